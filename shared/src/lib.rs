@@ -1,0 +1,20 @@
+//! 代办通 shared crate: the domain's types and every policy rule, as pure
+//! functions with no I/O. The axum server and the Leptos/WASM field app both
+//! depend on it, so a rule (a deadline, a validation, a sync message shape) is
+//! written exactly once.
+//!
+//! Module map:
+//! - [`calendar`]: the official PRC working-day calendar and period counting.
+//! - [`deadline`]: time limits by matter level and their display.
+//! - [`case`]: case stages, visits and the case views exchanged over the API.
+//! - [`sync`]: the offline push/pull protocol messages.
+//! - [`validation`]: input checks with Chinese error messages.
+//! - [`error`]: the JSON error body `{code, message}`.
+
+pub mod calendar;
+pub mod case;
+pub mod deadline;
+pub mod error;
+pub mod sync;
+pub mod time;
+pub mod validation;

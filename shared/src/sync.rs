@@ -1,0 +1,143 @@
+//! The offline sync protocol between the field app and the server.
+//!
+//! Push: the device sends its outbox as a batch of [`Mutation`]s, each with an
+//! id that increases per client. The server applies each mutation in its own
+//! transaction, records `(client_id, mutation_id) → result` in that same
+//! transaction, and answers one [`MutationResult`] per mutation. A mutation
+//! id it has seen before is not applied again: the stored result is replayed.
+//! The device deletes an outbox entry only when it has a result for it.
+//!
+//! Pull: the device asks for changes after its cursor (a server change
+//! sequence number). The server answers cases and records in the user's
+//! jurisdiction that changed after it, in pages, with the next cursor.
+
+use crate::case::{CaseView, NewVisit, Visit};
+use crate::error::ErrorCode;
+use serde::{Deserialize, Serialize};
+
+/// The largest batch a device may push at once; bigger outboxes are pushed
+/// in several requests.
+pub const MAX_PUSH_BATCH: usize = 500;
+
+/// The largest number of cases or records one pull page returns.
+pub const PULL_PAGE_SIZE: usize = 500;
+
+/// One change made on a device.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Mutation {
+    /// Per-client increasing id (1, 2, 3, …).
+    pub id: u64,
+    pub change: Change,
+}
+
+/// What a mutation does. Unknown kinds are refused at parse time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Change {
+    /// Append a visit record (走访记录) to a case.
+    AddVisit { visit: NewVisit },
+}
+
+impl Change {
+    /// The case the change belongs to.
+    pub fn case_id(&self) -> i64 {
+        match self {
+            Change::AddVisit { visit } => visit.case_id,
+        }
+    }
+}
+
+/// `POST /api/sync/push` body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PushRequest {
+    /// A stable id the device made for itself (a UUID).
+    pub client_id: String,
+    pub mutations: Vec<Mutation>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MutationStatus {
+    /// The change is in the database (now, or by an earlier push).
+    Applied,
+    /// The server refused the change; `code` and `message` say why. It will
+    /// never be applied: the device shows it to the user to fix or discard.
+    Rejected,
+}
+
+/// The server's answer for one mutation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MutationResult {
+    pub id: u64,
+    pub status: MutationStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<ErrorCode>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+impl MutationResult {
+    pub fn applied(id: u64) -> Self {
+        MutationResult { id, status: MutationStatus::Applied, code: None, message: None }
+    }
+
+    pub fn rejected(id: u64, code: ErrorCode, message: impl Into<String>) -> Self {
+        MutationResult { id, status: MutationStatus::Rejected, code: Some(code), message: Some(message.into()) }
+    }
+}
+
+/// `POST /api/sync/push` answer: one result per pushed mutation, in order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushResponse {
+    pub results: Vec<MutationResult>,
+}
+
+/// `GET /api/sync/pull?cursor=N` answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PullResponse {
+    /// Pass this back as `cursor` to get what changed after this page.
+    pub cursor: i64,
+    /// More changes are waiting: pull again at once with the new cursor.
+    pub has_more: bool,
+    pub cases: Vec<CaseView>,
+    pub visits: Vec<Visit>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::case::VisitMethod;
+
+    #[test]
+    fn wire_format_is_stable() {
+        let m = Mutation {
+            id: 7,
+            change: Change::AddVisit {
+                visit: NewVisit {
+                    id: "v1".into(),
+                    case_id: 3,
+                    visited_at: "2026-11-20T09:30".into(),
+                    method: VisitMethod::InPerson,
+                    note: "上门了解情况".into(),
+                },
+            },
+        };
+        let json = serde_json::to_string(&m).unwrap();
+        assert_eq!(
+            json,
+            r#"{"id":7,"change":{"kind":"add_visit","visit":{"id":"v1","case_id":3,"visited_at":"2026-11-20T09:30","method":"in_person","note":"上门了解情况"}}}"#
+        );
+        assert_eq!(serde_json::from_str::<Mutation>(&json).unwrap(), m);
+        assert!(serde_json::from_str::<Mutation>(r#"{"id":1,"change":{"kind":"delete_everything"}}"#).is_err());
+    }
+
+    #[test]
+    fn rejected_results_carry_reason() {
+        let r = MutationResult::rejected(2, ErrorCode::OutOfJurisdiction, "不在辖区");
+        let json = serde_json::to_string(&r).unwrap();
+        assert_eq!(json, r#"{"id":2,"status":"rejected","code":"out_of_jurisdiction","message":"不在辖区"}"#);
+        assert_eq!(serde_json::to_string(&MutationResult::applied(1)).unwrap(), r#"{"id":1,"status":"applied"}"#);
+    }
+}
