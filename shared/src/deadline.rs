@@ -27,6 +27,20 @@ impl MatterLevel {
     pub const ALL: [MatterLevel; 4] =
         [MatterLevel::Village, MatterLevel::Township, MatterLevel::MultiDepartment, MatterLevel::MajorComplex];
 
+    /// The stored text form (same as the JSON form).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MatterLevel::Village => "village",
+            MatterLevel::Township => "township",
+            MatterLevel::MultiDepartment => "multi_department",
+            MatterLevel::MajorComplex => "major_complex",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<MatterLevel> {
+        MatterLevel::ALL.into_iter().find(|l| l.as_str() == s)
+    }
+
     /// The limit in working days.
     pub fn limit_working_days(self) -> u32 {
         match self {
@@ -119,6 +133,9 @@ mod tests {
         assert_eq!(MatterLevel::Township.due_date(cal, d("2026-03-02")).value, d("2026-03-23"));
         let v: Vec<u32> = MatterLevel::ALL.iter().map(|l| l.limit_working_days()).collect();
         assert_eq!(v, [5, 15, 30, 60]);
+        for l in MatterLevel::ALL {
+            assert_eq!(MatterLevel::parse(l.as_str()), Some(l));
+        }
     }
 
     #[test]

@@ -9,12 +9,14 @@
 //! - [`case`]: case stages, visits and the case views exchanged over the API.
 //! - [`sync`]: the offline push/pull protocol messages.
 //! - [`validation`]: input checks with Chinese error messages.
+//! - [`org`]: units, roles and agent kinds.
 //! - [`error`]: the JSON error body `{code, message}`.
 
 pub mod calendar;
 pub mod case;
 pub mod deadline;
 pub mod error;
+pub mod org;
 pub mod sync;
 pub mod time;
 pub mod validation;

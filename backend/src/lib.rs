@@ -1,0 +1,59 @@
+//! 代办通 server library: the API router and what it needs. `main.rs` only
+//! parses the configuration and serves [`app`].
+
+pub mod auth;
+pub mod cases;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod jurisdiction;
+pub mod sync;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::{header, HeaderValue};
+use axum::routing::get;
+use axum::Router;
+use db::Db;
+use shared::error::ErrorCode;
+use std::path::PathBuf;
+use tower_http::services::{ServeDir, ServeFile};
+use tower_http::set_header::SetResponseHeaderLayer;
+
+/// The largest JSON body the API accepts. A push of the largest batch of
+/// visits with long notes fits well below it.
+pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+
+/// Shared state of every handler (realworld-axum-sqlx's `ApiContext`).
+#[derive(Clone)]
+pub struct ApiContext {
+    pub db: Db,
+}
+
+/// The JSON API: one router per module, merged.
+pub fn api_router() -> Router<ApiContext> {
+    Router::new()
+        .merge(auth::router())
+        .merge(cases::router())
+        .merge(sync::router())
+        .route("/api/{*rest}", axum::routing::any(api_not_found))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        // API answers are per user and change with every sync: never cache.
+        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
+}
+
+async fn api_not_found() -> error::AppError {
+    error::AppError::new(ErrorCode::NotFound, "接口不存在")
+}
+
+/// The whole application: API, health check, and the built SPA from `dist`
+/// (any other path serves `index.html`, so deep links work).
+pub fn app(ctx: ApiContext, dist: PathBuf) -> Router {
+    let index = dist.join("index.html");
+    let spa = ServeDir::new(&dist).fallback(ServeFile::new(index));
+    Router::new()
+        .merge(api_router())
+        .route("/healthz", get(|| async { "ok" }))
+        .fallback_service(spa)
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(ctx)
+}

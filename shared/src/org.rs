@@ -1,0 +1,242 @@
+//! Organisation: the unit tree, roles and agents (DOMAIN.md "Organisation").
+
+use serde::{Deserialize, Serialize};
+
+/// A level of the three-level agency organisation (三级代办) and above.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UnitKind {
+    /// 盟/市 (信访局)
+    League,
+    /// 旗/县 (信访代办服务中心)
+    Banner,
+    /// 苏木镇/街道 (代办服务站)
+    Township,
+    /// 旗县直部门 (代办服务室)
+    Department,
+    /// 嘎查村/社区 (代办服务点)
+    Village,
+}
+
+impl UnitKind {
+    pub const ALL: [UnitKind; 5] =
+        [UnitKind::League, UnitKind::Banner, UnitKind::Township, UnitKind::Department, UnitKind::Village];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            UnitKind::League => "盟市",
+            UnitKind::Banner => "旗县",
+            UnitKind::Township => "苏木镇",
+            UnitKind::Department => "旗县直部门",
+            UnitKind::Village => "嘎查村",
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UnitKind::League => "league",
+            UnitKind::Banner => "banner",
+            UnitKind::Township => "township",
+            UnitKind::Department => "department",
+            UnitKind::Village => "village",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<UnitKind> {
+        UnitKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// What a user does in the system.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// 网格员 / 村级代办员: works cases in the field.
+    FieldAgent,
+    /// 镇代办服务站工作人员
+    TownshipStaff,
+    /// 镇分管领导
+    TownshipLeader,
+    /// 旗县信访代办服务中心
+    CountyCentre,
+    /// 盟市信访局
+    LeagueBureau,
+    /// 财政审核
+    FinanceReviewer,
+    /// 系统管理员
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 7] = [
+        Role::FieldAgent,
+        Role::TownshipStaff,
+        Role::TownshipLeader,
+        Role::CountyCentre,
+        Role::LeagueBureau,
+        Role::FinanceReviewer,
+        Role::Admin,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::FieldAgent => "代办员",
+            Role::TownshipStaff => "镇代办站",
+            Role::TownshipLeader => "镇分管领导",
+            Role::CountyCentre => "旗县代办中心",
+            Role::LeagueBureau => "盟信访局",
+            Role::FinanceReviewer => "财政审核",
+            Role::Admin => "系统管理员",
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::FieldAgent => "field_agent",
+            Role::TownshipStaff => "township_staff",
+            Role::TownshipLeader => "township_leader",
+            Role::CountyCentre => "county_centre",
+            Role::LeagueBureau => "league_bureau",
+            Role::FinanceReviewer => "finance_reviewer",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+/// The kind of agent (代办员), for field agents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AgentKind {
+    /// 网格员
+    GridWorker,
+    /// 村（嘎查）两委干部
+    VillageCadre,
+    /// 驻村第一书记
+    FirstSecretary,
+    /// 人民调解员
+    Mediator,
+    /// 两代表一委员
+    Deputy,
+    /// 五老人员
+    Veteran,
+    /// 乡贤
+    LocalWorthy,
+    /// 镇专职代办员
+    StationAgent,
+}
+
+impl AgentKind {
+    pub const ALL: [AgentKind; 8] = [
+        AgentKind::GridWorker,
+        AgentKind::VillageCadre,
+        AgentKind::FirstSecretary,
+        AgentKind::Mediator,
+        AgentKind::Deputy,
+        AgentKind::Veteran,
+        AgentKind::LocalWorthy,
+        AgentKind::StationAgent,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            AgentKind::GridWorker => "网格员",
+            AgentKind::VillageCadre => "嘎查村两委干部",
+            AgentKind::FirstSecretary => "驻村第一书记",
+            AgentKind::Mediator => "人民调解员",
+            AgentKind::Deputy => "两代表一委员",
+            AgentKind::Veteran => "五老人员",
+            AgentKind::LocalWorthy => "乡贤",
+            AgentKind::StationAgent => "专职代办员",
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AgentKind::GridWorker => "grid_worker",
+            AgentKind::VillageCadre => "village_cadre",
+            AgentKind::FirstSecretary => "first_secretary",
+            AgentKind::Mediator => "mediator",
+            AgentKind::Deputy => "deputy",
+            AgentKind::Veteran => "veteran",
+            AgentKind::LocalWorthy => "local_worthy",
+            AgentKind::StationAgent => "station_agent",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<AgentKind> {
+        AgentKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// The signed-in user, as `GET /api/me` and `POST /api/login` return it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Me {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub agent_kind: Option<AgentKind>,
+}
+
+/// `POST /api/login` body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    pub username: String,
+    pub password: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_forms_round_trip() {
+        for r in Role::ALL {
+            assert_eq!(Role::parse(r.as_str()), Some(r));
+            assert_eq!(serde_json::to_value(r).unwrap(), r.as_str());
+        }
+        for k in AgentKind::ALL {
+            assert_eq!(AgentKind::parse(k.as_str()), Some(k));
+            assert_eq!(serde_json::to_value(k).unwrap(), k.as_str());
+        }
+        for k in UnitKind::ALL {
+            assert_eq!(UnitKind::parse(k.as_str()), Some(k));
+            assert_eq!(serde_json::to_value(k).unwrap(), k.as_str());
+        }
+    }
+}
+
+/// Whether a user may see a citizen's private contact details (phone,
+/// address, ID number) on a case inside their jurisdiction (DOMAIN.md
+/// "Openness and privacy": only those handling the matter). The assigned
+/// agent and the township/county staff who run the workflow handle it; other
+/// agents of the village, the league bureau and finance reviewers do not.
+pub fn may_see_contact(role: Role, is_assigned_agent: bool) -> bool {
+    match role {
+        Role::FieldAgent => is_assigned_agent,
+        Role::TownshipStaff | Role::TownshipLeader | Role::CountyCentre => true,
+        Role::LeagueBureau | Role::FinanceReviewer | Role::Admin => false,
+    }
+}
+
+#[cfg(test)]
+mod privacy_tests {
+    use super::*;
+
+    #[test]
+    fn only_handlers_see_contacts() {
+        assert!(may_see_contact(Role::FieldAgent, true));
+        assert!(!may_see_contact(Role::FieldAgent, false));
+        assert!(may_see_contact(Role::TownshipStaff, false));
+        assert!(!may_see_contact(Role::LeagueBureau, false));
+        assert!(!may_see_contact(Role::FinanceReviewer, false));
+        assert!(!may_see_contact(Role::Admin, false));
+    }
+}
