@@ -1,0 +1,183 @@
+//! Test harness: a real server on a random loopback port over a fresh
+//! database — a temporary SQLite file, or a new PostgreSQL database created
+//! for the test and dropped after it.
+//!
+//! PostgreSQL comes from `TEST_POSTGRES_URL` (default
+//! `postgres://postgres@127.0.0.1:5432/test`). If it cannot be reached the
+//! PostgreSQL variant of each test says it was skipped — except under
+//! `CI=true`, where a missing PostgreSQL fails the test.
+
+#![allow(dead_code)]
+
+use backend::db::Db;
+use backend::{app, demo, ApiContext};
+use serde_json::Value;
+use sqlx::Connection;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Sqlite,
+    Postgres,
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub db: Db,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    File(std::path::PathBuf),
+    PgDatabase { admin_url: String, name: String },
+}
+
+fn admin_url() -> String {
+    std::env::var("TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_string())
+}
+
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let root = base.rsplit_once('/').map_or(base, |(r, _)| r);
+    match query {
+        Some(q) => format!("{root}/{name}?{q}"),
+        None => format!("{root}/{name}"),
+    }
+}
+
+impl TestApp {
+    /// Starts a server with the demo data. `None` when PostgreSQL was asked
+    /// for, is unreachable, and we are not in CI.
+    pub async fn spawn(kind: Kind) -> Option<TestApp> {
+        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+        let pid = std::process::id();
+        let (url, cleanup) = match kind {
+            Kind::Sqlite => {
+                let path = std::env::temp_dir().join(format!("dbt-test-{pid}-{n}.db"));
+                let _ = std::fs::remove_file(&path);
+                (format!("sqlite://{}?mode=rwc", path.display()), Cleanup::File(path))
+            }
+            Kind::Postgres => {
+                let admin = admin_url();
+                let mut conn = match sqlx::PgConnection::connect(&admin).await {
+                    Ok(c) => c,
+                    Err(e) => {
+                        if std::env::var("CI").is_ok_and(|v| v == "true") {
+                            panic!("PostgreSQL is required under CI=true but {admin} is unreachable: {e}");
+                        }
+                        eprintln!("SKIPPED (PostgreSQL unreachable at {admin}: {e})");
+                        return None;
+                    }
+                };
+                let name = format!("dbt_t_{pid}_{n}");
+                sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name}"))).execute(&mut conn).await.unwrap();
+                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await.unwrap();
+                (with_database(&admin, &name), Cleanup::PgDatabase { admin_url: admin, name })
+            }
+        };
+        let db = Db::connect(&url).await.expect("connect test database");
+        demo::load_if_empty(&db, shared::time::china_today(chrono::Utc::now())).await.expect("demo data");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let router = app(ApiContext { db: db.clone() }, std::env::temp_dir().join("dbt-no-dist"));
+        tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+        Some(TestApp { base: format!("http://{addr}"), db, cleanup })
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// A client with its own cookie jar, not signed in.
+    pub fn client(&self) -> reqwest::Client {
+        reqwest::Client::builder().cookie_store(true).build().unwrap()
+    }
+
+    /// A client signed in as a demo user.
+    pub async fn login(&self, username: &str) -> reqwest::Client {
+        let c = self.client();
+        let r = c
+            .post(self.url("/api/login"))
+            .json(&serde_json::json!({"username": username, "password": demo::DEMO_PASSWORD}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "login {username}");
+        c
+    }
+
+    pub async fn get_json(&self, c: &reqwest::Client, path: &str) -> (u16, Value) {
+        let r = c.get(self.url(path)).send().await.unwrap();
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn post_json(&self, c: &reqwest::Client, path: &str, body: &Value) -> (u16, Value) {
+        let r = c.post(self.url(path)).json(body).send().await.unwrap();
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Rows in a table, counted straight from the database.
+    pub async fn count(&self, table: &str) -> i64 {
+        use sqlx::Row;
+        let sql = match table {
+            "visits" => "SELECT COUNT(*) FROM visits",
+            "applied_mutations" => "SELECT COUNT(*) FROM applied_mutations",
+            "cases" => "SELECT COUNT(*) FROM cases",
+            other => panic!("no count query for {other}"),
+        };
+        sqlx::query(sql).fetch_one(&self.db.pool).await.unwrap().try_get(0).unwrap()
+    }
+
+    pub async fn finish(self) {
+        self.db.pool.close().await;
+        match self.cleanup {
+            Cleanup::File(path) => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+                }
+            }
+            Cleanup::PgDatabase { admin_url, name } => {
+                if let Ok(mut conn) = sqlx::PgConnection::connect(&admin_url).await {
+                    let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
+                        .execute(&mut conn)
+                        .await;
+                }
+            }
+        }
+    }
+}
+
+/// Runs an async test body against both databases:
+/// `both!(name)` makes `name::sqlite` and `name::postgres` from `async fn name(&TestApp)`.
+#[macro_export]
+macro_rules! both {
+    ($name:ident) => {
+        mod $name {
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let app = TestApp::spawn(Kind::Sqlite).await.expect("sqlite");
+                super::$name(&app).await;
+                app.finish().await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if let Some(app) = TestApp::spawn(Kind::Postgres).await {
+                    super::$name(&app).await;
+                    app.finish().await;
+                }
+            }
+        }
+    };
+}
+
+/// A new random-looking UUID text for device-made ids.
+pub fn uuid(n: u64) -> String {
+    let pid = std::process::id() as u64;
+    let x = n.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (pid << 20);
+    format!("{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}", (x >> 32) as u32, (x >> 16) & 0xffff, x & 0xfff, n & 0xfff, n)
+}
