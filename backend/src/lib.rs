@@ -49,7 +49,9 @@ async fn api_not_found() -> error::AppError {
 /// (any other path serves `index.html`, so deep links work).
 pub fn app(ctx: ApiContext, dist: PathBuf) -> Router {
     let index = dist.join("index.html");
-    let spa = ServeDir::new(&dist).fallback(ServeFile::new(index));
+    // Trunk's files are served brotli-compressed where scripts/build-frontend
+    // wrote a `.br` beside them and the browser accepts it.
+    let spa = ServeDir::new(&dist).precompressed_br().fallback(ServeFile::new(index).precompressed_br());
     Router::new()
         .merge(api_router())
         .route("/healthz", get(|| async { "ok" }))

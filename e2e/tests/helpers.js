@@ -1,0 +1,45 @@
+// Shared steps for the browser tests.
+const { expect } = require('@playwright/test');
+
+const PASSWORD = 'daiban123';
+
+// A phone-sized context (360 px wide, touch), as field agents use.
+async function phoneContext(browser) {
+  return browser.newContext({
+    viewport: { width: 360, height: 740 },
+    deviceScaleFactor: 2,
+    isMobile: true,
+    hasTouch: true,
+    serviceWorkers: 'allow',
+  });
+}
+
+async function login(page, username) {
+  await page.goto('/');
+  await page.getByLabel('用户名').fill(username);
+  await page.getByLabel('密码').fill(PASSWORD);
+  await page.getByRole('button', { name: '登录' }).click();
+  await expect(page.getByRole('heading', { name: '我的事项' })).toBeVisible();
+  await expect(page.getByTestId('pending')).toHaveText('已全部同步');
+}
+
+// Waits until the service worker controls the page, so a reload with no
+// network is served from its cache.
+async function waitForServiceWorker(page) {
+  // page.evaluate awaits the promise (waitForFunction would not).
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  if (!(await page.evaluate(() => !!navigator.serviceWorker.controller))) {
+    await page.reload();
+    await page.waitForFunction(() => !!navigator.serviceWorker.controller);
+  }
+}
+
+// An API client signed in as a demo user (the page's cookies are not shared).
+async function apiAs(playwright, baseURL, username) {
+  const api = await playwright.request.newContext({ baseURL });
+  const res = await api.post('/api/login', { data: { username, password: PASSWORD } });
+  expect(res.status()).toBe(200);
+  return api;
+}
+
+module.exports = { PASSWORD, phoneContext, login, waitForServiceWorker, apiAs };

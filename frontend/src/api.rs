@@ -1,0 +1,83 @@
+//! Calls to the server's JSON API.
+
+use gloo_net::http::{Request, Response};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use shared::error::{ApiError, ErrorCode};
+use shared::org::{LoginRequest, Me};
+use shared::sync::{PullResponse, PushRequest, PushResponse};
+
+/// Why a call did not succeed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ApiFailure {
+    /// No answer: offline, or the connection broke. Try again later.
+    Network,
+    /// The session is missing or expired.
+    Unauthenticated(String),
+    /// The server answered with an error.
+    Server(ApiError),
+    /// The device database failed.
+    Local(String),
+}
+
+impl From<crate::store::StoreError> for ApiFailure {
+    fn from(e: crate::store::StoreError) -> Self {
+        ApiFailure::Local(e.to_string())
+    }
+}
+
+impl ApiFailure {
+    pub fn message(&self) -> String {
+        match self {
+            ApiFailure::Network => "网络不可用，稍后自动重试".to_string(),
+            ApiFailure::Unauthenticated(m) => m.clone(),
+            ApiFailure::Server(e) => e.message.clone(),
+            ApiFailure::Local(m) => m.clone(),
+        }
+    }
+}
+
+async fn read<T: DeserializeOwned>(resp: Response) -> Result<T, ApiFailure> {
+    if resp.ok() {
+        return resp.json::<T>().await.map_err(|_| ApiFailure::Network);
+    }
+    let status = resp.status();
+    let err = resp.json::<ApiError>().await.unwrap_or_else(|_| {
+        ApiError::new(ErrorCode::Other, format!("服务器暂时无法处理（{status}）"))
+    });
+    if status == 401 {
+        Err(ApiFailure::Unauthenticated(err.message))
+    } else {
+        Err(ApiFailure::Server(err))
+    }
+}
+
+async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiFailure> {
+    let resp = Request::get(path).send().await.map_err(|_| ApiFailure::Network)?;
+    read(resp).await
+}
+
+async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, ApiFailure> {
+    let resp = Request::post(path).json(body).map_err(|_| ApiFailure::Network)?.send().await.map_err(|_| ApiFailure::Network)?;
+    read(resp).await
+}
+
+pub async fn login(username: &str, password: &str) -> Result<Me, ApiFailure> {
+    post("/api/login", &LoginRequest { username: username.to_string(), password: password.to_string() }).await
+}
+
+pub async fn logout() -> Result<serde_json::Value, ApiFailure> {
+    post("/api/logout", &serde_json::json!({})).await
+}
+
+pub async fn me() -> Result<Me, ApiFailure> {
+    get("/api/me").await
+}
+
+pub async fn push(req: &PushRequest) -> Result<PushResponse, ApiFailure> {
+    post("/api/sync/push", req).await
+}
+
+pub async fn pull(cursor: i64) -> Result<PullResponse, ApiFailure> {
+    get(&format!("/api/sync/pull?cursor={cursor}")).await
+}
