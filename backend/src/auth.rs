@@ -36,11 +36,18 @@ pub fn router() -> Router<ApiContext> {
 /// Hashes a password with argon2id and a random salt (PHC string format).
 pub fn hash_password(password: &str) -> String {
     let salt = SaltString::generate(&mut password_hash::rand_core::OsRng);
-    Argon2::default().hash_password(password.as_bytes(), &salt).expect("argon2 hashing cannot fail with default params").to_string()
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .expect("argon2 hashing cannot fail with default params")
+        .to_string()
 }
 
 fn verify_password(password: &str, phc: &str) -> bool {
-    PasswordHash::new(phc).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+    PasswordHash::new(phc).is_ok_and(|h| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &h)
+            .is_ok()
+    })
 }
 
 fn token_hash(token: &str) -> String {
@@ -85,10 +92,15 @@ impl CurrentUser {
 }
 
 fn session_token(headers: &HeaderMap) -> Option<String> {
-    headers.get_all(COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|kv| {
-        let (k, v) = kv.trim().split_once('=')?;
-        (k == SESSION_COOKIE && !v.is_empty()).then(|| v.to_string())
-    })
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|kv| {
+            let (k, v) = kv.trim().split_once('=')?;
+            (k == SESSION_COOKIE && !v.is_empty()).then(|| v.to_string())
+        })
 }
 
 fn user_from_row(row: &sqlx::any::AnyRow) -> Result<CurrentUser, sqlx::Error> {
@@ -98,7 +110,8 @@ fn user_from_row(row: &sqlx::any::AnyRow) -> Result<CurrentUser, sqlx::Error> {
         id: row.try_get(0)?,
         username: row.try_get(1)?,
         display_name: row.try_get(2)?,
-        role: Role::parse(&role).ok_or_else(|| sqlx::Error::Decode(format!("unknown role {role}").into()))?,
+        role: Role::parse(&role)
+            .ok_or_else(|| sqlx::Error::Decode(format!("unknown role {role}").into()))?,
         unit_id: row.try_get(4)?,
         unit_path: row.try_get(5)?,
         unit_name: row.try_get(6)?,
@@ -109,7 +122,10 @@ fn user_from_row(row: &sqlx::any::AnyRow) -> Result<CurrentUser, sqlx::Error> {
 impl FromRequestParts<ApiContext> for CurrentUser {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, ctx: &ApiContext) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        ctx: &ApiContext,
+    ) -> Result<Self, Self::Rejection> {
         let token = session_token(&parts.headers).ok_or_else(AppError::unauthenticated)?;
         let row = sqlx::query(USER_BY_SESSION)
             .bind(token_hash(&token))
@@ -122,11 +138,15 @@ impl FromRequestParts<ApiContext> for CurrentUser {
 }
 
 // Columns in the order `user_from_row` reads them.
-const USER_BY_SESSION: &str = "SELECT u.id, u.username, u.display_name, u.role, u.unit_id, n.path, n.name, u.agent_kind \
+const USER_BY_SESSION: &str =
+    "SELECT u.id, u.username, u.display_name, u.role, u.unit_id, n.path, n.name, u.agent_kind \
      FROM sessions s JOIN users u ON u.id = s.user_id JOIN units n ON n.id = u.unit_id \
      WHERE s.token_hash = $1 AND s.expires_at > $2";
 
-async fn login(State(ctx): State<ApiContext>, ApiJson(req): ApiJson<LoginRequest>) -> AppResult<Response> {
+async fn login(
+    State(ctx): State<ApiContext>,
+    ApiJson(req): ApiJson<LoginRequest>,
+) -> AppResult<Response> {
     let row = sqlx::query(
         "SELECT u.id, u.username, u.display_name, u.role, u.unit_id, n.path, n.name, u.agent_kind, u.password_hash \
          FROM users u JOIN units n ON n.id = u.unit_id WHERE u.username = $1",
@@ -138,13 +158,17 @@ async fn login(State(ctx): State<ApiContext>, ApiJson(req): ApiJson<LoginRequest
     let (user, ok) = match row {
         Some(row) => {
             let phc: String = row.try_get(8)?;
-            let ok = tokio::task::spawn_blocking(move || verify_password(&password, &phc)).await.unwrap_or(false);
+            let ok = tokio::task::spawn_blocking(move || verify_password(&password, &phc))
+                .await
+                .unwrap_or(false);
             (Some(user_from_row(&row)?), ok)
         }
         None => {
             // Spend the same time as a real check so response timing does
             // not tell which usernames exist.
-            let _ = tokio::task::spawn_blocking(move || verify_password(&password, &ctx_dummy_hash())).await;
+            let _ =
+                tokio::task::spawn_blocking(move || verify_password(&password, &ctx_dummy_hash()))
+                    .await;
             (None, false)
         }
     };
@@ -154,9 +178,12 @@ async fn login(State(ctx): State<ApiContext>, ApiJson(req): ApiJson<LoginRequest
     };
 
     let mut raw = [0u8; 32];
-    getrandom::getrandom(&mut raw).map_err(|_| AppError::new(ErrorCode::Internal, "无法生成会话"))?;
+    getrandom::getrandom(&mut raw)
+        .map_err(|_| AppError::new(ErrorCode::Internal, "无法生成会话"))?;
     let token = hex(&raw);
-    let expires = (chrono::Utc::now() + chrono::Duration::days(SESSION_DAYS)).format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    let expires = (chrono::Utc::now() + chrono::Duration::days(SESSION_DAYS))
+        .format("%Y-%m-%dT%H:%M:%SZ")
+        .to_string();
     sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
         .bind(token_hash(&token))
         .bind(user.id)
@@ -175,15 +202,24 @@ async fn login(State(ctx): State<ApiContext>, ApiJson(req): ApiJson<LoginRequest
 fn ctx_dummy_hash() -> String {
     use std::sync::OnceLock;
     static DUMMY: OnceLock<String> = OnceLock::new();
-    DUMMY.get_or_init(|| hash_password("not a real password")).clone()
+    DUMMY
+        .get_or_init(|| hash_password("not a real password"))
+        .clone()
 }
 
 async fn logout(State(ctx): State<ApiContext>, headers: HeaderMap) -> AppResult<Response> {
     if let Some(token) = session_token(&headers) {
-        sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash(&token)).execute(&ctx.db.pool).await?;
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash(&token))
+            .execute(&ctx.db.pool)
+            .await?;
     }
     let cookie = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
-    Ok(([(SET_COOKIE, cookie)], Json(serde_json::json!({"ok": true}))).into_response())
+    Ok((
+        [(SET_COOKIE, cookie)],
+        Json(serde_json::json!({"ok": true})),
+    )
+        .into_response())
 }
 
 async fn me(user: CurrentUser) -> Json<Me> {

@@ -24,13 +24,23 @@ pub fn router() -> Router<ApiContext> {
         .route("/api/cases/{id}/visits", post(post_visit))
 }
 
-async fn list_cases(State(ctx): State<ApiContext>, user: CurrentUser) -> AppResult<Json<Vec<CaseView>>> {
+async fn list_cases(
+    State(ctx): State<ApiContext>,
+    user: CurrentUser,
+) -> AppResult<Json<Vec<CaseView>>> {
     Ok(Json(user.scope().list_cases(&ctx.db.pool).await?))
 }
 
-async fn get_case(State(ctx): State<ApiContext>, user: CurrentUser, Path(id): Path<i64>) -> AppResult<Json<CaseDetail>> {
+async fn get_case(
+    State(ctx): State<ApiContext>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> AppResult<Json<CaseDetail>> {
     let scope = user.scope();
-    let case = scope.find_case(&ctx.db.pool, id).await?.ok_or_else(AppError::not_found)?;
+    let case = scope
+        .find_case(&ctx.db.pool, id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
     let visits = scope.visits_of_case(&ctx.db.pool, id).await?;
     Ok(Json(CaseDetail { case, visits }))
 }
@@ -42,12 +52,19 @@ async fn post_visit(
     ApiJson(visit): ApiJson<NewVisit>,
 ) -> AppResult<(StatusCode, Json<Visit>)> {
     if visit.case_id != id {
-        return Err(AppError::new(ErrorCode::ValidationFailed, "记录所属事项与地址不一致"));
+        return Err(AppError::new(
+            ErrorCode::ValidationFailed,
+            "记录所属事项与地址不一致",
+        ));
     }
     let mut tx = ctx.db.begin_write().await?;
     let inserted = add_visit(&mut tx, &user, &visit).await?;
     tx.commit().await?;
-    let status = if inserted { StatusCode::CREATED } else { StatusCode::OK };
+    let status = if inserted {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
     Ok((
         status,
         Json(Visit {
@@ -70,14 +87,26 @@ pub async fn add_visit(tx: &mut Tx, user: &CurrentUser, v: &NewVisit) -> Result<
     let stage = match user.scope().case_stage_for_write(tx, v.case_id).await? {
         Some(stage) => stage,
         None if case_exists(tx, v.case_id).await? => {
-            return Err(ApiError::new(ErrorCode::OutOfJurisdiction, "该事项不在您的辖区内，不能添加记录").into())
+            return Err(ApiError::new(
+                ErrorCode::OutOfJurisdiction,
+                "该事项不在您的辖区内，不能添加记录",
+            )
+            .into())
         }
         None => return Err(AppError::not_found()),
     };
     if !stage.accepts_records() {
-        return Err(ApiError::new(ErrorCode::Conflict, format!("该事项已{}，不能再添加走访记录", stage.label())).into());
+        return Err(ApiError::new(
+            ErrorCode::Conflict,
+            format!("该事项已{}，不能再添加走访记录", stage.label()),
+        )
+        .into());
     }
-    if let Some(row) = sqlx::query("SELECT case_id FROM visits WHERE id = $1").bind(&v.id).fetch_optional(&mut **tx).await? {
+    if let Some(row) = sqlx::query("SELECT case_id FROM visits WHERE id = $1")
+        .bind(&v.id)
+        .fetch_optional(&mut **tx)
+        .await?
+    {
         let existing_case: i64 = row.try_get(0)?;
         return if existing_case == v.case_id {
             Ok(false)
@@ -100,6 +129,10 @@ pub async fn add_visit(tx: &mut Tx, user: &CurrentUser, v: &NewVisit) -> Result<
     .bind(seq)
     .execute(&mut **tx)
     .await?;
-    sqlx::query("UPDATE cases SET rev = $1 WHERE id = $2").bind(seq).bind(v.case_id).execute(&mut **tx).await?;
+    sqlx::query("UPDATE cases SET rev = $1 WHERE id = $2")
+        .bind(seq)
+        .bind(v.case_id)
+        .execute(&mut **tx)
+        .await?;
     Ok(true)
 }

@@ -15,19 +15,127 @@ use sqlx::Row;
 pub const DEMO_PASSWORD: &str = "daiban123";
 
 /// Demo accounts: (username, display name, role, unit key, agent kind, full-time, registered, public employee).
-type DemoUser = (&'static str, &'static str, &'static str, &'static str, Option<&'static str>, bool, bool, bool);
+type DemoUser = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+    bool,
+    bool,
+    bool,
+);
 pub const DEMO_USERS: &[DemoUser] = &[
-    ("wangge1", "巴特尔", "field_agent", "wlbh", Some("grid_worker"), false, true, false),
-    ("wangge2", "李秀兰", "field_agent", "wlbh", Some("grid_worker"), false, true, false),
-    ("cun1", "其其格", "field_agent", "byhd", Some("village_cadre"), false, true, false),
-    ("cun2", "王建国", "field_agent", "jlt", Some("first_secretary"), false, true, true),
-    ("cun3", "那仁高娃", "field_agent", "hthdg", Some("mediator"), false, true, false),
-    ("zhen1", "张桂芳", "township_staff", "byht", Some("station_agent"), true, true, false),
-    ("zhenld1", "额尔敦·巴雅尔", "township_leader", "byht", None, false, false, true),
-    ("zhen2", "刘红", "township_staff", "jltz", Some("station_agent"), true, true, false),
-    ("qi1", "斯琴·毕力格", "county_centre", "azq", None, false, false, true),
-    ("meng1", "赵敏", "league_bureau", "als", None, false, false, true),
-    ("admin", "系统管理员", "admin", "als", None, false, false, false),
+    (
+        "wangge1",
+        "巴特尔",
+        "field_agent",
+        "wlbh",
+        Some("grid_worker"),
+        false,
+        true,
+        false,
+    ),
+    (
+        "wangge2",
+        "李秀兰",
+        "field_agent",
+        "wlbh",
+        Some("grid_worker"),
+        false,
+        true,
+        false,
+    ),
+    (
+        "cun1",
+        "其其格",
+        "field_agent",
+        "byhd",
+        Some("village_cadre"),
+        false,
+        true,
+        false,
+    ),
+    (
+        "cun2",
+        "王建国",
+        "field_agent",
+        "jlt",
+        Some("first_secretary"),
+        false,
+        true,
+        true,
+    ),
+    (
+        "cun3",
+        "那仁高娃",
+        "field_agent",
+        "hthdg",
+        Some("mediator"),
+        false,
+        true,
+        false,
+    ),
+    (
+        "zhen1",
+        "张桂芳",
+        "township_staff",
+        "byht",
+        Some("station_agent"),
+        true,
+        true,
+        false,
+    ),
+    (
+        "zhenld1",
+        "额尔敦·巴雅尔",
+        "township_leader",
+        "byht",
+        None,
+        false,
+        false,
+        true,
+    ),
+    (
+        "zhen2",
+        "刘红",
+        "township_staff",
+        "jltz",
+        Some("station_agent"),
+        true,
+        true,
+        false,
+    ),
+    (
+        "qi1",
+        "斯琴·毕力格",
+        "county_centre",
+        "azq",
+        None,
+        false,
+        false,
+        true,
+    ),
+    (
+        "meng1",
+        "赵敏",
+        "league_bureau",
+        "als",
+        None,
+        false,
+        false,
+        true,
+    ),
+    (
+        "admin",
+        "系统管理员",
+        "admin",
+        "als",
+        None,
+        false,
+        false,
+        false,
+    ),
 ];
 
 /// Units: (key, parent key, kind, name).
@@ -44,22 +152,66 @@ const UNITS: &[(&str, Option<&str>, &str, &str)] = &[
 ];
 
 const CITIZENS: &[&str] = &[
-    "孟和", "乌云其木格", "刘建军", "萨仁图雅", "陈淑芬", "布和·朝鲁", "赵德胜", "娜布其", "额尔德尼·宝音图",
-    "周玉兰", "格日勒", "马永福", "图门吉日嘎拉", "高秀英", "苏德", "杨志强", "阿拉坦仓", "韩桂香", "包金山",
-    "斯日古楞", "郭振华", "敖特根", "白玉梅", "哈斯·额尔敦", "田福生", "吉日木图", "孙丽萍", "宝力道", "吴海军",
+    "孟和",
+    "乌云其木格",
+    "刘建军",
+    "萨仁图雅",
+    "陈淑芬",
+    "布和·朝鲁",
+    "赵德胜",
+    "娜布其",
+    "额尔德尼·宝音图",
+    "周玉兰",
+    "格日勒",
+    "马永福",
+    "图门吉日嘎拉",
+    "高秀英",
+    "苏德",
+    "杨志强",
+    "阿拉坦仓",
+    "韩桂香",
+    "包金山",
+    "斯日古楞",
+    "郭振华",
+    "敖特根",
+    "白玉梅",
+    "哈斯·额尔敦",
+    "田福生",
+    "吉日木图",
+    "孙丽萍",
+    "宝力道",
+    "吴海军",
     "查干",
 ];
 
 const MATTERS: &[(&str, &str)] = &[
-    ("反映与邻户草场边界不清，多次发生牲畜越界纠纷，请求重新勘界。", "village"),
-    ("2025年度禁牧补助资金至今未发放到户，请求核实并尽快发放。", "township"),
-    ("家中饮水井水位下降出水不足，请求协调打新井或接通自来水。", "village"),
+    (
+        "反映与邻户草场边界不清，多次发生牲畜越界纠纷，请求重新勘界。",
+        "village",
+    ),
+    (
+        "2025年度禁牧补助资金至今未发放到户，请求核实并尽快发放。",
+        "township",
+    ),
+    (
+        "家中饮水井水位下降出水不足，请求协调打新井或接通自来水。",
+        "village",
+    ),
     ("在工地务工被拖欠工资一万二千元，多次讨要未果。", "township"),
-    ("母亲年满60周岁，城乡居民养老保险待遇未按时领取。", "township"),
+    (
+        "母亲年满60周岁，城乡居民养老保险待遇未按时领取。",
+        "township",
+    ),
     ("申请低保被告知不符合条件，对认定结果有异议。", "township"),
-    ("通往牧点的砂石路被洪水冲毁，车辆无法通行。", "multi_department"),
+    (
+        "通往牧点的砂石路被洪水冲毁，车辆无法通行。",
+        "multi_department",
+    ),
     ("邻居新建棚圈占用公共通道，协商未果。", "village"),
-    ("承包草场被划入生态保护红线，补偿标准不清楚。", "multi_department"),
+    (
+        "承包草场被划入生态保护红线，补偿标准不清楚。",
+        "multi_department",
+    ),
     ("残疾人两项补贴停发三个月，请求查明原因。", "township"),
     ("嘎查集体经济收益分配不公开，请求公示账目。", "village"),
     ("家庭婚姻矛盾激化，妇女权益受到侵害，请求调解。", "village"),
@@ -83,7 +235,10 @@ fn agents_of(village: &str) -> &'static [&'static str] {
 
 /// Loads the demo data if the database has no units yet. Returns whether it did.
 pub async fn load_if_empty(db: &Db, today: NaiveDate) -> anyhow::Result<bool> {
-    let n: i64 = sqlx::query("SELECT COUNT(*) FROM units").fetch_one(&db.pool).await?.try_get(0)?;
+    let n: i64 = sqlx::query("SELECT COUNT(*) FROM units")
+        .fetch_one(&db.pool)
+        .await?
+        .try_get(0)?;
     if n > 0 {
         return Ok(false);
     }
@@ -99,19 +254,25 @@ async fn load(tx: &mut Tx, today: NaiveDate) -> anyhow::Result<()> {
     for (key, parent, kind, name) in UNITS {
         let parent_id: Option<i64> = parent.map(|p| unit_ids[p]);
         // Insert with a placeholder path, then set the real one from the id.
-        let id: i64 = sqlx::query("INSERT INTO units (parent_id, kind, name, path) VALUES ($1, $2, $3, $4) RETURNING id")
-            .bind(parent_id)
-            .bind(*kind)
-            .bind(*name)
-            .bind(format!("pending:{key}"))
-            .fetch_one(&mut **tx)
-            .await?
-            .try_get(0)?;
+        let id: i64 = sqlx::query(
+            "INSERT INTO units (parent_id, kind, name, path) VALUES ($1, $2, $3, $4) RETURNING id",
+        )
+        .bind(parent_id)
+        .bind(*kind)
+        .bind(*name)
+        .bind(format!("pending:{key}"))
+        .fetch_one(&mut **tx)
+        .await?
+        .try_get(0)?;
         let path = match parent {
             Some(p) => format!("{}{id}/", unit_paths[p]),
             None => format!("/{id}/"),
         };
-        sqlx::query("UPDATE units SET path = $1 WHERE id = $2").bind(&path).bind(id).execute(&mut **tx).await?;
+        sqlx::query("UPDATE units SET path = $1 WHERE id = $2")
+            .bind(&path)
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
         unit_ids.insert(*key, id);
         unit_paths.insert(key, path);
     }
@@ -119,7 +280,9 @@ async fn load(tx: &mut Tx, today: NaiveDate) -> anyhow::Result<()> {
     // Every demo account shares one password, so hash it once.
     let hash = hash_password(DEMO_PASSWORD);
     let mut user_ids = std::collections::HashMap::new();
-    for (i, (username, name, role, unit, kind, full_time, registered, public_employee)) in DEMO_USERS.iter().enumerate() {
+    for (i, (username, name, role, unit, kind, full_time, registered, public_employee)) in
+        DEMO_USERS.iter().enumerate()
+    {
         let id: i64 = sqlx::query(
             "INSERT INTO users (username, password_hash, display_name, role, unit_id, phone, agent_kind, full_time, registered, public_employee) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
@@ -151,18 +314,34 @@ async fn load(tx: &mut Tx, today: NaiveDate) -> anyhow::Result<()> {
         Stage::FollowUp,
         Stage::Archived,
     ];
-    let channels = [Channel::Visit, Channel::Online, Channel::Online, Channel::Phone, Channel::Letter, Channel::Online];
+    let channels = [
+        Channel::Visit,
+        Channel::Online,
+        Channel::Online,
+        Channel::Phone,
+        Channel::Letter,
+        Channel::Online,
+    ];
     let year = today.format("%Y");
     for (i, citizen) in CITIZENS.iter().enumerate() {
         let (summary, level) = MATTERS[i % MATTERS.len()];
         let level = MatterLevel::parse(level).expect("demo level");
         let village = village_of(i);
         let stage = stages[i % stages.len()];
-        let accepted_on = today - Duration::days(((i * 7) % 38) as i64 + if stage == Stage::Archived { 40 } else { 0 });
+        let accepted_on = today
+            - Duration::days(((i * 7) % 38) as i64 + if stage == Stage::Archived { 40 } else { 0 });
         let due = level.due_date(cal, accepted_on);
         let agents = agents_of(village);
-        let agent = if stage == Stage::Screening { None } else { Some(user_ids[agents[i % agents.len()]]) };
-        let unit_id = if level == MatterLevel::Township && i % 5 == 1 { unit_ids["byht"] } else { unit_ids[village] };
+        let agent = if stage == Stage::Screening {
+            None
+        } else {
+            Some(user_ids[agents[i % agents.len()]])
+        };
+        let unit_id = if level == MatterLevel::Township && i % 5 == 1 {
+            unit_ids["byht"]
+        } else {
+            unit_ids[village]
+        };
         let seq = next_change_seq(tx).await?;
         let group = (i % 6) + 1;
         let case_id: i64 = sqlx::query(
@@ -206,7 +385,11 @@ async fn load(tx: &mut Tx, today: NaiveDate) -> anyhow::Result<()> {
             .bind(seq)
             .execute(&mut **tx)
             .await?;
-            sqlx::query("UPDATE cases SET rev = $1 WHERE id = $2").bind(seq).bind(case_id).execute(&mut **tx).await?;
+            sqlx::query("UPDATE cases SET rev = $1 WHERE id = $2")
+                .bind(seq)
+                .bind(case_id)
+                .execute(&mut **tx)
+                .await?;
         }
     }
     Ok(())

@@ -26,7 +26,11 @@ pub struct Scope {
 
 impl Scope {
     pub fn for_user(user: &CurrentUser) -> Scope {
-        Scope { user_id: user.id, role: user.role, path_pattern: format!("{}%", user.unit_path) }
+        Scope {
+            user_id: user.id,
+            role: user.role,
+            path_pattern: format!("{}%", user.unit_path),
+        }
     }
 
     fn view(&self, row: &AnyRow) -> Result<CaseView, sqlx::Error> {
@@ -37,7 +41,8 @@ impl Scope {
         let show_contact = may_see_contact(self.role, agent_id == Some(self.user_id));
         let date = |col: &str| -> Result<chrono::NaiveDate, sqlx::Error> {
             let s: String = row.try_get(col)?;
-            s.parse().map_err(|e: chrono::ParseError| sqlx::Error::Decode(e.into()))
+            s.parse()
+                .map_err(|e: chrono::ParseError| sqlx::Error::Decode(e.into()))
         };
         let bad = |what: &str, v: &str| sqlx::Error::Decode(format!("unknown {what} {v}").into());
         let due_unscheduled: i64 = row.try_get("due_unscheduled")?;
@@ -56,8 +61,16 @@ impl Scope {
             unit_name: row.try_get("unit_name")?,
             agent_id,
             agent_name: row.try_get("agent_name")?,
-            phone: if show_contact { row.try_get("phone")? } else { None },
-            address: if show_contact { row.try_get("address")? } else { None },
+            phone: if show_contact {
+                row.try_get("phone")?
+            } else {
+                None
+            },
+            address: if show_contact {
+                row.try_get("address")?
+            } else {
+                None
+            },
             rev: row.try_get("rev")?,
         })
     }
@@ -74,11 +87,19 @@ impl Scope {
         .bind(self.user_id)
         .fetch_all(pool)
         .await?;
-        Ok(rows.iter().map(|r| self.view(r)).collect::<Result<_, _>>()?)
+        Ok(rows
+            .iter()
+            .map(|r| self.view(r))
+            .collect::<Result<_, _>>()?)
     }
 
     /// Cases in scope changed after `after_rev`, oldest change first.
-    pub async fn cases_changed_since(&self, pool: &AnyPool, after_rev: i64, limit: i64) -> Result<Vec<CaseView>, AppError> {
+    pub async fn cases_changed_since(
+        &self,
+        pool: &AnyPool,
+        after_rev: i64,
+        limit: i64,
+    ) -> Result<Vec<CaseView>, AppError> {
         let rows = sqlx::query(
             "SELECT c.*, un.name AS unit_name, ag.display_name AS agent_name \
              FROM cases c JOIN units un ON un.id = c.unit_id LEFT JOIN users ag ON ag.id = c.agent_id \
@@ -91,7 +112,10 @@ impl Scope {
         .bind(limit)
         .fetch_all(pool)
         .await?;
-        Ok(rows.iter().map(|r| self.view(r)).collect::<Result<_, _>>()?)
+        Ok(rows
+            .iter()
+            .map(|r| self.view(r))
+            .collect::<Result<_, _>>()?)
     }
 
     /// One case if it is in scope. Out of scope and missing look the same
@@ -134,7 +158,11 @@ impl Scope {
     }
 
     /// Visits of one case in scope, oldest first.
-    pub async fn visits_of_case(&self, pool: &AnyPool, case_id: i64) -> Result<Vec<Visit>, AppError> {
+    pub async fn visits_of_case(
+        &self,
+        pool: &AnyPool,
+        case_id: i64,
+    ) -> Result<Vec<Visit>, AppError> {
         let rows = sqlx::query(
             "SELECT v.*, u.display_name AS recorded_by_name FROM visits v \
              JOIN cases c ON c.id = v.case_id JOIN units un ON un.id = c.unit_id JOIN users u ON u.id = v.recorded_by \
@@ -150,7 +178,11 @@ impl Scope {
     }
 
     /// Inside a write transaction: the stage of a case if it is in scope.
-    pub async fn case_stage_for_write(&self, tx: &mut Tx, id: i64) -> Result<Option<Stage>, AppError> {
+    pub async fn case_stage_for_write(
+        &self,
+        tx: &mut Tx,
+        id: i64,
+    ) -> Result<Option<Stage>, AppError> {
         let row = sqlx::query(
             "SELECT c.stage FROM cases c JOIN units un ON un.id = c.unit_id \
              WHERE (un.path LIKE $1 OR c.agent_id = $2) AND c.id = $3",
@@ -164,7 +196,9 @@ impl Scope {
             None => Ok(None),
             Some(r) => {
                 let s: String = r.try_get(0)?;
-                Ok(Some(Stage::parse(&s).ok_or_else(|| sqlx::Error::Decode(format!("unknown stage {s}").into()))?))
+                Ok(Some(Stage::parse(&s).ok_or_else(|| {
+                    sqlx::Error::Decode(format!("unknown stage {s}").into())
+                })?))
             }
         }
     }
@@ -173,7 +207,11 @@ impl Scope {
 /// Whether a case exists at all (used only to tell "not yours" from
 /// "no such case" in sync rejections, which go to the device that made them).
 pub async fn case_exists(tx: &mut Tx, id: i64) -> Result<bool, AppError> {
-    Ok(sqlx::query("SELECT 1 FROM cases WHERE id = $1").bind(id).fetch_optional(&mut **tx).await?.is_some())
+    Ok(sqlx::query("SELECT 1 FROM cases WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .is_some())
 }
 
 fn visit_from_row(row: &AnyRow) -> Result<Visit, sqlx::Error> {

@@ -38,7 +38,10 @@ pub fn api_router() -> Router<ApiContext> {
         .route("/api/{*rest}", axum::routing::any(api_not_found))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         // API answers are per user and change with every sync: never cache.
-        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
 }
 
 async fn api_not_found() -> error::AppError {
@@ -51,7 +54,9 @@ pub fn app(ctx: ApiContext, dist: PathBuf) -> Router {
     let index = dist.join("index.html");
     // Trunk's files are served brotli-compressed where scripts/build-frontend
     // wrote a `.br` beside them and the browser accepts it.
-    let spa = ServeDir::new(&dist).precompressed_br().fallback(ServeFile::new(index).precompressed_br());
+    let spa = ServeDir::new(&dist)
+        .precompressed_br()
+        .fallback(ServeFile::new(index).precompressed_br());
     Router::new()
         .merge(api_router())
         .route("/healthz", get(|| async { "ok" }))

@@ -10,7 +10,11 @@ use std::path::PathBuf;
 struct Config {
     /// Database URL: `sqlite://data/daibantong.db?mode=rwc` (default, embedded)
     /// or `postgres://user@host/db`.
-    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/daibantong.db?mode=rwc")]
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://data/daibantong.db?mode=rwc"
+    )]
     database_url: String,
 
     /// Address to listen on.

@@ -11,6 +11,8 @@ async function phoneContext(browser) {
     isMobile: true,
     hasTouch: true,
     serviceWorkers: 'allow',
+    locale: 'zh-CN',
+    timezoneId: 'Asia/Shanghai',
   });
 }
 

@@ -53,17 +53,32 @@ async fn read<T: DeserializeOwned>(resp: Response) -> Result<T, ApiFailure> {
 }
 
 async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiFailure> {
-    let resp = Request::get(path).send().await.map_err(|_| ApiFailure::Network)?;
+    let resp = Request::get(path)
+        .send()
+        .await
+        .map_err(|_| ApiFailure::Network)?;
     read(resp).await
 }
 
 async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, ApiFailure> {
-    let resp = Request::post(path).json(body).map_err(|_| ApiFailure::Network)?.send().await.map_err(|_| ApiFailure::Network)?;
+    let resp = Request::post(path)
+        .json(body)
+        .map_err(|_| ApiFailure::Network)?
+        .send()
+        .await
+        .map_err(|_| ApiFailure::Network)?;
     read(resp).await
 }
 
 pub async fn login(username: &str, password: &str) -> Result<Me, ApiFailure> {
-    post("/api/login", &LoginRequest { username: username.to_string(), password: password.to_string() }).await
+    post(
+        "/api/login",
+        &LoginRequest {
+            username: username.to_string(),
+            password: password.to_string(),
+        },
+    )
+    .await
 }
 
 pub async fn logout() -> Result<serde_json::Value, ApiFailure> {

@@ -39,7 +39,9 @@ async fn boot(state: AppState) {
     match Store::open().await {
         Ok(s) => set_store(s),
         Err(e) => {
-            state.boot_error.set(Some(format!("无法打开本机存储（{e}）。请关闭无痕模式，或换用系统浏览器。")));
+            state.boot_error.set(Some(format!(
+                "无法打开本机存储（{e}）。请关闭无痕模式，或换用系统浏览器。"
+            )));
             return;
         }
     }
@@ -54,7 +56,9 @@ async fn boot(state: AppState) {
         spawn_local(async move { state.sync_now().await });
     });
     window_event_listener(leptos::ev::offline, move |_| state.online.set(false));
-    window_event_listener(leptos::ev::hashchange, move |_| state.route.set(Route::from_hash(&current_hash())));
+    window_event_listener(leptos::ev::hashchange, move |_| {
+        state.route.set(Route::from_hash(&current_hash()))
+    });
     gloo_timers::callback::Interval::new(20_000, move || {
         state.online.set(browser_online());
         spawn_local(async move { state.sync_now().await });
@@ -68,7 +72,9 @@ async fn boot(state: AppState) {
                 state.me.set(Some(me));
             }
             Err(ApiFailure::Unauthenticated(msg)) => {
-                state.login_notice.set(Some(format!("{msg}。本机未同步的记录会保留，登录后自动上传。")));
+                state.login_notice.set(Some(format!(
+                    "{msg}。本机未同步的记录会保留，登录后自动上传。"
+                )));
                 state.me.set(None);
             }
             Err(_) => {}
@@ -95,11 +101,19 @@ fn LoginPage() -> impl IntoView {
             match api::login(username.get_untracked().trim(), &password.get_untracked()).await {
                 Ok(me) => {
                     let s = store();
-                    let others = s.outbox().await.unwrap_or_default().iter().filter(|e| e.user_id != me.id).count();
+                    let others = s
+                        .outbox()
+                        .await
+                        .unwrap_or_default()
+                        .iter()
+                        .filter(|e| e.user_id != me.id)
+                        .count();
                     if others > 0 {
                         // Another user's unsent records must be pushed under their own name.
                         let _ = api::logout().await;
-                        error.set(Some(format!("本机还有其他用户的 {others} 条未同步记录，请该用户先登录完成同步。")));
+                        error.set(Some(format!(
+                            "本机还有其他用户的 {others} 条未同步记录，请该用户先登录完成同步。"
+                        )));
                     } else {
                         if s.me().await.ok().flatten().is_some_and(|p| p.id != me.id) {
                             let _ = s.clear_cache().await;
@@ -111,9 +125,9 @@ fn LoginPage() -> impl IntoView {
                         state.sync_now().await;
                     }
                 }
-                Err(ApiFailure::Network) => {
-                    error.set(Some("无法连接服务器。登录需要网络，请到有信号的地方再试。".to_string()))
-                }
+                Err(ApiFailure::Network) => error.set(Some(
+                    "无法连接服务器。登录需要网络，请到有信号的地方再试。".to_string(),
+                )),
                 Err(e) => error.set(Some(e.message())),
             }
             busy.set(false);
@@ -156,7 +170,9 @@ fn Shell() -> impl IntoView {
         let pending = state.pending.get_untracked();
         if pending > 0 {
             let ok = window()
-                .confirm_with_message(&format!("还有 {pending} 条记录未同步。退出后需本人再次登录才能上传，确定退出吗？"))
+                .confirm_with_message(&format!(
+                    "还有 {pending} 条记录未同步。退出后需本人再次登录才能上传，确定退出吗？"
+                ))
                 .unwrap_or(false);
             if !ok {
                 return;
@@ -247,10 +263,21 @@ fn CaseList() -> impl IntoView {
             .cases
             .get()
             .into_iter()
-            .filter(|c| q.is_empty() || c.citizen_name.contains(q) || c.number.contains(q) || c.summary.contains(q))
+            .filter(|c| {
+                q.is_empty()
+                    || c.citizen_name.contains(q)
+                    || c.number.contains(q)
+                    || c.summary.contains(q)
+            })
             .collect();
         // Open matters first, most urgent deadline first.
-        v.sort_by(|a, b| (!a.stage.deadline_applies(), a.due_on, a.id).cmp(&(!b.stage.deadline_applies(), b.due_on, b.id)));
+        v.sort_by(|a, b| {
+            (!a.stage.deadline_applies(), a.due_on, a.id).cmp(&(
+                !b.stage.deadline_applies(),
+                b.due_on,
+                b.id,
+            ))
+        });
         v
     });
     view! {
@@ -411,7 +438,9 @@ fn VisitForm(case_id: i64) -> impl IntoView {
         if saving.get_untracked() {
             return;
         }
-        let Some(me) = state.me.get_untracked() else { return };
+        let Some(me) = state.me.get_untracked() else {
+            return;
+        };
         let visit = NewVisit {
             id: new_uuid(),
             case_id,
@@ -476,4 +505,3 @@ fn VisitForm(case_id: i64) -> impl IntoView {
         </form>
     }
 }
-

@@ -21,7 +21,13 @@ pub enum Stage {
 }
 
 impl Stage {
-    pub const ALL: [Stage; 5] = [Stage::Screening, Stage::Handling, Stage::Feedback, Stage::FollowUp, Stage::Archived];
+    pub const ALL: [Stage; 5] = [
+        Stage::Screening,
+        Stage::Handling,
+        Stage::Feedback,
+        Stage::FollowUp,
+        Stage::Archived,
+    ];
 
     pub fn label(self) -> &'static str {
         match self {
@@ -74,7 +80,12 @@ pub enum Channel {
 }
 
 impl Channel {
-    pub const ALL: [Channel; 4] = [Channel::Letter, Channel::Visit, Channel::Online, Channel::Phone];
+    pub const ALL: [Channel; 4] = [
+        Channel::Letter,
+        Channel::Visit,
+        Channel::Online,
+        Channel::Phone,
+    ];
 
     pub fn label(self) -> &'static str {
         match self {
@@ -112,7 +123,11 @@ pub enum VisitMethod {
 }
 
 impl VisitMethod {
-    pub const ALL: [VisitMethod; 3] = [VisitMethod::InPerson, VisitMethod::Phone, VisitMethod::Letter];
+    pub const ALL: [VisitMethod; 3] = [
+        VisitMethod::InPerson,
+        VisitMethod::Phone,
+        VisitMethod::Letter,
+    ];
 
     pub fn label(self) -> &'static str {
         match self {
@@ -205,11 +220,17 @@ mod tests {
     fn text_forms_round_trip() {
         for s in Stage::ALL {
             assert_eq!(Stage::parse(s.as_str()), Some(s));
-            assert_eq!(serde_json::to_string(&s).unwrap(), format!("\"{}\"", s.as_str()));
+            assert_eq!(
+                serde_json::to_string(&s).unwrap(),
+                format!("\"{}\"", s.as_str())
+            );
         }
         for m in VisitMethod::ALL {
             assert_eq!(VisitMethod::parse(m.as_str()), Some(m));
-            assert_eq!(serde_json::to_string(&m).unwrap(), format!("\"{}\"", m.as_str()));
+            assert_eq!(
+                serde_json::to_string(&m).unwrap(),
+                format!("\"{}\"", m.as_str())
+            );
         }
         for c in Channel::ALL {
             assert_eq!(Channel::parse(c.as_str()), Some(c));
@@ -219,7 +240,8 @@ mod tests {
 
     #[test]
     fn new_visit_refuses_unknown_fields() {
-        let ok = r#"{"id":"a","case_id":1,"visited_at":"2026-01-01T09:00","method":"phone","note":"x"}"#;
+        let ok =
+            r#"{"id":"a","case_id":1,"visited_at":"2026-01-01T09:00","method":"phone","note":"x"}"#;
         assert!(serde_json::from_str::<NewVisit>(ok).is_ok());
         let extra = r#"{"id":"a","case_id":1,"visited_at":"2026-01-01T09:00","method":"phone","note":"x","x":1}"#;
         assert!(serde_json::from_str::<NewVisit>(extra).is_err());

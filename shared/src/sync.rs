@@ -80,11 +80,21 @@ pub struct MutationResult {
 
 impl MutationResult {
     pub fn applied(id: u64) -> Self {
-        MutationResult { id, status: MutationStatus::Applied, code: None, message: None }
+        MutationResult {
+            id,
+            status: MutationStatus::Applied,
+            code: None,
+            message: None,
+        }
     }
 
     pub fn rejected(id: u64, code: ErrorCode, message: impl Into<String>) -> Self {
-        MutationResult { id, status: MutationStatus::Rejected, code: Some(code), message: Some(message.into()) }
+        MutationResult {
+            id,
+            status: MutationStatus::Rejected,
+            code: Some(code),
+            message: Some(message.into()),
+        }
     }
 }
 
@@ -130,14 +140,23 @@ mod tests {
             r#"{"id":7,"change":{"kind":"add_visit","visit":{"id":"v1","case_id":3,"visited_at":"2026-11-20T09:30","method":"in_person","note":"上门了解情况"}}}"#
         );
         assert_eq!(serde_json::from_str::<Mutation>(&json).unwrap(), m);
-        assert!(serde_json::from_str::<Mutation>(r#"{"id":1,"change":{"kind":"delete_everything"}}"#).is_err());
+        assert!(serde_json::from_str::<Mutation>(
+            r#"{"id":1,"change":{"kind":"delete_everything"}}"#
+        )
+        .is_err());
     }
 
     #[test]
     fn rejected_results_carry_reason() {
         let r = MutationResult::rejected(2, ErrorCode::OutOfJurisdiction, "不在辖区");
         let json = serde_json::to_string(&r).unwrap();
-        assert_eq!(json, r#"{"id":2,"status":"rejected","code":"out_of_jurisdiction","message":"不在辖区"}"#);
-        assert_eq!(serde_json::to_string(&MutationResult::applied(1)).unwrap(), r#"{"id":1,"status":"applied"}"#);
+        assert_eq!(
+            json,
+            r#"{"id":2,"status":"rejected","code":"out_of_jurisdiction","message":"不在辖区"}"#
+        );
+        assert_eq!(
+            serde_json::to_string(&MutationResult::applied(1)).unwrap(),
+            r#"{"id":1,"status":"applied"}"#
+        );
     }
 }

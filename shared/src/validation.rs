@@ -43,7 +43,9 @@ pub fn check_text(field_label: &str, text: &str, max: usize) -> Result<(), ApiEr
     }
     let n = text.chars().count();
     if n > max {
-        return Err(invalid(format!("{field_label}不能超过 {max} 个字（现为 {n} 个字）")));
+        return Err(invalid(format!(
+            "{field_label}不能超过 {max} 个字（现为 {n} 个字）"
+        )));
     }
     Ok(())
 }
@@ -93,12 +95,48 @@ mod tests {
     #[test]
     fn refuses_bad_visits_with_chinese_messages() {
         let cases: Vec<(NewVisit, &str)> = vec![
-            (NewVisit { id: "nope".into(), ..visit() }, "记录编号格式无效"),
-            (NewVisit { note: "   ".into(), ..visit() }, "走访情况不能为空"),
-            (NewVisit { note: "字".repeat(2001), ..visit() }, "走访情况不能超过 2000 个字（现为 2001 个字）"),
-            (NewVisit { visited_at: "昨天".into(), ..visit() }, "走访时间格式无效，应为 年-月-日 时:分"),
-            (NewVisit { visited_at: "2026-11-25T09:00".into(), ..visit() }, "走访时间不能晚于当前时间"),
-            (NewVisit { case_id: 0, ..visit() }, "事项编号无效"),
+            (
+                NewVisit {
+                    id: "nope".into(),
+                    ..visit()
+                },
+                "记录编号格式无效",
+            ),
+            (
+                NewVisit {
+                    note: "   ".into(),
+                    ..visit()
+                },
+                "走访情况不能为空",
+            ),
+            (
+                NewVisit {
+                    note: "字".repeat(2001),
+                    ..visit()
+                },
+                "走访情况不能超过 2000 个字（现为 2001 个字）",
+            ),
+            (
+                NewVisit {
+                    visited_at: "昨天".into(),
+                    ..visit()
+                },
+                "走访时间格式无效，应为 年-月-日 时:分",
+            ),
+            (
+                NewVisit {
+                    visited_at: "2026-11-25T09:00".into(),
+                    ..visit()
+                },
+                "走访时间不能晚于当前时间",
+            ),
+            (
+                NewVisit {
+                    case_id: 0,
+                    ..visit()
+                },
+                "事项编号无效",
+            ),
         ];
         for (v, msg) in cases {
             let e = check_new_visit(&v, now()).unwrap_err();
