@@ -6,6 +6,7 @@
 //! Module map:
 //! - [`calendar`]: the official PRC working-day calendar and period counting.
 //! - [`deadline`]: time limits by matter level and their display.
+//! - [`lifecycle`]: the case state machine (stages, screening, review, archive).
 //! - [`case`]: case stages, visits and the case views exchanged over the API.
 //! - [`sync`]: the offline push/pull protocol messages.
 //! - [`validation`]: input checks with Chinese error messages.
@@ -16,6 +17,7 @@ pub mod calendar;
 pub mod case;
 pub mod deadline;
 pub mod error;
+pub mod lifecycle;
 pub mod org;
 pub mod sync;
 pub mod time;
