@@ -72,6 +72,31 @@ impl MatterLevel {
     }
 }
 
+/// Calendar days after conclusion within which the follow-up visit is due
+/// (终结回访, "事项终结后15日内").
+pub const FOLLOW_UP_CALENDAR_DAYS: u32 = 15;
+/// Working days to handle and answer a complaint about the agency service
+/// (投诉举报 "于15个工作日内予以处理和回复").
+pub const COMPLAINT_REPLY_WORKING_DAYS: u32 = 15;
+/// Working days a reward batch is publicly noticed (公示 5 个工作日).
+pub const REWARD_NOTICE_WORKING_DAYS: u32 = 5;
+
+/// The last day for the follow-up visit after a matter concluded on `concluded`:
+/// 15 calendar days, rolled past rest days.
+pub fn follow_up_due(cal: &Calendar, concluded: NaiveDate) -> Counted<NaiveDate> {
+    cal.calendar_period_end(concluded, FOLLOW_UP_CALENDAR_DAYS)
+}
+
+/// The last day to reply to a complaint received on `received`.
+pub fn complaint_reply_due(cal: &Calendar, received: NaiveDate) -> Counted<NaiveDate> {
+    cal.add_working_days(received, COMPLAINT_REPLY_WORKING_DAYS)
+}
+
+/// The last day of a reward public notice published on `published`.
+pub fn reward_notice_end(cal: &Calendar, published: NaiveDate) -> Counted<NaiveDate> {
+    cal.add_working_days(published, REWARD_NOTICE_WORKING_DAYS)
+}
+
 /// Where "today" stands against a deadline, in working days.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "days", rename_all = "snake_case")]
@@ -149,6 +174,15 @@ mod tests {
         for l in MatterLevel::ALL {
             assert_eq!(MatterLevel::parse(l.as_str()), Some(l));
         }
+    }
+
+    #[test]
+    fn follow_up_complaint_and_notice_periods() {
+        let cal = Calendar::official();
+        assert_eq!(follow_up_due(cal, d("2026-09-16")).value, d("2026-10-08"));
+        assert_eq!(reward_notice_end(cal, d("2026-09-28")).value, d("2026-10-10"));
+        // 15 working days from Mon 2026-04-27: May Day 05-01..05-05 off, Sat 05-09 is 调休.
+        assert_eq!(complaint_reply_due(cal, d("2026-04-27")).value, d("2026-05-20"));
     }
 
     #[test]

@@ -10,6 +10,7 @@
 //! - [`case`]: case stages, visits and the case views exchanged over the API.
 //! - [`sync`]: the offline push/pull protocol messages.
 //! - [`validation`]: input checks with Chinese error messages.
+//! - [`routing`]: content categories and the township task groups.
 //! - [`org`]: units, roles and agent kinds.
 //! - [`error`]: the JSON error body `{code, message}`.
 
@@ -19,6 +20,7 @@ pub mod deadline;
 pub mod error;
 pub mod lifecycle;
 pub mod org;
+pub mod routing;
 pub mod sync;
 pub mod time;
 pub mod validation;
