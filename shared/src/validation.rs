@@ -150,3 +150,279 @@ mod tests {
         assert!(check_text("走访情况", &"字".repeat(2000), MAX_NOTE_CHARS).is_ok());
     }
 }
+
+/// Weights of the 17 body digits of an ID number (GB 11643-1999).
+const ID_WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+/// Check character for `sum mod 11`.
+const ID_CHECK: [char; 11] = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'];
+/// Province-level codes that start a valid ID number.
+const PROVINCES: [u32; 34] = [
+    11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52, 53, 54, 61, 62,
+    63, 64, 65, 71, 81, 82,
+];
+
+/// A checked 18-digit resident ID number (身份证号), upper-case `X`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct IdNumber(String);
+
+impl IdNumber {
+    /// Checks an ID number: 18 characters, a province code, a real birth
+    /// date not after `today`, and the GB 11643 check character.
+    pub fn parse(raw: &str, today: chrono::NaiveDate) -> Result<IdNumber, ApiError> {
+        let s: String = raw.trim().to_ascii_uppercase();
+        let chars: Vec<char> = s.chars().collect();
+        if chars.len() != 18 {
+            return Err(invalid(format!("身份证号应为 18 位（现为 {} 位）", chars.len())));
+        }
+        if !chars[..17].iter().all(char::is_ascii_digit) || !(chars[17].is_ascii_digit() || chars[17] == 'X') {
+            return Err(invalid("身份证号只能由数字组成，最后一位可以是 X"));
+        }
+        let digit = |i: usize| chars[i].to_digit(10).unwrap_or(0);
+        if !PROVINCES.contains(&(digit(0) * 10 + digit(1))) {
+            return Err(invalid("身份证号的地区码无效"));
+        }
+        let birth = NaiveDateTime::parse_from_str(&format!("{}T00:00", &s[6..14]), "%Y%m%dT%H:%M")
+            .map_err(|_| invalid("身份证号中的出生日期无效"))?
+            .date();
+        if birth > today || birth.format("%Y").to_string().as_str() < "1900" {
+            return Err(invalid("身份证号中的出生日期无效"));
+        }
+        let sum: u32 = (0..17).map(|i| digit(i) * ID_WEIGHTS[i]).sum();
+        if ID_CHECK[(sum % 11) as usize] != chars[17] {
+            return Err(invalid("身份证号校验位不正确，请核对"));
+        }
+        Ok(IdNumber(s))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The birth date encoded in the number.
+    pub fn birth_date(&self) -> chrono::NaiveDate {
+        chrono::NaiveDate::parse_from_str(&self.0[6..14], "%Y%m%d").expect("checked at parse")
+    }
+
+    /// Shown to those who may not see it whole: first 3 and last 4 kept.
+    pub fn masked(&self) -> String {
+        format!("{}***********{}", &self.0[..3], &self.0[14..])
+    }
+}
+
+impl TryFrom<String> for IdNumber {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        // Deserialising trusts no clock: only dates up to 9999 are refused by parse.
+        IdNumber::parse(&s, chrono::NaiveDate::MAX).map_err(|e| e.message)
+    }
+}
+
+impl From<IdNumber> for String {
+    fn from(id: IdNumber) -> String {
+        id.0
+    }
+}
+
+/// A checked phone number: a mainland mobile number (11 digits starting 13–19)
+/// or a landline with its area code (e.g. `0483-8221234`, extension allowed).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct PhoneNumber(String);
+
+impl PhoneNumber {
+    pub fn parse(raw: &str) -> Result<PhoneNumber, ApiError> {
+        let s: String = raw.trim().chars().filter(|c| *c != ' ').collect();
+        let s = s.strip_prefix("+86").or_else(|| s.strip_prefix("86-")).unwrap_or(&s).to_string();
+        let digits_only = |t: &str| !t.is_empty() && t.chars().all(|c| c.is_ascii_digit());
+        // Mobile
+        if s.len() == 11 && digits_only(&s) && s.starts_with('1') && matches!(s.as_bytes()[1], b'3'..=b'9') {
+            return Ok(PhoneNumber(s));
+        }
+        // Landline: 0 + 2–3 digit area code, 7–8 digit number, optional -extension.
+        let (main, ext) = match s.split_once(['-', '转']) {
+            Some((a, rest)) if a.starts_with('0') && a.len() <= 4 => {
+                let (num, ext) = rest.split_once(['-', '转']).map_or((rest, None), |(n, e)| (n, Some(e)));
+                (format!("{a}-{num}"), ext)
+            }
+            _ => (s.clone(), None),
+        };
+        let ok_ext = ext.is_none_or(|e| digits_only(e) && e.len() <= 6);
+        if let Some((area, num)) = main.split_once('-') {
+            if area.starts_with('0')
+                && (3..=4).contains(&area.len())
+                && digits_only(area)
+                && (7..=8).contains(&num.len())
+                && digits_only(num)
+                && !num.starts_with('0')
+                && ok_ext
+            {
+                return Ok(PhoneNumber(match ext {
+                    Some(e) => format!("{main}-{e}"),
+                    None => main,
+                }));
+            }
+        }
+        if s.starts_with('1') && digits_only(&s) {
+            return Err(invalid("手机号码应为以 13–19 开头的 11 位数字"));
+        }
+        Err(invalid("电话号码格式不正确：手机号 11 位，固定电话请带区号，如 0483-8221234"))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Shown to those who may not see it whole: `139****2101`.
+    pub fn masked(&self) -> String {
+        let n = self.0.chars().count();
+        if n <= 7 {
+            return "****".to_string();
+        }
+        let head: String = self.0.chars().take(3).collect();
+        let tail: String = self.0.chars().skip(n - 4).collect();
+        format!("{head}****{tail}")
+    }
+}
+
+impl TryFrom<String> for PhoneNumber {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        PhoneNumber::parse(&s).map_err(|e| e.message)
+    }
+}
+
+impl From<PhoneNumber> for String {
+    fn from(p: PhoneNumber) -> String {
+        p.0
+    }
+}
+
+/// Longest personal name accepted, in characters (long transliterated
+/// Mongolian names such as 额尔德尼·宝音图·巴特尔 fit well within it).
+pub const MAX_NAME_CHARS: usize = 30;
+
+fn is_cjk(c: char) -> bool {
+    matches!(c, '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}' | '\u{20000}'..='\u{3134F}')
+}
+
+fn is_mongolian(c: char) -> bool {
+    matches!(c, '\u{1800}'..='\u{18AF}')
+}
+
+/// A checked personal name. Chinese characters, or traditional Mongolian
+/// script; transliterated Mongolian names joined by the middle dot `·`
+/// (variants `•`, `．`, `・` and `.` are normalised to `·`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct PersonName(String);
+
+impl PersonName {
+    pub fn parse(raw: &str) -> Result<PersonName, ApiError> {
+        let s: String = raw
+            .trim()
+            .chars()
+            .map(|c| if matches!(c, '•' | '．' | '・' | '.' | '\u{2027}') { '·' } else { c })
+            .collect();
+        if s.is_empty() {
+            return Err(invalid("姓名不能为空"));
+        }
+        let n = s.chars().count();
+        if n > MAX_NAME_CHARS {
+            return Err(invalid(format!("姓名不能超过 {MAX_NAME_CHARS} 个字")));
+        }
+        if s.starts_with('·') || s.ends_with('·') || s.contains("··") {
+            return Err(invalid("姓名中的间隔号“·”只能用在两个字之间"));
+        }
+        if s.chars().all(|c| is_mongolian(c) || c == ' ' || c == '\u{202F}' || c == '\u{180E}') {
+            return Ok(PersonName(s));
+        }
+        if let Some(bad) = s.chars().find(|c| !is_cjk(*c) && *c != '·') {
+            return Err(invalid(format!("姓名中不能含有“{bad}”，请用汉字填写，蒙古族姓名可用“·”分隔")));
+        }
+        if n < 2 {
+            return Err(invalid("姓名至少 2 个字"));
+        }
+        Ok(PersonName(s))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for PersonName {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        PersonName::parse(&s).map_err(|e| e.message)
+    }
+}
+
+impl From<PersonName> for String {
+    fn from(p: PersonName) -> String {
+        p.0
+    }
+}
+
+#[cfg(test)]
+mod identity_tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()
+    }
+
+    /// Completes 17 digits with their check character.
+    fn with_check(body: &str) -> String {
+        let sum: u32 = body.chars().zip(ID_WEIGHTS).map(|(c, w)| c.to_digit(10).unwrap() * w).sum();
+        format!("{body}{}", ID_CHECK[(sum % 11) as usize])
+    }
+
+    #[test]
+    fn id_numbers() {
+        // The textbook example of GB 11643: 11010519491231002X.
+        let id = IdNumber::parse("11010519491231002x", today()).unwrap();
+        assert_eq!(id.as_str(), "11010519491231002X");
+        assert_eq!(id.birth_date(), NaiveDate::from_ymd_opt(1949, 12, 31).unwrap());
+        assert_eq!(id.masked(), "110***********002X");
+        let alxa = with_check("15292119850612301");
+        assert!(IdNumber::parse(&alxa, today()).is_ok());
+
+        let err = |s: &str| IdNumber::parse(s, today()).unwrap_err().message;
+        assert_eq!(err("1101051949123100"), "身份证号应为 18 位（现为 16 位）");
+        assert_eq!(err("11010519491231002Y"), "身份证号只能由数字组成，最后一位可以是 X");
+        assert_eq!(err("110105194912310021"), "身份证号校验位不正确，请核对");
+        assert_eq!(err(&with_check("99010519491231002")), "身份证号的地区码无效");
+        assert_eq!(err(&with_check("15292119850231301")), "身份证号中的出生日期无效", "Feb 31st");
+        assert_eq!(err(&with_check("15292120301231301")), "身份证号中的出生日期无效", "born in the future");
+        assert!(serde_json::from_str::<IdNumber>("\"110105194912310021\"").is_err());
+    }
+
+    #[test]
+    fn phone_numbers() {
+        assert_eq!(PhoneNumber::parse("139 4830 2101").unwrap().as_str(), "13948302101");
+        assert_eq!(PhoneNumber::parse("+8613948302101").unwrap().as_str(), "13948302101");
+        assert_eq!(PhoneNumber::parse("0483-8221234").unwrap().as_str(), "0483-8221234");
+        assert_eq!(PhoneNumber::parse("010-62345678-802").unwrap().as_str(), "010-62345678-802");
+        assert_eq!(PhoneNumber::parse("13948302101").unwrap().masked(), "139****2101");
+        assert_eq!(PhoneNumber::parse("12948302101").unwrap_err().message, "手机号码应为以 13–19 开头的 11 位数字");
+        assert_eq!(PhoneNumber::parse("1394830210").unwrap_err().message, "手机号码应为以 13–19 开头的 11 位数字");
+        assert!(PhoneNumber::parse("8221234").is_err(), "a landline needs its area code");
+        assert!(PhoneNumber::parse("0483-0221234").is_err());
+        assert!(PhoneNumber::parse("电话").is_err());
+    }
+
+    #[test]
+    fn names() {
+        assert_eq!(PersonName::parse(" 王建国 ").unwrap().as_str(), "王建国");
+        assert_eq!(PersonName::parse("额尔敦•巴雅尔").unwrap().as_str(), "额尔敦·巴雅尔");
+        assert!(PersonName::parse("额尔德尼·宝音图·巴特尔·图门吉日嘎拉").is_ok());
+        assert!(PersonName::parse("ᠪᠠᠲᠤ").is_ok(), "traditional Mongolian script");
+        assert_eq!(PersonName::parse("").unwrap_err().message, "姓名不能为空");
+        assert_eq!(PersonName::parse("·巴特尔").unwrap_err().message, "姓名中的间隔号“·”只能用在两个字之间");
+        assert_eq!(PersonName::parse("王").unwrap_err().message, "姓名至少 2 个字");
+        assert_eq!(PersonName::parse("Bater").unwrap_err().message, "姓名中不能含有“B”，请用汉字填写，蒙古族姓名可用“·”分隔");
+        assert!(PersonName::parse(&"巴".repeat(31)).is_err());
+    }
+}
