@@ -4,6 +4,7 @@
 //! written exactly once.
 //!
 //! Module map:
+//! - [`assessment`]: the rates, county targets and the 100-point assessment.
 //! - [`calendar`]: the official PRC working-day calendar and period counting.
 //! - [`deadline`]: time limits by matter level and their display.
 //! - [`lifecycle`]: the case state machine (stages, screening, review, archive).
@@ -14,6 +15,7 @@
 //! - [`org`]: units, roles and agent kinds.
 //! - [`error`]: the JSON error body `{code, message}`.
 
+pub mod assessment;
 pub mod calendar;
 pub mod case;
 pub mod deadline;
