@@ -11,6 +11,7 @@
 //! - [`case`]: case stages, visits and the case views exchanged over the API.
 //! - [`sync`]: the offline push/pull protocol messages.
 //! - [`validation`]: input checks with Chinese error messages.
+//! - [`reward`]: the reward fund: categories, eligibility, dossier, quarterly batches.
 //! - [`routing`]: content categories and the township task groups.
 //! - [`org`]: units, roles and agent kinds.
 //! - [`error`]: the JSON error body `{code, message}`.
@@ -22,6 +23,7 @@ pub mod deadline;
 pub mod error;
 pub mod lifecycle;
 pub mod org;
+pub mod reward;
 pub mod routing;
 pub mod sync;
 pub mod time;
