@@ -180,9 +180,15 @@ mod tests {
     fn follow_up_complaint_and_notice_periods() {
         let cal = Calendar::official();
         assert_eq!(follow_up_due(cal, d("2026-09-16")).value, d("2026-10-08"));
-        assert_eq!(reward_notice_end(cal, d("2026-09-28")).value, d("2026-10-10"));
+        assert_eq!(
+            reward_notice_end(cal, d("2026-09-28")).value,
+            d("2026-10-10")
+        );
         // 15 working days from Mon 2026-04-27: May Day 05-01..05-05 off, Sat 05-09 is 调休.
-        assert_eq!(complaint_reply_due(cal, d("2026-04-27")).value, d("2026-05-20"));
+        assert_eq!(
+            complaint_reply_due(cal, d("2026-04-27")).value,
+            d("2026-05-20")
+        );
     }
 
     #[test]

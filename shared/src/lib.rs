@@ -9,6 +9,7 @@
 //! - [`deadline`]: time limits by matter level and their display.
 //! - [`lifecycle`]: the case state machine (stages, screening, review, archive).
 //! - [`case`]: case stages, visits and the case views exchanged over the API.
+//! - [`command`]: workflow commands, their permissions and lifecycle events.
 //! - [`sync`]: the offline push/pull protocol messages.
 //! - [`validation`]: input checks with Chinese error messages.
 //! - [`reward`]: the reward fund: categories, eligibility, dossier, quarterly batches.
@@ -19,6 +20,7 @@
 pub mod assessment;
 pub mod calendar;
 pub mod case;
+pub mod command;
 pub mod deadline;
 pub mod error;
 pub mod lifecycle;
