@@ -27,10 +27,7 @@ pub const SESSION_COOKIE: &str = "dbt_session";
 const SESSION_DAYS: i64 = 30;
 
 pub fn router() -> Router<ApiContext> {
-    Router::new()
-        .route("/api/login", post(login))
-        .route("/api/logout", post(logout))
-        .route("/api/me", get(me))
+    Router::new().route("/api/login", post(login)).route("/api/logout", post(logout)).route("/api/me", get(me))
 }
 
 /// Hashes a password with argon2id and a random salt (PHC string format).
@@ -43,11 +40,7 @@ pub fn hash_password(password: &str) -> String {
 }
 
 fn verify_password(password: &str, phc: &str) -> bool {
-    PasswordHash::new(phc).is_ok_and(|h| {
-        Argon2::default()
-            .verify_password(password.as_bytes(), &h)
-            .is_ok()
-    })
+    PasswordHash::new(phc).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
 }
 
 fn token_hash(token: &str) -> String {
@@ -92,15 +85,10 @@ impl CurrentUser {
 }
 
 fn session_token(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .find_map(|kv| {
-            let (k, v) = kv.trim().split_once('=')?;
-            (k == SESSION_COOKIE && !v.is_empty()).then(|| v.to_string())
-        })
+    headers.get_all(COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|kv| {
+        let (k, v) = kv.trim().split_once('=')?;
+        (k == SESSION_COOKIE && !v.is_empty()).then(|| v.to_string())
+    })
 }
 
 fn user_from_row(row: &sqlx::any::AnyRow) -> Result<CurrentUser, sqlx::Error> {
@@ -110,8 +98,7 @@ fn user_from_row(row: &sqlx::any::AnyRow) -> Result<CurrentUser, sqlx::Error> {
         id: row.try_get(0)?,
         username: row.try_get(1)?,
         display_name: row.try_get(2)?,
-        role: Role::parse(&role)
-            .ok_or_else(|| sqlx::Error::Decode(format!("unknown role {role}").into()))?,
+        role: Role::parse(&role).ok_or_else(|| sqlx::Error::Decode(format!("unknown role {role}").into()))?,
         unit_id: row.try_get(4)?,
         unit_path: row.try_get(5)?,
         unit_name: row.try_get(6)?,
@@ -122,10 +109,7 @@ fn user_from_row(row: &sqlx::any::AnyRow) -> Result<CurrentUser, sqlx::Error> {
 impl FromRequestParts<ApiContext> for CurrentUser {
     type Rejection = AppError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        ctx: &ApiContext,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, ctx: &ApiContext) -> Result<Self, Self::Rejection> {
         let token = session_token(&parts.headers).ok_or_else(AppError::unauthenticated)?;
         let row = sqlx::query(USER_BY_SESSION)
             .bind(token_hash(&token))
@@ -143,10 +127,7 @@ const USER_BY_SESSION: &str =
      FROM sessions s JOIN users u ON u.id = s.user_id JOIN units n ON n.id = u.unit_id \
      WHERE s.token_hash = $1 AND s.expires_at > $2";
 
-async fn login(
-    State(ctx): State<ApiContext>,
-    ApiJson(req): ApiJson<LoginRequest>,
-) -> AppResult<Response> {
+async fn login(State(ctx): State<ApiContext>, ApiJson(req): ApiJson<LoginRequest>) -> AppResult<Response> {
     let row = sqlx::query(
         "SELECT u.id, u.username, u.display_name, u.role, u.unit_id, n.path, n.name, u.agent_kind, u.password_hash \
          FROM users u JOIN units n ON n.id = u.unit_id WHERE u.username = $1",
@@ -158,17 +139,13 @@ async fn login(
     let (user, ok) = match row {
         Some(row) => {
             let phc: String = row.try_get(8)?;
-            let ok = tokio::task::spawn_blocking(move || verify_password(&password, &phc))
-                .await
-                .unwrap_or(false);
+            let ok = tokio::task::spawn_blocking(move || verify_password(&password, &phc)).await.unwrap_or(false);
             (Some(user_from_row(&row)?), ok)
         }
         None => {
             // Spend the same time as a real check so response timing does
             // not tell which usernames exist.
-            let _ =
-                tokio::task::spawn_blocking(move || verify_password(&password, &ctx_dummy_hash()))
-                    .await;
+            let _ = tokio::task::spawn_blocking(move || verify_password(&password, &ctx_dummy_hash())).await;
             (None, false)
         }
     };
@@ -178,12 +155,9 @@ async fn login(
     };
 
     let mut raw = [0u8; 32];
-    getrandom::getrandom(&mut raw)
-        .map_err(|_| AppError::new(ErrorCode::Internal, "无法生成会话"))?;
+    getrandom::getrandom(&mut raw).map_err(|_| AppError::new(ErrorCode::Internal, "无法生成会话"))?;
     let token = hex(&raw);
-    let expires = (chrono::Utc::now() + chrono::Duration::days(SESSION_DAYS))
-        .format("%Y-%m-%dT%H:%M:%SZ")
-        .to_string();
+    let expires = (chrono::Utc::now() + chrono::Duration::days(SESSION_DAYS)).format("%Y-%m-%dT%H:%M:%SZ").to_string();
     sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
         .bind(token_hash(&token))
         .bind(user.id)
@@ -192,19 +166,15 @@ async fn login(
         .execute(&ctx.db.pool)
         .await?;
     tracing::info!(user = %user.username, "login");
-    let cookie = format!(
-        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}",
-        SESSION_DAYS * 24 * 3600
-    );
+    let cookie =
+        format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}", SESSION_DAYS * 24 * 3600);
     Ok(([(SET_COOKIE, cookie)], Json(user.me())).into_response())
 }
 
 fn ctx_dummy_hash() -> String {
     use std::sync::OnceLock;
     static DUMMY: OnceLock<String> = OnceLock::new();
-    DUMMY
-        .get_or_init(|| hash_password("not a real password"))
-        .clone()
+    DUMMY.get_or_init(|| hash_password("not a real password")).clone()
 }
 
 async fn logout(State(ctx): State<ApiContext>, headers: HeaderMap) -> AppResult<Response> {
@@ -215,11 +185,7 @@ async fn logout(State(ctx): State<ApiContext>, headers: HeaderMap) -> AppResult<
             .await?;
     }
     let cookie = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
-    Ok((
-        [(SET_COOKIE, cookie)],
-        Json(serde_json::json!({"ok": true})),
-    )
-        .into_response())
+    Ok(([(SET_COOKIE, cookie)], Json(serde_json::json!({"ok": true}))).into_response())
 }
 
 async fn me(user: CurrentUser) -> Json<Me> {

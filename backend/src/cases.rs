@@ -2,33 +2,120 @@
 //! adding a visit record. Reads and the scope check go through
 //! [`crate::jurisdiction::Scope`]; the rules come from `shared`.
 
+use crate::audit::{self, AuditEntry};
 use crate::auth::CurrentUser;
 use crate::db::{next_change_seq, now_text, Tx};
 use crate::error::{ApiJson, AppError, AppResult};
-use crate::jurisdiction::case_exists;
+use crate::jurisdiction::{case_exists, CaseFilter, Contact};
+use crate::workflow;
 use crate::ApiContext;
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use shared::case::{CaseDetail, CaseView, NewVisit, Visit};
+use shared::case::{CaseDetail, CaseView, NewVisit, TimelineEntry, Visit};
+use shared::command::CaseCommand;
 use shared::error::{ApiError, ErrorCode};
+use shared::intake::NewCase;
 use shared::time::china_local;
 use shared::validation::check_new_visit;
 use sqlx::Row;
 
 pub fn router() -> Router<ApiContext> {
     Router::new()
-        .route("/api/cases", get(list_cases))
+        .route("/api/cases", get(list_cases).post(create_case))
+        .route("/api/cases/export.csv", get(export_csv))
         .route("/api/cases/{id}", get(get_case))
         .route("/api/cases/{id}/visits", post(post_visit))
+        .route("/api/cases/{id}/commands", post(post_command))
+}
+
+fn filter_from(q: Result<Query<CaseFilter>, QueryRejection>) -> AppResult<CaseFilter> {
+    q.map(|Query(f)| f)
+        .map_err(|_| AppError::new(ErrorCode::ValidationFailed, "查询条件无效（q、stage、overdue_only、limit）"))
 }
 
 async fn list_cases(
     State(ctx): State<ApiContext>,
     user: CurrentUser,
+    filter: Result<Query<CaseFilter>, QueryRejection>,
 ) -> AppResult<Json<Vec<CaseView>>> {
-    Ok(Json(user.scope().list_cases(&ctx.db.pool).await?))
+    Ok(Json(user.scope().list_cases(&ctx.db.pool, &filter_from(filter)?).await?))
+}
+
+/// The ledger (台账) of the user's jurisdiction as CSV, without private fields.
+async fn export_csv(
+    State(ctx): State<ApiContext>,
+    user: CurrentUser,
+    filter: Result<Query<CaseFilter>, QueryRejection>,
+) -> AppResult<Response> {
+    let mut filter = filter_from(filter)?;
+    filter.limit = 5000;
+    let cases = user.scope().list_cases(&ctx.db.pool, &filter).await?;
+    let cell = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+    let mut out = String::from(
+        "\u{feff}编号,信访人,所属单位,来源渠道,反映的问题及诉求,环节,状态,受理日期,办理期限,代办员,内容分类,信访人意见\r\n",
+    );
+    for c in &cases {
+        let row = [
+            cell(&c.number),
+            cell(&c.citizen_name),
+            cell(&c.unit_name),
+            cell(c.channel.label()),
+            cell(&c.summary),
+            cell(c.stage.label()),
+            cell(c.lifecycle.status.label()),
+            c.accepted_on.to_string(),
+            c.due_on.to_string(),
+            cell(c.agent_name.as_deref().unwrap_or("")),
+            cell(c.category.map_or("", |x| x.label())),
+            cell(c.opinion.map_or("", |o| o.label())),
+        ];
+        out.push_str(&row.join(","));
+        out.push_str("\r\n");
+    }
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"ledger.csv\""),
+        ],
+        out,
+    )
+        .into_response())
+}
+
+async fn create_case(
+    State(ctx): State<ApiContext>,
+    user: CurrentUser,
+    ApiJson(new): ApiJson<NewCase>,
+) -> AppResult<(StatusCode, Json<CaseView>)> {
+    let mut tx = ctx.db.begin_write().await?;
+    let (id, created) = workflow::create_case(&mut tx, &user, &new).await?;
+    tx.commit().await?;
+    let case = user.scope().find_case(&ctx.db.pool, id, Contact::Hide).await?.ok_or_else(AppError::not_found)?;
+    Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(case)))
+}
+
+/// The answer to a command: the timeline entry and the case as it is now.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+pub struct CommandResult {
+    pub entry: TimelineEntry,
+    pub case: CaseView,
+}
+
+async fn post_command(
+    State(ctx): State<ApiContext>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    ApiJson(cmd): ApiJson<CaseCommand>,
+) -> AppResult<Json<CommandResult>> {
+    let mut tx = ctx.db.begin_write().await?;
+    let entry = workflow::apply_command(&mut tx, &user, id, &cmd).await?;
+    tx.commit().await?;
+    let case = user.scope().find_case(&ctx.db.pool, id, Contact::Hide).await?.ok_or_else(AppError::not_found)?;
+    Ok(Json(CommandResult { entry, case }))
 }
 
 async fn get_case(
@@ -37,12 +124,33 @@ async fn get_case(
     Path(id): Path<i64>,
 ) -> AppResult<Json<CaseDetail>> {
     let scope = user.scope();
-    let case = scope
-        .find_case(&ctx.db.pool, id)
-        .await?
-        .ok_or_else(AppError::not_found)?;
+    let case = scope.find_case(&ctx.db.pool, id, Contact::IfHandling).await?.ok_or_else(AppError::not_found)?;
+    if case.phone.is_some() || case.id_number.is_some() || case.address.is_some() {
+        audit_contact_read(&ctx, &user, "contact.read", &[case.id]).await?;
+    }
     let visits = scope.visits_of_case(&ctx.db.pool, id).await?;
-    Ok(Json(CaseDetail { case, visits }))
+    let timeline = workflow::timeline(&ctx.db.pool, id).await?;
+    let attachments = crate::attachments::of_case(&ctx.db.pool, id).await?;
+    Ok(Json(CaseDetail { case, visits, timeline, attachments }))
+}
+
+/// Records that a user was shown citizens' private details (ID number, phone, address).
+pub async fn audit_contact_read(ctx: &ApiContext, user: &CurrentUser, action: &str, case_ids: &[i64]) -> AppResult<()> {
+    let mut tx = ctx.db.begin_write().await?;
+    audit::append(
+        &mut tx,
+        AuditEntry {
+            actor_id: Some(user.id),
+            action,
+            entity: "case",
+            entity_id: case_ids.iter().map(i64::to_string).collect::<Vec<_>>().join(","),
+            before: None,
+            after: None,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 async fn post_visit(
@@ -52,19 +160,12 @@ async fn post_visit(
     ApiJson(visit): ApiJson<NewVisit>,
 ) -> AppResult<(StatusCode, Json<Visit>)> {
     if visit.case_id != id {
-        return Err(AppError::new(
-            ErrorCode::ValidationFailed,
-            "记录所属事项与地址不一致",
-        ));
+        return Err(AppError::new(ErrorCode::ValidationFailed, "记录所属事项与地址不一致"));
     }
     let mut tx = ctx.db.begin_write().await?;
     let inserted = add_visit(&mut tx, &user, &visit).await?;
     tx.commit().await?;
-    let status = if inserted {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
-    };
+    let status = if inserted { StatusCode::CREATED } else { StatusCode::OK };
     Ok((
         status,
         Json(Visit {
@@ -87,25 +188,15 @@ pub async fn add_visit(tx: &mut Tx, user: &CurrentUser, v: &NewVisit) -> Result<
     let stage = match user.scope().case_stage_for_write(tx, v.case_id).await? {
         Some(stage) => stage,
         None if case_exists(tx, v.case_id).await? => {
-            return Err(ApiError::new(
-                ErrorCode::OutOfJurisdiction,
-                "该事项不在您的辖区内，不能添加记录",
-            )
-            .into())
+            return Err(ApiError::new(ErrorCode::OutOfJurisdiction, "该事项不在您的辖区内，不能添加记录").into())
         }
         None => return Err(AppError::not_found()),
     };
     if !stage.accepts_records() {
-        return Err(ApiError::new(
-            ErrorCode::Conflict,
-            format!("该事项已{}，不能再添加走访记录", stage.label()),
-        )
-        .into());
+        return Err(ApiError::new(ErrorCode::Conflict, format!("该事项已{}，不能再添加走访记录", stage.label())).into());
     }
-    if let Some(row) = sqlx::query("SELECT case_id FROM visits WHERE id = $1")
-        .bind(&v.id)
-        .fetch_optional(&mut **tx)
-        .await?
+    if let Some(row) =
+        sqlx::query("SELECT case_id FROM visits WHERE id = $1").bind(&v.id).fetch_optional(&mut **tx).await?
     {
         let existing_case: i64 = row.try_get(0)?;
         return if existing_case == v.case_id {
@@ -129,10 +220,6 @@ pub async fn add_visit(tx: &mut Tx, user: &CurrentUser, v: &NewVisit) -> Result<
     .bind(seq)
     .execute(&mut **tx)
     .await?;
-    sqlx::query("UPDATE cases SET rev = $1 WHERE id = $2")
-        .bind(seq)
-        .bind(v.case_id)
-        .execute(&mut **tx)
-        .await?;
+    sqlx::query("UPDATE cases SET rev = $1 WHERE id = $2").bind(seq).bind(v.case_id).execute(&mut **tx).await?;
     Ok(true)
 }

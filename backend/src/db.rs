@@ -73,11 +73,7 @@ impl Db {
     async fn migrate(&self) -> anyhow::Result<()> {
         match self.backend {
             Backend::Sqlite => sqlx::migrate!("migrations/sqlite").run(&self.pool).await?,
-            Backend::Postgres => {
-                sqlx::migrate!("migrations/postgres")
-                    .run(&self.pool)
-                    .await?
-            }
+            Backend::Postgres => sqlx::migrate!("migrations/postgres").run(&self.pool).await?,
         }
         Ok(())
     }
@@ -97,18 +93,14 @@ impl Db {
 /// The row lock it takes (PostgreSQL) or the write lock already held (SQLite)
 /// means sequence numbers become visible in order.
 pub async fn next_change_seq(tx: &mut Tx) -> sqlx::Result<i64> {
-    let row: AnyRow = sqlx::query(
-        "UPDATE counters SET value = value + 1 WHERE name = 'change_seq' RETURNING value",
-    )
-    .fetch_one(&mut **tx)
-    .await?;
+    let row: AnyRow = sqlx::query("UPDATE counters SET value = value + 1 WHERE name = 'change_seq' RETURNING value")
+        .fetch_one(&mut **tx)
+        .await?;
     row.try_get::<i64, _>(0)
 }
 
 fn sqlite_file(url: &str) -> Option<String> {
-    let rest = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next().unwrap_or_default();
     if path.is_empty() || path == ":memory:" {
         None

@@ -5,137 +5,32 @@
 
 use crate::auth::hash_password;
 use crate::db::{next_change_seq, now_text, Db, Tx};
+use crate::text::to_text;
 use chrono::{Duration, NaiveDate};
 use shared::calendar::Calendar;
-use shared::case::{Channel, Stage, VisitMethod};
+use shared::case::{Channel, Source, Stage, VisitMethod};
 use shared::deadline::MatterLevel;
+use shared::lifecycle::{HandlingLevel, Lifecycle};
+use shared::routing::ContentCategory;
 use sqlx::Row;
 
 /// The password of every demo account.
 pub const DEMO_PASSWORD: &str = "daiban123";
 
 /// Demo accounts: (username, display name, role, unit key, agent kind, full-time, registered, public employee).
-type DemoUser = (
-    &'static str,
-    &'static str,
-    &'static str,
-    &'static str,
-    Option<&'static str>,
-    bool,
-    bool,
-    bool,
-);
+type DemoUser = (&'static str, &'static str, &'static str, &'static str, Option<&'static str>, bool, bool, bool);
 pub const DEMO_USERS: &[DemoUser] = &[
-    (
-        "wangge1",
-        "巴特尔",
-        "field_agent",
-        "wlbh",
-        Some("grid_worker"),
-        false,
-        true,
-        false,
-    ),
-    (
-        "wangge2",
-        "李秀兰",
-        "field_agent",
-        "wlbh",
-        Some("grid_worker"),
-        false,
-        true,
-        false,
-    ),
-    (
-        "cun1",
-        "其其格",
-        "field_agent",
-        "byhd",
-        Some("village_cadre"),
-        false,
-        true,
-        false,
-    ),
-    (
-        "cun2",
-        "王建国",
-        "field_agent",
-        "jlt",
-        Some("first_secretary"),
-        false,
-        true,
-        true,
-    ),
-    (
-        "cun3",
-        "那仁高娃",
-        "field_agent",
-        "hthdg",
-        Some("mediator"),
-        false,
-        true,
-        false,
-    ),
-    (
-        "zhen1",
-        "张桂芳",
-        "township_staff",
-        "byht",
-        Some("station_agent"),
-        true,
-        true,
-        false,
-    ),
-    (
-        "zhenld1",
-        "额尔敦·巴雅尔",
-        "township_leader",
-        "byht",
-        None,
-        false,
-        false,
-        true,
-    ),
-    (
-        "zhen2",
-        "刘红",
-        "township_staff",
-        "jltz",
-        Some("station_agent"),
-        true,
-        true,
-        false,
-    ),
-    (
-        "qi1",
-        "斯琴·毕力格",
-        "county_centre",
-        "azq",
-        None,
-        false,
-        false,
-        true,
-    ),
-    (
-        "meng1",
-        "赵敏",
-        "league_bureau",
-        "als",
-        None,
-        false,
-        false,
-        true,
-    ),
-    (
-        "admin",
-        "系统管理员",
-        "admin",
-        "als",
-        None,
-        false,
-        false,
-        false,
-    ),
+    ("wangge1", "巴特尔", "field_agent", "wlbh", Some("grid_worker"), false, true, false),
+    ("wangge2", "李秀兰", "field_agent", "wlbh", Some("grid_worker"), false, true, false),
+    ("cun1", "其其格", "field_agent", "byhd", Some("village_cadre"), false, true, false),
+    ("cun2", "王建国", "field_agent", "jlt", Some("first_secretary"), false, true, true),
+    ("cun3", "那仁高娃", "field_agent", "hthdg", Some("mediator"), false, true, false),
+    ("zhen1", "张桂芳", "township_staff", "byht", Some("station_agent"), true, true, false),
+    ("zhenld1", "额尔敦·巴雅尔", "township_leader", "byht", None, false, false, true),
+    ("zhen2", "刘红", "township_staff", "jltz", Some("station_agent"), true, true, false),
+    ("qi1", "斯琴·毕力格", "county_centre", "azq", None, false, false, true),
+    ("meng1", "赵敏", "league_bureau", "als", None, false, false, true),
+    ("admin", "系统管理员", "admin", "als", None, false, false, false),
 ];
 
 /// Units: (key, parent key, kind, name).
@@ -184,40 +79,22 @@ const CITIZENS: &[&str] = &[
     "查干",
 ];
 
-const MATTERS: &[(&str, &str)] = &[
-    (
-        "反映与邻户草场边界不清，多次发生牲畜越界纠纷，请求重新勘界。",
-        "village",
-    ),
-    (
-        "2025年度禁牧补助资金至今未发放到户，请求核实并尽快发放。",
-        "township",
-    ),
-    (
-        "家中饮水井水位下降出水不足，请求协调打新井或接通自来水。",
-        "village",
-    ),
-    ("在工地务工被拖欠工资一万二千元，多次讨要未果。", "township"),
-    (
-        "母亲年满60周岁，城乡居民养老保险待遇未按时领取。",
-        "township",
-    ),
-    ("申请低保被告知不符合条件，对认定结果有异议。", "township"),
-    (
-        "通往牧点的砂石路被洪水冲毁，车辆无法通行。",
-        "multi_department",
-    ),
-    ("邻居新建棚圈占用公共通道，协商未果。", "village"),
-    (
-        "承包草场被划入生态保护红线，补偿标准不清楚。",
-        "multi_department",
-    ),
-    ("残疾人两项补贴停发三个月，请求查明原因。", "township"),
-    ("嘎查集体经济收益分配不公开，请求公示账目。", "village"),
-    ("家庭婚姻矛盾激化，妇女权益受到侵害，请求调解。", "village"),
-    ("棚圈建设项目验收后补助款迟迟未到位。", "township"),
-    ("征地补偿款分配存在争议，涉及多户牧民。", "major_complex"),
-    ("孩子转学到镇中心校手续办理受阻。", "township"),
+const MATTERS: &[(&str, &str, &str)] = &[
+    ("反映与邻户草场边界不清，多次发生牲畜越界纠纷，请求重新勘界。", "village", "neighbour_disputes"),
+    ("2025年度禁牧补助资金至今未发放到户，请求核实并尽快发放。", "township", "grazing_ban"),
+    ("家中饮水井水位下降出水不足，请求协调打新井或接通自来水。", "village", "water"),
+    ("在工地务工被拖欠工资一万二千元，多次讨要未果。", "township", "employment"),
+    ("母亲年满60周岁，城乡居民养老保险待遇未按时领取。", "township", "pension_insurance"),
+    ("申请低保被告知不符合条件，对认定结果有异议。", "township", "civil_affairs"),
+    ("通往牧点的砂石路被洪水冲毁，车辆无法通行。", "multi_department", "roads"),
+    ("邻居新建棚圈占用公共通道，协商未果。", "village", "neighbour_disputes"),
+    ("承包草场被划入生态保护红线，补偿标准不清楚。", "multi_department", "herding"),
+    ("残疾人两项补贴停发三个月，请求查明原因。", "township", "disability"),
+    ("嘎查集体经济收益分配不公开，请求公示账目。", "village", "collective_economy"),
+    ("家庭婚姻矛盾激化，妇女权益受到侵害，请求调解。", "village", "marriage"),
+    ("棚圈建设项目验收后补助款迟迟未到位。", "township", "herding"),
+    ("征地补偿款分配存在争议，涉及多户牧民。", "major_complex", "land_expropriation"),
+    ("孩子转学到镇中心校手续办理受阻。", "township", "education"),
 ];
 
 fn village_of(i: usize) -> &'static str {
@@ -235,10 +112,7 @@ fn agents_of(village: &str) -> &'static [&'static str] {
 
 /// Loads the demo data if the database has no units yet. Returns whether it did.
 pub async fn load_if_empty(db: &Db, today: NaiveDate) -> anyhow::Result<bool> {
-    let n: i64 = sqlx::query("SELECT COUNT(*) FROM units")
-        .fetch_one(&db.pool)
-        .await?
-        .try_get(0)?;
+    let n: i64 = sqlx::query("SELECT COUNT(*) FROM units").fetch_one(&db.pool).await?.try_get(0)?;
     if n > 0 {
         return Ok(false);
     }
@@ -254,25 +128,20 @@ async fn load(tx: &mut Tx, today: NaiveDate) -> anyhow::Result<()> {
     for (key, parent, kind, name) in UNITS {
         let parent_id: Option<i64> = parent.map(|p| unit_ids[p]);
         // Insert with a placeholder path, then set the real one from the id.
-        let id: i64 = sqlx::query(
-            "INSERT INTO units (parent_id, kind, name, path) VALUES ($1, $2, $3, $4) RETURNING id",
-        )
-        .bind(parent_id)
-        .bind(*kind)
-        .bind(*name)
-        .bind(format!("pending:{key}"))
-        .fetch_one(&mut **tx)
-        .await?
-        .try_get(0)?;
+        let id: i64 =
+            sqlx::query("INSERT INTO units (parent_id, kind, name, path) VALUES ($1, $2, $3, $4) RETURNING id")
+                .bind(parent_id)
+                .bind(*kind)
+                .bind(*name)
+                .bind(format!("pending:{key}"))
+                .fetch_one(&mut **tx)
+                .await?
+                .try_get(0)?;
         let path = match parent {
             Some(p) => format!("{}{id}/", unit_paths[p]),
             None => format!("/{id}/"),
         };
-        sqlx::query("UPDATE units SET path = $1 WHERE id = $2")
-            .bind(&path)
-            .bind(id)
-            .execute(&mut **tx)
-            .await?;
+        sqlx::query("UPDATE units SET path = $1 WHERE id = $2").bind(&path).bind(id).execute(&mut **tx).await?;
         unit_ids.insert(*key, id);
         unit_paths.insert(key, path);
     }
@@ -280,8 +149,7 @@ async fn load(tx: &mut Tx, today: NaiveDate) -> anyhow::Result<()> {
     // Every demo account shares one password, so hash it once.
     let hash = hash_password(DEMO_PASSWORD);
     let mut user_ids = std::collections::HashMap::new();
-    for (i, (username, name, role, unit, kind, full_time, registered, public_employee)) in
-        DEMO_USERS.iter().enumerate()
+    for (i, (username, name, role, unit, kind, full_time, registered, public_employee)) in DEMO_USERS.iter().enumerate()
     {
         let id: i64 = sqlx::query(
             "INSERT INTO users (username, password_hash, display_name, role, unit_id, phone, agent_kind, full_time, registered, public_employee) \
@@ -314,39 +182,27 @@ async fn load(tx: &mut Tx, today: NaiveDate) -> anyhow::Result<()> {
         Stage::FollowUp,
         Stage::Archived,
     ];
-    let channels = [
-        Channel::Visit,
-        Channel::Online,
-        Channel::Online,
-        Channel::Phone,
-        Channel::Letter,
-        Channel::Online,
-    ];
+    let channels = [Channel::Visit, Channel::Online, Channel::Online, Channel::Phone, Channel::Letter, Channel::Online];
     let year = today.format("%Y");
     for (i, citizen) in CITIZENS.iter().enumerate() {
-        let (summary, level) = MATTERS[i % MATTERS.len()];
+        let (summary, level, category) = MATTERS[i % MATTERS.len()];
+        let category = ContentCategory::parse(category).expect("demo category");
         let level = MatterLevel::parse(level).expect("demo level");
         let village = village_of(i);
         let stage = stages[i % stages.len()];
-        let accepted_on = today
-            - Duration::days(((i * 7) % 38) as i64 + if stage == Stage::Archived { 40 } else { 0 });
+        let accepted_on = today - Duration::days(((i * 7) % 38) as i64 + if stage == Stage::Archived { 40 } else { 0 });
         let due = level.due_date(cal, accepted_on);
         let agents = agents_of(village);
-        let agent = if stage == Stage::Screening {
-            None
-        } else {
-            Some(user_ids[agents[i % agents.len()]])
-        };
-        let unit_id = if level == MatterLevel::Township && i % 5 == 1 {
-            unit_ids["byht"]
-        } else {
-            unit_ids[village]
-        };
+        let agent = if stage == Stage::Screening { None } else { Some(user_ids[agents[i % agents.len()]]) };
+        let unit_id = if level == MatterLevel::Township && i % 5 == 1 { unit_ids["byht"] } else { unit_ids[village] };
         let seq = next_change_seq(tx).await?;
         let group = (i % 6) + 1;
+        let handling = if unit_id == unit_ids[village] { HandlingLevel::Village } else { HandlingLevel::Township };
+        let lifecycle = Lifecycle::from_stage(stage, handling);
         let case_id: i64 = sqlx::query(
-            "INSERT INTO cases (number, unit_id, citizen_name, phone, address, summary, stage, level, channel, accepted_on, due_on, due_unscheduled, agent_id, rev, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
+            "INSERT INTO cases (number, unit_id, citizen_name, phone, address, summary, stage, level, channel, accepted_on, due_on, due_unscheduled, agent_id, rev, created_at, \
+             status, lifecycle, handling_level, source, category, task_group, id_number) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22) RETURNING id",
         )
         .bind(format!("阿左代〔{year}〕{:03}号", i + 1))
         .bind(unit_id)
@@ -363,6 +219,13 @@ async fn load(tx: &mut Tx, today: NaiveDate) -> anyhow::Result<()> {
         .bind(agent)
         .bind(seq)
         .bind(now_text())
+        .bind(to_text(&lifecycle.status))
+        .bind(serde_json::to_string(&lifecycle)?)
+        .bind(to_text(&lifecycle.level))
+        .bind(if i % 3 == 0 { Source::Screening } else { Source::Citizen }.as_str())
+        .bind(category.as_str())
+        .bind(to_text(&category.task_group()))
+        .bind(demo_id_number(i))
         .fetch_one(&mut **tx)
         .await?
         .try_get(0)?;
@@ -385,11 +248,7 @@ async fn load(tx: &mut Tx, today: NaiveDate) -> anyhow::Result<()> {
             .bind(seq)
             .execute(&mut **tx)
             .await?;
-            sqlx::query("UPDATE cases SET rev = $1 WHERE id = $2")
-                .bind(seq)
-                .bind(case_id)
-                .execute(&mut **tx)
-                .await?;
+            sqlx::query("UPDATE cases SET rev = $1 WHERE id = $2").bind(seq).bind(case_id).execute(&mut **tx).await?;
         }
     }
     Ok(())
@@ -397,4 +256,32 @@ async fn load(tx: &mut Tx, today: NaiveDate) -> anyhow::Result<()> {
 
 fn unit_name(key: &str) -> &'static str {
     UNITS.iter().find(|u| u.0 == key).map_or("", |u| u.3)
+}
+
+/// A valid (checksummed) but fictitious ID number for demo citizen `i`,
+/// registered in Alxa Left Banner (152921).
+fn demo_id_number(i: usize) -> String {
+    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    const C: [char; 11] = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'];
+    let body =
+        format!("152921{}{:02}{:02}{:03}", 1950 + (i * 7) % 50, 1 + i % 12, 1 + (i * 3) % 28, 100 + i * 17 % 800);
+    let sum: u32 = body.chars().zip(W).map(|(c, w)| c.to_digit(10).unwrap_or(0) * w).sum();
+    format!("{body}{}", C[(sum % 11) as usize])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn demo_id_numbers_are_valid() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
+        for i in 0..CITIZENS.len() {
+            let id = demo_id_number(i);
+            assert!(shared::validation::IdNumber::parse(&id, today).is_ok(), "{id}");
+        }
+        for name in CITIZENS {
+            assert!(shared::validation::PersonName::parse(name).is_ok(), "{name}");
+        }
+    }
 }

@@ -47,8 +47,7 @@ impl From<sqlx::Error> for AppError {
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        let status = StatusCode::from_u16(self.0.code.http_status())
-            .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let status = StatusCode::from_u16(self.0.code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         (status, Json(self.0)).into_response()
     }
 }
@@ -70,28 +69,17 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
 fn json_rejection(r: JsonRejection) -> AppError {
     match r.status() {
         StatusCode::PAYLOAD_TOO_LARGE => AppError::new(ErrorCode::PayloadTooLarge, "请求内容过大"),
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => AppError::new(
-            ErrorCode::UnsupportedMediaType,
-            "请求须为 JSON（Content-Type: application/json）",
-        ),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+            AppError::new(ErrorCode::UnsupportedMediaType, "请求须为 JSON（Content-Type: application/json）")
+        }
         _ => match r {
             JsonRejection::JsonDataError(e) => {
                 let detail = e.body_text();
-                let detail = detail.trim_start_matches(
-                    "Failed to deserialize the JSON body into the target type: ",
-                );
-                AppError::new(
-                    ErrorCode::BadJson,
-                    format!("请求内容不符合要求（字段缺失、多余或类型不对）：{detail}"),
-                )
+                let detail = detail.trim_start_matches("Failed to deserialize the JSON body into the target type: ");
+                AppError::new(ErrorCode::BadJson, format!("请求内容不符合要求（字段缺失、多余或类型不对）：{detail}"))
             }
-            JsonRejection::JsonSyntaxError(_) => {
-                AppError::new(ErrorCode::BadJson, "请求不是有效的 JSON")
-            }
-            other => AppError::new(
-                ErrorCode::BadJson,
-                format!("无法读取请求内容：{}", other.body_text()),
-            ),
+            JsonRejection::JsonSyntaxError(_) => AppError::new(ErrorCode::BadJson, "请求不是有效的 JSON"),
+            other => AppError::new(ErrorCode::BadJson, format!("无法读取请求内容：{}", other.body_text())),
         },
     }
 }

@@ -9,11 +9,41 @@
 use crate::auth::CurrentUser;
 use crate::db::Tx;
 use crate::error::AppError;
-use shared::case::{CaseView, Channel, Stage, Visit, VisitMethod};
-use shared::deadline::MatterLevel;
+use crate::text::{from_text, opt_from_text};
+use shared::case::{CaseView, Stage, TimelineEntry, Visit, VisitMethod};
+use shared::lifecycle::{HandlingLevel, Lifecycle};
 use shared::org::{may_see_contact, Role};
 use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
+
+/// Whether a read includes the private contact details (for those who
+/// handle the case). Lists never do; a case page and the field app's pull do,
+/// and those reads are audited.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Contact {
+    Hide,
+    IfHandling,
+}
+
+/// What a case list asks for.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaseFilter {
+    /// A name, number or words of the problem.
+    #[serde(default)]
+    pub q: Option<String>,
+    #[serde(default)]
+    pub stage: Option<Stage>,
+    /// Only matters the overdue job has marked.
+    #[serde(default)]
+    pub overdue_only: bool,
+    #[serde(default = "default_limit")]
+    pub limit: i64,
+}
+
+fn default_limit() -> i64 {
+    2000
+}
 
 /// The jurisdiction of one user.
 #[derive(Debug, Clone)]
@@ -26,34 +56,53 @@ pub struct Scope {
 
 impl Scope {
     pub fn for_user(user: &CurrentUser) -> Scope {
-        Scope {
-            user_id: user.id,
-            role: user.role,
-            path_pattern: format!("{}%", user.unit_path),
-        }
+        Scope { user_id: user.id, role: user.role, path_pattern: format!("{}%", user.unit_path) }
     }
 
-    fn view(&self, row: &AnyRow) -> Result<CaseView, sqlx::Error> {
+    /// Whether this user handles the case (sees private contact details).
+    pub fn handles(&self, agent_id: Option<i64>) -> bool {
+        may_see_contact(self.role, agent_id == Some(self.user_id))
+    }
+
+    pub fn user_id(&self) -> i64 {
+        self.user_id
+    }
+
+    fn view(&self, row: &AnyRow, contact: Contact) -> Result<CaseView, sqlx::Error> {
         let stage: String = row.try_get("stage")?;
-        let level: String = row.try_get("level")?;
-        let channel: String = row.try_get("channel")?;
+        let stage = Stage::parse(&stage).ok_or_else(|| sqlx::Error::Decode(format!("unknown stage {stage}").into()))?;
         let agent_id: Option<i64> = row.try_get("agent_id")?;
-        let show_contact = may_see_contact(self.role, agent_id == Some(self.user_id));
+        let show_contact = contact == Contact::IfHandling && self.handles(agent_id);
         let date = |col: &str| -> Result<chrono::NaiveDate, sqlx::Error> {
             let s: String = row.try_get(col)?;
-            s.parse()
-                .map_err(|e: chrono::ParseError| sqlx::Error::Decode(e.into()))
+            s.parse().map_err(|e: chrono::ParseError| sqlx::Error::Decode(e.into()))
         };
-        let bad = |what: &str, v: &str| sqlx::Error::Decode(format!("unknown {what} {v}").into());
+        let opt_date = |col: &str| -> Result<Option<chrono::NaiveDate>, sqlx::Error> {
+            let s: Option<String> = row.try_get(col)?;
+            s.map(|s| s.parse().map_err(|e: chrono::ParseError| sqlx::Error::Decode(e.into()))).transpose()
+        };
+        let level: HandlingLevel = from_text("handling_level", &row.try_get::<String, _>("handling_level")?)?;
+        let lifecycle: Option<String> = row.try_get("lifecycle")?;
+        let lifecycle = match lifecycle {
+            Some(json) => serde_json::from_str(&json).map_err(|e| sqlx::Error::Decode(e.into()))?,
+            None => Lifecycle::from_stage(stage, level),
+        };
         let due_unscheduled: i64 = row.try_get("due_unscheduled")?;
+        let private = |col: &str| -> Result<Option<String>, sqlx::Error> {
+            if show_contact {
+                row.try_get(col)
+            } else {
+                Ok(None)
+            }
+        };
         Ok(CaseView {
             id: row.try_get("id")?,
             number: row.try_get("number")?,
             citizen_name: row.try_get("citizen_name")?,
             summary: row.try_get("summary")?,
-            stage: Stage::parse(&stage).ok_or_else(|| bad("stage", &stage))?,
-            level: MatterLevel::parse(&level).ok_or_else(|| bad("level", &level))?,
-            channel: Channel::parse(&channel).ok_or_else(|| bad("channel", &channel))?,
+            stage,
+            level: from_text("level", &row.try_get::<String, _>("level")?)?,
+            channel: from_text("channel", &row.try_get::<String, _>("channel")?)?,
             accepted_on: date("accepted_on")?,
             due_on: date("due_on")?,
             due_unscheduled: due_unscheduled != 0,
@@ -61,36 +110,53 @@ impl Scope {
             unit_name: row.try_get("unit_name")?,
             agent_id,
             agent_name: row.try_get("agent_name")?,
-            phone: if show_contact {
-                row.try_get("phone")?
-            } else {
-                None
-            },
-            address: if show_contact {
-                row.try_get("address")?
-            } else {
-                None
-            },
+            phone: private("phone")?,
+            address: private("address")?,
+            id_number: private("id_number")?,
             rev: row.try_get("rev")?,
+            lifecycle,
+            source: from_text("source", &row.try_get::<String, _>("source")?)?,
+            client_ref: row.try_get("client_ref")?,
+            category: opt_from_text("category", row.try_get("category")?)?,
+            task_group: opt_from_text("task_group", row.try_get("task_group")?)?,
+            brief: row.try_get("brief")?,
+            proposed_handling: row.try_get("proposed_handling")?,
+            leader_opinion: row.try_get("leader_opinion")?,
+            leader_instruction: row.try_get("leader_instruction")?,
+            notice_form: opt_from_text("notice_form", row.try_get("notice_form")?)?,
+            result: row.try_get("result")?,
+            opinion: opt_from_text("opinion", row.try_get("opinion")?)?,
+            concluded_on: opt_date("concluded_on")?,
+            follow_up_due: opt_date("follow_up_due")?,
+            overdue_since: opt_date("overdue_since")?,
         })
     }
 
-    /// Cases in scope, ordered by stage then deadline.
-    pub async fn list_cases(&self, pool: &AnyPool) -> Result<Vec<CaseView>, AppError> {
+    /// Cases in scope matching `filter`, most urgent deadline first.
+    pub async fn list_cases(&self, pool: &AnyPool, filter: &CaseFilter) -> Result<Vec<CaseView>, AppError> {
+        let pattern = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()).map(|q| {
+            // Escape LIKE wildcards typed by the user.
+            let escaped = q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+            format!("%{escaped}%")
+        });
         let rows = sqlx::query(
             "SELECT c.*, un.name AS unit_name, ag.display_name AS agent_name \
              FROM cases c JOIN units un ON un.id = c.unit_id LEFT JOIN users ag ON ag.id = c.agent_id \
              WHERE (un.path LIKE $1 OR c.agent_id = $2) \
-             ORDER BY c.due_on, c.id",
+               AND ($3 = '' OR c.stage = $3) \
+               AND ($4 = '' OR c.citizen_name LIKE $4 ESCAPE '\\' OR c.number LIKE $4 ESCAPE '\\' OR c.summary LIKE $4 ESCAPE '\\') \
+               AND ($5 = 0 OR c.overdue_since IS NOT NULL) \
+             ORDER BY c.due_on, c.id LIMIT $6",
         )
         .bind(&self.path_pattern)
         .bind(self.user_id)
+        .bind(filter.stage.map_or("", |s| s.as_str()))
+        .bind(pattern.unwrap_or_default())
+        .bind(i64::from(filter.overdue_only))
+        .bind(filter.limit.clamp(1, 5000))
         .fetch_all(pool)
         .await?;
-        Ok(rows
-            .iter()
-            .map(|r| self.view(r))
-            .collect::<Result<_, _>>()?)
+        Ok(rows.iter().map(|r| self.view(r, Contact::Hide)).collect::<Result<_, _>>()?)
     }
 
     /// Cases in scope changed after `after_rev`, oldest change first.
@@ -112,15 +178,12 @@ impl Scope {
         .bind(limit)
         .fetch_all(pool)
         .await?;
-        Ok(rows
-            .iter()
-            .map(|r| self.view(r))
-            .collect::<Result<_, _>>()?)
+        Ok(rows.iter().map(|r| self.view(r, Contact::IfHandling)).collect::<Result<_, _>>()?)
     }
 
     /// One case if it is in scope. Out of scope and missing look the same
     /// (`None`), so ids outside the jurisdiction reveal nothing.
-    pub async fn find_case(&self, pool: &AnyPool, id: i64) -> Result<Option<CaseView>, AppError> {
+    pub async fn find_case(&self, pool: &AnyPool, id: i64, contact: Contact) -> Result<Option<CaseView>, AppError> {
         let row = sqlx::query(
             "SELECT c.*, un.name AS unit_name, ag.display_name AS agent_name \
              FROM cases c JOIN units un ON un.id = c.unit_id LEFT JOIN users ag ON ag.id = c.agent_id \
@@ -131,7 +194,7 @@ impl Scope {
         .bind(id)
         .fetch_optional(pool)
         .await?;
-        Ok(row.map(|r| self.view(&r)).transpose()?)
+        Ok(row.map(|r| self.view(&r, contact)).transpose()?)
     }
 
     /// Visits of the cases in scope whose rev lies in `(after_rev, upto_rev]`:
@@ -157,12 +220,30 @@ impl Scope {
         Ok(rows.iter().map(visit_from_row).collect::<Result<_, _>>()?)
     }
 
-    /// Visits of one case in scope, oldest first.
-    pub async fn visits_of_case(
+    /// Timeline entries of the cases in scope whose rev lies in
+    /// `(after_rev, upto_rev]` (the cases one pull page delivers).
+    pub async fn timeline_of_cases_changed_between(
         &self,
         pool: &AnyPool,
-        case_id: i64,
-    ) -> Result<Vec<Visit>, AppError> {
+        after_rev: i64,
+        upto_rev: i64,
+    ) -> Result<Vec<TimelineEntry>, AppError> {
+        let rows = sqlx::query(
+            "SELECT e.id, e.case_id, e.payload, e.label, e.actor_id, u.display_name, e.at FROM case_events e \
+             JOIN cases c ON c.id = e.case_id JOIN units un ON un.id = c.unit_id LEFT JOIN users u ON u.id = e.actor_id \
+             WHERE (un.path LIKE $1 OR c.agent_id = $2) AND c.rev > $3 AND c.rev <= $4 ORDER BY e.id",
+        )
+        .bind(&self.path_pattern)
+        .bind(self.user_id)
+        .bind(after_rev)
+        .bind(upto_rev)
+        .fetch_all(pool)
+        .await?;
+        Ok(rows.iter().map(timeline_from_row).collect::<Result<_, _>>()?)
+    }
+
+    /// Visits of one case in scope, oldest first.
+    pub async fn visits_of_case(&self, pool: &AnyPool, case_id: i64) -> Result<Vec<Visit>, AppError> {
         let rows = sqlx::query(
             "SELECT v.*, u.display_name AS recorded_by_name FROM visits v \
              JOIN cases c ON c.id = v.case_id JOIN units un ON un.id = c.unit_id JOIN users u ON u.id = v.recorded_by \
@@ -177,12 +258,35 @@ impl Scope {
         Ok(rows.iter().map(visit_from_row).collect::<Result<_, _>>()?)
     }
 
+    /// Inside a write transaction: the whole case if it is in scope, private
+    /// fields included (for the audit's before/after).
+    pub async fn case_for_write(&self, tx: &mut Tx, id: i64) -> Result<Option<CaseView>, AppError> {
+        let row = sqlx::query(
+            "SELECT c.*, un.name AS unit_name, ag.display_name AS agent_name \
+             FROM cases c JOIN units un ON un.id = c.unit_id LEFT JOIN users ag ON ag.id = c.agent_id \
+             WHERE (un.path LIKE $1 OR c.agent_id = $2) AND c.id = $3",
+        )
+        .bind(&self.path_pattern)
+        .bind(self.user_id)
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?;
+        let unrestricted = Scope { role: Role::TownshipStaff, ..self.clone() };
+        Ok(row.map(|r| unrestricted.view(&r, Contact::IfHandling)).transpose()?)
+    }
+
+    /// Whether a unit is inside this scope (for creating cases there).
+    pub async fn unit_in_scope(&self, tx: &mut Tx, unit_id: i64) -> Result<Option<String>, AppError> {
+        let row = sqlx::query("SELECT path FROM units WHERE id = $1 AND path LIKE $2")
+            .bind(unit_id)
+            .bind(&self.path_pattern)
+            .fetch_optional(&mut **tx)
+            .await?;
+        Ok(row.map(|r| r.try_get::<String, _>(0)).transpose()?)
+    }
+
     /// Inside a write transaction: the stage of a case if it is in scope.
-    pub async fn case_stage_for_write(
-        &self,
-        tx: &mut Tx,
-        id: i64,
-    ) -> Result<Option<Stage>, AppError> {
+    pub async fn case_stage_for_write(&self, tx: &mut Tx, id: i64) -> Result<Option<Stage>, AppError> {
         let row = sqlx::query(
             "SELECT c.stage FROM cases c JOIN units un ON un.id = c.unit_id \
              WHERE (un.path LIKE $1 OR c.agent_id = $2) AND c.id = $3",
@@ -196,9 +300,7 @@ impl Scope {
             None => Ok(None),
             Some(r) => {
                 let s: String = r.try_get(0)?;
-                Ok(Some(Stage::parse(&s).ok_or_else(|| {
-                    sqlx::Error::Decode(format!("unknown stage {s}").into())
-                })?))
+                Ok(Some(Stage::parse(&s).ok_or_else(|| sqlx::Error::Decode(format!("unknown stage {s}").into()))?))
             }
         }
     }
@@ -207,11 +309,7 @@ impl Scope {
 /// Whether a case exists at all (used only to tell "not yours" from
 /// "no such case" in sync rejections, which go to the device that made them).
 pub async fn case_exists(tx: &mut Tx, id: i64) -> Result<bool, AppError> {
-    Ok(sqlx::query("SELECT 1 FROM cases WHERE id = $1")
-        .bind(id)
-        .fetch_optional(&mut **tx)
-        .await?
-        .is_some())
+    Ok(sqlx::query("SELECT 1 FROM cases WHERE id = $1").bind(id).fetch_optional(&mut **tx).await?.is_some())
 }
 
 fn visit_from_row(row: &AnyRow) -> Result<Visit, sqlx::Error> {
@@ -225,5 +323,20 @@ fn visit_from_row(row: &AnyRow) -> Result<Visit, sqlx::Error> {
         note: row.try_get("note")?,
         recorded_by: row.try_get("recorded_by")?,
         recorded_by_name: row.try_get("recorded_by_name")?,
+    })
+}
+
+/// A timeline row: `id, case_id, payload, label, actor_id, actor name, at`.
+pub fn timeline_from_row(r: &AnyRow) -> Result<TimelineEntry, sqlx::Error> {
+    let payload: String = r.try_get(2)?;
+    let actor_name: Option<String> = r.try_get(5)?;
+    Ok(TimelineEntry {
+        id: r.try_get(0)?,
+        case_id: r.try_get(1)?,
+        command: serde_json::from_str(&payload).map_err(|e| sqlx::Error::Decode(e.into()))?,
+        label: r.try_get(3)?,
+        actor_id: r.try_get(4)?,
+        actor_name: actor_name.unwrap_or_else(|| "系统".to_string()),
+        at: r.try_get(6)?,
     })
 }

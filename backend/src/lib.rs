@@ -1,6 +1,8 @@
 //! 代办通 server library: the API router and what it needs. `main.rs` only
 //! parses the configuration and serves [`app`].
 
+pub mod attachments;
+pub mod audit;
 pub mod auth;
 pub mod cases;
 pub mod db;
@@ -8,6 +10,8 @@ pub mod demo;
 pub mod error;
 pub mod jurisdiction;
 pub mod sync;
+pub mod text;
+pub mod workflow;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue};
@@ -27,6 +31,8 @@ pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 #[derive(Clone)]
 pub struct ApiContext {
     pub db: Db,
+    /// Where files live (attachments under `attachments/`).
+    pub data_dir: PathBuf,
 }
 
 /// The JSON API: one router per module, merged.
@@ -35,13 +41,12 @@ pub fn api_router() -> Router<ApiContext> {
         .merge(auth::router())
         .merge(cases::router())
         .merge(sync::router())
+        .merge(audit::router())
+        .merge(attachments::router())
         .route("/api/{*rest}", axum::routing::any(api_not_found))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         // API answers are per user and change with every sync: never cache.
-        .layer(SetResponseHeaderLayer::overriding(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("no-store"),
-        ))
+        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
 }
 
 async fn api_not_found() -> error::AppError {
@@ -54,9 +59,7 @@ pub fn app(ctx: ApiContext, dist: PathBuf) -> Router {
     let index = dist.join("index.html");
     // Trunk's files are served brotli-compressed where scripts/build-frontend
     // wrote a `.br` beside them and the browser accepts it.
-    let spa = ServeDir::new(&dist)
-        .precompressed_br()
-        .fallback(ServeFile::new(index).precompressed_br());
+    let spa = ServeDir::new(&dist).precompressed_br().fallback(ServeFile::new(index).precompressed_br());
     Router::new()
         .merge(api_router())
         .route("/healthz", get(|| async { "ok" }))

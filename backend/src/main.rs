@@ -10,11 +10,7 @@ use std::path::PathBuf;
 struct Config {
     /// Database URL: `sqlite://data/daibantong.db?mode=rwc` (default, embedded)
     /// or `postgres://user@host/db`.
-    #[arg(
-        long,
-        env = "DATABASE_URL",
-        default_value = "sqlite://data/daibantong.db?mode=rwc"
-    )]
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/daibantong.db?mode=rwc")]
     database_url: String,
 
     /// Address to listen on.
@@ -24,6 +20,10 @@ struct Config {
     /// Folder of the built front end (Trunk's `dist`).
     #[arg(long, env = "DAIBANTONG_DIST", default_value = "dist")]
     dist: PathBuf,
+
+    /// Folder for files (attachments).
+    #[arg(long, env = "DAIBANTONG_DATA_DIR", default_value = "data")]
+    data_dir: PathBuf,
 
     /// Load the demo organisation, accounts and cases into an empty database.
     #[arg(long, env = "DAIBANTONG_DEMO")]
@@ -58,7 +58,7 @@ async fn main() -> anyhow::Result<()> {
             println!("  {username:<8} {name} ({label})");
         }
     }
-    axum::serve(listener, app(ApiContext { db }, config.dist))
+    axum::serve(listener, app(ApiContext { db, data_dir: config.data_dir }, config.dist))
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })

@@ -7,9 +7,10 @@
 //! the user's jurisdiction.
 
 use crate::auth::CurrentUser;
-use crate::cases::add_visit;
+use crate::cases::{add_visit, audit_contact_read};
 use crate::db::now_text;
 use crate::error::{ApiJson, AppError, AppResult};
+use crate::workflow;
 use crate::ApiContext;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
@@ -18,16 +19,14 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use shared::error::ErrorCode;
 use shared::sync::{
-    Change, Mutation, MutationResult, MutationStatus, PullResponse, PushRequest, PushResponse,
-    MAX_PUSH_BATCH, PULL_PAGE_SIZE,
+    Change, Mutation, MutationResult, MutationStatus, PullResponse, PushRequest, PushResponse, MAX_PUSH_BATCH,
+    PULL_PAGE_SIZE,
 };
 use shared::validation::check_uuid;
 use sqlx::Row;
 
 pub fn router() -> Router<ApiContext> {
-    Router::new()
-        .route("/api/sync/push", post(push))
-        .route("/api/sync/pull", get(pull))
+    Router::new().route("/api/sync/push", post(push)).route("/api/sync/pull", get(pull))
 }
 
 async fn push(
@@ -35,19 +34,14 @@ async fn push(
     user: CurrentUser,
     ApiJson(req): ApiJson<PushRequest>,
 ) -> AppResult<Json<PushResponse>> {
-    check_uuid(&req.client_id)
-        .map_err(|_| AppError::new(ErrorCode::ValidationFailed, "设备编号格式无效"))?;
+    check_uuid(&req.client_id).map_err(|_| AppError::new(ErrorCode::ValidationFailed, "设备编号格式无效"))?;
     if req.mutations.len() > MAX_PUSH_BATCH {
         return Err(AppError::new(
             ErrorCode::ValidationFailed,
             format!("一次最多同步 {MAX_PUSH_BATCH} 条，请分批提交"),
         ));
     }
-    if req
-        .mutations
-        .iter()
-        .any(|m| m.id == 0 || m.id > i64::MAX as u64)
-    {
+    if req.mutations.iter().any(|m| m.id == 0 || m.id > i64::MAX as u64) {
         return Err(AppError::new(ErrorCode::ValidationFailed, "变更编号无效"));
     }
     let now = now_text();
@@ -71,25 +65,52 @@ async fn push(
 /// Applies one mutation exactly once. A database failure aborts the request
 /// (the device keeps the mutation and retries); a refusal is recorded and
 /// answered as `rejected`.
-async fn push_one(
-    ctx: &ApiContext,
-    user: &CurrentUser,
-    client_id: &str,
-    m: &Mutation,
-) -> AppResult<MutationResult> {
+async fn push_one(ctx: &ApiContext, user: &CurrentUser, client_id: &str, m: &Mutation) -> AppResult<MutationResult> {
     let mutation_id = m.id as i64;
     let mut tx = ctx.db.begin_write().await?;
-    if let Some(prev) = sqlx::query("SELECT status, code, message FROM applied_mutations WHERE client_id = $1 AND mutation_id = $2")
-        .bind(client_id)
-        .bind(mutation_id)
-        .fetch_optional(&mut *tx)
-        .await?
+    if let Some(prev) =
+        sqlx::query("SELECT status, code, message FROM applied_mutations WHERE client_id = $1 AND mutation_id = $2")
+            .bind(client_id)
+            .bind(mutation_id)
+            .fetch_optional(&mut *tx)
+            .await?
     {
         tx.rollback().await?;
         return Ok(stored_result(m.id, &prev)?);
     }
     let outcome = match &m.change {
         Change::AddVisit { visit } => add_visit(&mut tx, user, visit).await.map(|_| ()),
+        Change::Command { case_id, command } => {
+            if !command.is_field_action() {
+                Err(AppError::new(ErrorCode::Forbidden, format!("“{}”不能离线提交，请在工作台办理", command.label())))
+            } else {
+                workflow::apply_command(&mut tx, user, *case_id, command).await.map(|_| ())
+            }
+        }
+        Change::CreateCase { case } => {
+            if case.client_ref.is_none() {
+                Err(AppError::new(ErrorCode::ValidationFailed, "离线登记的事项须带设备编号（client_ref）"))
+            } else {
+                workflow::create_case(&mut tx, user, case).await.map(|_| ())
+            }
+        }
+        Change::CommandOnNew { client_ref, command } => {
+            match sqlx::query("SELECT id FROM cases WHERE client_ref = $1")
+                .bind(client_ref)
+                .fetch_optional(&mut *tx)
+                .await?
+            {
+                None => Err(AppError::new(ErrorCode::NotFound, "找不到本机登记的该事项（登记可能被退回）")),
+                Some(row) if !command.is_field_action() => {
+                    let _: i64 = row.try_get(0)?;
+                    Err(AppError::new(
+                        ErrorCode::Forbidden,
+                        format!("“{}”不能离线提交，请在工作台办理", command.label()),
+                    ))
+                }
+                Some(row) => workflow::apply_command(&mut tx, user, row.try_get(0)?, command).await.map(|_| ()),
+            }
+        }
     };
     let result = match outcome {
         Ok(()) => MutationResult::applied(m.id),
@@ -131,11 +152,7 @@ fn stored_result(id: u64, row: &sqlx::any::AnyRow) -> Result<MutationResult, sql
     let code: Option<String> = row.try_get(1)?;
     let message: Option<String> = row.try_get(2)?;
     let code = code.as_deref().map_or(ErrorCode::Other, ErrorCode::parse);
-    Ok(MutationResult::rejected(
-        id,
-        code,
-        message.unwrap_or_default(),
-    ))
+    Ok(MutationResult::rejected(id, code, message.unwrap_or_default()))
 }
 
 #[derive(Debug, Deserialize)]
@@ -150,28 +167,25 @@ async fn pull(
     user: CurrentUser,
     params: Result<Query<PullParams>, QueryRejection>,
 ) -> AppResult<Json<PullResponse>> {
-    let Query(params) = params
-        .map_err(|_| AppError::new(ErrorCode::ValidationFailed, "同步游标无效，应为非负整数"))?;
+    let Query(params) = params.map_err(|_| AppError::new(ErrorCode::ValidationFailed, "同步游标无效，应为非负整数"))?;
     if params.cursor < 0 {
-        return Err(AppError::new(
-            ErrorCode::ValidationFailed,
-            "同步游标无效，应为非负整数",
-        ));
+        return Err(AppError::new(ErrorCode::ValidationFailed, "同步游标无效，应为非负整数"));
     }
     let scope = user.scope();
-    let mut cases = scope
-        .cases_changed_since(&ctx.db.pool, params.cursor, PULL_PAGE_SIZE as i64 + 1)
-        .await?;
+    let mut cases = scope.cases_changed_since(&ctx.db.pool, params.cursor, PULL_PAGE_SIZE as i64 + 1).await?;
     let has_more = cases.len() > PULL_PAGE_SIZE;
     cases.truncate(PULL_PAGE_SIZE);
     let cursor = cases.last().map_or(params.cursor, |c| c.rev);
-    let visits = scope
-        .visits_of_cases_changed_between(&ctx.db.pool, params.cursor, cursor)
-        .await?;
-    Ok(Json(PullResponse {
-        cursor,
-        has_more,
-        cases,
-        visits,
-    }))
+    let visits = scope.visits_of_cases_changed_between(&ctx.db.pool, params.cursor, cursor).await?;
+    let timeline = scope.timeline_of_cases_changed_between(&ctx.db.pool, params.cursor, cursor).await?;
+    let with_contact: Vec<i64> = cases
+        .iter()
+        .filter(|c| c.phone.is_some() || c.id_number.is_some() || c.address.is_some())
+        .map(|c| c.id)
+        .collect();
+    if !with_contact.is_empty() {
+        // The device now holds these citizens' private details: audit it.
+        audit_contact_read(&ctx, &user, "contact.sync", &with_contact).await?;
+    }
+    Ok(Json(PullResponse { cursor, has_more, cases, visits, timeline }))
 }

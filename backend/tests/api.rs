@@ -44,30 +44,12 @@ async fn visits_of(app: &TestApp, c: &reqwest::Client, case_id: i64) -> Vec<Valu
 async fn sign_in(app: &TestApp) {
     let anon = app.client();
     let (status, body) = app.get_json(&anon, "/api/me").await;
-    assert_eq!(
-        (status, body["code"].as_str()),
-        (401, Some("unauthenticated"))
-    );
+    assert_eq!((status, body["code"].as_str()), (401, Some("unauthenticated")));
     assert_eq!(body["message"], "请先登录");
 
-    let (status, body) = app
-        .post_json(
-            &anon,
-            "/api/login",
-            &json!({"username": "wangge1", "password": "wrong"}),
-        )
-        .await;
-    assert_eq!(
-        (status, body["code"].as_str()),
-        (401, Some("bad_credentials"))
-    );
-    let (status, _) = app
-        .post_json(
-            &anon,
-            "/api/login",
-            &json!({"username": "nobody", "password": "x"}),
-        )
-        .await;
+    let (status, body) = app.post_json(&anon, "/api/login", &json!({"username": "wangge1", "password": "wrong"})).await;
+    assert_eq!((status, body["code"].as_str()), (401, Some("bad_credentials")));
+    let (status, _) = app.post_json(&anon, "/api/login", &json!({"username": "nobody", "password": "x"})).await;
     assert_eq!(status, 401);
 
     let c = app.login("wangge1").await;
@@ -92,56 +74,28 @@ async fn jurisdiction(app: &TestApp) {
 
     let v = cases_of(app, &village).await;
     assert!(!v.is_empty());
-    assert!(
-        v.iter()
-            .all(|c| c["unit_name"] == "乌兰布和嘎查" || c["agent_name"] == "巴特尔"),
-        "{v:?}"
-    );
+    assert!(v.iter().all(|c| c["unit_name"] == "乌兰布和嘎查" || c["agent_name"] == "巴特尔"), "{v:?}");
 
     let t = cases_of(app, &township).await;
-    let units: std::collections::BTreeSet<&str> =
-        t.iter().map(|c| c["unit_name"].as_str().unwrap()).collect();
-    assert!(
-        units
-            .iter()
-            .all(|u| ["巴彦浩特镇", "乌兰布和嘎查", "巴彦霍德嘎查"].contains(u)),
-        "{units:?}"
-    );
+    let units: std::collections::BTreeSet<&str> = t.iter().map(|c| c["unit_name"].as_str().unwrap()).collect();
+    assert!(units.iter().all(|u| ["巴彦浩特镇", "乌兰布和嘎查", "巴彦霍德嘎查"].contains(u)), "{units:?}");
     assert!(units.contains("巴彦霍德嘎查") && units.contains("乌兰布和嘎查"));
 
     let o = cases_of(app, &other_township).await;
-    assert!(o
-        .iter()
-        .all(|c| ["吉兰泰镇", "吉兰泰嘎查", "哈图呼都格嘎查"]
-            .contains(&c["unit_name"].as_str().unwrap())));
+    assert!(o.iter().all(|c| ["吉兰泰镇", "吉兰泰嘎查", "哈图呼都格嘎查"].contains(&c["unit_name"].as_str().unwrap())));
     let all = cases_of(app, &county).await;
-    assert_eq!(
-        all.len() as i64,
-        app.count("cases").await,
-        "the banner sees every case"
-    );
+    assert_eq!(all.len() as i64, app.count("cases").await, "the banner sees every case");
     assert_eq!(t.len() + o.len(), all.len());
 
     // Another township's case: 404 on the detail, absent from pull.
     let foreign = o[0]["id"].as_i64().unwrap();
-    let (status, body) = app
-        .get_json(&township, &format!("/api/cases/{foreign}"))
-        .await;
+    let (status, body) = app.get_json(&township, &format!("/api/cases/{foreign}")).await;
     assert_eq!((status, body["code"].as_str()), (404, Some("not_found")));
     let (_, pull) = app.get_json(&township, "/api/sync/pull?cursor=0").await;
-    let pulled: Vec<i64> = pull["cases"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["id"].as_i64().unwrap())
-        .collect();
+    let pulled: Vec<i64> = pull["cases"].as_array().unwrap().iter().map(|c| c["id"].as_i64().unwrap()).collect();
     assert!(!pulled.contains(&foreign));
     assert_eq!(pulled.len(), t.len());
-    assert!(pull["visits"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .all(|v| pulled.contains(&v["case_id"].as_i64().unwrap())));
+    assert!(pull["visits"].as_array().unwrap().iter().all(|v| pulled.contains(&v["case_id"].as_i64().unwrap())));
 }
 both!(jurisdiction);
 
@@ -149,18 +103,17 @@ async fn contact_details_only_for_handlers(app: &TestApp) {
     let agent = app.login("wangge1").await;
     let colleague = app.login("wangge2").await;
     let league = app.login("meng1").await;
-    let mine = cases_of(app, &agent)
-        .await
-        .into_iter()
-        .find(|c| c["agent_name"] == "巴特尔")
-        .expect("an assigned case");
-    assert!(mine["phone"].is_string() && mine["address"].is_string());
+    let mine = cases_of(app, &agent).await.into_iter().find(|c| c["agent_name"] == "巴特尔").expect("an assigned case");
+    assert!(mine["phone"].is_null() && mine["id_number"].is_null(), "lists never carry private details");
     let id = mine["id"].as_i64().unwrap();
-    let (_, seen) = app.get_json(&colleague, &format!("/api/cases/{id}")).await;
+    let reads_before = app.count("contact_reads").await;
+    let (_, own) = app.get_json(&agent, &format!("/api/cases/{id}")).await;
     assert!(
-        seen["case"]["phone"].is_null() && seen["case"]["address"].is_null(),
-        "{seen}"
+        own["case"]["phone"].is_string() && own["case"]["address"].is_string() && own["case"]["id_number"].is_string()
     );
+    assert_eq!(app.count("contact_reads").await, reads_before + 1, "reading the details is audited");
+    let (_, seen) = app.get_json(&colleague, &format!("/api/cases/{id}")).await;
+    assert!(seen["case"]["phone"].is_null() && seen["case"]["address"].is_null(), "{seen}");
     let (_, seen) = app.get_json(&league, &format!("/api/cases/{id}")).await;
     assert!(seen["case"]["phone"].is_null());
 }
@@ -182,12 +135,8 @@ async fn push_is_idempotent(app: &TestApp) {
     );
     let (status, res) = app.post_json(&agent, "/api/sync/push", &body).await;
     assert_eq!(status, 200, "{res}");
-    let statuses: Vec<&str> = res["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["status"].as_str().unwrap())
-        .collect();
+    let statuses: Vec<&str> =
+        res["results"].as_array().unwrap().iter().map(|r| r["status"].as_str().unwrap()).collect();
     assert_eq!(statuses, ["applied", "applied", "applied"]);
     assert_eq!(visits_of(app, &township, case_id).await.len(), before + 3);
 
@@ -201,20 +150,14 @@ async fn push_is_idempotent(app: &TestApp) {
     // A partly new batch: only the new mutation is applied.
     let body = push_body(
         &client,
-        &[
-            (3, visit(&uuid(13), case_id, "送达书面答复")),
-            (4, visit(&uuid(14), case_id, "再次走访")),
-        ],
+        &[(3, visit(&uuid(13), case_id, "送达书面答复")), (4, visit(&uuid(14), case_id, "再次走访"))],
     );
     let (_, res3) = app.post_json(&agent, "/api/sync/push", &body).await;
     assert_eq!(res3["results"][1]["status"], "applied");
     let visits = visits_of(app, &township, case_id).await;
     assert_eq!(visits.len(), before + 4);
     let v = visits.iter().find(|v| v["id"] == uuid(14)).unwrap();
-    assert_eq!(
-        (v["recorded_by_name"].as_str(), v["method"].as_str()),
-        (Some("巴特尔"), Some("in_person"))
-    );
+    assert_eq!((v["recorded_by_name"].as_str(), v["method"].as_str()), (Some("巴特尔"), Some("in_person")));
 }
 both!(push_is_idempotent);
 
@@ -223,27 +166,14 @@ async fn two_devices_both_visits_kept(app: &TestApp) {
     let b = app.login("wangge2").await;
     let case_id = open_case_of_wangge1(app, &a).await;
     let before = visits_of(app, &a, case_id).await.len();
-    let (_, ra) = app
-        .post_json(
-            &a,
-            "/api/sync/push",
-            &push_body(&uuid(100), &[(1, visit(&uuid(101), case_id, "设备甲"))]),
-        )
-        .await;
-    let (_, rb) = app
-        .post_json(
-            &b,
-            "/api/sync/push",
-            &push_body(&uuid(200), &[(1, visit(&uuid(201), case_id, "设备乙"))]),
-        )
-        .await;
+    let (_, ra) =
+        app.post_json(&a, "/api/sync/push", &push_body(&uuid(100), &[(1, visit(&uuid(101), case_id, "设备甲"))])).await;
+    let (_, rb) =
+        app.post_json(&b, "/api/sync/push", &push_body(&uuid(200), &[(1, visit(&uuid(201), case_id, "设备乙"))])).await;
     assert_eq!(ra["results"][0]["status"], "applied");
     assert_eq!(rb["results"][0]["status"], "applied");
-    let notes: Vec<String> = visits_of(app, &a, case_id)
-        .await
-        .iter()
-        .map(|v| v["note"].as_str().unwrap().to_string())
-        .collect();
+    let notes: Vec<String> =
+        visits_of(app, &a, case_id).await.iter().map(|v| v["note"].as_str().unwrap().to_string()).collect();
     assert_eq!(notes.len(), before + 2);
     assert!(notes.contains(&"设备甲".to_string()) && notes.contains(&"设备乙".to_string()));
 }
@@ -253,16 +183,11 @@ async fn refused_mutations_are_answered_not_dropped(app: &TestApp) {
     let agent = app.login("wangge1").await;
     let county = app.login("qi1").await;
     let all = cases_of(app, &county).await;
-    let foreign = all.iter().find(|c| c["unit_name"] == "吉兰泰嘎查").unwrap()["id"]
-        .as_i64()
-        .unwrap();
+    let foreign = all.iter().find(|c| c["unit_name"] == "吉兰泰嘎查").unwrap()["id"].as_i64().unwrap();
     let archived = all
         .iter()
         .find(|c| c["stage"] == "archived" && c["unit_name"] == "乌兰布和嘎查")
-        .or_else(|| {
-            all.iter()
-                .find(|c| c["stage"] == "archived" && c["agent_name"] == "巴特尔")
-        });
+        .or_else(|| all.iter().find(|c| c["stage"] == "archived" && c["agent_name"] == "巴特尔"));
     let mine = open_case_of_wangge1(app, &agent).await;
     let visits_before = app.count("visits").await;
 
@@ -279,29 +204,16 @@ async fn refused_mutations_are_answered_not_dropped(app: &TestApp) {
     let (status, res) = app.post_json(&agent, "/api/sync/push", &body).await;
     assert_eq!(status, 200);
     let r = res["results"].as_array().unwrap();
-    assert_eq!(
-        (r[0]["status"].as_str(), r[0]["code"].as_str()),
-        (Some("rejected"), Some("out_of_jurisdiction"))
-    );
+    assert_eq!((r[0]["status"].as_str(), r[0]["code"].as_str()), (Some("rejected"), Some("out_of_jurisdiction")));
     assert_eq!(r[0]["message"], "该事项不在您的辖区内，不能添加记录");
-    assert_eq!(
-        (r[1]["status"].as_str(), r[1]["code"].as_str()),
-        (Some("rejected"), Some("validation_failed"))
-    );
+    assert_eq!((r[1]["status"].as_str(), r[1]["code"].as_str()), (Some("rejected"), Some("validation_failed")));
     assert_eq!(r[1]["message"], "走访情况不能为空");
     assert_eq!(r[2]["code"], "not_found");
     assert_eq!(r[3]["status"], "applied");
     if archived.is_some() {
-        assert_eq!(
-            (r[4]["status"].as_str(), r[4]["code"].as_str()),
-            (Some("rejected"), Some("conflict"))
-        );
+        assert_eq!((r[4]["status"].as_str(), r[4]["code"].as_str()), (Some("rejected"), Some("conflict")));
     }
-    assert_eq!(
-        app.count("visits").await,
-        visits_before + 1,
-        "only the good visit was written"
-    );
+    assert_eq!(app.count("visits").await, visits_before + 1, "only the good visit was written");
 
     // Replayed answers are the same rejections, still nothing written.
     let (_, again) = app.post_json(&agent, "/api/sync/push", &body).await;
@@ -318,13 +230,7 @@ async fn bad_input_is_refused_cleanly(app: &TestApp) {
         let agent = agent.clone();
         let url = app.url("/api/sync/push");
         async move {
-            let r = agent
-                .post(url)
-                .header("content-type", ctype)
-                .body(body)
-                .send()
-                .await
-                .unwrap();
+            let r = agent.post(url).header("content-type", ctype).body(body).send().await.unwrap();
             let status = r.status().as_u16();
             (status, r.json::<Value>().await.unwrap())
         }
@@ -337,17 +243,10 @@ async fn bad_input_is_refused_cleanly(app: &TestApp) {
     let unknown_field = json!({"client_id": uuid(400), "mutations": [], "admin": true}).to_string();
     let (s, b) = send_raw(unknown_field, "application/json").await;
     assert_eq!((s, b["code"].as_str()), (400, Some("bad_json")));
-    assert!(
-        b["message"]
-            .as_str()
-            .unwrap()
-            .starts_with("请求内容不符合要求"),
-        "{b}"
-    );
+    assert!(b["message"].as_str().unwrap().starts_with("请求内容不符合要求"), "{b}");
 
     let unknown_kind =
-        json!({"client_id": uuid(401), "mutations": [{"id": 1, "change": {"kind": "drop_table"}}]})
-            .to_string();
+        json!({"client_id": uuid(401), "mutations": [{"id": 1, "change": {"kind": "drop_table"}}]}).to_string();
     let (s, b) = send_raw(unknown_kind, "application/json").await;
     assert_eq!((s, b["code"].as_str()), (400, Some("bad_json")));
 
@@ -362,25 +261,18 @@ async fn bad_input_is_refused_cleanly(app: &TestApp) {
     assert_eq!((s, b["code"].as_str()), (400, Some("bad_json")));
 
     let (s, b) = send_raw(push_body(&uuid(404), &[]).to_string(), "text/plain").await;
-    assert_eq!(
-        (s, b["code"].as_str()),
-        (415, Some("unsupported_media_type"))
-    );
+    assert_eq!((s, b["code"].as_str()), (415, Some("unsupported_media_type")));
 
-    let huge = push_body(
-        &uuid(405),
-        &[(1, visit(&uuid(406), mine, &"长".repeat(1_000_000)))],
-    )
-    .to_string();
+    // Just over the 2 MiB limit, so the whole body sits in the socket buffers
+    // when the server answers early (a much larger one races the close).
+    let huge = push_body(&uuid(405), &[(1, visit(&uuid(406), mine, &"长".repeat(720_000)))]).to_string();
+    assert!(huge.len() > backend::MAX_BODY_BYTES);
     let (s, b) = send_raw(huge, "application/json").await;
     assert_eq!((s, b["code"].as_str()), (413, Some("payload_too_large")));
     assert_eq!(b["message"], "请求内容过大");
 
-    let (s, b) = send_raw(
-        push_body("not-a-uuid", &[(1, visit(&uuid(407), mine, "x"))]).to_string(),
-        "application/json",
-    )
-    .await;
+    let (s, b) =
+        send_raw(push_body("not-a-uuid", &[(1, visit(&uuid(407), mine, "x"))]).to_string(), "application/json").await;
     assert_eq!((s, b["code"].as_str()), (400, Some("validation_failed")));
 
     let (s, b) = app.get_json(&agent, "/api/sync/pull?cursor=-5").await;
@@ -388,35 +280,16 @@ async fn bad_input_is_refused_cleanly(app: &TestApp) {
 
     // The REST form of the same write answers out-of-jurisdiction with 403.
     let county = app.login("qi1").await;
-    let foreign = cases_of(app, &county)
-        .await
-        .into_iter()
-        .find(|c| c["unit_name"] == "吉兰泰嘎查")
-        .unwrap()["id"]
+    let foreign = cases_of(app, &county).await.into_iter().find(|c| c["unit_name"] == "吉兰泰嘎查").unwrap()["id"]
         .as_i64()
         .unwrap();
-    let (s, b) = app
-        .post_json(
-            &agent,
-            &format!("/api/cases/{foreign}/visits"),
-            &visit(&uuid(408), foreign, "越权"),
-        )
-        .await;
+    let (s, b) =
+        app.post_json(&agent, &format!("/api/cases/{foreign}/visits"), &visit(&uuid(408), foreign, "越权")).await;
     assert_eq!((s, b["code"].as_str()), (403, Some("out_of_jurisdiction")));
-    let (s, b) = app
-        .post_json(
-            &agent,
-            &format!("/api/cases/{mine}/visits"),
-            &visit(&uuid(409), mine, ""),
-        )
-        .await;
+    let (s, b) = app.post_json(&agent, &format!("/api/cases/{mine}/visits"), &visit(&uuid(409), mine, "")).await;
     assert_eq!((s, b["code"].as_str()), (400, Some("validation_failed")));
 
-    assert_eq!(
-        app.count("visits").await,
-        visits_before,
-        "nothing was written"
-    );
+    assert_eq!(app.count("visits").await, visits_before, "nothing was written");
     assert_eq!(app.count("applied_mutations").await, 0);
 
     let (s, b) = app.get_json(&agent, "/api/no/such/endpoint").await;
@@ -431,33 +304,23 @@ async fn pull_returns_changes_after_cursor(app: &TestApp) {
     assert_eq!(first["has_more"], false);
     let cursor = first["cursor"].as_i64().unwrap();
     assert!(cursor > 0);
-    let (_, empty) = app
-        .get_json(&agent, &format!("/api/sync/pull?cursor={cursor}"))
-        .await;
+    let (_, empty) = app.get_json(&agent, &format!("/api/sync/pull?cursor={cursor}")).await;
     assert_eq!(empty["cases"].as_array().unwrap().len(), 0);
     assert_eq!(empty["cursor"], cursor);
 
     let case_id = open_case_of_wangge1(app, &agent).await;
     let township = app.login("zhen1").await;
     let (s, _) = app
-        .post_json(
-            &township,
-            &format!("/api/cases/{case_id}/visits"),
-            &visit(&uuid(500), case_id, "镇站电话联系"),
-        )
+        .post_json(&township, &format!("/api/cases/{case_id}/visits"), &visit(&uuid(500), case_id, "镇站电话联系"))
         .await;
     assert_eq!(s, 201);
-    let (_, next) = app
-        .get_json(&agent, &format!("/api/sync/pull?cursor={cursor}"))
-        .await;
+    let (_, next) = app.get_json(&agent, &format!("/api/sync/pull?cursor={cursor}")).await;
     let cases = next["cases"].as_array().unwrap();
     assert_eq!(cases.len(), 1);
     assert_eq!(cases[0]["id"], case_id);
     assert!(next["cursor"].as_i64().unwrap() > cursor);
     let visits = next["visits"].as_array().unwrap();
-    assert!(visits
-        .iter()
-        .any(|v| v["id"] == uuid(500) && v["recorded_by_name"] == "张桂芳"));
+    assert!(visits.iter().any(|v| v["id"] == uuid(500) && v["recorded_by_name"] == "张桂芳"));
     assert!(visits.iter().all(|v| v["case_id"] == case_id));
 }
 both!(pull_returns_changes_after_cursor);

@@ -42,9 +42,10 @@ async fn read<T: DeserializeOwned>(resp: Response) -> Result<T, ApiFailure> {
         return resp.json::<T>().await.map_err(|_| ApiFailure::Network);
     }
     let status = resp.status();
-    let err = resp.json::<ApiError>().await.unwrap_or_else(|_| {
-        ApiError::new(ErrorCode::Other, format!("服务器暂时无法处理（{status}）"))
-    });
+    let err = resp
+        .json::<ApiError>()
+        .await
+        .unwrap_or_else(|_| ApiError::new(ErrorCode::Other, format!("服务器暂时无法处理（{status}）")));
     if status == 401 {
         Err(ApiFailure::Unauthenticated(err.message))
     } else {
@@ -53,10 +54,7 @@ async fn read<T: DeserializeOwned>(resp: Response) -> Result<T, ApiFailure> {
 }
 
 async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiFailure> {
-    let resp = Request::get(path)
-        .send()
-        .await
-        .map_err(|_| ApiFailure::Network)?;
+    let resp = Request::get(path).send().await.map_err(|_| ApiFailure::Network)?;
     read(resp).await
 }
 
@@ -71,14 +69,7 @@ async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result
 }
 
 pub async fn login(username: &str, password: &str) -> Result<Me, ApiFailure> {
-    post(
-        "/api/login",
-        &LoginRequest {
-            username: username.to_string(),
-            password: password.to_string(),
-        },
-    )
-    .await
+    post("/api/login", &LoginRequest { username: username.to_string(), password: password.to_string() }).await
 }
 
 pub async fn logout() -> Result<serde_json::Value, ApiFailure> {

@@ -12,7 +12,6 @@ use leptos::task::spawn_local;
 use shared::calendar::Calendar;
 use shared::case::{CaseView, NewVisit, VisitMethod};
 use shared::deadline::DueStatus;
-use shared::sync::Change;
 use shared::validation::{check_new_visit, LOCAL_DATETIME_FORMAT, MAX_NOTE_CHARS};
 
 #[component]
@@ -39,9 +38,7 @@ async fn boot(state: AppState) {
     match Store::open().await {
         Ok(s) => set_store(s),
         Err(e) => {
-            state.boot_error.set(Some(format!(
-                "无法打开本机存储（{e}）。请关闭无痕模式，或换用系统浏览器。"
-            )));
+            state.boot_error.set(Some(format!("无法打开本机存储（{e}）。请关闭无痕模式，或换用系统浏览器。")));
             return;
         }
     }
@@ -56,9 +53,7 @@ async fn boot(state: AppState) {
         spawn_local(async move { state.sync_now().await });
     });
     window_event_listener(leptos::ev::offline, move |_| state.online.set(false));
-    window_event_listener(leptos::ev::hashchange, move |_| {
-        state.route.set(Route::from_hash(&current_hash()))
-    });
+    window_event_listener(leptos::ev::hashchange, move |_| state.route.set(Route::from_hash(&current_hash())));
     gloo_timers::callback::Interval::new(20_000, move || {
         state.online.set(browser_online());
         spawn_local(async move { state.sync_now().await });
@@ -72,9 +67,7 @@ async fn boot(state: AppState) {
                 state.me.set(Some(me));
             }
             Err(ApiFailure::Unauthenticated(msg)) => {
-                state.login_notice.set(Some(format!(
-                    "{msg}。本机未同步的记录会保留，登录后自动上传。"
-                )));
+                state.login_notice.set(Some(format!("{msg}。本机未同步的记录会保留，登录后自动上传。")));
                 state.me.set(None);
             }
             Err(_) => {}
@@ -101,19 +94,11 @@ fn LoginPage() -> impl IntoView {
             match api::login(username.get_untracked().trim(), &password.get_untracked()).await {
                 Ok(me) => {
                     let s = store();
-                    let others = s
-                        .outbox()
-                        .await
-                        .unwrap_or_default()
-                        .iter()
-                        .filter(|e| e.user_id != me.id)
-                        .count();
+                    let others = s.outbox().await.unwrap_or_default().iter().filter(|e| e.user_id != me.id).count();
                     if others > 0 {
                         // Another user's unsent records must be pushed under their own name.
                         let _ = api::logout().await;
-                        error.set(Some(format!(
-                            "本机还有其他用户的 {others} 条未同步记录，请该用户先登录完成同步。"
-                        )));
+                        error.set(Some(format!("本机还有其他用户的 {others} 条未同步记录，请该用户先登录完成同步。")));
                     } else {
                         if s.me().await.ok().flatten().is_some_and(|p| p.id != me.id) {
                             let _ = s.clear_cache().await;
@@ -125,9 +110,9 @@ fn LoginPage() -> impl IntoView {
                         state.sync_now().await;
                     }
                 }
-                Err(ApiFailure::Network) => error.set(Some(
-                    "无法连接服务器。登录需要网络，请到有信号的地方再试。".to_string(),
-                )),
+                Err(ApiFailure::Network) => {
+                    error.set(Some("无法连接服务器。登录需要网络，请到有信号的地方再试。".to_string()))
+                }
                 Err(e) => error.set(Some(e.message())),
             }
             busy.set(false);
@@ -263,20 +248,11 @@ fn CaseList() -> impl IntoView {
             .cases
             .get()
             .into_iter()
-            .filter(|c| {
-                q.is_empty()
-                    || c.citizen_name.contains(q)
-                    || c.number.contains(q)
-                    || c.summary.contains(q)
-            })
+            .filter(|c| q.is_empty() || c.citizen_name.contains(q) || c.number.contains(q) || c.summary.contains(q))
             .collect();
         // Open matters first, most urgent deadline first.
         v.sort_by(|a, b| {
-            (!a.stage.deadline_applies(), a.due_on, a.id).cmp(&(
-                !b.stage.deadline_applies(),
-                b.due_on,
-                b.id,
-            ))
+            (!a.stage.deadline_applies(), a.due_on, a.id).cmp(&(!b.stage.deadline_applies(), b.due_on, b.id))
         });
         v
     });
@@ -337,13 +313,13 @@ fn RejectedList() -> impl IntoView {
                     <p class="hint">"以下记录被服务器退回，未写入系统。请核对后重新录入，或放弃。"</p>
                     <ul>
                         {list.into_iter().map(|r| {
-                            let Change::AddVisit { visit } = &r.entry.mutation.change;
-                            let case_id = visit.case_id;
-                            let note: String = visit.note.chars().take(40).collect();
+                            let change = &r.entry.mutation.change;
+                            let href = change.case_id().map_or_else(|| "#/".to_string(), |id| format!("#/case/{id}"));
+                            let label = change.label();
                             let entry = r.clone();
                             view! {
                                 <li>
-                                    <div><a href=format!("#/case/{case_id}")>{format!("走访记录：{note}")}</a></div>
+                                    <div><a href=href>{label}</a></div>
                                     <div class="reason">{format!("原因：{}", r.message)}</div>
                                     <button class="btn small" on:click=move |_| discard(entry.clone())>"放弃"</button>
                                 </li>

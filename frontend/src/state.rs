@@ -19,9 +19,7 @@ thread_local! {
 
 /// The open device database (set once at start-up).
 pub fn store() -> Store {
-    STORE
-        .with(|s| s.borrow().clone())
-        .expect("store opened at start-up")
+    STORE.with(|s| s.borrow().clone()).expect("store opened at start-up")
 }
 
 pub fn set_store(s: Store) {
@@ -37,9 +35,7 @@ pub enum Route {
 
 impl Route {
     pub fn from_hash(hash: &str) -> Route {
-        hash.strip_prefix("#/case/")
-            .and_then(|id| id.parse().ok())
-            .map_or(Route::Cases, Route::Case)
+        hash.strip_prefix("#/case/").and_then(|id| id.parse().ok()).map_or(Route::Cases, Route::Case)
     }
 }
 
@@ -93,8 +89,7 @@ impl AppState {
         }
         if let Ok(outbox) = s.outbox().await {
             self.pending.set(outbox.len() as u32);
-            self.oldest_pending
-                .set(outbox.first().map(|e| e.created_at));
+            self.oldest_pending.set(outbox.first().map(|e| e.created_at));
         }
         if let Ok(rejected) = s.rejected().await {
             self.rejected.set(rejected);
@@ -124,9 +119,7 @@ impl AppState {
             Err(ApiFailure::Unauthenticated(msg)) => {
                 // Keep every unsent change; ask the user to sign in again.
                 self.sync_error.set(Some(msg.clone()));
-                self.login_notice.set(Some(format!(
-                    "{msg}。本机未同步的记录会保留，登录后自动上传。"
-                )));
+                self.login_notice.set(Some(format!("{msg}。本机未同步的记录会保留，登录后自动上传。")));
                 self.me.set(None);
             }
             Err(e) => self.sync_error.set(Some(e.message())),
@@ -147,21 +140,14 @@ async fn run_sync(me: &Me) -> Result<(), ApiFailure> {
     let client_id = s.client_id().await?;
     // Push: only this user's entries (another user's wait for them to sign in).
     loop {
-        let outbox: Vec<OutboxEntry> = s
-            .outbox()
-            .await
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|e| e.user_id == me.id)
-            .collect();
+        let outbox: Vec<OutboxEntry> =
+            s.outbox().await.unwrap_or_default().into_iter().filter(|e| e.user_id == me.id).collect();
         if outbox.is_empty() {
             break;
         }
         let batch: Vec<OutboxEntry> = outbox.into_iter().take(MAX_PUSH_BATCH).collect();
-        let req = PushRequest {
-            client_id: client_id.clone(),
-            mutations: batch.iter().map(|e| e.mutation.clone()).collect(),
-        };
+        let req =
+            PushRequest { client_id: client_id.clone(), mutations: batch.iter().map(|e| e.mutation.clone()).collect() };
         let resp = api::push(&req).await?;
         let mut applied = Vec::new();
         let mut rejected = Vec::new();
@@ -175,8 +161,7 @@ async fn run_sync(me: &Me) -> Result<(), ApiFailure> {
                 MutationStatus::Rejected => rejected.push((
                     entry.clone(),
                     r.code.map(|c| c.as_str().to_string()).unwrap_or_default(),
-                    r.message
-                        .unwrap_or_else(|| "服务器拒绝了该记录".to_string()),
+                    r.message.unwrap_or_else(|| "服务器拒绝了该记录".to_string()),
                 )),
             }
         }

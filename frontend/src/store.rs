@@ -102,9 +102,7 @@ impl Store {
             })
             .await
             .map_err(|e| StoreError(format!("{e:?}")))?;
-        Ok(Store {
-            db: std::rc::Rc::new(db),
-        })
+        Ok(Store { db: std::rc::Rc::new(db) })
     }
 
     async fn meta_get<T: DeserializeOwned>(&self, key: &str) -> StoreResult<Option<T>> {
@@ -115,18 +113,9 @@ impl Store {
     }
 
     async fn meta_put<T: Serialize>(&self, key: &str, value: &T) -> StoreResult<()> {
-        let tx = self
-            .db
-            .transaction(META)
-            .with_mode(TransactionMode::Readwrite)
-            .build()?;
+        let tx = self.db.transaction(META).with_mode(TransactionMode::Readwrite).build()?;
         let store = tx.object_store(META)?;
-        store
-            .put(value)
-            .with_key(key.to_string())
-            .without_key_type()
-            .serde()?
-            .await?;
+        store.put(value).with_key(key.to_string()).without_key_type().serde()?.await?;
         tx.commit().await?;
         Ok(())
     }
@@ -178,32 +167,15 @@ impl Store {
 
     /// Saves a visit made on this device: the visit and its outbox entry are
     /// written in ONE transaction, so neither exists without the other.
-    pub async fn save_visit(
-        &self,
-        me: &Me,
-        visit: NewVisit,
-        now_ms: f64,
-    ) -> StoreResult<OutboxEntry> {
-        let tx = self
-            .db
-            .transaction([VISITS, OUTBOX, META])
-            .with_mode(TransactionMode::Readwrite)
-            .build()?;
+    pub async fn save_visit(&self, me: &Me, visit: NewVisit, now_ms: f64) -> StoreResult<OutboxEntry> {
+        let tx = self.db.transaction([VISITS, OUTBOX, META]).with_mode(TransactionMode::Readwrite).build()?;
         let meta = tx.object_store(META)?;
         let next: Option<f64> = meta.get("next_mutation_id".to_string()).serde()?.await?;
         let mutation_id = next.unwrap_or(1.0);
-        meta.put(mutation_id + 1.0)
-            .with_key("next_mutation_id".to_string())
-            .without_key_type()
-            .serde()?
-            .await?;
+        meta.put(mutation_id + 1.0).with_key("next_mutation_id".to_string()).without_key_type().serde()?.await?;
 
         let visits = tx.object_store(VISITS)?;
-        let mut list: Vec<StoredVisit> = visits
-            .get(visit.case_id as f64)
-            .serde()?
-            .await?
-            .unwrap_or_default();
+        let mut list: Vec<StoredVisit> = visits.get(visit.case_id as f64).serde()?.await?.unwrap_or_default();
         list.push(StoredVisit {
             visit: Visit {
                 id: visit.id.clone(),
@@ -217,28 +189,15 @@ impl Store {
             pending: true,
             rejected: None,
         });
-        visits
-            .put(&list)
-            .with_key(visit.case_id as f64)
-            .without_key_type()
-            .serde()?
-            .await?;
+        visits.put(&list).with_key(visit.case_id as f64).without_key_type().serde()?.await?;
 
         let entry = OutboxEntry {
-            mutation: Mutation {
-                id: mutation_id as u64,
-                change: Change::AddVisit { visit },
-            },
+            mutation: Mutation { id: mutation_id as u64, change: Change::AddVisit { visit } },
             created_at: now_ms,
             user_id: me.id,
         };
         let outbox = tx.object_store(OUTBOX)?;
-        outbox
-            .put(&entry)
-            .with_key(mutation_id)
-            .without_key_type()
-            .serde()?
-            .await?;
+        outbox.put(&entry).with_key(mutation_id).without_key_type().serde()?.await?;
         tx.commit().await?;
         Ok(entry)
     }
@@ -254,16 +213,8 @@ impl Store {
     /// Records the server's acknowledgement of pushed changes: applied ones
     /// leave the outbox; refused ones move to `rejected` and their visit is
     /// marked with the reason. One transaction for the whole answer.
-    pub async fn acknowledge(
-        &self,
-        applied: &[u64],
-        rejected: &[(OutboxEntry, String, String)],
-    ) -> StoreResult<()> {
-        let tx = self
-            .db
-            .transaction([OUTBOX, REJECTED, VISITS])
-            .with_mode(TransactionMode::Readwrite)
-            .build()?;
+    pub async fn acknowledge(&self, applied: &[u64], rejected: &[(OutboxEntry, String, String)]) -> StoreResult<()> {
+        let tx = self.db.transaction([OUTBOX, REJECTED, VISITS]).with_mode(TransactionMode::Readwrite).build()?;
         let outbox = tx.object_store(OUTBOX)?;
         for id in applied {
             outbox.delete(*id as f64).await?;
@@ -272,32 +223,20 @@ impl Store {
         let visits = tx.object_store(VISITS)?;
         for (entry, code, message) in rejected {
             let id = entry.mutation.id as f64;
-            rej.put(&RejectedEntry {
-                entry: entry.clone(),
-                code: code.clone(),
-                message: message.clone(),
-            })
-            .with_key(id)
-            .without_key_type()
-            .serde()?
-            .await?;
-            outbox.delete(id).await?;
-            let Change::AddVisit { visit } = &entry.mutation.change;
-            let mut list: Vec<StoredVisit> = visits
-                .get(visit.case_id as f64)
-                .serde()?
-                .await?
-                .unwrap_or_default();
-            for v in list.iter_mut().filter(|v| v.visit.id == visit.id) {
-                v.pending = false;
-                v.rejected = Some(message.clone());
-            }
-            visits
-                .put(&list)
-                .with_key(visit.case_id as f64)
+            rej.put(&RejectedEntry { entry: entry.clone(), code: code.clone(), message: message.clone() })
+                .with_key(id)
                 .without_key_type()
                 .serde()?
                 .await?;
+            outbox.delete(id).await?;
+            if let Change::AddVisit { visit } = &entry.mutation.change {
+                let mut list: Vec<StoredVisit> = visits.get(visit.case_id as f64).serde()?.await?.unwrap_or_default();
+                for v in list.iter_mut().filter(|v| v.visit.id == visit.id) {
+                    v.pending = false;
+                    v.rejected = Some(message.clone());
+                }
+                visits.put(&list).with_key(visit.case_id as f64).without_key_type().serde()?.await?;
+            }
         }
         tx.commit().await?;
         Ok(())
@@ -312,28 +251,14 @@ impl Store {
 
     /// The user discards a refused change: it and its local visit go.
     pub async fn discard_rejected(&self, entry: &RejectedEntry) -> StoreResult<()> {
-        let tx = self
-            .db
-            .transaction([REJECTED, VISITS])
-            .with_mode(TransactionMode::Readwrite)
-            .build()?;
-        tx.object_store(REJECTED)?
-            .delete(entry.entry.mutation.id as f64)
-            .await?;
-        let Change::AddVisit { visit } = &entry.entry.mutation.change;
-        let visits = tx.object_store(VISITS)?;
-        let mut list: Vec<StoredVisit> = visits
-            .get(visit.case_id as f64)
-            .serde()?
-            .await?
-            .unwrap_or_default();
-        list.retain(|v| v.visit.id != visit.id);
-        visits
-            .put(&list)
-            .with_key(visit.case_id as f64)
-            .without_key_type()
-            .serde()?
-            .await?;
+        let tx = self.db.transaction([REJECTED, VISITS]).with_mode(TransactionMode::Readwrite).build()?;
+        tx.object_store(REJECTED)?.delete(entry.entry.mutation.id as f64).await?;
+        if let Change::AddVisit { visit } = &entry.entry.mutation.change {
+            let visits = tx.object_store(VISITS)?;
+            let mut list: Vec<StoredVisit> = visits.get(visit.case_id as f64).serde()?.await?.unwrap_or_default();
+            list.retain(|v| v.visit.id != visit.id);
+            visits.put(&list).with_key(visit.case_id as f64).without_key_type().serde()?.await?;
+        }
         tx.commit().await?;
         Ok(())
     }
@@ -342,51 +267,25 @@ impl Store {
     /// visits replaced by the server's list plus this device's visits the
     /// server does not have yet (pending or refused), and the new cursor.
     pub async fn apply_pull(&self, page: &PullResponse) -> StoreResult<()> {
-        let tx = self
-            .db
-            .transaction([CASES, VISITS, META])
-            .with_mode(TransactionMode::Readwrite)
-            .build()?;
+        let tx = self.db.transaction([CASES, VISITS, META]).with_mode(TransactionMode::Readwrite).build()?;
         let cases = tx.object_store(CASES)?;
         let visits = tx.object_store(VISITS)?;
         for c in &page.cases {
-            cases
-                .put(c)
-                .with_key(c.id as f64)
-                .without_key_type()
-                .serde()?
-                .await?;
-            let local: Vec<StoredVisit> =
-                visits.get(c.id as f64).serde()?.await?.unwrap_or_default();
+            cases.put(c).with_key(c.id as f64).without_key_type().serde()?.await?;
+            let local: Vec<StoredVisit> = visits.get(c.id as f64).serde()?.await?.unwrap_or_default();
             let mut merged: Vec<StoredVisit> = page
                 .visits
                 .iter()
                 .filter(|v| v.case_id == c.id)
-                .map(|v| StoredVisit {
-                    visit: v.clone(),
-                    pending: false,
-                    rejected: None,
-                })
+                .map(|v| StoredVisit { visit: v.clone(), pending: false, rejected: None })
                 .collect();
             for l in local {
-                if (l.pending || l.rejected.is_some())
-                    && !merged.iter().any(|m| m.visit.id == l.visit.id)
-                {
+                if (l.pending || l.rejected.is_some()) && !merged.iter().any(|m| m.visit.id == l.visit.id) {
                     merged.push(l);
                 }
             }
-            merged.sort_by(|a, b| {
-                a.visit
-                    .visited_at
-                    .cmp(&b.visit.visited_at)
-                    .then(a.visit.id.cmp(&b.visit.id))
-            });
-            visits
-                .put(&merged)
-                .with_key(c.id as f64)
-                .without_key_type()
-                .serde()?
-                .await?;
+            merged.sort_by(|a, b| a.visit.visited_at.cmp(&b.visit.visited_at).then(a.visit.id.cmp(&b.visit.id)));
+            visits.put(&merged).with_key(c.id as f64).without_key_type().serde()?.await?;
         }
         tx.object_store(META)?
             .put(page.cursor as f64)
@@ -400,11 +299,7 @@ impl Store {
 
     /// Forgets the cached cases of a previous user (never the outbox).
     pub async fn clear_cache(&self) -> StoreResult<()> {
-        let tx = self
-            .db
-            .transaction([CASES, VISITS, META])
-            .with_mode(TransactionMode::Readwrite)
-            .build()?;
+        let tx = self.db.transaction([CASES, VISITS, META]).with_mode(TransactionMode::Readwrite).build()?;
         tx.object_store(CASES)?.clear()?.await?;
         tx.object_store(VISITS)?.clear()?.await?;
         let meta = tx.object_store(META)?;

@@ -4,23 +4,11 @@ use chrono::NaiveDateTime;
 
 /// A new random UUID from the browser's `crypto.randomUUID()`.
 pub fn new_uuid() -> String {
-    web_sys::window()
-        .and_then(|w| w.crypto().ok())
-        .map(|c| c.random_uuid())
-        .unwrap_or_else(|| {
-            // Very old browsers: build a v4 UUID from Math.random.
-            let hex: String = (0..32)
-                .map(|_| format!("{:x}", (js_sys::Math::random() * 16.0) as u8))
-                .collect();
-            format!(
-                "{}-{}-4{}-a{}-{}",
-                &hex[0..8],
-                &hex[8..12],
-                &hex[13..16],
-                &hex[17..20],
-                &hex[20..32]
-            )
-        })
+    web_sys::window().and_then(|w| w.crypto().ok()).map(|c| c.random_uuid()).unwrap_or_else(|| {
+        // Very old browsers: build a v4 UUID from Math.random.
+        let hex: String = (0..32).map(|_| format!("{:x}", (js_sys::Math::random() * 16.0) as u8)).collect();
+        format!("{}-{}-4{}-a{}-{}", &hex[0..8], &hex[8..12], &hex[13..16], &hex[17..20], &hex[20..32])
+    })
 }
 
 /// Milliseconds since the epoch.
@@ -35,9 +23,7 @@ pub fn china_now() -> NaiveDateTime {
 
 /// Whether the browser believes it is online.
 pub fn browser_online() -> bool {
-    web_sys::window()
-        .map(|w| w.navigator().on_line())
-        .unwrap_or(true)
+    web_sys::window().map(|w| w.navigator().on_line()).unwrap_or(true)
 }
 
 /// "14:05" for today, "11-20 14:05" otherwise (China time).
@@ -52,7 +38,5 @@ pub fn short_time(ms: f64) -> String {
 
 /// The page's hash route, e.g. `#/case/12`.
 pub fn current_hash() -> String {
-    web_sys::window()
-        .and_then(|w| w.location().hash().ok())
-        .unwrap_or_default()
+    web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default()
 }

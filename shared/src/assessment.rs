@@ -77,12 +77,7 @@ impl Rates {
 
     /// The four rates of the assessment, in order 代办率, 网访占比率, 办结率, 化解率.
     pub fn four(&self) -> [Option<Decimal>; 4] {
-        [
-            self.agency,
-            self.online_share,
-            self.closure,
-            self.resolution,
-        ]
+        [self.agency, self.online_share, self.closure, self.resolution]
     }
 }
 
@@ -96,33 +91,16 @@ pub struct Target {
 /// timely acceptance ≥ 95%, satisfaction ≥ 90%, closure ≥ 80%, quality-check pass ≥ 90%.
 pub fn county_targets() -> [Target; 4] {
     [
-        Target {
-            label: "及时受理率",
-            minimum: d(95, 2),
-        },
-        Target {
-            label: "群众满意率",
-            minimum: d(90, 2),
-        },
-        Target {
-            label: "办结率",
-            minimum: d(80, 2),
-        },
-        Target {
-            label: "质量检查合格率",
-            minimum: d(90, 2),
-        },
+        Target { label: "及时受理率", minimum: d(95, 2) },
+        Target { label: "群众满意率", minimum: d(90, 2) },
+        Target { label: "办结率", minimum: d(80, 2) },
+        Target { label: "质量检查合格率", minimum: d(90, 2) },
     ]
 }
 
 /// Each target with its actual rate and whether it is met (`None`: no data).
 pub fn targets_met(r: &Rates) -> [(Target, Option<Decimal>, Option<bool>); 4] {
-    let actual = [
-        r.timely_acceptance,
-        r.satisfaction,
-        r.closure,
-        r.quality_pass,
-    ];
+    let actual = [r.timely_acceptance, r.satisfaction, r.closure, r.quality_pass];
     let t = county_targets();
     std::array::from_fn(|i| (t[i], actual[i], actual[i].map(|a| a >= t[i].minimum)))
 }
@@ -276,16 +254,12 @@ pub fn assess(input: &AssessmentInput) -> Assessment {
         rate_points(four[2], Decimal::ONE),
         rate_points(four[3], Decimal::ONE),
     ];
-    let bonus_writeups = (Decimal::from(input.writeups_reported) * d(1, 1)
-        + Decimal::from(input.writeups_adopted))
-    .min(Decimal::from(5));
+    let bonus_writeups = (Decimal::from(input.writeups_reported) * d(1, 1) + Decimal::from(input.writeups_adopted))
+        .min(Decimal::from(5));
     let bonus_major = Decimal::from(input.major_resolved).min(Decimal::from(10));
     let bonus_warnings = Decimal::from(input.timely_warnings).min(Decimal::from(5));
 
-    let below_half = four
-        .iter()
-        .filter(|r| r.is_some_and(|r| r < d(5, 1)))
-        .count() as u32;
+    let below_half = four.iter().filter(|r| r.is_some_and(|r| r < d(5, 1))).count() as u32;
     let e = input.escalations;
     let deducted = Decimal::from(below_half)
         + Decimal::from(e.to_county) * d(5, 1)
@@ -364,11 +338,7 @@ mod tests {
     #[test]
     fn a_perfect_village_without_bonus_scores_80() {
         let a = assess(&perfect());
-        assert_eq!(
-            a.performance,
-            [Decimal::from(10); 4],
-            "70% online share is full marks"
-        );
+        assert_eq!(a.performance, [Decimal::from(10); 4], "70% online share is full marks");
         assert_eq!(a.deduction_part, Decimal::from(20));
         assert_eq!(a.total, Decimal::from(80));
         assert_eq!(a.grade, Grade::Good);
@@ -387,33 +357,17 @@ mod tests {
         i.writeups_adopted = 2; // 2 → 2.7
         i.major_resolved = 12; // capped 10
         i.timely_warnings = 1;
-        i.escalations = Escalations {
-            to_county: 3,
-            to_city: 1,
-            to_region: 0,
-            to_beijing: 0,
-        };
+        i.escalations = Escalations { to_county: 3, to_city: 1, to_region: 0, to_beijing: 0 };
         let a = assess(&i);
         assert_eq!(a.organisation, Decimal::from(8));
-        assert_eq!(
-            a.performance,
-            [
-                d(75, 1),
-                Decimal::from(5),
-                Decimal::from(4),
-                Decimal::from(3)
-            ]
-        );
+        assert_eq!(a.performance, [d(75, 1), Decimal::from(5), Decimal::from(4), Decimal::from(3)]);
         assert_eq!(a.bonus_writeups, d(27, 1));
         assert_eq!(a.bonus_major, Decimal::from(10));
         // 3 rates under 50% (online 35%, closure 40%, resolution 30%: −3)
         // + 3 × −0.5 to the county + 1 × −1 to the city = −5.5
         assert_eq!(a.deducted, d(55, 1));
         assert_eq!(a.deduction_part, d(145, 1));
-        assert_eq!(
-            a.letters,
-            vec![(Letter::Reminder, 3), (Letter::Supervision, 1)]
-        );
+        assert_eq!(a.letters, vec![(Letter::Reminder, 3), (Letter::Supervision, 1)]);
         // 8 + 10 + 19.5 + 2.7 + 10 + 1 + 14.5
         assert_eq!(a.total, d(657, 1));
         assert_eq!(a.grade, Grade::Pass);
@@ -422,23 +376,11 @@ mod tests {
     #[test]
     fn deductions_floor_at_zero_and_veto_fails() {
         let mut i = perfect();
-        i.escalations = Escalations {
-            to_county: 0,
-            to_city: 2,
-            to_region: 3,
-            to_beijing: 4,
-        };
+        i.escalations = Escalations { to_county: 0, to_city: 2, to_region: 3, to_beijing: 4 };
         let a = assess(&i);
         assert_eq!(a.deducted, Decimal::from(20));
         assert_eq!(a.deduction_part, Decimal::ZERO);
-        assert_eq!(
-            a.letters,
-            vec![
-                (Letter::Supervision, 2),
-                (Letter::Accountability, 3),
-                (Letter::Interview, 4)
-            ]
-        );
+        assert_eq!(a.letters, vec![(Letter::Supervision, 2), (Letter::Accountability, 3), (Letter::Interview, 4)]);
         i.escalations.to_beijing = 10;
         assert_eq!(assess(&i).deduction_part, Decimal::ZERO, "never below 0");
 
@@ -467,10 +409,7 @@ mod tests {
         let r = Rates::of(&perfect().counts);
         let met = targets_met(&r);
         assert_eq!(met[0].1, Some(d(975, 3)));
-        assert_eq!(
-            met.map(|m| m.2),
-            [Some(true), Some(true), Some(true), Some(true)]
-        );
+        assert_eq!(met.map(|m| m.2), [Some(true), Some(true), Some(true), Some(true)]);
         let mut c = perfect().counts;
         c.satisfied = 30;
         c.quality_checked = 0;
@@ -510,12 +449,7 @@ mod tests {
                         writeups_adopted: wa,
                         major_resolved: mj,
                         timely_warnings: tw,
-                        escalations: Escalations {
-                            to_county: c,
-                            to_city: y,
-                            to_region: r,
-                            to_beijing: b,
-                        },
+                        escalations: Escalations { to_county: c, to_city: y, to_region: r, to_beijing: b },
                         veto: None,
                     }
                 },

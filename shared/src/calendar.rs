@@ -79,17 +79,11 @@ impl Calendar {
             if line.is_empty() || line.starts_with('#') {
                 continue;
             }
-            let err = |message: &str| ScheduleError {
-                line: i + 1,
-                message: message.to_string(),
-            };
+            let err = |message: &str| ScheduleError { line: i + 1, message: message.to_string() };
             let mut cols = line.split('\t');
             let first = cols.next().unwrap_or_default();
             if first == "year" {
-                let y = cols
-                    .next()
-                    .and_then(|y| y.trim().parse::<i32>().ok())
-                    .ok_or_else(|| err("年份无效"))?;
+                let y = cols.next().and_then(|y| y.trim().parse::<i32>().ok()).ok_or_else(|| err("年份无效"))?;
                 cal.scheduled_years.insert(y);
                 continue;
             }
@@ -104,8 +98,7 @@ impl Calendar {
         for d in cal.overrides.keys() {
             if !cal.scheduled_years.contains(&d.year()) {
                 return Err(ScheduleError {
-                    line: 0,
-                    message: format!("{} 年有调整日期但未声明该年份", d.year()),
+                    line: 0, message: format!("{} 年有调整日期但未声明该年份", d.year())
                 });
             }
         }
@@ -156,21 +149,14 @@ impl Calendar {
                 left -= 1;
             }
         }
-        Counted {
-            value: day,
-            unscheduled,
-        }
+        Counted { value: day, unscheduled }
     }
 
     /// Working days counted from `start` (exclusive) to `end` (inclusive);
     /// negative when `end` is before `start`. So
     /// `working_days_between(s, add_working_days(s, n)) == n`.
     pub fn working_days_between(&self, start: NaiveDate, end: NaiveDate) -> Counted<i64> {
-        let (from, to, sign) = if end >= start {
-            (start, end, 1)
-        } else {
-            (end, start, -1)
-        };
+        let (from, to, sign) = if end >= start { (start, end, 1) } else { (end, start, -1) };
         let mut count = 0i64;
         let mut unscheduled = false;
         let mut day = from;
@@ -181,10 +167,7 @@ impl Calendar {
                 count += 1;
             }
         }
-        Counted {
-            value: sign * count,
-            unscheduled,
-        }
+        Counted { value: sign * count, unscheduled }
     }
 
     /// The first working day on or after `day`.
@@ -195,10 +178,7 @@ impl Calendar {
             d += Duration::days(1);
             unscheduled |= !self.has_schedule(d.year());
         }
-        Counted {
-            value: d,
-            unscheduled,
-        }
+        Counted { value: d, unscheduled }
     }
 
     /// The end of a period of `days` calendar days starting after `start`:
@@ -224,37 +204,19 @@ mod tests {
     fn domain_examples() {
         let cal = Calendar::official();
         // accepted Thu 2026-02-12, village matter (5 working days) → 2026-02-26
-        assert_eq!(
-            cal.add_working_days(d("2026-02-12"), 5),
-            Counted {
-                value: d("2026-02-26"),
-                unscheduled: false
-            }
-        );
+        assert_eq!(cal.add_working_days(d("2026-02-12"), 5), Counted { value: d("2026-02-26"), unscheduled: false });
         // accepted Fri 2026-09-18, 5 working days → 2026-09-24 (Sun 20th is 调休)
-        assert_eq!(
-            cal.add_working_days(d("2026-09-18"), 5).value,
-            d("2026-09-24")
-        );
+        assert_eq!(cal.add_working_days(d("2026-09-18"), 5).value, d("2026-09-24"));
         // concluded 2026-09-16, follow-up within 15 calendar days → 10-01 is a holiday → 10-08
-        assert_eq!(
-            cal.calendar_period_end(d("2026-09-16"), 15).value,
-            d("2026-10-08")
-        );
+        assert_eq!(cal.calendar_period_end(d("2026-09-16"), 15).value, d("2026-10-08"));
         // reward notice published Mon 2026-09-28 for 5 working days → Sat 10-10 (调休)
-        assert_eq!(
-            cal.add_working_days(d("2026-09-28"), 5).value,
-            d("2026-10-10")
-        );
+        assert_eq!(cal.add_working_days(d("2026-09-28"), 5).value, d("2026-10-10"));
     }
 
     #[test]
     fn adjusted_workdays_and_holidays() {
         let cal = Calendar::official();
-        assert!(
-            cal.is_working_day(d("2026-02-14")),
-            "Sat 2026-02-14 is 调休"
-        );
+        assert!(cal.is_working_day(d("2026-02-14")), "Sat 2026-02-14 is 调休");
         assert!(!cal.is_working_day(d("2026-02-16")), "春节");
         assert!(!cal.is_working_day(d("2026-10-01")));
         assert!(cal.is_working_day(d("2026-10-12")), "an ordinary Monday");
@@ -265,14 +227,9 @@ mod tests {
     fn unscheduled_years_are_flagged() {
         let cal = Calendar::official();
         let c = cal.add_working_days(d("2026-12-28"), 10);
-        assert!(
-            c.unscheduled,
-            "2027 has no official schedule in the bundled data"
-        );
+        assert!(c.unscheduled, "2027 has no official schedule in the bundled data");
         assert!(!cal.add_working_days(d("2026-12-01"), 5).unscheduled);
-        let cal2 = cal
-            .clone()
-            .with_schedule(2027, &[(d("2027-01-01"), DayOverride::Off)]);
+        let cal2 = cal.clone().with_schedule(2027, &[(d("2027-01-01"), DayOverride::Off)]);
         let c2 = cal2.add_working_days(d("2026-12-28"), 10);
         assert!(!c2.unscheduled);
         assert_eq!(c2.value, cal2.add_working_days(d("2026-12-28"), 10).value);
@@ -283,10 +240,7 @@ mod tests {
     fn parse_rejects_bad_lines() {
         assert!(Calendar::parse("2026-13-01\toff\tx").is_err());
         assert!(Calendar::parse("year\t2026\n2026-01-01\tmaybe").is_err());
-        assert!(
-            Calendar::parse("2026-01-01\toff\tx").is_err(),
-            "undeclared year"
-        );
+        assert!(Calendar::parse("2026-01-01\toff\tx").is_err(), "undeclared year");
     }
 
     mod props {

@@ -1,6 +1,9 @@
 //! Cases (信访事项), their stages, and the records agents add to them.
 
+use crate::command::CaseCommand;
 use crate::deadline::MatterLevel;
+use crate::lifecycle::{HandlingLevel, Lifecycle, NoticeForm, Opinion};
+use crate::routing::{ContentCategory, TaskGroup};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -21,13 +24,7 @@ pub enum Stage {
 }
 
 impl Stage {
-    pub const ALL: [Stage; 5] = [
-        Stage::Screening,
-        Stage::Handling,
-        Stage::Feedback,
-        Stage::FollowUp,
-        Stage::Archived,
-    ];
+    pub const ALL: [Stage; 5] = [Stage::Screening, Stage::Handling, Stage::Feedback, Stage::FollowUp, Stage::Archived];
 
     pub fn label(self) -> &'static str {
         match self {
@@ -80,12 +77,7 @@ pub enum Channel {
 }
 
 impl Channel {
-    pub const ALL: [Channel; 4] = [
-        Channel::Letter,
-        Channel::Visit,
-        Channel::Online,
-        Channel::Phone,
-    ];
+    pub const ALL: [Channel; 4] = [Channel::Letter, Channel::Visit, Channel::Online, Channel::Phone];
 
     pub fn label(self) -> &'static str {
         match self {
@@ -110,6 +102,52 @@ impl Channel {
     }
 }
 
+/// Where a matter came from (信访事项来源).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    /// 群众反映 (brought by the citizen)
+    #[default]
+    Citizen,
+    /// 上级交办
+    AssignedFromAbove,
+    /// 嘎查村（社区）上报
+    ReportedByVillage,
+    /// 网格员主动排查
+    Screening,
+    /// 主动下访
+    HomeVisit,
+}
+
+impl Source {
+    pub const ALL: [Source; 5] =
+        [Source::Citizen, Source::AssignedFromAbove, Source::ReportedByVillage, Source::Screening, Source::HomeVisit];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Source::Citizen => "群众反映",
+            Source::AssignedFromAbove => "上级交办",
+            Source::ReportedByVillage => "村级上报",
+            Source::Screening => "主动排查",
+            Source::HomeVisit => "主动下访",
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Citizen => "citizen",
+            Source::AssignedFromAbove => "assigned_from_above",
+            Source::ReportedByVillage => "reported_by_village",
+            Source::Screening => "screening",
+            Source::HomeVisit => "home_visit",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Source> {
+        Source::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+}
+
 /// How an agent contacted the citizen on a visit record (走访方式).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -123,11 +161,7 @@ pub enum VisitMethod {
 }
 
 impl VisitMethod {
-    pub const ALL: [VisitMethod; 3] = [
-        VisitMethod::InPerson,
-        VisitMethod::Phone,
-        VisitMethod::Letter,
-    ];
+    pub const ALL: [VisitMethod; 3] = [VisitMethod::InPerson, VisitMethod::Phone, VisitMethod::Letter];
 
     pub fn label(self) -> &'static str {
         match self {
@@ -176,8 +210,78 @@ pub struct CaseView {
     pub agent_name: Option<String>,
     pub phone: Option<String>,
     pub address: Option<String>,
+    /// Private like phone and address; reading it is audited.
+    #[serde(default)]
+    pub id_number: Option<String>,
     /// Server change sequence of the last change to this case or its records.
     pub rev: i64,
+    /// The workflow state (status, handling level, reviews …).
+    #[serde(default = "default_lifecycle")]
+    pub lifecycle: Lifecycle,
+    #[serde(default)]
+    pub source: Source,
+    /// The device-made id of a matter created offline.
+    #[serde(default)]
+    pub client_ref: Option<String>,
+    /// 处置单
+    #[serde(default)]
+    pub category: Option<ContentCategory>,
+    #[serde(default)]
+    pub task_group: Option<TaskGroup>,
+    #[serde(default)]
+    pub brief: Option<String>,
+    #[serde(default)]
+    pub proposed_handling: Option<String>,
+    #[serde(default)]
+    pub leader_opinion: Option<String>,
+    #[serde(default)]
+    pub leader_instruction: Option<String>,
+    /// 代办单: how the result was told, the result, the citizen's opinion.
+    #[serde(default)]
+    pub notice_form: Option<NoticeForm>,
+    #[serde(default)]
+    pub result: Option<String>,
+    #[serde(default)]
+    pub opinion: Option<Opinion>,
+    /// When the matter was concluded (终结), and the follow-up deadline.
+    #[serde(default)]
+    pub concluded_on: Option<NaiveDate>,
+    #[serde(default)]
+    pub follow_up_due: Option<NaiveDate>,
+    /// Marked overdue by the overdue job since this day.
+    #[serde(default)]
+    pub overdue_since: Option<NaiveDate>,
+}
+
+fn default_lifecycle() -> Lifecycle {
+    Lifecycle::new(HandlingLevel::Village)
+}
+
+/// One entry of a case's timeline: a command applied, by whom, when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimelineEntry {
+    pub id: i64,
+    pub case_id: i64,
+    pub command: CaseCommand,
+    pub label: String,
+    /// `None` for the system (the overdue job).
+    pub actor_id: Option<i64>,
+    pub actor_name: String,
+    /// UTC, RFC 3339.
+    pub at: String,
+}
+
+/// A photo or scan attached to a case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttachmentView {
+    pub id: String,
+    pub case_id: i64,
+    pub file_name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
+    pub uploaded_by_name: String,
+    pub at: String,
 }
 
 /// A visit record (走访记录). Its id is a UUID made on the device, so the same
@@ -210,6 +314,10 @@ pub struct NewVisit {
 pub struct CaseDetail {
     pub case: CaseView,
     pub visits: Vec<Visit>,
+    #[serde(default)]
+    pub timeline: Vec<TimelineEntry>,
+    #[serde(default)]
+    pub attachments: Vec<AttachmentView>,
 }
 
 #[cfg(test)]
@@ -220,17 +328,11 @@ mod tests {
     fn text_forms_round_trip() {
         for s in Stage::ALL {
             assert_eq!(Stage::parse(s.as_str()), Some(s));
-            assert_eq!(
-                serde_json::to_string(&s).unwrap(),
-                format!("\"{}\"", s.as_str())
-            );
+            assert_eq!(serde_json::to_string(&s).unwrap(), format!("\"{}\"", s.as_str()));
         }
         for m in VisitMethod::ALL {
             assert_eq!(VisitMethod::parse(m.as_str()), Some(m));
-            assert_eq!(
-                serde_json::to_string(&m).unwrap(),
-                format!("\"{}\"", m.as_str())
-            );
+            assert_eq!(serde_json::to_string(&m).unwrap(), format!("\"{}\"", m.as_str()));
         }
         for c in Channel::ALL {
             assert_eq!(Channel::parse(c.as_str()), Some(c));
@@ -240,8 +342,7 @@ mod tests {
 
     #[test]
     fn new_visit_refuses_unknown_fields() {
-        let ok =
-            r#"{"id":"a","case_id":1,"visited_at":"2026-01-01T09:00","method":"phone","note":"x"}"#;
+        let ok = r#"{"id":"a","case_id":1,"visited_at":"2026-01-01T09:00","method":"phone","note":"x"}"#;
         assert!(serde_json::from_str::<NewVisit>(ok).is_ok());
         let extra = r#"{"id":"a","case_id":1,"visited_at":"2026-01-01T09:00","method":"phone","note":"x","x":1}"#;
         assert!(serde_json::from_str::<NewVisit>(extra).is_err());

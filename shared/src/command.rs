@@ -26,17 +26,11 @@ pub enum CaseCommand {
         note: String,
     },
     /// 指派代办员 (or record the one the citizen chose).
-    Assign {
-        agent_id: i64,
-        chosen_by_citizen: bool,
-    },
+    Assign { agent_id: i64, chosen_by_citizen: bool },
     /// 内容分类: sets the category, which routes the matter to a task group.
     Categorise { category: ContentCategory },
     /// 流转: hand the matter to a competent unit with a 处置单 (拟办意见).
-    Transfer {
-        unit: String,
-        proposed_handling: String,
-    },
+    Transfer { unit: String, proposed_handling: String },
     /// 分管领导处理意见
     LeaderOpinion { text: String },
     /// 领导批示
@@ -44,35 +38,19 @@ pub enum CaseCommand {
     /// 催办 (进度催办)
     Urge { note: String },
     /// 上报 to a higher level.
-    Escalate {
-        to: HandlingLevel,
-        cross_region: bool,
-        reason: String,
-    },
+    Escalate { to: HandlingLevel, cross_region: bool, reason: String },
     /// A progress contact with the citizen (no state change).
     Contact { method: VisitMethod, note: String },
     /// 办结反馈: tell the result, record the opinion.
-    Close {
-        method: VisitMethod,
-        notice: NoticeForm,
-        opinion: Opinion,
-        result: String,
-    },
+    Close { method: VisitMethod, notice: NoticeForm, opinion: Opinion, result: String },
     /// The dissatisfied citizen applies for 复查 / 复核.
     RequestReview { note: String },
     /// The upper level's review decision.
-    ReviewDecided {
-        claim_reasonable: bool,
-        note: String,
-    },
+    ReviewDecided { claim_reasonable: bool, note: String },
     /// The citizen accepts the outcome: concluded (终结).
     AcceptOutcome {},
     /// 终结回访
-    FollowUp {
-        method: VisitMethod,
-        resolved: bool,
-        note: String,
-    },
+    FollowUp { method: VisitMethod, resolved: bool, note: String },
     /// 整理归档
     Archive {},
 }
@@ -103,44 +81,24 @@ impl CaseCommand {
     pub fn label(&self) -> String {
         match self {
             CaseCommand::Screen { outcome, .. } => format!("甄别：{}", outcome.label()),
-            CaseCommand::Assign {
-                chosen_by_citizen: true,
-                ..
-            } => "信访人自选代办员".to_string(),
+            CaseCommand::Assign { chosen_by_citizen: true, .. } => "信访人自选代办员".to_string(),
             CaseCommand::Assign { .. } => "指派代办员".to_string(),
             CaseCommand::Categorise { category } => {
-                format!(
-                    "内容分类：{}（{}）",
-                    category.label(),
-                    category.task_group().label()
-                )
+                format!("内容分类：{}（{}）", category.label(), category.task_group().label())
             }
             CaseCommand::Transfer { unit, .. } => format!("流转至{unit}"),
             CaseCommand::LeaderOpinion { .. } => "分管领导处理意见".to_string(),
             CaseCommand::LeaderInstruction { .. } => "领导批示".to_string(),
             CaseCommand::Urge { .. } => "催办".to_string(),
-            CaseCommand::Escalate {
-                to, cross_region, ..
-            } => {
-                format!(
-                    "上报{}{}",
-                    to.label(),
-                    if *cross_region {
-                        "（三跨三分离）"
-                    } else {
-                        ""
-                    }
-                )
+            CaseCommand::Escalate { to, cross_region, .. } => {
+                format!("上报{}{}", to.label(), if *cross_region { "（三跨三分离）" } else { "" })
             }
             CaseCommand::Contact { method, .. } => format!("进度沟通（{}）", method.label()),
             CaseCommand::Close { opinion, .. } => {
                 format!("办结反馈，信访人意见：{}", opinion.label())
             }
             CaseCommand::RequestReview { .. } => "申请复查/复核".to_string(),
-            CaseCommand::ReviewDecided {
-                claim_reasonable: true,
-                ..
-            } => "复查/复核：诉求有理，限期化解".to_string(),
+            CaseCommand::ReviewDecided { claim_reasonable: true, .. } => "复查/复核：诉求有理，限期化解".to_string(),
             CaseCommand::ReviewDecided { .. } => "复查/复核：维持原处理意见".to_string(),
             CaseCommand::AcceptOutcome {} => "事项终结".to_string(),
             CaseCommand::FollowUp { resolved: true, .. } => "终结回访：息诉罢访".to_string(),
@@ -155,28 +113,16 @@ impl CaseCommand {
             CaseCommand::Screen { outcome, .. } => CaseEvent::Screen { outcome: *outcome },
             CaseCommand::Transfer { unit, .. } => CaseEvent::Transfer { unit: unit.clone() },
             CaseCommand::Urge { .. } => CaseEvent::Urge,
-            CaseCommand::Escalate {
-                to, cross_region, ..
-            } => CaseEvent::Escalate {
-                to: *to,
-                cross_region: *cross_region,
-            },
-            CaseCommand::Close {
-                notice, opinion, ..
-            } => CaseEvent::Close {
-                notice: *notice,
-                opinion: *opinion,
-            },
+            CaseCommand::Escalate { to, cross_region, .. } => {
+                CaseEvent::Escalate { to: *to, cross_region: *cross_region }
+            }
+            CaseCommand::Close { notice, opinion, .. } => CaseEvent::Close { notice: *notice, opinion: *opinion },
             CaseCommand::RequestReview { .. } => CaseEvent::RequestReview,
-            CaseCommand::ReviewDecided {
-                claim_reasonable, ..
-            } => CaseEvent::ReviewDecided {
-                claim_reasonable: *claim_reasonable,
-            },
+            CaseCommand::ReviewDecided { claim_reasonable, .. } => {
+                CaseEvent::ReviewDecided { claim_reasonable: *claim_reasonable }
+            }
             CaseCommand::AcceptOutcome {} => CaseEvent::AcceptOutcome,
-            CaseCommand::FollowUp { resolved, .. } => CaseEvent::FollowUp {
-                resolved: *resolved,
-            },
+            CaseCommand::FollowUp { resolved, .. } => CaseEvent::FollowUp { resolved: *resolved },
             CaseCommand::Archive {} => CaseEvent::Archive,
             CaseCommand::Assign { .. }
             | CaseCommand::Categorise { .. }
@@ -203,38 +149,24 @@ impl CaseCommand {
     /// Checks the free texts. Refusals carry a Chinese message.
     pub fn validate(&self) -> Result<(), ApiError> {
         match self {
-            CaseCommand::Screen {
-                outcome,
-                agent_id,
-                note,
-            } => {
+            CaseCommand::Screen { outcome, agent_id, note } => {
                 if matches!(outcome, ScreeningOutcome::AcceptAgency { .. }) && agent_id.is_none() {
-                    return Err(ApiError::new(
-                        ErrorCode::ValidationFailed,
-                        "受理代办须指定代办员",
-                    ));
+                    return Err(ApiError::new(ErrorCode::ValidationFailed, "受理代办须指定代办员"));
                 }
                 check_text("甄别说明", note, MAX_FORM_TEXT)
             }
-            CaseCommand::Transfer {
-                unit,
-                proposed_handling,
-            } => {
+            CaseCommand::Transfer { unit, proposed_handling } => {
                 check_text("承办单位", unit, 100)?;
                 check_text("拟办意见", proposed_handling, MAX_FORM_TEXT)
             }
-            CaseCommand::LeaderOpinion { text } => {
-                check_text("分管领导处理意见", text, MAX_FORM_TEXT)
-            }
+            CaseCommand::LeaderOpinion { text } => check_text("分管领导处理意见", text, MAX_FORM_TEXT),
             CaseCommand::LeaderInstruction { text } => check_text("领导批示", text, MAX_FORM_TEXT),
             CaseCommand::Urge { note } => check_text("催办情况", note, MAX_FORM_TEXT),
             CaseCommand::Escalate { reason, .. } => check_text("上报理由", reason, MAX_FORM_TEXT),
             CaseCommand::Contact { note, .. } => check_text("沟通情况", note, MAX_FORM_TEXT),
             CaseCommand::Close { result, .. } => check_text("处理结果", result, MAX_FORM_TEXT),
             CaseCommand::RequestReview { note } => check_text("申请说明", note, MAX_FORM_TEXT),
-            CaseCommand::ReviewDecided { note, .. } => {
-                check_text("复查/复核意见", note, MAX_FORM_TEXT)
-            }
+            CaseCommand::ReviewDecided { note, .. } => check_text("复查/复核意见", note, MAX_FORM_TEXT),
             CaseCommand::FollowUp { note, .. } => check_text("回访情况", note, MAX_FORM_TEXT),
             CaseCommand::Assign { agent_id, .. } if *agent_id <= 0 => {
                 Err(ApiError::new(ErrorCode::ValidationFailed, "代办员无效"))
@@ -252,9 +184,7 @@ impl CaseCommand {
 pub fn may_issue(role: Role, command: &CaseCommand, case_level: HandlingLevel) -> bool {
     use CaseCommand::*;
     match role {
-        Role::FieldAgent => {
-            command.is_field_action() || matches!(command, Categorise { .. } | Escalate { .. })
-        }
+        Role::FieldAgent => command.is_field_action() || matches!(command, Categorise { .. } | Escalate { .. }),
         Role::TownshipStaff => match command {
             LeaderOpinion { .. } | LeaderInstruction { .. } => false,
             ReviewDecided { .. } => case_level == HandlingLevel::Village,
@@ -268,10 +198,7 @@ pub fn may_issue(role: Role, command: &CaseCommand, case_level: HandlingLevel) -
             ReviewDecided { .. } => case_level <= HandlingLevel::Township,
             _ => true,
         },
-        Role::LeagueBureau => matches!(
-            command,
-            ReviewDecided { .. } | LeaderInstruction { .. } | Urge { .. }
-        ),
+        Role::LeagueBureau => matches!(command, ReviewDecided { .. } | LeaderInstruction { .. } | Urge { .. }),
         Role::FinanceReviewer | Role::Admin => false,
     }
 }
@@ -297,119 +224,43 @@ mod tests {
             r#"{"kind":"close","method":"in_person","notice":"written","opinion":"satisfied","result":"已协调发放补助"}"#
         );
         assert_eq!(serde_json::from_str::<CaseCommand>(&json).unwrap(), close());
-        assert!(
-            serde_json::from_str::<CaseCommand>(r#"{"kind":"close","opinion":"ecstatic"}"#)
-                .is_err()
-        );
+        assert!(serde_json::from_str::<CaseCommand>(r#"{"kind":"close","opinion":"ecstatic"}"#).is_err());
         assert!(serde_json::from_str::<CaseCommand>(r#"{"kind":"archive","x":1}"#).is_err());
     }
 
     #[test]
     fn permissions_by_role() {
-        let decide = CaseCommand::ReviewDecided {
-            claim_reasonable: false,
-            note: "维持".into(),
-        };
-        let instruct = CaseCommand::LeaderInstruction {
-            text: "请抓紧办理".into(),
-        };
-        assert!(may_issue(
-            Role::FieldAgent,
-            &close(),
-            HandlingLevel::Village
-        ));
-        assert!(!may_issue(
-            Role::FieldAgent,
-            &decide,
-            HandlingLevel::Village
-        ));
-        assert!(!may_issue(
-            Role::FieldAgent,
-            &CaseCommand::Archive {},
-            HandlingLevel::Village
-        ));
-        assert!(!may_issue(
-            Role::TownshipStaff,
-            &instruct,
-            HandlingLevel::Village
-        ));
-        assert!(may_issue(
-            Role::TownshipLeader,
-            &instruct,
-            HandlingLevel::Village
-        ));
-        assert!(may_issue(
-            Role::TownshipLeader,
-            &decide,
-            HandlingLevel::Village
-        ));
-        assert!(
-            !may_issue(Role::TownshipLeader, &decide, HandlingLevel::Township),
-            "the level above decides"
-        );
-        assert!(may_issue(
-            Role::CountyCentre,
-            &decide,
-            HandlingLevel::Township
-        ));
-        assert!(!may_issue(
-            Role::CountyCentre,
-            &decide,
-            HandlingLevel::County
-        ));
-        assert!(may_issue(
-            Role::LeagueBureau,
-            &decide,
-            HandlingLevel::County
-        ));
-        assert!(!may_issue(
-            Role::FinanceReviewer,
-            &close(),
-            HandlingLevel::Village
-        ));
-        assert!(!may_issue(
-            Role::Admin,
-            &CaseCommand::Archive {},
-            HandlingLevel::Village
-        ));
+        let decide = CaseCommand::ReviewDecided { claim_reasonable: false, note: "维持".into() };
+        let instruct = CaseCommand::LeaderInstruction { text: "请抓紧办理".into() };
+        assert!(may_issue(Role::FieldAgent, &close(), HandlingLevel::Village));
+        assert!(!may_issue(Role::FieldAgent, &decide, HandlingLevel::Village));
+        assert!(!may_issue(Role::FieldAgent, &CaseCommand::Archive {}, HandlingLevel::Village));
+        assert!(!may_issue(Role::TownshipStaff, &instruct, HandlingLevel::Village));
+        assert!(may_issue(Role::TownshipLeader, &instruct, HandlingLevel::Village));
+        assert!(may_issue(Role::TownshipLeader, &decide, HandlingLevel::Village));
+        assert!(!may_issue(Role::TownshipLeader, &decide, HandlingLevel::Township), "the level above decides");
+        assert!(may_issue(Role::CountyCentre, &decide, HandlingLevel::Township));
+        assert!(!may_issue(Role::CountyCentre, &decide, HandlingLevel::County));
+        assert!(may_issue(Role::LeagueBureau, &decide, HandlingLevel::County));
+        assert!(!may_issue(Role::FinanceReviewer, &close(), HandlingLevel::Village));
+        assert!(!may_issue(Role::Admin, &CaseCommand::Archive {}, HandlingLevel::Village));
     }
 
     #[test]
     fn validation_and_events() {
         let accept = CaseCommand::Screen {
-            outcome: ScreeningOutcome::AcceptAgency {
-                agent_chosen_by_citizen: false,
-            },
+            outcome: ScreeningOutcome::AcceptAgency { agent_chosen_by_citizen: false },
             agent_id: None,
             note: "同意代办".into(),
         };
-        assert_eq!(
-            accept.validate().unwrap_err().message,
-            "受理代办须指定代办员"
-        );
-        assert_eq!(
-            CaseCommand::Urge { note: " ".into() }
-                .validate()
-                .unwrap_err()
-                .message,
-            "催办情况不能为空"
-        );
+        assert_eq!(accept.validate().unwrap_err().message, "受理代办须指定代办员");
+        assert_eq!(CaseCommand::Urge { note: " ".into() }.validate().unwrap_err().message, "催办情况不能为空");
         assert!(close().validate().is_ok());
         assert_eq!(
             close().lifecycle_event(),
-            Some(CaseEvent::Close {
-                notice: NoticeForm::Written,
-                opinion: Opinion::Satisfied
-            })
+            Some(CaseEvent::Close { notice: NoticeForm::Written, opinion: Opinion::Satisfied })
         );
-        assert_eq!(
-            CaseCommand::Contact {
-                method: VisitMethod::Phone,
-                note: "x".into()
-            }
-            .lifecycle_event(),
-            None
-        );
+        assert_eq!(CaseCommand::Contact { method: VisitMethod::Phone, note: "x".into() }.lifecycle_event(), None);
         assert_eq!(close().label(), "办结反馈，信访人意见：满意");
     }
 }

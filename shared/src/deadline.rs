@@ -24,12 +24,8 @@ pub enum MatterLevel {
 }
 
 impl MatterLevel {
-    pub const ALL: [MatterLevel; 4] = [
-        MatterLevel::Village,
-        MatterLevel::Township,
-        MatterLevel::MultiDepartment,
-        MatterLevel::MajorComplex,
-    ];
+    pub const ALL: [MatterLevel; 4] =
+        [MatterLevel::Village, MatterLevel::Township, MatterLevel::MultiDepartment, MatterLevel::MajorComplex];
 
     /// The stored text form (same as the JSON form).
     pub fn as_str(self) -> &'static str {
@@ -157,19 +153,10 @@ mod tests {
     #[test]
     fn limits_by_level() {
         let cal = Calendar::official();
-        assert_eq!(
-            MatterLevel::Village.due_date(cal, d("2026-02-12")).value,
-            d("2026-02-26")
-        );
+        assert_eq!(MatterLevel::Village.due_date(cal, d("2026-02-12")).value, d("2026-02-26"));
         // 15 working days from Mon 2026-03-02 → Mon 2026-03-23
-        assert_eq!(
-            MatterLevel::Township.due_date(cal, d("2026-03-02")).value,
-            d("2026-03-23")
-        );
-        let v: Vec<u32> = MatterLevel::ALL
-            .iter()
-            .map(|l| l.limit_working_days())
-            .collect();
+        assert_eq!(MatterLevel::Township.due_date(cal, d("2026-03-02")).value, d("2026-03-23"));
+        let v: Vec<u32> = MatterLevel::ALL.iter().map(|l| l.limit_working_days()).collect();
         assert_eq!(v, [5, 15, 30, 60]);
         for l in MatterLevel::ALL {
             assert_eq!(MatterLevel::parse(l.as_str()), Some(l));
@@ -180,15 +167,9 @@ mod tests {
     fn follow_up_complaint_and_notice_periods() {
         let cal = Calendar::official();
         assert_eq!(follow_up_due(cal, d("2026-09-16")).value, d("2026-10-08"));
-        assert_eq!(
-            reward_notice_end(cal, d("2026-09-28")).value,
-            d("2026-10-10")
-        );
+        assert_eq!(reward_notice_end(cal, d("2026-09-28")).value, d("2026-10-10"));
         // 15 working days from Mon 2026-04-27: May Day 05-01..05-05 off, Sat 05-09 is 调休.
-        assert_eq!(
-            complaint_reply_due(cal, d("2026-04-27")).value,
-            d("2026-05-20")
-        );
+        assert_eq!(complaint_reply_due(cal, d("2026-04-27")).value, d("2026-05-20"));
     }
 
     #[test]
@@ -196,19 +177,10 @@ mod tests {
         let cal = Calendar::official();
         let due = d("2026-02-26");
         assert_eq!(DueStatus::at(cal, due, due), DueStatus::DueToday);
-        assert_eq!(
-            DueStatus::at(cal, due, d("2026-02-12")),
-            DueStatus::DueIn(5)
-        );
-        assert_eq!(
-            DueStatus::at(cal, due, d("2026-02-27")),
-            DueStatus::Overdue(1)
-        );
+        assert_eq!(DueStatus::at(cal, due, d("2026-02-12")), DueStatus::DueIn(5));
+        assert_eq!(DueStatus::at(cal, due, d("2026-02-27")), DueStatus::Overdue(1));
         // Sat 2026-02-28 is 调休: a working day, so overdue by 2.
-        assert_eq!(
-            DueStatus::at(cal, due, d("2026-02-28")),
-            DueStatus::Overdue(2)
-        );
+        assert_eq!(DueStatus::at(cal, due, d("2026-02-28")), DueStatus::Overdue(2));
         assert_eq!(DueStatus::DueIn(3).label(), "剩 3 个工作日");
         assert_eq!(DueStatus::Overdue(2).label(), "已超期 2 个工作日");
         assert!(DueStatus::DueIn(2).is_urgent() && !DueStatus::DueIn(3).is_urgent());
@@ -218,14 +190,8 @@ mod tests {
     fn due_on_friday_seen_on_weekend() {
         let cal = Calendar::official();
         // Due Fri 2026-03-06, seen on Sun 2026-03-08: late, no working day elapsed yet.
-        assert_eq!(
-            DueStatus::at(cal, d("2026-03-06"), d("2026-03-08")),
-            DueStatus::Overdue(1)
-        );
+        assert_eq!(DueStatus::at(cal, d("2026-03-06"), d("2026-03-08")), DueStatus::Overdue(1));
         // Due Mon 2026-03-09 seen on Sat 03-07: 1 working day left.
-        assert_eq!(
-            DueStatus::at(cal, d("2026-03-09"), d("2026-03-07")),
-            DueStatus::DueIn(1)
-        );
+        assert_eq!(DueStatus::at(cal, d("2026-03-09"), d("2026-03-07")), DueStatus::DueIn(1));
     }
 }

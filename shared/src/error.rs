@@ -62,10 +62,7 @@ impl ErrorCode {
 
     /// Parses the text form; unknown codes become [`ErrorCode::Other`].
     pub fn parse(s: &str) -> ErrorCode {
-        ErrorCode::ALL
-            .into_iter()
-            .find(|c| c.as_str() == s)
-            .unwrap_or(ErrorCode::Other)
+        ErrorCode::ALL.into_iter().find(|c| c.as_str() == s).unwrap_or(ErrorCode::Other)
     }
 
     /// The HTTP status the server answers with for this code.
@@ -93,10 +90,7 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        ApiError {
-            code,
-            message: message.into(),
-        }
+        ApiError { code, message: message.into() }
     }
 }
 
@@ -118,10 +112,7 @@ mod tests {
             assert_eq!(ErrorCode::parse(c.as_str()), c);
             assert_eq!(serde_json::to_value(c).unwrap(), c.as_str());
         }
-        assert_eq!(
-            serde_json::from_str::<ErrorCode>("\"brand_new\"").unwrap(),
-            ErrorCode::Other
-        );
+        assert_eq!(serde_json::from_str::<ErrorCode>("\"brand_new\"").unwrap(), ErrorCode::Other);
         assert_eq!(ErrorCode::parse("brand_new"), ErrorCode::Other);
     }
 }

@@ -10,6 +10,7 @@
 //! - [`lifecycle`]: the case state machine (stages, screening, review, archive).
 //! - [`case`]: case stages, visits and the case views exchanged over the API.
 //! - [`command`]: workflow commands, their permissions and lifecycle events.
+//! - [`intake`]: registering a new matter (代办单 fields), checked.
 //! - [`sync`]: the offline push/pull protocol messages.
 //! - [`validation`]: input checks with Chinese error messages.
 //! - [`reward`]: the reward fund: categories, eligibility, dossier, quarterly batches.
@@ -23,6 +24,7 @@ pub mod case;
 pub mod command;
 pub mod deadline;
 pub mod error;
+pub mod intake;
 pub mod lifecycle;
 pub mod org;
 pub mod reward;

@@ -119,12 +119,8 @@ pub enum Opinion {
 }
 
 impl Opinion {
-    pub const ALL: [Opinion; 4] = [
-        Opinion::Satisfied,
-        Opinion::FairlySatisfied,
-        Opinion::Understanding,
-        Opinion::Dissatisfied,
-    ];
+    pub const ALL: [Opinion; 4] =
+        [Opinion::Satisfied, Opinion::FairlySatisfied, Opinion::Understanding, Opinion::Dissatisfied];
 
     pub fn label(self) -> &'static str {
         match self {
@@ -172,6 +168,35 @@ impl HandlingLevel {
             HandlingLevel::Township => "苏木镇",
             HandlingLevel::County => "旗县代办中心",
             HandlingLevel::City => "盟市",
+        }
+    }
+
+    pub const ALL: [HandlingLevel; 4] =
+        [HandlingLevel::Village, HandlingLevel::Township, HandlingLevel::County, HandlingLevel::City];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HandlingLevel::Village => "village",
+            HandlingLevel::Township => "township",
+            HandlingLevel::County => "county",
+            HandlingLevel::City => "city",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<HandlingLevel> {
+        HandlingLevel::ALL.into_iter().find(|l| l.as_str() == s)
+    }
+
+    /// The time limit that applies once a matter is escalated to this level:
+    /// a village matter 5 working days, a township's or county department's
+    /// 15, and a matter the city takes up is by nature one needing several
+    /// departments (30 after the plan is fixed).
+    pub fn matter_level(self) -> crate::deadline::MatterLevel {
+        use crate::deadline::MatterLevel;
+        match self {
+            HandlingLevel::Village => MatterLevel::Village,
+            HandlingLevel::Township | HandlingLevel::County => MatterLevel::Township,
+            HandlingLevel::City => MatterLevel::MultiDepartment,
         }
     }
 
@@ -249,12 +274,8 @@ impl CaseStatus {
             CaseStatus::Redirected { .. } => "未代办",
             CaseStatus::Handling => "办理中",
             CaseStatus::Closed { .. } => "已办结",
-            CaseStatus::UnderReview {
-                kind: ReviewKind::Review,
-            } => "复查中",
-            CaseStatus::UnderReview {
-                kind: ReviewKind::ReReview,
-            } => "复核中",
+            CaseStatus::UnderReview { kind: ReviewKind::Review } => "复查中",
+            CaseStatus::UnderReview { kind: ReviewKind::ReReview } => "复核中",
             CaseStatus::AwaitingFollowUp => "待回访",
             CaseStatus::FollowedUp { resolved: true } => "已化解",
             CaseStatus::FollowedUp { resolved: false } => "已回访未化解",
@@ -274,15 +295,9 @@ pub enum CaseEvent {
     /// 催办: the agent urges the competent unit.
     Urge,
     /// 上报: reported up. `cross_region` (三跨三分离) may go straight to the city.
-    Escalate {
-        to: HandlingLevel,
-        cross_region: bool,
-    },
+    Escalate { to: HandlingLevel, cross_region: bool },
     /// 办结反馈: the result is told to the citizen and the opinion recorded.
-    Close {
-        notice: NoticeForm,
-        opinion: Opinion,
-    },
+    Close { notice: NoticeForm, opinion: Opinion },
     /// A dissatisfied citizen applies for 复查 (first) or 复核 (after a review).
     RequestReview,
     /// The upper level decides: `claim_reasonable` sends the matter back to be
@@ -313,10 +328,7 @@ impl std::fmt::Display for TransitionError {
 impl std::error::Error for TransitionError {}
 
 fn refuse(rule: &'static str, message: impl Into<String>) -> TransitionError {
-    TransitionError {
-        rule,
-        message: message.into(),
-    }
+    TransitionError { rule, message: message.into() }
 }
 
 /// A case's workflow state: status plus the facts the rules depend on.
@@ -340,6 +352,30 @@ pub struct Lifecycle {
 }
 
 impl Lifecycle {
+    /// The state of a case known only by its stage (rows written before the
+    /// lifecycle was stored): the plainest state of that stage.
+    pub fn from_stage(stage: Stage, level: HandlingLevel) -> Lifecycle {
+        let mut l = Lifecycle::new(level);
+        match stage {
+            Stage::Screening => {}
+            Stage::Handling => l.status = CaseStatus::Handling,
+            Stage::Feedback => {
+                l.status = CaseStatus::Closed { opinion: Opinion::Dissatisfied };
+                l.opinion = Some(Opinion::Dissatisfied);
+                l.passed_closure = true;
+            }
+            Stage::FollowUp => {
+                l.status = CaseStatus::AwaitingFollowUp;
+                l.passed_closure = true;
+            }
+            Stage::Archived => {
+                l.status = CaseStatus::Archived;
+                l.passed_closure = true;
+            }
+        }
+        l
+    }
+
     /// A new matter under screening at `level`.
     pub fn new(level: HandlingLevel) -> Self {
         Lifecycle {
@@ -381,10 +417,7 @@ impl Lifecycle {
                 };
             }
             (_, CaseEvent::Screen { .. }) => {
-                return Err(refuse(
-                    "screen.only_in_screening",
-                    "只有待甄别的事项才能登记甄别结果",
-                ));
+                return Err(refuse("screen.only_in_screening", "只有待甄别的事项才能登记甄别结果"));
             }
             (CaseStatus::Handling, CaseEvent::Transfer { unit }) => {
                 if unit.trim().is_empty() {
@@ -393,18 +426,10 @@ impl Lifecycle {
                 next.transfers += 1;
             }
             (_, CaseEvent::Transfer { .. }) => {
-                return Err(refuse(
-                    "transfer.only_while_handling",
-                    "只有办理中的事项才能流转",
-                ));
+                return Err(refuse("transfer.only_while_handling", "只有办理中的事项才能流转"));
             }
             (CaseStatus::Handling, CaseEvent::Urge) => next.urges += 1,
-            (_, CaseEvent::Urge) => {
-                return Err(refuse(
-                    "urge.only_while_handling",
-                    "只有办理中的事项才能催办",
-                ))
-            }
+            (_, CaseEvent::Urge) => return Err(refuse("urge.only_while_handling", "只有办理中的事项才能催办")),
             (CaseStatus::Handling, CaseEvent::Escalate { to, cross_region }) => {
                 let Some(above) = self.level.above() else {
                     return Err(refuse("escalate.top_level", "已在盟市层级，不能再上报"));
@@ -418,19 +443,13 @@ impl Lifecycle {
                 if *to != above && !(*cross_region && *to == HandlingLevel::City) {
                     return Err(refuse(
                         "escalate.one_level_at_a_time",
-                        format!(
-                            "应逐级上报至{}；跨地区、跨部门事项（三跨三分离）可直接上报盟市",
-                            above.label()
-                        ),
+                        format!("应逐级上报至{}；跨地区、跨部门事项（三跨三分离）可直接上报盟市", above.label()),
                     ));
                 }
                 next.level = *to;
             }
             (_, CaseEvent::Escalate { .. }) => {
-                return Err(refuse(
-                    "escalate.only_while_handling",
-                    "只有办理中的事项才能上报",
-                ));
+                return Err(refuse("escalate.only_while_handling", "只有办理中的事项才能上报"));
             }
             (CaseStatus::Handling, CaseEvent::Close { opinion, .. }) => {
                 next.status = CaseStatus::Closed { opinion: *opinion };
@@ -438,35 +457,21 @@ impl Lifecycle {
                 next.passed_closure = true;
             }
             (_, CaseEvent::Close { .. }) => {
-                return Err(refuse(
-                    "close.only_while_handling",
-                    "只有办理中的事项才能办结反馈",
-                ));
+                return Err(refuse("close.only_while_handling", "只有办理中的事项才能办结反馈"));
             }
-            (
-                CaseStatus::Closed {
-                    opinion: Opinion::Dissatisfied,
-                },
-                CaseEvent::RequestReview,
-            ) => {
+            (CaseStatus::Closed { opinion: Opinion::Dissatisfied }, CaseEvent::RequestReview) => {
                 let kind = match self.reviews {
                     0 => ReviewKind::Review,
                     1 => ReviewKind::ReReview,
                     _ => {
-                        return Err(refuse(
-                            "review.at_most_twice",
-                            "已经过复查、复核，不能再申请",
-                        ));
+                        return Err(refuse("review.at_most_twice", "已经过复查、复核，不能再申请"));
                     }
                 };
                 next.reviews += 1;
                 next.status = CaseStatus::UnderReview { kind };
             }
             (_, CaseEvent::RequestReview) => {
-                return Err(refuse(
-                    "review.only_when_dissatisfied",
-                    "只有对办结结果不满意的才能申请复查、复核",
-                ));
+                return Err(refuse("review.only_when_dissatisfied", "只有对办结结果不满意的才能申请复查、复核"));
             }
             (CaseStatus::UnderReview { .. }, CaseEvent::ReviewDecided { claim_reasonable }) => {
                 if *claim_reasonable {
@@ -474,51 +479,29 @@ impl Lifecycle {
                     next.double_check = true;
                     next.status = CaseStatus::Handling;
                 } else {
-                    next.status = CaseStatus::Closed {
-                        opinion: Opinion::Dissatisfied,
-                    };
+                    next.status = CaseStatus::Closed { opinion: Opinion::Dissatisfied };
                 }
             }
             (_, CaseEvent::ReviewDecided { .. }) => {
-                return Err(refuse(
-                    "review_decided.only_under_review",
-                    "事项不在复查、复核中",
-                ));
+                return Err(refuse("review_decided.only_under_review", "事项不在复查、复核中"));
             }
-            (CaseStatus::Closed { .. }, CaseEvent::AcceptOutcome) => {
-                next.status = CaseStatus::AwaitingFollowUp
-            }
-            (_, CaseEvent::AcceptOutcome) => {
-                return Err(refuse(
-                    "accept.only_when_closed",
-                    "只有已办结的事项才能终结",
-                ))
-            }
+            (CaseStatus::Closed { .. }, CaseEvent::AcceptOutcome) => next.status = CaseStatus::AwaitingFollowUp,
+            (_, CaseEvent::AcceptOutcome) => return Err(refuse("accept.only_when_closed", "只有已办结的事项才能终结")),
             (CaseStatus::AwaitingFollowUp, CaseEvent::FollowUp { resolved }) => {
-                next.status = CaseStatus::FollowedUp {
-                    resolved: *resolved,
-                };
+                next.status = CaseStatus::FollowedUp { resolved: *resolved };
                 next.resolved = *resolved;
             }
             (_, CaseEvent::FollowUp { .. }) => {
-                return Err(refuse(
-                    "follow_up.only_after_conclusion",
-                    "只有已终结的事项才能回访",
-                ));
+                return Err(refuse("follow_up.only_after_conclusion", "只有已终结的事项才能回访"));
             }
             (
-                CaseStatus::Answered
-                | CaseStatus::Redirected { .. }
-                | CaseStatus::FollowedUp { .. },
+                CaseStatus::Answered | CaseStatus::Redirected { .. } | CaseStatus::FollowedUp { .. },
                 CaseEvent::Archive,
             ) => {
                 next.status = CaseStatus::Archived;
             }
             (_, CaseEvent::Archive) => {
-                return Err(refuse(
-                    "archive.only_when_finished",
-                    "事项办结、回访后才能归档",
-                ));
+                return Err(refuse("archive.only_when_finished", "事项办结、回访后才能归档"));
             }
         }
         // A satisfied (or understanding) opinion concludes the matter at once.
@@ -532,11 +515,7 @@ impl Lifecycle {
 
     /// Whether the matter counts as closed (办结) for the closure rate.
     pub fn is_closed(&self) -> bool {
-        self.passed_closure
-            && !matches!(
-                self.status,
-                CaseStatus::Handling | CaseStatus::UnderReview { .. }
-            )
+        self.passed_closure && !matches!(self.status, CaseStatus::Handling | CaseStatus::UnderReview { .. })
     }
 
     /// Whether the matter counts as resolved (化解 = 息诉罢访 confirmed).
@@ -550,23 +529,14 @@ mod tests {
     use super::*;
     use CaseEvent::*;
 
-    const ACCEPT: CaseEvent = Screen {
-        outcome: ScreeningOutcome::AcceptAgency {
-            agent_chosen_by_citizen: false,
-        },
-    };
+    const ACCEPT: CaseEvent = Screen { outcome: ScreeningOutcome::AcceptAgency { agent_chosen_by_citizen: false } };
 
     fn run(events: &[CaseEvent]) -> Result<Lifecycle, TransitionError> {
-        events
-            .iter()
-            .try_fold(Lifecycle::new(HandlingLevel::Village), |l, e| l.apply(e))
+        events.iter().try_fold(Lifecycle::new(HandlingLevel::Village), |l, e| l.apply(e))
     }
 
     fn close(opinion: Opinion) -> CaseEvent {
-        Close {
-            notice: NoticeForm::Oral,
-            opinion,
-        }
+        Close { notice: NoticeForm::Oral, opinion }
     }
 
     #[test]
@@ -574,12 +544,7 @@ mod tests {
         let mut l = Lifecycle::new(HandlingLevel::Village);
         let steps = [
             (ACCEPT, Stage::Handling),
-            (
-                Transfer {
-                    unit: "镇综合保障和技术推广中心".into(),
-                },
-                Stage::Handling,
-            ),
+            (Transfer { unit: "镇综合保障和技术推广中心".into() }, Stage::Handling),
             (Urge, Stage::Handling),
             (close(Opinion::Satisfied), Stage::FollowUp),
             (FollowUp { resolved: true }, Stage::FollowUp),
@@ -595,22 +560,13 @@ mod tests {
 
     #[test]
     fn screening_outcomes() {
-        let answered = run(&[Screen {
-            outcome: ScreeningOutcome::DirectAnswer,
-        }])
-        .unwrap();
+        let answered = run(&[Screen { outcome: ScreeningOutcome::DirectAnswer }]).unwrap();
         assert_eq!(answered.status, CaseStatus::Answered);
         assert!(answered.apply(&Archive).is_ok());
         for outcome in [
-            ScreeningOutcome::LegalRoute {
-                route: LegalRoute::Litigation,
-            },
-            ScreeningOutcome::LegalRoute {
-                route: LegalRoute::Arbitration,
-            },
-            ScreeningOutcome::LegalRoute {
-                route: LegalRoute::AdministrativeReconsideration,
-            },
+            ScreeningOutcome::LegalRoute { route: LegalRoute::Litigation },
+            ScreeningOutcome::LegalRoute { route: LegalRoute::Arbitration },
+            ScreeningOutcome::LegalRoute { route: LegalRoute::AdministrativeReconsideration },
             ScreeningOutcome::CitizenDeclined,
         ]
         .into_iter()
@@ -621,170 +577,75 @@ mod tests {
             assert_eq!(l.apply(&Archive).unwrap().status, CaseStatus::Archived);
             assert_eq!(l.apply(&Urge).unwrap_err().rule, "urge.only_while_handling");
         }
-        let chosen = run(&[Screen {
-            outcome: ScreeningOutcome::AcceptAgency {
-                agent_chosen_by_citizen: true,
-            },
-        }])
-        .unwrap();
+        let chosen =
+            run(&[Screen { outcome: ScreeningOutcome::AcceptAgency { agent_chosen_by_citizen: true } }]).unwrap();
         assert_eq!(chosen.status, CaseStatus::Handling);
-        assert_eq!(
-            chosen.apply(&ACCEPT).unwrap_err().rule,
-            "screen.only_in_screening"
-        );
+        assert_eq!(chosen.apply(&ACCEPT).unwrap_err().rule, "screen.only_in_screening");
     }
 
     #[test]
     fn escalation_goes_up_one_level_unless_cross_region() {
         let l = run(&[ACCEPT]).unwrap();
-        let up = l
-            .apply(&Escalate {
-                to: HandlingLevel::Township,
-                cross_region: false,
-            })
-            .unwrap();
+        let up = l.apply(&Escalate { to: HandlingLevel::Township, cross_region: false }).unwrap();
         assert_eq!(up.level, HandlingLevel::Township);
         assert_eq!(
-            l.apply(&Escalate {
-                to: HandlingLevel::County,
-                cross_region: false
-            })
-            .unwrap_err()
-            .rule,
+            l.apply(&Escalate { to: HandlingLevel::County, cross_region: false }).unwrap_err().rule,
             "escalate.one_level_at_a_time"
         );
         assert_eq!(
-            l.apply(&Escalate {
-                to: HandlingLevel::County,
-                cross_region: true
-            })
-            .unwrap_err()
-            .rule,
+            l.apply(&Escalate { to: HandlingLevel::County, cross_region: true }).unwrap_err().rule,
             "escalate.one_level_at_a_time",
             "三跨三分离 goes to the city, not to an intermediate level"
         );
-        let city = l
-            .apply(&Escalate {
-                to: HandlingLevel::City,
-                cross_region: true,
-            })
-            .unwrap();
+        let city = l.apply(&Escalate { to: HandlingLevel::City, cross_region: true }).unwrap();
         assert_eq!(city.level, HandlingLevel::City);
         assert_eq!(
-            city.apply(&Escalate {
-                to: HandlingLevel::City,
-                cross_region: true
-            })
-            .unwrap_err()
-            .rule,
+            city.apply(&Escalate { to: HandlingLevel::City, cross_region: true }).unwrap_err().rule,
             "escalate.top_level"
         );
         assert_eq!(
-            up.apply(&Escalate {
-                to: HandlingLevel::Village,
-                cross_region: false
-            })
-            .unwrap_err()
-            .rule,
+            up.apply(&Escalate { to: HandlingLevel::Village, cross_region: false }).unwrap_err().rule,
             "escalate.must_go_up"
         );
-        let county = up
-            .apply(&Escalate {
-                to: HandlingLevel::County,
-                cross_region: false,
-            })
-            .unwrap();
+        let county = up.apply(&Escalate { to: HandlingLevel::County, cross_region: false }).unwrap();
         assert_eq!(
-            county
-                .apply(&Escalate {
-                    to: HandlingLevel::City,
-                    cross_region: false
-                })
-                .unwrap()
-                .level,
+            county.apply(&Escalate { to: HandlingLevel::City, cross_region: false }).unwrap().level,
             HandlingLevel::City
         );
     }
 
     #[test]
     fn every_opinion_closes_and_only_dissatisfied_may_seek_review() {
-        for o in [
-            Opinion::Satisfied,
-            Opinion::FairlySatisfied,
-            Opinion::Understanding,
-        ] {
+        for o in [Opinion::Satisfied, Opinion::FairlySatisfied, Opinion::Understanding] {
             let l = run(&[ACCEPT, close(o)]).unwrap();
             assert_eq!(l.status, CaseStatus::AwaitingFollowUp);
-            assert_eq!(
-                l.apply(&RequestReview).unwrap_err().rule,
-                "review.only_when_dissatisfied"
-            );
+            assert_eq!(l.apply(&RequestReview).unwrap_err().rule, "review.only_when_dissatisfied");
         }
         let l = run(&[ACCEPT, close(Opinion::Dissatisfied)]).unwrap();
-        assert_eq!(
-            l.status,
-            CaseStatus::Closed {
-                opinion: Opinion::Dissatisfied
-            }
-        );
+        assert_eq!(l.status, CaseStatus::Closed { opinion: Opinion::Dissatisfied });
         assert!(l.is_closed());
-        assert_eq!(
-            l.apply(&AcceptOutcome).unwrap().status,
-            CaseStatus::AwaitingFollowUp
-        );
+        assert_eq!(l.apply(&AcceptOutcome).unwrap().status, CaseStatus::AwaitingFollowUp);
     }
 
     #[test]
     fn review_then_re_review_then_concluded() {
         let l = run(&[ACCEPT, close(Opinion::Dissatisfied), RequestReview]).unwrap();
-        assert_eq!(
-            l.status,
-            CaseStatus::UnderReview {
-                kind: ReviewKind::Review
-            }
-        );
+        assert_eq!(l.status, CaseStatus::UnderReview { kind: ReviewKind::Review });
         assert!(!l.is_closed());
-        let upheld = l
-            .apply(&ReviewDecided {
-                claim_reasonable: false,
-            })
-            .unwrap();
+        let upheld = l.apply(&ReviewDecided { claim_reasonable: false }).unwrap();
         let rr = upheld.apply(&RequestReview).unwrap();
-        assert_eq!(
-            rr.status,
-            CaseStatus::UnderReview {
-                kind: ReviewKind::ReReview
-            }
-        );
-        let final_ = rr
-            .apply(&ReviewDecided {
-                claim_reasonable: false,
-            })
-            .unwrap();
-        assert_eq!(
-            final_.apply(&RequestReview).unwrap_err().rule,
-            "review.at_most_twice"
-        );
-        let done = final_
-            .apply(&AcceptOutcome)
-            .unwrap()
-            .apply(&FollowUp { resolved: false })
-            .unwrap();
+        assert_eq!(rr.status, CaseStatus::UnderReview { kind: ReviewKind::ReReview });
+        let final_ = rr.apply(&ReviewDecided { claim_reasonable: false }).unwrap();
+        assert_eq!(final_.apply(&RequestReview).unwrap_err().rule, "review.at_most_twice");
+        let done = final_.apply(&AcceptOutcome).unwrap().apply(&FollowUp { resolved: false }).unwrap();
         assert!(!done.is_resolved());
         assert_eq!(done.apply(&Archive).unwrap().status, CaseStatus::Archived);
     }
 
     #[test]
     fn reasonable_claim_on_review_reopens_with_double_check() {
-        let l = run(&[
-            ACCEPT,
-            close(Opinion::Dissatisfied),
-            RequestReview,
-            ReviewDecided {
-                claim_reasonable: true,
-            },
-        ])
-        .unwrap();
+        let l = run(&[ACCEPT, close(Opinion::Dissatisfied), RequestReview, ReviewDecided { claim_reasonable: true }])
+            .unwrap();
         assert_eq!(l.status, CaseStatus::Handling);
         assert!(l.double_check);
         let l = l.apply(&close(Opinion::Satisfied)).unwrap();
@@ -795,31 +656,14 @@ mod tests {
     fn illegal_events_name_their_rule() {
         let fresh = Lifecycle::new(HandlingLevel::Village);
         let cases: Vec<(CaseEvent, &str)> = vec![
-            (
-                Transfer { unit: "x".into() },
-                "transfer.only_while_handling",
-            ),
+            (Transfer { unit: "x".into() }, "transfer.only_while_handling"),
             (Urge, "urge.only_while_handling"),
-            (
-                Escalate {
-                    to: HandlingLevel::Township,
-                    cross_region: false,
-                },
-                "escalate.only_while_handling",
-            ),
+            (Escalate { to: HandlingLevel::Township, cross_region: false }, "escalate.only_while_handling"),
             (close(Opinion::Satisfied), "close.only_while_handling"),
             (RequestReview, "review.only_when_dissatisfied"),
-            (
-                ReviewDecided {
-                    claim_reasonable: true,
-                },
-                "review_decided.only_under_review",
-            ),
+            (ReviewDecided { claim_reasonable: true }, "review_decided.only_under_review"),
             (AcceptOutcome, "accept.only_when_closed"),
-            (
-                FollowUp { resolved: true },
-                "follow_up.only_after_conclusion",
-            ),
+            (FollowUp { resolved: true }, "follow_up.only_after_conclusion"),
             (Archive, "archive.only_when_finished"),
         ];
         for (e, rule) in cases {
@@ -828,24 +672,9 @@ mod tests {
             assert!(!err.message.is_empty());
         }
         let handling = run(&[ACCEPT]).unwrap();
-        assert_eq!(
-            handling
-                .apply(&Transfer { unit: "  ".into() })
-                .unwrap_err()
-                .rule,
-            "transfer.unit_required"
-        );
-        assert_eq!(
-            handling.apply(&Archive).unwrap_err().rule,
-            "archive.only_when_finished"
-        );
-        let archived = run(&[
-            Screen {
-                outcome: ScreeningOutcome::DirectAnswer,
-            },
-            Archive,
-        ])
-        .unwrap();
+        assert_eq!(handling.apply(&Transfer { unit: "  ".into() }).unwrap_err().rule, "transfer.unit_required");
+        assert_eq!(handling.apply(&Archive).unwrap_err().rule, "archive.only_when_finished");
+        let archived = run(&[Screen { outcome: ScreeningOutcome::DirectAnswer }, Archive]).unwrap();
         assert_eq!(archived.apply(&Urge).unwrap_err().rule, "archived.final");
     }
 
@@ -868,28 +697,17 @@ mod tests {
             ];
             let outcome = prop_oneof![
                 Just(ScreeningOutcome::DirectAnswer),
-                Just(ScreeningOutcome::AcceptAgency {
-                    agent_chosen_by_citizen: false
-                }),
+                Just(ScreeningOutcome::AcceptAgency { agent_chosen_by_citizen: false }),
                 Just(ScreeningOutcome::CitizenDeclined),
-                Just(ScreeningOutcome::LegalRoute {
-                    route: LegalRoute::Litigation
-                }),
-                Just(ScreeningOutcome::NotTaken {
-                    reason: NotTakenReason::InJudicialProceedings
-                }),
+                Just(ScreeningOutcome::LegalRoute { route: LegalRoute::Litigation }),
+                Just(ScreeningOutcome::NotTaken { reason: NotTakenReason::InJudicialProceedings }),
             ];
             prop_oneof![
                 outcome.prop_map(|outcome| Screen { outcome }),
-                Just(Transfer {
-                    unit: "单位".into()
-                }),
+                Just(Transfer { unit: "单位".into() }),
                 Just(Urge),
                 (level, any::<bool>()).prop_map(|(to, cross_region)| Escalate { to, cross_region }),
-                opinion.prop_map(|opinion| Close {
-                    notice: NoticeForm::Written,
-                    opinion
-                }),
+                opinion.prop_map(|opinion| Close { notice: NoticeForm::Written, opinion }),
                 Just(RequestReview),
                 any::<bool>().prop_map(|claim_reasonable| ReviewDecided { claim_reasonable }),
                 Just(AcceptOutcome),

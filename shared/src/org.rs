@@ -19,13 +19,8 @@ pub enum UnitKind {
 }
 
 impl UnitKind {
-    pub const ALL: [UnitKind; 5] = [
-        UnitKind::League,
-        UnitKind::Banner,
-        UnitKind::Township,
-        UnitKind::Department,
-        UnitKind::Village,
-    ];
+    pub const ALL: [UnitKind; 5] =
+        [UnitKind::League, UnitKind::Banner, UnitKind::Township, UnitKind::Department, UnitKind::Village];
 
     pub fn label(self) -> &'static str {
         match self {

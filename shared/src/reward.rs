@@ -25,13 +25,8 @@ pub enum RewardCategory {
 }
 
 impl RewardCategory {
-    pub const ALL: [RewardCategory; 5] = [
-        RewardCategory::A,
-        RewardCategory::B,
-        RewardCategory::C,
-        RewardCategory::D,
-        RewardCategory::E,
-    ];
+    pub const ALL: [RewardCategory; 5] =
+        [RewardCategory::A, RewardCategory::B, RewardCategory::C, RewardCategory::D, RewardCategory::E];
 
     /// The reward for resolving one matter of this category (第九条).
     pub fn amount(self) -> Decimal {
@@ -89,9 +84,7 @@ impl DossierMaterial {
         match self {
             DossierMaterial::ResolutionReport => "信访事项化解报告",
             DossierMaterial::AgentDetails => "信访代办员基本情况",
-            DossierMaterial::ProcessRecords => {
-                "办理过程材料（会议记录、授权委托书、调解或息诉罢访协议等）"
-            }
+            DossierMaterial::ProcessRecords => "办理过程材料（会议记录、授权委托书、调解或息诉罢访协议等）",
             DossierMaterial::PaymentAccount => "奖补资金发放账号信息",
             DossierMaterial::OtherEvidence => "其他证明材料",
         }
@@ -152,27 +145,17 @@ impl ClaimProblem {
     pub fn message(&self) -> String {
         match self {
             ClaimProblem::NotRegistered => "代办员未在盟、旗信访部门备案，不予奖补".into(),
-            ClaimProblem::PublicEmployee => {
-                "机关事业单位工作人员担任代办员的，费用由所在单位报销，不予奖补".into()
-            }
-            ClaimProblem::NotHandlingAgent => {
-                "奖补只发给实际代办该事项的代办员（谁代办、奖补谁）".into()
-            }
+            ClaimProblem::PublicEmployee => "机关事业单位工作人员担任代办员的，费用由所在单位报销，不予奖补".into(),
+            ClaimProblem::NotHandlingAgent => "奖补只发给实际代办该事项的代办员（谁代办、奖补谁）".into(),
             ClaimProblem::NotResolved => "事项尚未案结事了、息诉罢访，不能按类别奖补".into(),
-            ClaimProblem::ResolvedUsePartial => {
-                "已化解的事项应按类别申请奖补，不适用酌情补贴".into()
-            }
+            ClaimProblem::ResolvedUsePartial => "已化解的事项应按类别申请奖补，不适用酌情补贴".into(),
             ClaimProblem::NotGuided => "酌情补贴要求已正确引导信访人依法通过其他途径解决".into(),
             ClaimProblem::SubsidyOutOfRange => "酌情补贴金额应大于 0 元且不超过 500 元".into(),
             ClaimProblem::NotWholeFen => "金额最多保留两位小数（元、角、分）".into(),
             ClaimProblem::AlreadyRewarded => "同一事项只能奖补一次（一事一补），已移交核查".into(),
             ClaimProblem::DossierIncomplete { missing } => format!(
                 "卷宗要素不全，不予补助。缺少：{}",
-                missing
-                    .iter()
-                    .map(|m| m.label())
-                    .collect::<Vec<_>>()
-                    .join("、")
+                missing.iter().map(|m| m.label()).collect::<Vec<_>>().join("、")
             ),
         }
     }
@@ -221,10 +204,7 @@ pub fn check_claim(c: &ClaimInput) -> Result<Decimal, Vec<ClaimProblem>> {
             amount
         }
     };
-    let missing: Vec<DossierMaterial> = DossierMaterial::ALL
-        .into_iter()
-        .filter(|m| !c.materials.contains(m))
-        .collect();
+    let missing: Vec<DossierMaterial> = DossierMaterial::ALL.into_iter().filter(|m| !c.materials.contains(m)).collect();
     if !missing.is_empty() {
         problems.push(ClaimProblem::DossierIncomplete { missing });
     }
@@ -251,10 +231,7 @@ pub enum BatchStage {
     /// 苏木镇初审 done.
     TownshipReviewed,
     /// 公示: names and amounts published; the notice ends on `ends`.
-    InNotice {
-        published: NaiveDate,
-        ends: NaiveDate,
-    },
+    InNotice { published: NaiveDate, ends: NaiveDate },
     /// 旗（区）复审 done.
     CountyReviewed,
     /// 盟信访局终审 done.
@@ -280,10 +257,7 @@ impl BatchStage {
         match (self, step) {
             (BatchStage::Draft, BatchStep::TownshipReview) => Ok(BatchStage::TownshipReviewed),
             (BatchStage::TownshipReviewed, BatchStep::PublishNotice { on }) => {
-                Ok(BatchStage::InNotice {
-                    published: on,
-                    ends: reward_notice_end(cal, on).value,
-                })
+                Ok(BatchStage::InNotice { published: on, ends: reward_notice_end(cal, on).value })
             }
             (BatchStage::InNotice { ends, .. }, BatchStep::CountyReview { on }) => {
                 if on <= ends {
@@ -292,15 +266,9 @@ impl BatchStage {
                     Ok(BatchStage::CountyReviewed)
                 }
             }
-            (BatchStage::CountyReviewed, BatchStep::LeagueApprove) => {
-                Ok(BatchStage::LeagueApproved)
-            }
+            (BatchStage::CountyReviewed, BatchStep::LeagueApprove) => Ok(BatchStage::LeagueApproved),
             (BatchStage::LeagueApproved, BatchStep::Pay { on }) => Ok(BatchStage::Paid { on }),
-            (stage, step) => Err(format!(
-                "当前环节（{}）不能执行{}",
-                stage.label(),
-                step_label(step)
-            )),
+            (stage, step) => Err(format!("当前环节（{}）不能执行{}", stage.label(), step_label(step))),
         }
     }
 
@@ -380,29 +348,19 @@ mod tests {
     fn category_amounts() {
         let amounts: Vec<Decimal> = RewardCategory::ALL.iter().map(|c| c.amount()).collect();
         assert_eq!(amounts, [5000, 2000, 1000, 500, 200].map(Decimal::from));
-        assert_eq!(
-            check_claim(&good(ClaimKind::Resolved {
-                category: RewardCategory::C
-            })),
-            Ok(Decimal::from(1000))
-        );
+        assert_eq!(check_claim(&good(ClaimKind::Resolved { category: RewardCategory::C })), Ok(Decimal::from(1000)));
     }
 
     #[test]
     fn eligibility_problems_are_all_reported() {
-        let mut c = good(ClaimKind::Resolved {
-            category: RewardCategory::A,
-        });
+        let mut c = good(ClaimKind::Resolved { category: RewardCategory::A });
         c.agent_registered = false;
         c.agent_public_employee = true;
         c.claimant_handled_matter = false;
         c.matter_resolved = false;
         c.earlier_claims_on_matter = 1;
-        c.materials = vec![
-            DossierMaterial::ResolutionReport,
-            DossierMaterial::AgentDetails,
-            DossierMaterial::ProcessRecords,
-        ];
+        c.materials =
+            vec![DossierMaterial::ResolutionReport, DossierMaterial::AgentDetails, DossierMaterial::ProcessRecords];
         let problems = check_claim(&c).unwrap_err();
         assert_eq!(
             problems,
@@ -413,117 +371,47 @@ mod tests {
                 ClaimProblem::AlreadyRewarded,
                 ClaimProblem::NotResolved,
                 ClaimProblem::DossierIncomplete {
-                    missing: vec![
-                        DossierMaterial::PaymentAccount,
-                        DossierMaterial::OtherEvidence
-                    ]
+                    missing: vec![DossierMaterial::PaymentAccount, DossierMaterial::OtherEvidence]
                 },
             ]
         );
         assert!(problems[3].refer_to_discipline_inspection());
-        assert_eq!(
-            problems[5].message(),
-            "卷宗要素不全，不予补助。缺少：奖补资金发放账号信息、其他证明材料"
-        );
+        assert_eq!(problems[5].message(), "卷宗要素不全，不予补助。缺少：奖补资金发放账号信息、其他证明材料");
     }
 
     #[test]
     fn partial_subsidy_rules() {
-        let mut c = good(ClaimKind::PartialSubsidy {
-            amount: Decimal::new(35050, 2),
-        });
+        let mut c = good(ClaimKind::PartialSubsidy { amount: Decimal::new(35050, 2) });
         c.matter_resolved = false;
         c.citizen_guided_to_lawful_route = true;
         assert_eq!(check_claim(&c), Ok(Decimal::new(35050, 2)));
-        c.kind = ClaimKind::PartialSubsidy {
-            amount: Decimal::new(50001, 2),
-        };
+        c.kind = ClaimKind::PartialSubsidy { amount: Decimal::new(50001, 2) };
         assert_eq!(check_claim(&c), Err(vec![ClaimProblem::SubsidyOutOfRange]));
-        c.kind = ClaimKind::PartialSubsidy {
-            amount: Decimal::from(500),
-        };
+        c.kind = ClaimKind::PartialSubsidy { amount: Decimal::from(500) };
         assert!(check_claim(&c).is_ok(), "exactly ¥500 is allowed");
-        c.kind = ClaimKind::PartialSubsidy {
-            amount: Decimal::new(1001, 3),
-        };
+        c.kind = ClaimKind::PartialSubsidy { amount: Decimal::new(1001, 3) };
         assert_eq!(check_claim(&c), Err(vec![ClaimProblem::NotWholeFen]));
-        c.kind = ClaimKind::PartialSubsidy {
-            amount: Decimal::from(300),
-        };
+        c.kind = ClaimKind::PartialSubsidy { amount: Decimal::from(300) };
         c.citizen_guided_to_lawful_route = false;
         c.matter_resolved = true;
-        assert_eq!(
-            check_claim(&c),
-            Err(vec![
-                ClaimProblem::ResolvedUsePartial,
-                ClaimProblem::NotGuided
-            ])
-        );
+        assert_eq!(check_claim(&c), Err(vec![ClaimProblem::ResolvedUsePartial, ClaimProblem::NotGuided]));
     }
 
     #[test]
     fn batch_chain_with_public_notice() {
         let cal = Calendar::official();
-        let s = BatchStage::Draft
-            .advance(cal, BatchStep::TownshipReview)
-            .unwrap();
-        let s = s
-            .advance(
-                cal,
-                BatchStep::PublishNotice {
-                    on: d("2026-09-28"),
-                },
-            )
-            .unwrap();
-        assert_eq!(
-            s,
-            BatchStage::InNotice {
-                published: d("2026-09-28"),
-                ends: d("2026-10-10")
-            }
-        );
-        assert!(
-            s.advance(
-                cal,
-                BatchStep::CountyReview {
-                    on: d("2026-10-10")
-                }
-            )
-            .is_err(),
-            "notice not over"
-        );
+        let s = BatchStage::Draft.advance(cal, BatchStep::TownshipReview).unwrap();
+        let s = s.advance(cal, BatchStep::PublishNotice { on: d("2026-09-28") }).unwrap();
+        assert_eq!(s, BatchStage::InNotice { published: d("2026-09-28"), ends: d("2026-10-10") });
+        assert!(s.advance(cal, BatchStep::CountyReview { on: d("2026-10-10") }).is_err(), "notice not over");
         assert!(complaint_stops_claim(s, d("2026-10-09")));
         assert!(!complaint_stops_claim(s, d("2026-10-11")));
-        let s = s
-            .advance(
-                cal,
-                BatchStep::CountyReview {
-                    on: d("2026-10-12"),
-                },
-            )
-            .unwrap();
-        assert!(
-            s.advance(
-                cal,
-                BatchStep::Pay {
-                    on: d("2026-10-20")
-                }
-            )
-            .is_err(),
-            "league review first"
-        );
+        let s = s.advance(cal, BatchStep::CountyReview { on: d("2026-10-12") }).unwrap();
+        assert!(s.advance(cal, BatchStep::Pay { on: d("2026-10-20") }).is_err(), "league review first");
         let s = s.advance(cal, BatchStep::LeagueApprove).unwrap();
         assert_eq!(
-            s.advance(
-                cal,
-                BatchStep::Pay {
-                    on: d("2026-10-20")
-                }
-            )
-            .unwrap(),
-            BatchStage::Paid {
-                on: d("2026-10-20")
-            }
+            s.advance(cal, BatchStep::Pay { on: d("2026-10-20") }).unwrap(),
+            BatchStage::Paid { on: d("2026-10-20") }
         );
         assert_eq!(quarter_of(d("2026-10-20")), (2026, 4));
         assert_eq!(quarter_of(d("2026-03-31")), (2026, 1));
@@ -531,15 +419,8 @@ mod tests {
 
     #[test]
     fn fund_totals_are_exact() {
-        let t = fund_totals(
-            Decimal::from(100_000),
-            &[
-                Decimal::from(5000),
-                Decimal::new(35050, 2),
-                Decimal::from(200),
-            ],
-        )
-        .unwrap();
+        let t = fund_totals(Decimal::from(100_000), &[Decimal::from(5000), Decimal::new(35050, 2), Decimal::from(200)])
+            .unwrap();
         assert_eq!(t.paid, Decimal::new(555050, 2));
         assert_eq!(t.remaining, Decimal::new(9444950, 2));
         assert_eq!(t.execution_rate, Some(Decimal::new(555, 4)));

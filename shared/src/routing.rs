@@ -44,10 +44,7 @@ impl TaskGroup {
 
     /// The categories this group takes.
     pub fn categories(self) -> impl Iterator<Item = ContentCategory> {
-        ContentCategory::ALL
-            .iter()
-            .copied()
-            .filter(move |c| c.task_group() == self)
+        ContentCategory::ALL.iter().copied().filter(move |c| c.task_group() == self)
     }
 }
 
@@ -160,11 +157,7 @@ mod tests {
         let mut codes = std::collections::BTreeSet::new();
         for c in ContentCategory::ALL {
             assert_eq!(ContentCategory::parse(c.as_str()), Some(*c));
-            assert_eq!(
-                serde_json::to_value(c).unwrap(),
-                c.as_str(),
-                "JSON form equals the stored form"
-            );
+            assert_eq!(serde_json::to_value(c).unwrap(), c.as_str(), "JSON form equals the stored form");
             assert!(codes.insert(c.as_str()), "duplicate code {}", c.as_str());
         }
         assert_eq!(ContentCategory::parse("nonsense"), None);
@@ -172,33 +165,16 @@ mod tests {
 
     #[test]
     fn routing_follows_the_seed() {
-        assert_eq!(
-            ContentCategory::GrazingBan.task_group(),
-            TaskGroup::LawEnforcement,
-            "禁牧 → 综合执法组"
-        );
-        assert_eq!(
-            ContentCategory::Herding.task_group(),
-            TaskGroup::NaturalResources,
-            "牧 → 自然资源组"
-        );
-        assert_eq!(
-            ContentCategory::Employment.task_group(),
-            TaskGroup::LabourAndSocialSecurity
-        );
-        assert_eq!(
-            ContentCategory::LandExpropriation.task_group(),
-            TaskGroup::EnterprisesAndConstruction
-        );
+        assert_eq!(ContentCategory::GrazingBan.task_group(), TaskGroup::LawEnforcement, "禁牧 → 综合执法组");
+        assert_eq!(ContentCategory::Herding.task_group(), TaskGroup::NaturalResources, "牧 → 自然资源组");
+        assert_eq!(ContentCategory::Employment.task_group(), TaskGroup::LabourAndSocialSecurity);
+        assert_eq!(ContentCategory::LandExpropriation.task_group(), TaskGroup::EnterprisesAndConstruction);
         assert_eq!(
             ContentCategory::NeighbourDisputes.task_group(),
             TaskGroup::FamilyWomenYouth,
             "邻里小纠纷 → 工青妇联合组"
         );
-        assert_eq!(
-            ContentCategory::Drugs.task_group(),
-            TaskGroup::PartyAndOrder
-        );
+        assert_eq!(ContentCategory::Drugs.task_group(), TaskGroup::PartyAndOrder);
         assert_eq!(TaskGroup::FamilyWomenYouth.label(), "工青妇联合组");
     }
 }

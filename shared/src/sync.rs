@@ -11,8 +11,10 @@
 //! sequence number). The server answers cases and records in the user's
 //! jurisdiction that changed after it, in pages, with the next cursor.
 
-use crate::case::{CaseView, NewVisit, Visit};
+use crate::case::{CaseView, NewVisit, TimelineEntry, Visit};
+use crate::command::CaseCommand;
 use crate::error::ErrorCode;
+use crate::intake::NewCase;
 use serde::{Deserialize, Serialize};
 
 /// The largest batch a device may push at once; bigger outboxes are pushed
@@ -37,13 +39,38 @@ pub struct Mutation {
 pub enum Change {
     /// Append a visit record (走访记录) to a case.
     AddVisit { visit: NewVisit },
+    /// A workflow command on a case (progress contact, closure feedback,
+    /// follow-up …). A state change the server refuses — because another
+    /// device or the office moved the case on — comes back `rejected`.
+    Command { case_id: i64, command: CaseCommand },
+    /// A new matter found by screening (排查) at the doorstep, with its
+    /// 代办单 fields; `case.client_ref` makes a re-sent one the same case.
+    /// The screening outcome, if recorded at once, follows as a `Command`
+    /// naming the case by `client_ref` (see [`Change::CommandOnNew`]).
+    CreateCase { case: NewCase },
+    /// A command on a case this device created offline and knows only by its
+    /// `client_ref`.
+    CommandOnNew { client_ref: String, command: CaseCommand },
 }
 
 impl Change {
-    /// The case the change belongs to.
-    pub fn case_id(&self) -> i64 {
+    /// The case the change belongs to, when it already has a server id.
+    pub fn case_id(&self) -> Option<i64> {
         match self {
-            Change::AddVisit { visit } => visit.case_id,
+            Change::AddVisit { visit } => Some(visit.case_id),
+            Change::Command { case_id, .. } => Some(*case_id),
+            Change::CreateCase { .. } | Change::CommandOnNew { .. } => None,
+        }
+    }
+
+    /// What the change is, in Chinese, for the "需处理" list.
+    pub fn label(&self) -> String {
+        match self {
+            Change::AddVisit { visit } => {
+                format!("走访记录：{}", visit.note.chars().take(30).collect::<String>())
+            }
+            Change::Command { command, .. } | Change::CommandOnNew { command, .. } => command.label(),
+            Change::CreateCase { case } => format!("新登记事项：{}", case.citizen_name),
         }
     }
 }
@@ -80,21 +107,11 @@ pub struct MutationResult {
 
 impl MutationResult {
     pub fn applied(id: u64) -> Self {
-        MutationResult {
-            id,
-            status: MutationStatus::Applied,
-            code: None,
-            message: None,
-        }
+        MutationResult { id, status: MutationStatus::Applied, code: None, message: None }
     }
 
     pub fn rejected(id: u64, code: ErrorCode, message: impl Into<String>) -> Self {
-        MutationResult {
-            id,
-            status: MutationStatus::Rejected,
-            code: Some(code),
-            message: Some(message.into()),
-        }
+        MutationResult { id, status: MutationStatus::Rejected, code: Some(code), message: Some(message.into()) }
     }
 }
 
@@ -113,6 +130,9 @@ pub struct PullResponse {
     pub has_more: bool,
     pub cases: Vec<CaseView>,
     pub visits: Vec<Visit>,
+    /// The timelines of the cases in this page.
+    #[serde(default)]
+    pub timeline: Vec<TimelineEntry>,
 }
 
 #[cfg(test)]
@@ -140,23 +160,14 @@ mod tests {
             r#"{"id":7,"change":{"kind":"add_visit","visit":{"id":"v1","case_id":3,"visited_at":"2026-11-20T09:30","method":"in_person","note":"上门了解情况"}}}"#
         );
         assert_eq!(serde_json::from_str::<Mutation>(&json).unwrap(), m);
-        assert!(serde_json::from_str::<Mutation>(
-            r#"{"id":1,"change":{"kind":"delete_everything"}}"#
-        )
-        .is_err());
+        assert!(serde_json::from_str::<Mutation>(r#"{"id":1,"change":{"kind":"delete_everything"}}"#).is_err());
     }
 
     #[test]
     fn rejected_results_carry_reason() {
         let r = MutationResult::rejected(2, ErrorCode::OutOfJurisdiction, "不在辖区");
         let json = serde_json::to_string(&r).unwrap();
-        assert_eq!(
-            json,
-            r#"{"id":2,"status":"rejected","code":"out_of_jurisdiction","message":"不在辖区"}"#
-        );
-        assert_eq!(
-            serde_json::to_string(&MutationResult::applied(1)).unwrap(),
-            r#"{"id":1,"status":"applied"}"#
-        );
+        assert_eq!(json, r#"{"id":2,"status":"rejected","code":"out_of_jurisdiction","message":"不在辖区"}"#);
+        assert_eq!(serde_json::to_string(&MutationResult::applied(1)).unwrap(), r#"{"id":1,"status":"applied"}"#);
     }
 }

@@ -27,13 +27,8 @@ mod tests {
 
     #[test]
     fn utc_evening_is_next_day_in_china() {
-        let utc = DateTime::parse_from_rfc3339("2026-11-22T17:30:00Z")
-            .unwrap()
-            .with_timezone(&Utc);
+        let utc = DateTime::parse_from_rfc3339("2026-11-22T17:30:00Z").unwrap().with_timezone(&Utc);
         assert_eq!(china_today(utc).to_string(), "2026-11-23");
-        assert_eq!(
-            china_local_from_millis(utc.timestamp_millis() as f64).to_string(),
-            "2026-11-23 01:30:00"
-        );
+        assert_eq!(china_local_from_millis(utc.timestamp_millis() as f64).to_string(), "2026-11-23 01:30:00");
     }
 }

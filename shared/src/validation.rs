@@ -43,9 +43,7 @@ pub fn check_text(field_label: &str, text: &str, max: usize) -> Result<(), ApiEr
     }
     let n = text.chars().count();
     if n > max {
-        return Err(invalid(format!(
-            "{field_label}不能超过 {max} 个字（现为 {n} 个字）"
-        )));
+        return Err(invalid(format!("{field_label}不能超过 {max} 个字（现为 {n} 个字）")));
     }
     Ok(())
 }
@@ -95,48 +93,12 @@ mod tests {
     #[test]
     fn refuses_bad_visits_with_chinese_messages() {
         let cases: Vec<(NewVisit, &str)> = vec![
-            (
-                NewVisit {
-                    id: "nope".into(),
-                    ..visit()
-                },
-                "记录编号格式无效",
-            ),
-            (
-                NewVisit {
-                    note: "   ".into(),
-                    ..visit()
-                },
-                "走访情况不能为空",
-            ),
-            (
-                NewVisit {
-                    note: "字".repeat(2001),
-                    ..visit()
-                },
-                "走访情况不能超过 2000 个字（现为 2001 个字）",
-            ),
-            (
-                NewVisit {
-                    visited_at: "昨天".into(),
-                    ..visit()
-                },
-                "走访时间格式无效，应为 年-月-日 时:分",
-            ),
-            (
-                NewVisit {
-                    visited_at: "2026-11-25T09:00".into(),
-                    ..visit()
-                },
-                "走访时间不能晚于当前时间",
-            ),
-            (
-                NewVisit {
-                    case_id: 0,
-                    ..visit()
-                },
-                "事项编号无效",
-            ),
+            (NewVisit { id: "nope".into(), ..visit() }, "记录编号格式无效"),
+            (NewVisit { note: "   ".into(), ..visit() }, "走访情况不能为空"),
+            (NewVisit { note: "字".repeat(2001), ..visit() }, "走访情况不能超过 2000 个字（现为 2001 个字）"),
+            (NewVisit { visited_at: "昨天".into(), ..visit() }, "走访时间格式无效，应为 年-月-日 时:分"),
+            (NewVisit { visited_at: "2026-11-25T09:00".into(), ..visit() }, "走访时间不能晚于当前时间"),
+            (NewVisit { case_id: 0, ..visit() }, "事项编号无效"),
         ];
         for (v, msg) in cases {
             let e = check_new_visit(&v, now()).unwrap_err();
@@ -157,8 +119,8 @@ const ID_WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4,
 const ID_CHECK: [char; 11] = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'];
 /// Province-level codes that start a valid ID number.
 const PROVINCES: [u32; 34] = [
-    11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52,
-    53, 54, 61, 62, 63, 64, 65, 71, 81, 82,
+    11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52, 53, 54, 61, 62, 63,
+    64, 65, 71, 81, 82,
 ];
 
 /// A checked 18-digit resident ID number (身份证号), upper-case `X`.
@@ -173,14 +135,9 @@ impl IdNumber {
         let s: String = raw.trim().to_ascii_uppercase();
         let chars: Vec<char> = s.chars().collect();
         if chars.len() != 18 {
-            return Err(invalid(format!(
-                "身份证号应为 18 位（现为 {} 位）",
-                chars.len()
-            )));
+            return Err(invalid(format!("身份证号应为 18 位（现为 {} 位）", chars.len())));
         }
-        if !chars[..17].iter().all(char::is_ascii_digit)
-            || !(chars[17].is_ascii_digit() || chars[17] == 'X')
-        {
+        if !chars[..17].iter().all(char::is_ascii_digit) || !(chars[17].is_ascii_digit() || chars[17] == 'X') {
             return Err(invalid("身份证号只能由数字组成，最后一位可以是 X"));
         }
         let digit = |i: usize| chars[i].to_digit(10).unwrap_or(0);
@@ -238,26 +195,16 @@ pub struct PhoneNumber(String);
 impl PhoneNumber {
     pub fn parse(raw: &str) -> Result<PhoneNumber, ApiError> {
         let s: String = raw.trim().chars().filter(|c| *c != ' ').collect();
-        let s = s
-            .strip_prefix("+86")
-            .or_else(|| s.strip_prefix("86-"))
-            .unwrap_or(&s)
-            .to_string();
+        let s = s.strip_prefix("+86").or_else(|| s.strip_prefix("86-")).unwrap_or(&s).to_string();
         let digits_only = |t: &str| !t.is_empty() && t.chars().all(|c| c.is_ascii_digit());
         // Mobile
-        if s.len() == 11
-            && digits_only(&s)
-            && s.starts_with('1')
-            && matches!(s.as_bytes()[1], b'3'..=b'9')
-        {
+        if s.len() == 11 && digits_only(&s) && s.starts_with('1') && matches!(s.as_bytes()[1], b'3'..=b'9') {
             return Ok(PhoneNumber(s));
         }
         // Landline: 0 + 2–3 digit area code, 7–8 digit number, optional -extension.
         let (main, ext) = match s.split_once(['-', '转']) {
             Some((a, rest)) if a.starts_with('0') && a.len() <= 4 => {
-                let (num, ext) = rest
-                    .split_once(['-', '转'])
-                    .map_or((rest, None), |(n, e)| (n, Some(e)));
+                let (num, ext) = rest.split_once(['-', '转']).map_or((rest, None), |(n, e)| (n, Some(e)));
                 (format!("{a}-{num}"), ext)
             }
             _ => (s.clone(), None),
@@ -281,9 +228,7 @@ impl PhoneNumber {
         if s.starts_with('1') && digits_only(&s) {
             return Err(invalid("手机号码应为以 13–19 开头的 11 位数字"));
         }
-        Err(invalid(
-            "电话号码格式不正确：手机号 11 位，固定电话请带区号，如 0483-8221234",
-        ))
+        Err(invalid("电话号码格式不正确：手机号 11 位，固定电话请带区号，如 0483-8221234"))
     }
 
     pub fn as_str(&self) -> &str {
@@ -339,13 +284,7 @@ impl PersonName {
         let s: String = raw
             .trim()
             .chars()
-            .map(|c| {
-                if matches!(c, '•' | '．' | '・' | '.' | '\u{2027}') {
-                    '·'
-                } else {
-                    c
-                }
-            })
+            .map(|c| if matches!(c, '•' | '．' | '・' | '.' | '\u{2027}') { '·' } else { c })
             .collect();
         if s.is_empty() {
             return Err(invalid("姓名不能为空"));
@@ -357,15 +296,11 @@ impl PersonName {
         if s.starts_with('·') || s.ends_with('·') || s.contains("··") {
             return Err(invalid("姓名中的间隔号“·”只能用在两个字之间"));
         }
-        if s.chars()
-            .all(|c| is_mongolian(c) || c == ' ' || c == '\u{202F}' || c == '\u{180E}')
-        {
+        if s.chars().all(|c| is_mongolian(c) || c == ' ' || c == '\u{202F}' || c == '\u{180E}') {
             return Ok(PersonName(s));
         }
         if let Some(bad) = s.chars().find(|c| !is_cjk(*c) && *c != '·') {
-            return Err(invalid(format!(
-                "姓名中不能含有“{bad}”，请用汉字填写，蒙古族姓名可用“·”分隔"
-            )));
+            return Err(invalid(format!("姓名中不能含有“{bad}”，请用汉字填写，蒙古族姓名可用“·”分隔")));
         }
         if n < 2 {
             return Err(invalid("姓名至少 2 个字"));
@@ -402,11 +337,7 @@ mod identity_tests {
 
     /// Completes 17 digits with their check character.
     fn with_check(body: &str) -> String {
-        let sum: u32 = body
-            .chars()
-            .zip(ID_WEIGHTS)
-            .map(|(c, w)| c.to_digit(10).unwrap() * w)
-            .sum();
+        let sum: u32 = body.chars().zip(ID_WEIGHTS).map(|(c, w)| c.to_digit(10).unwrap() * w).sum();
         format!("{body}{}", ID_CHECK[(sum % 11) as usize])
     }
 
@@ -415,72 +346,31 @@ mod identity_tests {
         // The textbook example of GB 11643: 11010519491231002X.
         let id = IdNumber::parse("11010519491231002x", today()).unwrap();
         assert_eq!(id.as_str(), "11010519491231002X");
-        assert_eq!(
-            id.birth_date(),
-            NaiveDate::from_ymd_opt(1949, 12, 31).unwrap()
-        );
+        assert_eq!(id.birth_date(), NaiveDate::from_ymd_opt(1949, 12, 31).unwrap());
         assert_eq!(id.masked(), "110***********002X");
         let alxa = with_check("15292119850612301");
         assert!(IdNumber::parse(&alxa, today()).is_ok());
 
         let err = |s: &str| IdNumber::parse(s, today()).unwrap_err().message;
         assert_eq!(err("1101051949123100"), "身份证号应为 18 位（现为 16 位）");
-        assert_eq!(
-            err("11010519491231002Y"),
-            "身份证号只能由数字组成，最后一位可以是 X"
-        );
+        assert_eq!(err("11010519491231002Y"), "身份证号只能由数字组成，最后一位可以是 X");
         assert_eq!(err("110105194912310021"), "身份证号校验位不正确，请核对");
-        assert_eq!(
-            err(&with_check("99010519491231002")),
-            "身份证号的地区码无效"
-        );
-        assert_eq!(
-            err(&with_check("15292119850231301")),
-            "身份证号中的出生日期无效",
-            "Feb 31st"
-        );
-        assert_eq!(
-            err(&with_check("15292120301231301")),
-            "身份证号中的出生日期无效",
-            "born in the future"
-        );
+        assert_eq!(err(&with_check("99010519491231002")), "身份证号的地区码无效");
+        assert_eq!(err(&with_check("15292119850231301")), "身份证号中的出生日期无效", "Feb 31st");
+        assert_eq!(err(&with_check("15292120301231301")), "身份证号中的出生日期无效", "born in the future");
         assert!(serde_json::from_str::<IdNumber>("\"110105194912310021\"").is_err());
     }
 
     #[test]
     fn phone_numbers() {
-        assert_eq!(
-            PhoneNumber::parse("139 4830 2101").unwrap().as_str(),
-            "13948302101"
-        );
-        assert_eq!(
-            PhoneNumber::parse("+8613948302101").unwrap().as_str(),
-            "13948302101"
-        );
-        assert_eq!(
-            PhoneNumber::parse("0483-8221234").unwrap().as_str(),
-            "0483-8221234"
-        );
-        assert_eq!(
-            PhoneNumber::parse("010-62345678-802").unwrap().as_str(),
-            "010-62345678-802"
-        );
-        assert_eq!(
-            PhoneNumber::parse("13948302101").unwrap().masked(),
-            "139****2101"
-        );
-        assert_eq!(
-            PhoneNumber::parse("12948302101").unwrap_err().message,
-            "手机号码应为以 13–19 开头的 11 位数字"
-        );
-        assert_eq!(
-            PhoneNumber::parse("1394830210").unwrap_err().message,
-            "手机号码应为以 13–19 开头的 11 位数字"
-        );
-        assert!(
-            PhoneNumber::parse("8221234").is_err(),
-            "a landline needs its area code"
-        );
+        assert_eq!(PhoneNumber::parse("139 4830 2101").unwrap().as_str(), "13948302101");
+        assert_eq!(PhoneNumber::parse("+8613948302101").unwrap().as_str(), "13948302101");
+        assert_eq!(PhoneNumber::parse("0483-8221234").unwrap().as_str(), "0483-8221234");
+        assert_eq!(PhoneNumber::parse("010-62345678-802").unwrap().as_str(), "010-62345678-802");
+        assert_eq!(PhoneNumber::parse("13948302101").unwrap().masked(), "139****2101");
+        assert_eq!(PhoneNumber::parse("12948302101").unwrap_err().message, "手机号码应为以 13–19 开头的 11 位数字");
+        assert_eq!(PhoneNumber::parse("1394830210").unwrap_err().message, "手机号码应为以 13–19 开头的 11 位数字");
+        assert!(PhoneNumber::parse("8221234").is_err(), "a landline needs its area code");
         assert!(PhoneNumber::parse("0483-0221234").is_err());
         assert!(PhoneNumber::parse("电话").is_err());
     }
@@ -488,24 +378,12 @@ mod identity_tests {
     #[test]
     fn names() {
         assert_eq!(PersonName::parse(" 王建国 ").unwrap().as_str(), "王建国");
-        assert_eq!(
-            PersonName::parse("额尔敦•巴雅尔").unwrap().as_str(),
-            "额尔敦·巴雅尔"
-        );
+        assert_eq!(PersonName::parse("额尔敦•巴雅尔").unwrap().as_str(), "额尔敦·巴雅尔");
         assert!(PersonName::parse("额尔德尼·宝音图·巴特尔·图门吉日嘎拉").is_ok());
-        assert!(
-            PersonName::parse("ᠪᠠᠲᠤ").is_ok(),
-            "traditional Mongolian script"
-        );
+        assert!(PersonName::parse("ᠪᠠᠲᠤ").is_ok(), "traditional Mongolian script");
         assert_eq!(PersonName::parse("").unwrap_err().message, "姓名不能为空");
-        assert_eq!(
-            PersonName::parse("·巴特尔").unwrap_err().message,
-            "姓名中的间隔号“·”只能用在两个字之间"
-        );
-        assert_eq!(
-            PersonName::parse("王").unwrap_err().message,
-            "姓名至少 2 个字"
-        );
+        assert_eq!(PersonName::parse("·巴特尔").unwrap_err().message, "姓名中的间隔号“·”只能用在两个字之间");
+        assert_eq!(PersonName::parse("王").unwrap_err().message, "姓名至少 2 个字");
         assert_eq!(
             PersonName::parse("Bater").unwrap_err().message,
             "姓名中不能含有“B”，请用汉字填写，蒙古族姓名可用“·”分隔"

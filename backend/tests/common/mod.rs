@@ -26,6 +26,7 @@ pub enum Kind {
 pub struct TestApp {
     pub base: String,
     pub db: Db,
+    pub data_dir: std::path::PathBuf,
     cleanup: Cleanup,
 }
 
@@ -35,14 +36,11 @@ enum Cleanup {
 }
 
 fn admin_url() -> String {
-    std::env::var("TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_string())
+    std::env::var("TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_string())
 }
 
 fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = url
-        .split_once('?')
-        .map_or((url, None), |(b, q)| (b, Some(q)));
+    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
     let root = base.rsplit_once('/').map_or(base, |(r, _)| r);
     match query {
         Some(q) => format!("{root}/{name}?{q}"),
@@ -60,10 +58,7 @@ impl TestApp {
             Kind::Sqlite => {
                 let path = std::env::temp_dir().join(format!("dbt-test-{pid}-{n}.db"));
                 let _ = std::fs::remove_file(&path);
-                (
-                    format!("sqlite://{}?mode=rwc", path.display()),
-                    Cleanup::File(path),
-                )
+                (format!("sqlite://{}?mode=rwc", path.display()), Cleanup::File(path))
             }
             Kind::Postgres => {
                 let admin = admin_url();
@@ -78,41 +73,23 @@ impl TestApp {
                     }
                 };
                 let name = format!("dbt_t_{pid}_{n}");
-                sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "DROP DATABASE IF EXISTS {name}"
-                )))
-                .execute(&mut conn)
-                .await
-                .unwrap();
-                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name}")))
                     .execute(&mut conn)
                     .await
                     .unwrap();
-                (
-                    with_database(&admin, &name),
-                    Cleanup::PgDatabase {
-                        admin_url: admin,
-                        name,
-                    },
-                )
+                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await.unwrap();
+                (with_database(&admin, &name), Cleanup::PgDatabase { admin_url: admin, name })
             }
         };
         let db = Db::connect(&url).await.expect("connect test database");
-        demo::load_if_empty(&db, shared::time::china_today(chrono::Utc::now()))
-            .await
-            .expect("demo data");
+        demo::load_if_empty(&db, shared::time::china_today(chrono::Utc::now())).await.expect("demo data");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let router = app(
-            ApiContext { db: db.clone() },
-            std::env::temp_dir().join("dbt-no-dist"),
-        );
+        let data_dir = std::env::temp_dir().join(format!("dbt-test-data-{pid}-{n}"));
+        let router =
+            app(ApiContext { db: db.clone(), data_dir: data_dir.clone() }, std::env::temp_dir().join("dbt-no-dist"));
         tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
-        Some(TestApp {
-            base: format!("http://{addr}"),
-            db,
-            cleanup,
-        })
+        Some(TestApp { base: format!("http://{addr}"), db, data_dir, cleanup })
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -121,10 +98,7 @@ impl TestApp {
 
     /// A client with its own cookie jar, not signed in.
     pub fn client(&self) -> reqwest::Client {
-        reqwest::Client::builder()
-            .cookie_store(true)
-            .build()
-            .unwrap()
+        reqwest::Client::builder().cookie_store(true).build().unwrap()
     }
 
     /// A client signed in as a demo user.
@@ -159,18 +133,18 @@ impl TestApp {
             "visits" => "SELECT COUNT(*) FROM visits",
             "applied_mutations" => "SELECT COUNT(*) FROM applied_mutations",
             "cases" => "SELECT COUNT(*) FROM cases",
+            "audit_log" => "SELECT COUNT(*) FROM audit_log",
+            "case_events" => "SELECT COUNT(*) FROM case_events",
+            "attachments" => "SELECT COUNT(*) FROM attachments",
+            "contact_reads" => "SELECT COUNT(*) FROM audit_log WHERE action IN ('contact.read', 'contact.sync')",
             other => panic!("no count query for {other}"),
         };
-        sqlx::query(sql)
-            .fetch_one(&self.db.pool)
-            .await
-            .unwrap()
-            .try_get(0)
-            .unwrap()
+        sqlx::query(sql).fetch_one(&self.db.pool).await.unwrap().try_get(0).unwrap()
     }
 
     pub async fn finish(self) {
         self.db.pool.close().await;
+        let _ = std::fs::remove_dir_all(&self.data_dir);
         match self.cleanup {
             Cleanup::File(path) => {
                 for suffix in ["", "-wal", "-shm"] {
@@ -179,11 +153,9 @@ impl TestApp {
             }
             Cleanup::PgDatabase { admin_url, name } => {
                 if let Ok(mut conn) = sqlx::PgConnection::connect(&admin_url).await {
-                    let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
-                        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-                    )))
-                    .execute(&mut conn)
-                    .await;
+                    let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
+                        .execute(&mut conn)
+                        .await;
                 }
             }
         }
@@ -218,12 +190,5 @@ macro_rules! both {
 pub fn uuid(n: u64) -> String {
     let pid = std::process::id() as u64;
     let x = n.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (pid << 20);
-    format!(
-        "{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}",
-        (x >> 32) as u32,
-        (x >> 16) & 0xffff,
-        x & 0xfff,
-        n & 0xfff,
-        n
-    )
+    format!("{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}", (x >> 32) as u32, (x >> 16) & 0xffff, x & 0xfff, n & 0xfff, n)
 }

@@ -1,0 +1,221 @@
+//! Attachments: photos and scans belonging to a case (一案一档). The bytes are
+//! stored on disk under `<data>/attachments/<sha256>` (identical files are
+//! stored once); the table keeps name, type, size and hash. Type and size are
+//! checked against the file's own first bytes, not only its claimed type.
+
+use crate::audit::{self, AuditEntry};
+use crate::auth::CurrentUser;
+use crate::db::{next_change_seq, now_text};
+use crate::error::{AppError, AppResult};
+use crate::jurisdiction::{case_exists, Contact};
+use crate::ApiContext;
+use axum::body::Bytes;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, put};
+use axum::{Json, Router};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use shared::case::AttachmentView;
+use shared::error::ErrorCode;
+use shared::validation::check_uuid;
+use sqlx::Row;
+
+/// The largest attachment accepted. Phones resize photos before upload.
+pub const MAX_ATTACHMENT_BYTES: usize = 5 * 1024 * 1024;
+
+pub fn router() -> Router<ApiContext> {
+    Router::new()
+        .route(
+            "/api/cases/{id}/attachments/{attachment_id}",
+            put(upload).layer(DefaultBodyLimit::max(MAX_ATTACHMENT_BYTES + 1024)),
+        )
+        .route("/api/attachments/{attachment_id}", get(download))
+}
+
+/// The type a file really is, from its first bytes.
+fn sniff(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else if bytes.starts_with(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A]) {
+        Some("image/png")
+    } else if bytes.len() > 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
+        Some("image/webp")
+    } else if bytes.starts_with(b"%PDF-") {
+        Some("application/pdf")
+    } else {
+        None
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UploadParams {
+    name: String,
+}
+
+/// `PUT /api/cases/{id}/attachments/{uuid}?name=…` with the file as the body.
+/// The id is made on the device, so a retried upload is the same attachment.
+async fn upload(
+    State(ctx): State<ApiContext>,
+    user: CurrentUser,
+    Path((case_id, attachment_id)): Path<(i64, String)>,
+    params: Result<Query<UploadParams>, QueryRejection>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> AppResult<(StatusCode, Json<AttachmentView>)> {
+    check_uuid(&attachment_id).map_err(|_| AppError::new(ErrorCode::ValidationFailed, "附件编号格式无效"))?;
+    let Query(params) = params.map_err(|_| AppError::new(ErrorCode::ValidationFailed, "请提供附件文件名（name）"))?;
+    let name = params.name.trim().to_string();
+    if name.is_empty() || name.chars().count() > 120 || name.contains(['/', '\\']) {
+        return Err(AppError::new(ErrorCode::ValidationFailed, "附件文件名无效"));
+    }
+    if body.is_empty() {
+        return Err(AppError::new(ErrorCode::ValidationFailed, "附件内容为空"));
+    }
+    if body.len() > MAX_ATTACHMENT_BYTES {
+        return Err(AppError::new(ErrorCode::PayloadTooLarge, "附件不能超过 5 MB"));
+    }
+    let claimed = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let actual = sniff(&body)
+        .ok_or_else(|| AppError::new(ErrorCode::UnsupportedMediaType, "只接受 JPEG、PNG、WebP 图片或 PDF 扫描件"))?;
+    if claimed.split(';').next().unwrap_or("").trim() != actual {
+        return Err(AppError::new(ErrorCode::UnsupportedMediaType, "附件类型与内容不符"));
+    }
+    let scope = user.scope();
+    if scope.find_case(&ctx.db.pool, case_id, Contact::Hide).await?.is_none() {
+        return Err(if ctx_case_exists(&ctx, case_id).await? {
+            AppError::new(ErrorCode::OutOfJurisdiction, "该事项不在您的辖区内")
+        } else {
+            AppError::not_found()
+        });
+    }
+    let sha: String = Sha256::digest(&body).iter().map(|b| format!("{b:02x}")).collect();
+    let dir = ctx.data_dir.join("attachments");
+    tokio::fs::create_dir_all(&dir).await.map_err(io_error)?;
+    let path = dir.join(&sha);
+    if tokio::fs::metadata(&path).await.is_err() {
+        // Write to a temporary name and rename: a crash never leaves half a file under the hash.
+        let tmp = dir.join(format!("{sha}.{attachment_id}.tmp"));
+        tokio::fs::write(&tmp, &body).await.map_err(io_error)?;
+        tokio::fs::rename(&tmp, &path).await.map_err(io_error)?;
+    }
+
+    let mut tx = ctx.db.begin_write().await?;
+    if let Some(row) = sqlx::query("SELECT case_id, sha256 FROM attachments WHERE id = $1")
+        .bind(&attachment_id)
+        .fetch_optional(&mut *tx)
+        .await?
+    {
+        let (c, h): (i64, String) = (row.try_get(0)?, row.try_get(1)?);
+        tx.rollback().await?;
+        if c != case_id || h != sha {
+            return Err(AppError::new(ErrorCode::Conflict, "附件编号已被其他文件使用"));
+        }
+        let view = find(&ctx, &attachment_id).await?.ok_or_else(AppError::not_found)?;
+        return Ok((StatusCode::OK, Json(view)));
+    }
+    let seq = next_change_seq(&mut tx).await?;
+    let at = now_text();
+    sqlx::query(
+        "INSERT INTO attachments (id, case_id, file_name, content_type, size, sha256, uploaded_by, at, rev) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(&attachment_id)
+    .bind(case_id)
+    .bind(&name)
+    .bind(actual)
+    .bind(body.len() as i64)
+    .bind(&sha)
+    .bind(user.id)
+    .bind(&at)
+    .bind(seq)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("UPDATE cases SET rev = $1 WHERE id = $2").bind(seq).bind(case_id).execute(&mut *tx).await?;
+    audit::append(
+        &mut tx,
+        AuditEntry {
+            actor_id: Some(user.id),
+            action: "attachment.add",
+            entity: "attachment",
+            entity_id: attachment_id.clone(),
+            before: None,
+            after: Some(serde_json::json!({"case_id": case_id, "name": name, "type": actual, "size": body.len(), "sha256": sha})),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    let view = find(&ctx, &attachment_id).await?.ok_or_else(AppError::not_found)?;
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+async fn ctx_case_exists(ctx: &ApiContext, case_id: i64) -> AppResult<bool> {
+    let mut tx = ctx.db.pool.begin().await?;
+    let exists = case_exists(&mut tx, case_id).await?;
+    tx.rollback().await?;
+    Ok(exists)
+}
+
+fn io_error(e: std::io::Error) -> AppError {
+    tracing::error!(error = %e, "attachment storage");
+    AppError::new(ErrorCode::Internal, "附件保存失败，请稍后重试")
+}
+
+fn view_from_row(r: &sqlx::any::AnyRow) -> Result<AttachmentView, sqlx::Error> {
+    Ok(AttachmentView {
+        id: r.try_get("id")?,
+        case_id: r.try_get("case_id")?,
+        file_name: r.try_get("file_name")?,
+        content_type: r.try_get("content_type")?,
+        size: r.try_get("size")?,
+        sha256: r.try_get("sha256")?,
+        uploaded_by_name: r.try_get("uploaded_by_name")?,
+        at: r.try_get("at")?,
+    })
+}
+
+async fn find(ctx: &ApiContext, id: &str) -> AppResult<Option<AttachmentView>> {
+    let row = sqlx::query(
+        "SELECT a.*, u.display_name AS uploaded_by_name FROM attachments a JOIN users u ON u.id = a.uploaded_by WHERE a.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&ctx.db.pool)
+    .await?;
+    Ok(row.map(|r| view_from_row(&r)).transpose()?)
+}
+
+/// The attachments of a case (already known to be in scope).
+pub async fn of_case(pool: &sqlx::AnyPool, case_id: i64) -> AppResult<Vec<AttachmentView>> {
+    let rows = sqlx::query(
+        "SELECT a.*, u.display_name AS uploaded_by_name FROM attachments a JOIN users u ON u.id = a.uploaded_by \
+         WHERE a.case_id = $1 ORDER BY a.at, a.id",
+    )
+    .bind(case_id)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.iter().map(view_from_row).collect::<Result<_, _>>()?)
+}
+
+async fn download(
+    State(ctx): State<ApiContext>,
+    user: CurrentUser,
+    Path(attachment_id): Path<String>,
+) -> AppResult<Response> {
+    let view = find(&ctx, &attachment_id).await?.ok_or_else(AppError::not_found)?;
+    // The attachment is visible exactly when its case is.
+    if user.scope().find_case(&ctx.db.pool, view.case_id, Contact::Hide).await?.is_none() {
+        return Err(AppError::not_found());
+    }
+    let bytes = tokio::fs::read(ctx.data_dir.join("attachments").join(&view.sha256)).await.map_err(io_error)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, view.content_type.clone()),
+            (header::CACHE_CONTROL, "private, max-age=31536000, immutable".to_string()),
+        ],
+        bytes,
+    )
+        .into_response())
+}

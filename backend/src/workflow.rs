@@ -1,0 +1,321 @@
+//! The workflow: registering matters and applying commands to them. Both the
+//! REST handlers and the sync push come through here, so a command does the
+//! same thing whether it was clicked at a desk or queued on a phone offline.
+//!
+//! Each function runs inside the caller's write transaction and: checks the
+//! input with `shared`, loads the case through the user's [`Scope`], checks
+//! the role's permission and the lifecycle transition with `shared`, writes
+//! the change and its timeline entry under a new change sequence number, and
+//! appends the audit entry. A refusal writes nothing.
+
+use crate::audit::{self, AuditEntry};
+use crate::auth::CurrentUser;
+use crate::db::{next_change_seq, now_text, Tx};
+use crate::error::AppError;
+use crate::jurisdiction::case_exists;
+use crate::text::to_text;
+use chrono::NaiveDate;
+use shared::calendar::Calendar;
+use shared::case::{CaseView, TimelineEntry};
+use shared::command::{may_issue, CaseCommand};
+use shared::deadline::follow_up_due;
+use shared::error::{ApiError, ErrorCode};
+use shared::intake::NewCase;
+use shared::lifecycle::{CaseStatus, HandlingLevel, Lifecycle, ScreeningOutcome};
+use shared::org::Role;
+use sqlx::Row;
+
+fn today() -> NaiveDate {
+    shared::time::china_today(chrono::Utc::now())
+}
+
+fn json<T: serde::Serialize>(v: &T) -> serde_json::Value {
+    serde_json::to_value(v).unwrap_or(serde_json::Value::Null)
+}
+
+/// The handling level of a unit kind.
+fn level_of_unit_kind(kind: &str) -> HandlingLevel {
+    match kind {
+        "village" => HandlingLevel::Village,
+        "township" => HandlingLevel::Township,
+        "department" | "banner" => HandlingLevel::County,
+        _ => HandlingLevel::City,
+    }
+}
+
+/// Registers a new matter. Returns the new case id, or the existing one if
+/// this `client_ref` was registered before (a re-sent offline creation).
+pub async fn create_case(tx: &mut Tx, user: &CurrentUser, new: &NewCase) -> Result<(i64, bool), AppError> {
+    if matches!(user.role, Role::FinanceReviewer | Role::Admin | Role::LeagueBureau) {
+        return Err(AppError::new(ErrorCode::Forbidden, "您的角色不能登记信访事项"));
+    }
+    let today = today();
+    let c = new.check(today)?.case;
+    if let Some(r) = &c.client_ref {
+        if let Some(row) =
+            sqlx::query("SELECT id FROM cases WHERE client_ref = $1").bind(r).fetch_optional(&mut **tx).await?
+        {
+            return Ok((row.try_get(0)?, false));
+        }
+    }
+    let scope = user.scope();
+    if scope.unit_in_scope(tx, c.unit_id).await?.is_none() {
+        return Err(AppError::new(ErrorCode::OutOfJurisdiction, "只能为本辖区的单位登记事项"));
+    }
+    let kind: String =
+        sqlx::query("SELECT kind FROM units WHERE id = $1").bind(c.unit_id).fetch_one(&mut **tx).await?.try_get(0)?;
+    let lifecycle = Lifecycle::new(level_of_unit_kind(&kind));
+    let due = c.level.due_date(Calendar::official(), c.received_on);
+    let seq = next_change_seq(tx).await?;
+    let year = c.received_on.format("%Y").to_string();
+    // 编号: per year, in order of registration.
+    let n: i64 = sqlx::query("SELECT COUNT(*) FROM cases WHERE number LIKE $1")
+        .bind(format!("阿左代〔{year}〕%"))
+        .fetch_one(&mut **tx)
+        .await?
+        .try_get(0)?;
+    let number = format!("阿左代〔{year}〕{:03}号", n + 1);
+    let id: i64 = sqlx::query(
+        "INSERT INTO cases (number, unit_id, citizen_name, id_number, phone, address, summary, brief, stage, status, lifecycle, \
+         handling_level, level, channel, source, category, task_group, accepted_on, due_on, due_unscheduled, agent_id, client_ref, rev, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24) RETURNING id",
+    )
+    .bind(&number)
+    .bind(c.unit_id)
+    .bind(&c.citizen_name)
+    .bind(&c.id_number)
+    .bind(&c.phone)
+    .bind(&c.address)
+    .bind(&c.summary)
+    .bind(&c.brief)
+    .bind(lifecycle.stage().as_str())
+    .bind(to_text(&lifecycle.status))
+    .bind(serde_json::to_string(&lifecycle).unwrap_or_default())
+    .bind(to_text(&lifecycle.level))
+    .bind(c.level.as_str())
+    .bind(c.channel.as_str())
+    .bind(c.source.as_str())
+    .bind(c.category.map(|x| x.as_str()))
+    .bind(c.category.map(|x| to_text(&x.task_group())))
+    .bind(c.received_on.to_string())
+    .bind(due.value.to_string())
+    .bind(i64::from(due.unscheduled))
+    .bind(Option::<i64>::None)
+    .bind(&c.client_ref)
+    .bind(seq)
+    .bind(now_text())
+    .fetch_one(&mut **tx)
+    .await?
+    .try_get(0)?;
+    audit::append(
+        tx,
+        AuditEntry {
+            actor_id: Some(user.id),
+            action: "case.create",
+            entity: "case",
+            entity_id: id.to_string(),
+            before: None,
+            after: Some(json(&c)),
+        },
+    )
+    .await?;
+    Ok((id, true))
+}
+
+/// Checks that `agent_id` is an agent who may take a case of `case_unit_path`:
+/// an agent of that unit or of a unit above it.
+async fn check_agent(tx: &mut Tx, agent_id: i64, case: &CaseView) -> Result<String, AppError> {
+    let row = sqlx::query(
+        "SELECT u.display_name, n.path, u.agent_kind FROM users u JOIN units n ON n.id = u.unit_id WHERE u.id = $1",
+    )
+    .bind(agent_id)
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or_else(|| AppError::new(ErrorCode::ValidationFailed, "代办员不存在"))?;
+    let agent_kind: Option<String> = row.try_get(2)?;
+    if agent_kind.is_none() {
+        return Err(AppError::new(ErrorCode::ValidationFailed, "该用户不是代办员"));
+    }
+    let agent_path: String = row.try_get(1)?;
+    let case_path: String = sqlx::query("SELECT path FROM units WHERE id = $1")
+        .bind(case.unit_id)
+        .fetch_one(&mut **tx)
+        .await?
+        .try_get(0)?;
+    if !case_path.starts_with(&agent_path) {
+        return Err(AppError::new(ErrorCode::ValidationFailed, "只能指派本单位或上级单位的代办员"));
+    }
+    Ok(row.try_get(0)?)
+}
+
+/// Applies a command to a case. Returns the timeline entry written.
+pub async fn apply_command(
+    tx: &mut Tx,
+    user: &CurrentUser,
+    case_id: i64,
+    cmd: &CaseCommand,
+) -> Result<TimelineEntry, AppError> {
+    cmd.validate()?;
+    let scope = user.scope();
+    let before = match scope.case_for_write(tx, case_id).await? {
+        Some(c) => c,
+        None if case_exists(tx, case_id).await? => {
+            return Err(ApiError::new(ErrorCode::OutOfJurisdiction, "该事项不在您的辖区内").into())
+        }
+        None => return Err(AppError::not_found()),
+    };
+    if !may_issue(user.role, cmd, before.lifecycle.level) {
+        return Err(AppError::new(ErrorCode::Forbidden, format!("{}不能执行“{}”", user.role.label(), cmd.label())));
+    }
+    apply_checked(tx, Some(user), &before, cmd).await
+}
+
+/// Applies a command whose permission was checked (or that the system
+/// issues, `actor = None`). Shared with the overdue job.
+pub async fn apply_checked(
+    tx: &mut Tx,
+    actor: Option<&CurrentUser>,
+    before: &CaseView,
+    cmd: &CaseCommand,
+) -> Result<TimelineEntry, AppError> {
+    let today = today();
+    let cal = Calendar::official();
+    let lifecycle = match cmd.lifecycle_event() {
+        Some(event) => before.lifecycle.apply(&event).map_err(|e| {
+            AppError::new(
+                ErrorCode::Conflict,
+                format!("{}（当前状态：{}）", e.message, before.lifecycle.status.label()),
+            )
+        })?,
+        None => before.lifecycle.clone(),
+    };
+    let mut after = before.clone();
+    after.lifecycle = lifecycle.clone();
+    after.stage = lifecycle.stage();
+    match cmd {
+        CaseCommand::Screen { outcome: ScreeningOutcome::AcceptAgency { .. }, agent_id: Some(agent), .. }
+        | CaseCommand::Assign { agent_id: agent, .. } => {
+            if matches!(cmd, CaseCommand::Assign { .. })
+                && !matches!(before.lifecycle.status, CaseStatus::Screening | CaseStatus::Handling)
+            {
+                return Err(AppError::new(ErrorCode::Conflict, "只有甄别中或办理中的事项才能指派代办员"));
+            }
+            after.agent_name = Some(check_agent(tx, *agent, before).await?);
+            after.agent_id = Some(*agent);
+        }
+        CaseCommand::Categorise { category } => {
+            after.category = Some(*category);
+            after.task_group = Some(category.task_group());
+        }
+        CaseCommand::Transfer { proposed_handling, .. } => after.proposed_handling = Some(proposed_handling.clone()),
+        CaseCommand::LeaderOpinion { text } => after.leader_opinion = Some(text.clone()),
+        CaseCommand::LeaderInstruction { text } => after.leader_instruction = Some(text.clone()),
+        CaseCommand::Escalate { to, .. } => {
+            // The higher level's limit runs from the day it takes the matter.
+            let due = to.matter_level().due_date(cal, today);
+            after.level = to.matter_level();
+            after.due_on = due.value;
+            after.due_unscheduled = due.unscheduled;
+            after.overdue_since = None;
+        }
+        CaseCommand::ReviewDecided { claim_reasonable: true, .. } => {
+            // 限期化解: a fresh limit at the matter's level.
+            let due = after.level.due_date(cal, today);
+            after.due_on = due.value;
+            after.due_unscheduled = due.unscheduled;
+            after.overdue_since = None;
+        }
+        CaseCommand::Close { notice, opinion, result, .. } => {
+            after.notice_form = Some(*notice);
+            after.opinion = Some(*opinion);
+            after.result = Some(result.clone());
+        }
+        _ => {}
+    }
+    if lifecycle.status == CaseStatus::AwaitingFollowUp && before.lifecycle.status != CaseStatus::AwaitingFollowUp {
+        after.concluded_on = Some(today);
+        after.follow_up_due = Some(follow_up_due(cal, today).value);
+    }
+    if !matches!(lifecycle.status, CaseStatus::Handling | CaseStatus::Screening) {
+        after.overdue_since = None;
+    }
+
+    let seq = next_change_seq(tx).await?;
+    sqlx::query(
+        "UPDATE cases SET stage = $1, status = $2, lifecycle = $3, handling_level = $4, agent_id = $5, category = $6, task_group = $7, \
+         proposed_handling = $8, leader_opinion = $9, leader_instruction = $10, notice_form = $11, result = $12, opinion = $13, \
+         concluded_on = $14, follow_up_due = $15, level = $16, due_on = $17, due_unscheduled = $18, overdue_since = $19, rev = $20 \
+         WHERE id = $21",
+    )
+    .bind(after.stage.as_str())
+    .bind(to_text(&lifecycle.status))
+    .bind(serde_json::to_string(&lifecycle).unwrap_or_default())
+    .bind(to_text(&lifecycle.level))
+    .bind(after.agent_id)
+    .bind(after.category.map(|c| c.as_str()))
+    .bind(after.task_group.map(|g| to_text(&g)))
+    .bind(&after.proposed_handling)
+    .bind(&after.leader_opinion)
+    .bind(&after.leader_instruction)
+    .bind(after.notice_form.map(|n| to_text(&n)))
+    .bind(&after.result)
+    .bind(after.opinion.map(|o| to_text(&o)))
+    .bind(after.concluded_on.map(|d| d.to_string()))
+    .bind(after.follow_up_due.map(|d| d.to_string()))
+    .bind(after.level.as_str())
+    .bind(after.due_on.to_string())
+    .bind(i64::from(after.due_unscheduled))
+    .bind(after.overdue_since.map(|d| d.to_string()))
+    .bind(seq)
+    .bind(before.id)
+    .execute(&mut **tx)
+    .await?;
+    let at = now_text();
+    let label = cmd.label();
+    let event_id: i64 = sqlx::query(
+        "INSERT INTO case_events (case_id, kind, label, payload, actor_id, at, rev) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    )
+    .bind(before.id)
+    .bind(cmd.kind())
+    .bind(&label)
+    .bind(serde_json::to_string(cmd).unwrap_or_default())
+    .bind(actor.map(|a| a.id))
+    .bind(&at)
+    .bind(seq)
+    .fetch_one(&mut **tx)
+    .await?
+    .try_get(0)?;
+    audit::append(
+        tx,
+        AuditEntry {
+            actor_id: actor.map(|a| a.id),
+            action: cmd.kind(),
+            entity: "case",
+            entity_id: before.id.to_string(),
+            before: Some(json(before)),
+            after: Some(json(&after)),
+        },
+    )
+    .await?;
+    Ok(TimelineEntry {
+        id: event_id,
+        case_id: before.id,
+        command: cmd.clone(),
+        label,
+        actor_id: actor.map(|a| a.id),
+        actor_name: actor.map_or_else(|| "系统".to_string(), |a| a.display_name.clone()),
+        at,
+    })
+}
+
+/// The timeline of a case (already known to be in scope), oldest first.
+pub async fn timeline(pool: &sqlx::AnyPool, case_id: i64) -> Result<Vec<TimelineEntry>, AppError> {
+    let rows = sqlx::query(
+        "SELECT e.id, e.case_id, e.payload, e.label, e.actor_id, u.display_name, e.at FROM case_events e \
+         LEFT JOIN users u ON u.id = e.actor_id WHERE e.case_id = $1 ORDER BY e.id",
+    )
+    .bind(case_id)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.iter().map(crate::jurisdiction::timeline_from_row).collect::<Result<Vec<_>, _>>()?)
+}
