@@ -35,22 +35,20 @@ pub struct AuditEntry<'a> {
     pub after: Option<Value>,
 }
 
-fn row_hash(
-    prev: &str,
-    at: &str,
-    actor: Option<i64>,
-    action: &str,
-    entity: &str,
-    entity_id: &str,
-    before: &str,
-    after: &str,
-) -> String {
+/// The hash of a row: SHA-256 over its fields, each prefixed with its
+/// length (so no two different rows can run together into the same bytes),
+/// in order `prev_hash, at, actor, action, entity, entity_id, before, after`.
+fn row_hash(fields: [&str; 8]) -> String {
     let mut h = Sha256::new();
-    for part in [prev, at, &actor.map_or(String::new(), |a| a.to_string()), action, entity, entity_id, before, after] {
+    for part in fields {
         h.update((part.len() as u64).to_le_bytes());
         h.update(part.as_bytes());
     }
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn actor_text(actor: Option<i64>) -> String {
+    actor.map_or(String::new(), |a| a.to_string())
 }
 
 /// Appends one entry inside the caller's transaction.
@@ -62,7 +60,7 @@ pub async fn append(tx: &mut Tx, e: AuditEntry<'_>) -> Result<(), sqlx::Error> {
     let at = now_text();
     let before = e.before.map(|v| v.to_string()).unwrap_or_default();
     let after = e.after.map(|v| v.to_string()).unwrap_or_default();
-    let hash = row_hash(&prev, &at, e.actor_id, e.action, e.entity, &e.entity_id, &before, &after);
+    let hash = row_hash([&prev, &at, &actor_text(e.actor_id), e.action, e.entity, &e.entity_id, &before, &after]);
     sqlx::query(
         "INSERT INTO audit_log (at, actor_id, action, entity, entity_id, before, after, prev_hash, hash) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
@@ -106,16 +104,17 @@ pub async fn verify(pool: &AnyPool) -> Result<Verification, sqlx::Error> {
         let id: i64 = r.try_get(0)?;
         let stored_prev: String = r.try_get(8)?;
         let stored_hash: String = r.try_get(9)?;
-        let computed = row_hash(
+        let computed = row_hash([
             &stored_prev,
             &r.try_get::<String, _>(1)?,
-            r.try_get(2)?,
+            &actor_text(r.try_get(2)?),
             &r.try_get::<String, _>(3)?,
             &r.try_get::<String, _>(4)?,
             &r.try_get::<String, _>(5)?,
             &r.try_get::<Option<String>, _>(6)?.unwrap_or_default(),
             &r.try_get::<Option<String>, _>(7)?.unwrap_or_default(),
-        );
+        ]);
+
         if stored_prev != prev || computed != stored_hash {
             return Ok(Verification {
                 ok: false,

@@ -24,6 +24,44 @@ use shared::org::{AgentKind, LoginRequest, Me, Role};
 use sqlx::Row;
 
 pub const SESSION_COOKIE: &str = "dbt_session";
+
+/// Failed sign-ins allowed per username within [`THROTTLE_WINDOW`].
+pub const MAX_FAILED_LOGINS: u32 = 5;
+pub const THROTTLE_WINDOW: std::time::Duration = std::time::Duration::from_secs(10 * 60);
+
+/// Counts failed sign-ins per username (in memory: a restart forgets, which
+/// is acceptable for slowing down guessing).
+#[derive(Default)]
+pub struct LoginThrottle {
+    failures: std::sync::Mutex<std::collections::HashMap<String, (u32, std::time::Instant)>>,
+}
+
+impl LoginThrottle {
+    fn blocked(&self, username: &str) -> bool {
+        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        match map.get(username) {
+            Some((_, since)) if since.elapsed() > THROTTLE_WINDOW => {
+                map.remove(username);
+                false
+            }
+            Some((n, _)) => *n >= MAX_FAILED_LOGINS,
+            None => false,
+        }
+    }
+
+    fn failed(&self, username: &str) {
+        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        if map.len() > 100_000 {
+            map.retain(|_, (_, since)| since.elapsed() <= THROTTLE_WINDOW);
+        }
+        let e = map.entry(username.to_string()).or_insert((0, std::time::Instant::now()));
+        e.0 += 1;
+    }
+
+    fn succeeded(&self, username: &str) {
+        self.failures.lock().unwrap_or_else(|e| e.into_inner()).remove(username);
+    }
+}
 const SESSION_DAYS: i64 = 30;
 
 pub fn router() -> Router<ApiContext> {
@@ -128,6 +166,10 @@ const USER_BY_SESSION: &str =
      WHERE s.token_hash = $1 AND s.expires_at > $2";
 
 async fn login(State(ctx): State<ApiContext>, ApiJson(req): ApiJson<LoginRequest>) -> AppResult<Response> {
+    let key = req.username.trim().to_lowercase();
+    if ctx.login_throttle.blocked(&key) {
+        return Err(AppError::new(ErrorCode::TooManyRequests, "登录失败次数过多，请 10 分钟后再试"));
+    }
     let row = sqlx::query(
         "SELECT u.id, u.username, u.display_name, u.role, u.unit_id, n.path, n.name, u.agent_kind, u.password_hash \
          FROM users u JOIN units n ON n.id = u.unit_id WHERE u.username = $1",
@@ -151,8 +193,12 @@ async fn login(State(ctx): State<ApiContext>, ApiJson(req): ApiJson<LoginRequest
     };
     let user = match (user, ok) {
         (Some(u), true) => u,
-        _ => return Err(AppError::new(ErrorCode::BadCredentials, "用户名或密码错误")),
+        _ => {
+            ctx.login_throttle.failed(&key);
+            return Err(AppError::new(ErrorCode::BadCredentials, "用户名或密码错误"));
+        }
     };
+    ctx.login_throttle.succeeded(&key);
 
     let mut raw = [0u8; 32];
     getrandom::getrandom(&mut raw).map_err(|_| AppError::new(ErrorCode::Internal, "无法生成会话"))?;

@@ -219,7 +219,7 @@ async fn load(tx: &mut Tx, today: NaiveDate) -> anyhow::Result<()> {
         .bind(agent)
         .bind(seq)
         .bind(now_text())
-        .bind(to_text(&lifecycle.status))
+        .bind(lifecycle.status.as_str())
         .bind(serde_json::to_string(&lifecycle)?)
         .bind(to_text(&lifecycle.level))
         .bind(if i % 3 == 0 { Source::Screening } else { Source::Citizen }.as_str())

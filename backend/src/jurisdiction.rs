@@ -60,6 +60,11 @@ impl Scope {
     }
 
     /// Whether this user handles the case (sees private contact details).
+    /// The system's own scope (the overdue job): every case, from the root.
+    pub fn system() -> Scope {
+        Scope { user_id: 0, role: Role::CountyCentre, path_pattern: "/%".to_string() }
+    }
+
     pub fn handles(&self, agent_id: Option<i64>) -> bool {
         may_see_contact(self.role, agent_id == Some(self.user_id))
     }

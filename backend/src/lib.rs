@@ -9,6 +9,8 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod jurisdiction;
+pub mod org;
+pub mod overdue;
 pub mod sync;
 pub mod text;
 pub mod workflow;
@@ -33,6 +35,14 @@ pub struct ApiContext {
     pub db: Db,
     /// Where files live (attachments under `attachments/`).
     pub data_dir: PathBuf,
+    /// Failed sign-ins per username, to slow down password guessing.
+    pub login_throttle: std::sync::Arc<auth::LoginThrottle>,
+}
+
+impl ApiContext {
+    pub fn new(db: Db, data_dir: PathBuf) -> Self {
+        ApiContext { db, data_dir, login_throttle: Default::default() }
+    }
 }
 
 /// The JSON API: one router per module, merged.
@@ -42,6 +52,7 @@ pub fn api_router() -> Router<ApiContext> {
         .merge(cases::router())
         .merge(sync::router())
         .merge(audit::router())
+        .merge(org::router())
         .merge(attachments::router())
         .route("/api/{*rest}", axum::routing::any(api_not_found))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

@@ -28,6 +28,23 @@ struct Config {
     /// Load the demo organisation, accounts and cases into an empty database.
     #[arg(long, env = "DAIBANTONG_DEMO")]
     demo: bool,
+
+    /// Seconds between runs of the overdue job (0: never).
+    #[arg(long, env = "DAIBANTONG_OVERDUE_INTERVAL", default_value_t = 3600)]
+    overdue_interval: u64,
+
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Command {
+    /// Serve the app (the default).
+    Serve,
+    /// Check the audit log's hash chain and print the first broken link.
+    VerifyAudit,
+    /// Run the overdue job once and print what it did.
+    RunOverdue,
 }
 
 #[tokio::main]
@@ -40,6 +57,20 @@ async fn main() -> anyhow::Result<()> {
         .init();
     let config = Config::parse();
     let db = Db::connect(&config.database_url).await?;
+    match config.command {
+        Some(Command::VerifyAudit) => {
+            let v = backend::audit::verify(&db.pool).await?;
+            println!("{}", v.message);
+            std::process::exit(if v.ok { 0 } else { 1 });
+        }
+        Some(Command::RunOverdue) => {
+            let today = shared::time::china_today(chrono::Utc::now());
+            let r = backend::overdue::run_once(&db, today).await.map_err(|e| anyhow::anyhow!("{}", e.0))?;
+            println!("催办 {} 件，其中建议上报 {} 件", r.urged, r.escalation_warnings);
+            return Ok(());
+        }
+        Some(Command::Serve) | None => {}
+    }
     if config.demo {
         let today = shared::time::china_today(chrono::Utc::now());
         if demo::load_if_empty(&db, today).await? {
@@ -48,6 +79,9 @@ async fn main() -> anyhow::Result<()> {
     }
     if !config.dist.join("index.html").exists() {
         tracing::warn!(dist = %config.dist.display(), "front end not built: only the API is served");
+    }
+    if config.overdue_interval > 0 {
+        backend::overdue::spawn(db.clone(), std::time::Duration::from_secs(config.overdue_interval));
     }
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     println!("代办通 is running: http://{}/", config.listen);
@@ -58,7 +92,7 @@ async fn main() -> anyhow::Result<()> {
             println!("  {username:<8} {name} ({label})");
         }
     }
-    axum::serve(listener, app(ApiContext { db, data_dir: config.data_dir }, config.dist))
+    axum::serve(listener, app(ApiContext::new(db, config.data_dir), config.dist))
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })

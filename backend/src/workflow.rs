@@ -89,7 +89,7 @@ pub async fn create_case(tx: &mut Tx, user: &CurrentUser, new: &NewCase) -> Resu
     .bind(&c.summary)
     .bind(&c.brief)
     .bind(lifecycle.stage().as_str())
-    .bind(to_text(&lifecycle.status))
+    .bind(lifecycle.status.as_str())
     .bind(serde_json::to_string(&lifecycle).unwrap_or_default())
     .bind(to_text(&lifecycle.level))
     .bind(c.level.as_str())
@@ -180,26 +180,16 @@ pub async fn apply_checked(
 ) -> Result<TimelineEntry, AppError> {
     let today = today();
     let cal = Calendar::official();
-    let lifecycle = match cmd.lifecycle_event() {
-        Some(event) => before.lifecycle.apply(&event).map_err(|e| {
-            AppError::new(
-                ErrorCode::Conflict,
-                format!("{}（当前状态：{}）", e.message, before.lifecycle.status.label()),
-            )
-        })?,
-        None => before.lifecycle.clone(),
-    };
+    let lifecycle = cmd.plan(&before.lifecycle).map_err(|e| {
+        AppError::new(ErrorCode::Conflict, format!("{}（当前状态：{}）", e.message, before.lifecycle.status.label()))
+    })?;
+
     let mut after = before.clone();
     after.lifecycle = lifecycle.clone();
     after.stage = lifecycle.stage();
     match cmd {
         CaseCommand::Screen { outcome: ScreeningOutcome::AcceptAgency { .. }, agent_id: Some(agent), .. }
         | CaseCommand::Assign { agent_id: agent, .. } => {
-            if matches!(cmd, CaseCommand::Assign { .. })
-                && !matches!(before.lifecycle.status, CaseStatus::Screening | CaseStatus::Handling)
-            {
-                return Err(AppError::new(ErrorCode::Conflict, "只有甄别中或办理中的事项才能指派代办员"));
-            }
             after.agent_name = Some(check_agent(tx, *agent, before).await?);
             after.agent_id = Some(*agent);
         }
@@ -248,7 +238,7 @@ pub async fn apply_checked(
          WHERE id = $21",
     )
     .bind(after.stage.as_str())
-    .bind(to_text(&lifecycle.status))
+    .bind(lifecycle.status.as_str())
     .bind(serde_json::to_string(&lifecycle).unwrap_or_default())
     .bind(to_text(&lifecycle.level))
     .bind(after.agent_id)

@@ -4,7 +4,9 @@
 
 use crate::case::VisitMethod;
 use crate::error::{ApiError, ErrorCode};
-use crate::lifecycle::{CaseEvent, HandlingLevel, NoticeForm, Opinion, ScreeningOutcome};
+use crate::lifecycle::{
+    CaseEvent, CaseStatus, HandlingLevel, Lifecycle, NoticeForm, Opinion, ScreeningOutcome, TransitionError,
+};
 use crate::org::Role;
 use crate::routing::ContentCategory;
 use crate::validation::check_text;
@@ -130,6 +132,30 @@ impl CaseCommand {
             | CaseCommand::LeaderInstruction { .. }
             | CaseCommand::Contact { .. } => return None,
         })
+    }
+
+    /// The case's lifecycle after this command, or the rule that forbids it.
+    /// Commands that change no state (a contact, a leader's opinion …) are
+    /// still refused on an archived case, and assignment only while the
+    /// matter is being screened or handled.
+    pub fn plan(&self, current: &Lifecycle) -> Result<Lifecycle, TransitionError> {
+        if let Some(event) = self.lifecycle_event() {
+            return current.apply(&event);
+        }
+        if current.status == CaseStatus::Archived {
+            return Err(TransitionError {
+                rule: "archived.final", message: "事项已归档，不能再变更".to_string()
+            });
+        }
+        if matches!(self, CaseCommand::Assign { .. })
+            && !matches!(current.status, CaseStatus::Screening | CaseStatus::Handling)
+        {
+            return Err(TransitionError {
+                rule: "assign.only_while_open",
+                message: "只有甄别中或办理中的事项才能指派代办员".to_string(),
+            });
+        }
+        Ok(current.clone())
     }
 
     /// Whether a field agent may queue this command offline on their phone.
@@ -262,5 +288,23 @@ mod tests {
         );
         assert_eq!(CaseCommand::Contact { method: VisitMethod::Phone, note: "x".into() }.lifecycle_event(), None);
         assert_eq!(close().label(), "办结反馈，信访人意见：满意");
+    }
+
+    #[test]
+    fn nothing_changes_an_archived_case() {
+        let archived = [CaseEvent::Screen { outcome: ScreeningOutcome::DirectAnswer }, CaseEvent::Archive]
+            .iter()
+            .try_fold(Lifecycle::new(HandlingLevel::Village), |l, e| l.apply(e))
+            .unwrap();
+        let contact = CaseCommand::Contact { method: VisitMethod::Phone, note: "x".into() };
+        assert_eq!(contact.plan(&archived).unwrap_err().rule, "archived.final");
+        let assign = CaseCommand::Assign { agent_id: 1, chosen_by_citizen: false };
+        let closed = Lifecycle::new(HandlingLevel::Village)
+            .apply(&CaseEvent::Screen { outcome: ScreeningOutcome::AcceptAgency { agent_chosen_by_citizen: false } })
+            .unwrap()
+            .apply(&CaseEvent::Close { notice: NoticeForm::Oral, opinion: Opinion::Satisfied })
+            .unwrap();
+        assert_eq!(assign.plan(&closed).unwrap_err().rule, "assign.only_while_open");
+        assert_eq!(contact.plan(&closed).unwrap(), closed);
     }
 }

@@ -267,9 +267,25 @@ impl CaseStatus {
         }
     }
 
+    /// The stored text (the column queries filter on), e.g. `handling`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CaseStatus::Screening => "screening",
+            CaseStatus::Answered => "answered",
+            CaseStatus::Redirected { .. } => "redirected",
+            CaseStatus::Handling => "handling",
+            CaseStatus::Closed { .. } => "closed",
+            CaseStatus::UnderReview { .. } => "under_review",
+            CaseStatus::AwaitingFollowUp => "awaiting_follow_up",
+            CaseStatus::FollowedUp { .. } => "followed_up",
+            CaseStatus::Archived => "archived",
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             CaseStatus::Screening => "待甄别",
+
             CaseStatus::Answered => "已直接答复",
             CaseStatus::Redirected { .. } => "未代办",
             CaseStatus::Handling => "办理中",

@@ -240,3 +240,161 @@ mod privacy_tests {
         assert!(!may_see_contact(Role::Admin, false));
     }
 }
+
+impl UnitKind {
+    /// Whether a unit of this kind may have a child of `child` kind:
+    /// league → banner → township / department; township → village.
+    pub fn may_contain(self, child: UnitKind) -> bool {
+        matches!(
+            (self, child),
+            (UnitKind::League, UnitKind::Banner)
+                | (UnitKind::Banner, UnitKind::Township)
+                | (UnitKind::Banner, UnitKind::Department)
+                | (UnitKind::Township, UnitKind::Village)
+        )
+    }
+}
+
+impl Role {
+    /// Whether a user of this role may belong to a unit of `kind`.
+    pub fn fits_unit(self, kind: UnitKind) -> bool {
+        match self {
+            Role::FieldAgent => matches!(kind, UnitKind::Village | UnitKind::Township | UnitKind::Department),
+            Role::TownshipStaff | Role::TownshipLeader => matches!(kind, UnitKind::Township | UnitKind::Department),
+            Role::CountyCentre => kind == UnitKind::Banner,
+            Role::LeagueBureau => kind == UnitKind::League,
+            Role::FinanceReviewer => matches!(kind, UnitKind::Banner | UnitKind::League),
+            Role::Admin => true,
+        }
+    }
+}
+
+/// A unit as the API shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnitView {
+    pub id: i64,
+    pub parent_id: Option<i64>,
+    pub kind: UnitKind,
+    pub name: String,
+    pub path: String,
+}
+
+/// `POST /api/admin/units` body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewUnit {
+    pub parent_id: i64,
+    pub kind: UnitKind,
+    pub name: String,
+}
+
+/// A user (and agent) as the administration API shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserView {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub phone: Option<String>,
+    pub agent_kind: Option<AgentKind>,
+    pub full_time: bool,
+    pub registered: bool,
+    pub public_employee: bool,
+}
+
+/// `POST /api/admin/users` body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewUser {
+    pub username: String,
+    pub password: String,
+    pub display_name: String,
+    pub role: Role,
+    pub unit_id: i64,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub agent_kind: Option<AgentKind>,
+    #[serde(default)]
+    pub full_time: bool,
+    #[serde(default)]
+    pub registered: bool,
+    #[serde(default)]
+    pub public_employee: bool,
+}
+
+/// `PATCH /api/admin/users/{id}` body: only the fields given change.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserUpdate {
+    #[serde(default)]
+    pub display_name: Option<String>,
+    #[serde(default)]
+    pub role: Option<Role>,
+    #[serde(default)]
+    pub unit_id: Option<i64>,
+    #[serde(default)]
+    pub phone: Option<String>,
+    /// `Some(None)` is not expressible in JSON merge; use `clear_agent_kind`.
+    #[serde(default)]
+    pub agent_kind: Option<AgentKind>,
+    #[serde(default)]
+    pub clear_agent_kind: bool,
+    #[serde(default)]
+    pub full_time: Option<bool>,
+    #[serde(default)]
+    pub registered: Option<bool>,
+    #[serde(default)]
+    pub public_employee: Option<bool>,
+    #[serde(default)]
+    pub password: Option<String>,
+}
+
+/// Shortest password accepted.
+pub const MIN_PASSWORD_CHARS: usize = 8;
+
+/// Checks a username: 3–32 characters of lower-case letters, digits, `_`, `.`.
+pub fn check_username(u: &str) -> Result<(), crate::error::ApiError> {
+    let ok = (3..=32).contains(&u.len())
+        && u.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.');
+    if ok {
+        Ok(())
+    } else {
+        Err(crate::error::ApiError::new(
+            crate::error::ErrorCode::ValidationFailed,
+            "用户名应为 3–32 位小写字母、数字、下划线或点",
+        ))
+    }
+}
+
+/// Checks a new password.
+pub fn check_password(p: &str) -> Result<(), crate::error::ApiError> {
+    if p.chars().count() < MIN_PASSWORD_CHARS || p.chars().count() > 128 {
+        return Err(crate::error::ApiError::new(
+            crate::error::ErrorCode::ValidationFailed,
+            format!("密码至少 {MIN_PASSWORD_CHARS} 位"),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod admin_rules_tests {
+    use super::*;
+
+    #[test]
+    fn unit_tree_and_role_fit() {
+        assert!(UnitKind::Banner.may_contain(UnitKind::Department));
+        assert!(UnitKind::Township.may_contain(UnitKind::Village));
+        assert!(!UnitKind::Village.may_contain(UnitKind::Village));
+        assert!(!UnitKind::League.may_contain(UnitKind::Village));
+        assert!(Role::FieldAgent.fits_unit(UnitKind::Village));
+        assert!(!Role::CountyCentre.fits_unit(UnitKind::Village));
+        assert!(Role::Admin.fits_unit(UnitKind::League));
+        assert!(check_username("wangge1").is_ok());
+        assert!(check_username("王").is_err());
+        assert_eq!(check_password("short").unwrap_err().message, "密码至少 8 位");
+    }
+}

@@ -86,8 +86,7 @@ impl TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let data_dir = std::env::temp_dir().join(format!("dbt-test-data-{pid}-{n}"));
-        let router =
-            app(ApiContext { db: db.clone(), data_dir: data_dir.clone() }, std::env::temp_dir().join("dbt-no-dist"));
+        let router = app(ApiContext::new(db.clone(), data_dir.clone()), std::env::temp_dir().join("dbt-no-dist"));
         tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
         Some(TestApp { base: format!("http://{addr}"), db, data_dir, cleanup })
     }

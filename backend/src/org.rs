@@ -1,0 +1,321 @@
+//! Organisation and people: the unit tree, users and agents. Reading is open
+//! to every signed-in user within their scope (for pickers); changing is for
+//! administrators, within their own unit's subtree. Every change is audited.
+
+use crate::audit::{self, AuditEntry};
+use crate::auth::{hash_password, CurrentUser};
+use crate::db::Tx;
+use crate::error::{ApiJson, AppError, AppResult};
+use crate::text::{from_text, opt_from_text, to_text};
+use crate::ApiContext;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{get, patch};
+use axum::{Json, Router};
+use shared::error::ErrorCode;
+use shared::org::{check_password, check_username, NewUnit, NewUser, Role, UnitKind, UnitView, UserUpdate, UserView};
+use shared::validation::{PersonName, PhoneNumber};
+use sqlx::{AnyPool, Row};
+
+pub fn router() -> Router<ApiContext> {
+    Router::new()
+        .route("/api/units", get(list_units))
+        .route("/api/agents", get(list_agents))
+        .route("/api/admin/units", get(list_units).post(create_unit))
+        .route("/api/admin/users", get(list_users).post(create_user))
+        .route("/api/admin/users/{id}", patch(update_user))
+}
+
+fn admin_only(user: &CurrentUser) -> AppResult<()> {
+    if user.role == Role::Admin {
+        Ok(())
+    } else {
+        Err(AppError::new(ErrorCode::Forbidden, "只有系统管理员可以管理单位和人员"))
+    }
+}
+
+fn unit_from_row(r: &sqlx::any::AnyRow) -> Result<UnitView, sqlx::Error> {
+    Ok(UnitView {
+        id: r.try_get("id")?,
+        parent_id: r.try_get("parent_id")?,
+        kind: from_text("kind", &r.try_get::<String, _>("kind")?)?,
+        name: r.try_get("name")?,
+        path: r.try_get("path")?,
+    })
+}
+
+async fn list_units(State(ctx): State<ApiContext>, user: CurrentUser) -> AppResult<Json<Vec<UnitView>>> {
+    let rows = sqlx::query("SELECT * FROM units WHERE path LIKE $1 ORDER BY path")
+        .bind(format!("{}%", user.unit_path))
+        .fetch_all(&ctx.db.pool)
+        .await?;
+    Ok(Json(rows.iter().map(unit_from_row).collect::<Result<_, _>>()?))
+}
+
+const USER_SELECT: &str = "SELECT u.id, u.username, u.display_name, u.role, u.unit_id, n.name AS unit_name, u.phone, \
+     u.agent_kind, u.full_time, u.registered, u.public_employee FROM users u JOIN units n ON n.id = u.unit_id";
+
+fn user_from_row(r: &sqlx::any::AnyRow) -> Result<UserView, sqlx::Error> {
+    Ok(UserView {
+        id: r.try_get("id")?,
+        username: r.try_get("username")?,
+        display_name: r.try_get("display_name")?,
+        role: from_text("role", &r.try_get::<String, _>("role")?)?,
+        unit_id: r.try_get("unit_id")?,
+        unit_name: r.try_get("unit_name")?,
+        phone: r.try_get("phone")?,
+        agent_kind: opt_from_text("agent_kind", r.try_get("agent_kind")?)?,
+        full_time: r.try_get::<i64, _>("full_time")? != 0,
+        registered: r.try_get::<i64, _>("registered")? != 0,
+        public_employee: r.try_get::<i64, _>("public_employee")? != 0,
+    })
+}
+
+async fn users_in(pool: &AnyPool, path_pattern: &str, agents_only: bool) -> AppResult<Vec<UserView>> {
+    let rows = sqlx::query(
+        "SELECT u.id, u.username, u.display_name, u.role, u.unit_id, n.name AS unit_name, u.phone, \
+         u.agent_kind, u.full_time, u.registered, u.public_employee FROM users u JOIN units n ON n.id = u.unit_id \
+         WHERE n.path LIKE $1 AND ($2 = 0 OR u.agent_kind IS NOT NULL) ORDER BY n.path, u.id",
+    )
+    .bind(path_pattern)
+    .bind(i64::from(agents_only))
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.iter().map(user_from_row).collect::<Result<_, _>>()?)
+}
+
+/// Agents of the user's units, for assignment. Phones are left out: they
+/// are for administrators.
+async fn list_agents(State(ctx): State<ApiContext>, user: CurrentUser) -> AppResult<Json<Vec<UserView>>> {
+    let mut agents = users_in(&ctx.db.pool, &format!("{}%", user.unit_path), true).await?;
+    for a in &mut agents {
+        a.phone = None;
+    }
+    Ok(Json(agents))
+}
+
+async fn list_users(State(ctx): State<ApiContext>, user: CurrentUser) -> AppResult<Json<Vec<UserView>>> {
+    admin_only(&user)?;
+    Ok(Json(users_in(&ctx.db.pool, &format!("{}%", user.unit_path), false).await?))
+}
+
+/// A unit inside the admin's subtree: its kind and path.
+async fn unit_in_scope(tx: &mut Tx, user: &CurrentUser, unit_id: i64) -> AppResult<(UnitKind, String)> {
+    let row = sqlx::query("SELECT kind, path FROM units WHERE id = $1 AND path LIKE $2")
+        .bind(unit_id)
+        .bind(format!("{}%", user.unit_path))
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or_else(|| AppError::new(ErrorCode::NotFound, "单位不存在，或不在您的管理范围内"))?;
+    Ok((from_text("kind", &row.try_get::<String, _>(0)?)?, row.try_get(1)?))
+}
+
+async fn create_unit(
+    State(ctx): State<ApiContext>,
+    user: CurrentUser,
+    ApiJson(new): ApiJson<NewUnit>,
+) -> AppResult<(StatusCode, Json<UnitView>)> {
+    admin_only(&user)?;
+    let name = new.name.trim().to_string();
+    shared::validation::check_text("单位名称", &name, 60)?;
+    let mut tx = ctx.db.begin_write().await?;
+    let (parent_kind, parent_path) = unit_in_scope(&mut tx, &user, new.parent_id).await?;
+    if !parent_kind.may_contain(new.kind) {
+        return Err(AppError::new(
+            ErrorCode::ValidationFailed,
+            format!("{}下不能设立{}", parent_kind.label(), new.kind.label()),
+        ));
+    }
+    let id: i64 = sqlx::query("INSERT INTO units (parent_id, kind, name, path) VALUES ($1, $2, $3, $4) RETURNING id")
+        .bind(new.parent_id)
+        .bind(to_text(&new.kind))
+        .bind(&name)
+        // A unique placeholder until the id is known.
+        .bind(format!(
+            "{parent_path}pending-{}-{}/",
+            user.id,
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos())
+        ))
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get(0)?;
+    let path = format!("{parent_path}{id}/");
+    sqlx::query("UPDATE units SET path = $1 WHERE id = $2").bind(&path).bind(id).execute(&mut *tx).await?;
+    let view = UnitView { id, parent_id: Some(new.parent_id), kind: new.kind, name, path };
+    audit::append(
+        &mut tx,
+        AuditEntry {
+            actor_id: Some(user.id),
+            action: "unit.create",
+            entity: "unit",
+            entity_id: id.to_string(),
+            before: None,
+            after: serde_json::to_value(&view).ok(),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+fn check_person(display_name: &str, phone: Option<&str>) -> AppResult<(String, Option<String>)> {
+    let name = PersonName::parse(display_name)?.as_str().to_string();
+    let phone = phone
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| PhoneNumber::parse(p).map(|p| p.as_str().to_string()))
+        .transpose()?;
+    Ok((name, phone))
+}
+
+async fn create_user(
+    State(ctx): State<ApiContext>,
+    user: CurrentUser,
+    ApiJson(new): ApiJson<NewUser>,
+) -> AppResult<(StatusCode, Json<UserView>)> {
+    admin_only(&user)?;
+    let username = new.username.trim().to_lowercase();
+    check_username(&username)?;
+    check_password(&new.password)?;
+    let (display_name, phone) = check_person(&new.display_name, new.phone.as_deref())?;
+    let mut tx = ctx.db.begin_write().await?;
+    let (kind, _) = unit_in_scope(&mut tx, &user, new.unit_id).await?;
+    if !new.role.fits_unit(kind) {
+        return Err(AppError::new(
+            ErrorCode::ValidationFailed,
+            format!("{}不能设在{}", new.role.label(), kind.label()),
+        ));
+    }
+    if sqlx::query("SELECT 1 FROM users WHERE username = $1").bind(&username).fetch_optional(&mut *tx).await?.is_some()
+    {
+        return Err(AppError::new(ErrorCode::Conflict, "用户名已被使用"));
+    }
+    let password = new.password.clone();
+    let hash = tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|_| AppError::new(ErrorCode::Internal, "服务器内部错误"))?;
+    let id: i64 = sqlx::query(
+        "INSERT INTO users (username, password_hash, display_name, role, unit_id, phone, agent_kind, full_time, registered, public_employee) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+    )
+    .bind(&username)
+    .bind(hash)
+    .bind(&display_name)
+    .bind(to_text(&new.role))
+    .bind(new.unit_id)
+    .bind(&phone)
+    .bind(new.agent_kind.map(|k| to_text(&k)))
+    .bind(i64::from(new.full_time))
+    .bind(i64::from(new.registered))
+    .bind(i64::from(new.public_employee))
+    .fetch_one(&mut *tx)
+    .await?
+    .try_get(0)?;
+    let view = fetch_user(&mut tx, id).await?;
+    audit::append(
+        &mut tx,
+        AuditEntry {
+            actor_id: Some(user.id),
+            action: "user.create",
+            entity: "user",
+            entity_id: id.to_string(),
+            before: None,
+            after: serde_json::to_value(&view).ok(),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+async fn fetch_user(tx: &mut Tx, id: i64) -> AppResult<UserView> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!("{USER_SELECT} WHERE u.id = $1")))
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or_else(|| AppError::new(ErrorCode::NotFound, "用户不存在"))?;
+    Ok(user_from_row(&row)?)
+}
+
+async fn update_user(
+    State(ctx): State<ApiContext>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    ApiJson(up): ApiJson<UserUpdate>,
+) -> AppResult<Json<UserView>> {
+    admin_only(&user)?;
+    let mut tx = ctx.db.begin_write().await?;
+    let before = fetch_user(&mut tx, id).await?;
+    // The user must be inside the admin's subtree, and so must a new unit.
+    unit_in_scope(&mut tx, &user, before.unit_id)
+        .await
+        .map_err(|_| AppError::new(ErrorCode::NotFound, "用户不存在"))?;
+    let mut after = before.clone();
+    if let Some(n) = &up.display_name {
+        after.display_name = check_person(n, None)?.0;
+    }
+    if let Some(p) = &up.phone {
+        after.phone = check_person(&after.display_name, Some(p))?.1;
+    }
+    if let Some(r) = up.role {
+        after.role = r;
+    }
+    if let Some(u) = up.unit_id {
+        after.unit_id = u;
+    }
+    let (kind, _) = unit_in_scope(&mut tx, &user, after.unit_id).await?;
+    if !after.role.fits_unit(kind) {
+        return Err(AppError::new(
+            ErrorCode::ValidationFailed,
+            format!("{}不能设在{}", after.role.label(), kind.label()),
+        ));
+    }
+    if up.clear_agent_kind {
+        after.agent_kind = None;
+    } else if let Some(k) = up.agent_kind {
+        after.agent_kind = Some(k);
+    }
+    after.full_time = up.full_time.unwrap_or(after.full_time);
+    after.registered = up.registered.unwrap_or(after.registered);
+    after.public_employee = up.public_employee.unwrap_or(after.public_employee);
+    sqlx::query(
+        "UPDATE users SET display_name = $1, role = $2, unit_id = $3, phone = $4, agent_kind = $5, full_time = $6, \
+         registered = $7, public_employee = $8 WHERE id = $9",
+    )
+    .bind(&after.display_name)
+    .bind(to_text(&after.role))
+    .bind(after.unit_id)
+    .bind(&after.phone)
+    .bind(after.agent_kind.map(|k| to_text(&k)))
+    .bind(i64::from(after.full_time))
+    .bind(i64::from(after.registered))
+    .bind(i64::from(after.public_employee))
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    if let Some(p) = &up.password {
+        check_password(p)?;
+        let p = p.clone();
+        let hash = tokio::task::spawn_blocking(move || hash_password(&p))
+            .await
+            .map_err(|_| AppError::new(ErrorCode::Internal, "服务器内部错误"))?;
+        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2").bind(hash).bind(id).execute(&mut *tx).await?;
+        // A new password ends the user's sessions.
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
+    }
+    let after = fetch_user(&mut tx, id).await?;
+    audit::append(
+        &mut tx,
+        AuditEntry {
+            actor_id: Some(user.id),
+            action: if up.password.is_some() { "user.update_with_password" } else { "user.update" },
+            entity: "user",
+            entity_id: id.to_string(),
+            before: serde_json::to_value(&before).ok(),
+            after: serde_json::to_value(&after).ok(),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Json(after))
+}

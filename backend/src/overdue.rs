@@ -1,0 +1,107 @@
+//! The overdue job: finds matters past their handling limit, records an
+//! automatic urging (催办) on each, marks them overdue, and warns when a
+//! matter is so late it should be reported up. It acts at most once per case
+//! per day, so running it twice (two servers, a restart) changes nothing more.
+
+use crate::db::Db;
+use crate::error::AppError;
+use crate::workflow::apply_checked;
+use chrono::NaiveDate;
+use shared::calendar::Calendar;
+use shared::command::CaseCommand;
+use shared::deadline::DueStatus;
+use sqlx::Row;
+
+/// Working days late from which the job suggests escalation (上报).
+pub const ESCALATION_WARNING_DAYS: i64 = 5;
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct OverdueReport {
+    /// Cases urged automatically in this run.
+    pub urged: u32,
+    /// Of them, cases late enough to be reported up.
+    pub escalation_warnings: u32,
+}
+
+/// One pass over all handling cases, as of `today` (China time).
+pub async fn run_once(db: &Db, today: NaiveDate) -> Result<OverdueReport, AppError> {
+    let today_s = today.to_string();
+    let ids: Vec<i64> = sqlx::query(
+        "SELECT id FROM cases WHERE status = 'handling' AND due_on < $1 \
+         AND (last_auto_urge_on IS NULL OR last_auto_urge_on < $1) ORDER BY id",
+    )
+    .bind(&today_s)
+    .fetch_all(&db.pool)
+    .await?
+    .iter()
+    .map(|r| r.try_get(0))
+    .collect::<Result<_, _>>()?;
+    let mut report = OverdueReport::default();
+    for id in ids {
+        let mut tx = db.begin_write().await?;
+        // Re-check inside the write transaction: another run may have acted.
+        let still_due = sqlx::query(
+            "SELECT 1 FROM cases WHERE id = $1 AND status = 'handling' AND due_on < $2 \
+             AND (last_auto_urge_on IS NULL OR last_auto_urge_on < $2)",
+        )
+        .bind(id)
+        .bind(&today_s)
+        .fetch_optional(&mut *tx)
+        .await?
+        .is_some();
+        if !still_due {
+            tx.rollback().await?;
+            continue;
+        }
+        let case = crate::jurisdiction::Scope::system()
+            .case_for_write(&mut tx, id)
+            .await?
+            .expect("the system scope sees every case");
+        let late = match DueStatus::at(Calendar::official(), case.due_on, today) {
+            DueStatus::Overdue(n) => n,
+            _ => 1,
+        };
+        let warn = late >= ESCALATION_WARNING_DAYS && case.lifecycle.level.above().is_some();
+        let note = if warn {
+            format!(
+                "系统自动催办：已超期 {late} 个工作日，建议上报{}",
+                case.lifecycle.level.above().map_or("", |l| l.label())
+            )
+        } else {
+            format!("系统自动催办：已超期 {late} 个工作日")
+        };
+        apply_checked(&mut tx, None, &case, &CaseCommand::Urge { note }).await?;
+        sqlx::query(
+            "UPDATE cases SET last_auto_urge_on = $1, overdue_since = COALESCE(overdue_since, $2) WHERE id = $3",
+        )
+        .bind(&today_s)
+        .bind(case.due_on.succ_opt().unwrap_or(case.due_on).to_string())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        report.urged += 1;
+        if warn {
+            report.escalation_warnings += 1;
+        }
+    }
+    Ok(report)
+}
+
+/// Runs the job now and then every `every` until the process ends.
+pub fn spawn(db: Db, every: std::time::Duration) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        loop {
+            tick.tick().await;
+            let today = shared::time::china_today(chrono::Utc::now());
+            match run_once(&db, today).await {
+                Ok(r) if r.urged > 0 => {
+                    tracing::info!(urged = r.urged, warnings = r.escalation_warnings, "overdue job")
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = ?e, "overdue job failed"),
+            }
+        }
+    });
+}
