@@ -50,14 +50,16 @@ fn sniff(bytes: &[u8]) -> Option<&'static str> {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
-struct UploadParams {
+pub struct UploadParams {
     name: String,
 }
 
 /// `PUT /api/cases/{id}/attachments/{uuid}?name=…` with the file as the body.
 /// The id is made on the device, so a retried upload is the same attachment.
+#[utoipa::path(put, path = "/api/cases/{id}/attachments/{attachment_id}", tag = "attachments", params(("id" = i64, Path, description = "事项编号"), ("attachment_id" = String, Path, description = "设备生成的 UUID"), UploadParams), request_body(content = Vec<u8>, content_type = "image/jpeg"), responses((status = 201, body = AttachmentView), (status = 200, body = AttachmentView), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
 async fn upload(
     State(ctx): State<ApiContext>,
     user: CurrentUser,
@@ -199,6 +201,7 @@ pub async fn of_case(pool: &sqlx::AnyPool, case_id: i64) -> AppResult<Vec<Attach
     Ok(rows.iter().map(view_from_row).collect::<Result<_, _>>()?)
 }
 
+#[utoipa::path(get, path = "/api/attachments/{attachment_id}", tag = "attachments", params(("attachment_id" = String, Path)), responses((status = 200, description = "文件内容", content_type = "application/octet-stream"), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
 async fn download(
     State(ctx): State<ApiContext>,
     user: CurrentUser,

@@ -81,7 +81,7 @@ pub async fn append(tx: &mut Tx, e: AuditEntry<'_>) -> Result<(), sqlx::Error> {
 }
 
 /// The result of checking the chain.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Verification {
     pub ok: bool,
     pub rows: i64,
@@ -140,6 +140,7 @@ pub async fn verify(pool: &AnyPool) -> Result<Verification, sqlx::Error> {
     })
 }
 
+#[utoipa::path(get, path = "/api/audit/verify", tag = "audit", responses((status = 200, body = Verification), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
 async fn verify_endpoint(State(ctx): State<ApiContext>, user: CurrentUser) -> AppResult<Json<Verification>> {
     if !matches!(user.role, Role::Admin | Role::CountyCentre | Role::LeagueBureau) {
         return Err(AppError::new(ErrorCode::Forbidden, "只有管理员和旗县、盟市信访部门可以核验审计日志"));

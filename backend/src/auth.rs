@@ -165,6 +165,7 @@ const USER_BY_SESSION: &str =
      FROM sessions s JOIN users u ON u.id = s.user_id JOIN units n ON n.id = u.unit_id \
      WHERE s.token_hash = $1 AND s.expires_at > $2";
 
+#[utoipa::path(post, path = "/api/login", tag = "auth", request_body = shared::org::LoginRequest, responses((status = 200, description = "已登录，设置会话 Cookie", body = shared::org::Me), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
 async fn login(State(ctx): State<ApiContext>, ApiJson(req): ApiJson<LoginRequest>) -> AppResult<Response> {
     let key = req.username.trim().to_lowercase();
     if ctx.login_throttle.blocked(&key) {
@@ -223,6 +224,7 @@ fn ctx_dummy_hash() -> String {
     DUMMY.get_or_init(|| hash_password("not a real password")).clone()
 }
 
+#[utoipa::path(post, path = "/api/logout", tag = "auth", responses((status = 200, description = "已退出"), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
 async fn logout(State(ctx): State<ApiContext>, headers: HeaderMap) -> AppResult<Response> {
     if let Some(token) = session_token(&headers) {
         sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
@@ -234,6 +236,7 @@ async fn logout(State(ctx): State<ApiContext>, headers: HeaderMap) -> AppResult<
     Ok(([(SET_COOKIE, cookie)], Json(serde_json::json!({"ok": true}))).into_response())
 }
 
+#[utoipa::path(get, path = "/api/me", tag = "auth", responses((status = 200, body = shared::org::Me), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
 async fn me(user: CurrentUser) -> Json<Me> {
     Json(user.me())
 }

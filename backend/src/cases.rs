@@ -37,6 +37,7 @@ fn filter_from(q: Result<Query<CaseFilter>, QueryRejection>) -> AppResult<CaseFi
         .map_err(|_| AppError::new(ErrorCode::ValidationFailed, "查询条件无效（q、stage、overdue_only、limit）"))
 }
 
+#[utoipa::path(get, path = "/api/cases", tag = "cases", params(CaseFilter), responses((status = 200, body = Vec<CaseView>), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
 async fn list_cases(
     State(ctx): State<ApiContext>,
     user: CurrentUser,
@@ -46,6 +47,7 @@ async fn list_cases(
 }
 
 /// The ledger (台账) of the user's jurisdiction as CSV, without private fields.
+#[utoipa::path(get, path = "/api/cases/export.csv", tag = "cases", params(CaseFilter), responses((status = 200, description = "台账 CSV（不含个人隐私信息）", content_type = "text/csv"), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
 async fn export_csv(
     State(ctx): State<ApiContext>,
     user: CurrentUser,
@@ -86,6 +88,7 @@ async fn export_csv(
         .into_response())
 }
 
+#[utoipa::path(post, path = "/api/cases", tag = "cases", request_body = NewCase, responses((status = 201, body = CaseView), (status = 200, description = "client_ref 已登记过", body = CaseView), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
 async fn create_case(
     State(ctx): State<ApiContext>,
     user: CurrentUser,
@@ -99,12 +102,13 @@ async fn create_case(
 }
 
 /// The answer to a command: the timeline entry and the case as it is now.
-#[derive(Debug, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct CommandResult {
     pub entry: TimelineEntry,
     pub case: CaseView,
 }
 
+#[utoipa::path(post, path = "/api/cases/{id}/commands", tag = "cases", params(("id" = i64, Path, description = "事项编号")), request_body = CaseCommand, responses((status = 200, body = CommandResult), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
 async fn post_command(
     State(ctx): State<ApiContext>,
     user: CurrentUser,
@@ -118,6 +122,7 @@ async fn post_command(
     Ok(Json(CommandResult { entry, case }))
 }
 
+#[utoipa::path(get, path = "/api/cases/{id}", tag = "cases", params(("id" = i64, Path, description = "事项编号")), responses((status = 200, body = CaseDetail), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
 async fn get_case(
     State(ctx): State<ApiContext>,
     user: CurrentUser,
@@ -153,6 +158,7 @@ pub async fn audit_contact_read(ctx: &ApiContext, user: &CurrentUser, action: &s
     Ok(())
 }
 
+#[utoipa::path(post, path = "/api/cases/{id}/visits", tag = "cases", params(("id" = i64, Path, description = "事项编号")), request_body = NewVisit, responses((status = 201, body = Visit), (status = 200, description = "该走访记录已存在", body = Visit), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
 async fn post_visit(
     State(ctx): State<ApiContext>,
     user: CurrentUser,

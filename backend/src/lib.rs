@@ -9,6 +9,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod jurisdiction;
+pub mod openapi;
 pub mod org;
 pub mod overdue;
 pub mod sync;
@@ -53,6 +54,7 @@ pub fn api_router() -> Router<ApiContext> {
         .merge(sync::router())
         .merge(audit::router())
         .merge(org::router())
+        .merge(openapi::router())
         .merge(attachments::router())
         .route("/api/{*rest}", axum::routing::any(api_not_found))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

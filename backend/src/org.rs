@@ -44,6 +44,7 @@ fn unit_from_row(r: &sqlx::any::AnyRow) -> Result<UnitView, sqlx::Error> {
     })
 }
 
+#[utoipa::path(get, path = "/api/units", tag = "org", responses((status = 200, body = Vec<UnitView>), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
 async fn list_units(State(ctx): State<ApiContext>, user: CurrentUser) -> AppResult<Json<Vec<UnitView>>> {
     let rows = sqlx::query("SELECT * FROM units WHERE path LIKE $1 ORDER BY path")
         .bind(format!("{}%", user.unit_path))
@@ -86,6 +87,7 @@ async fn users_in(pool: &AnyPool, path_pattern: &str, agents_only: bool) -> AppR
 
 /// Agents of the user's units, for assignment. Phones are left out: they
 /// are for administrators.
+#[utoipa::path(get, path = "/api/agents", tag = "org", responses((status = 200, body = Vec<UserView>), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
 async fn list_agents(State(ctx): State<ApiContext>, user: CurrentUser) -> AppResult<Json<Vec<UserView>>> {
     let mut agents = users_in(&ctx.db.pool, &format!("{}%", user.unit_path), true).await?;
     for a in &mut agents {
@@ -94,6 +96,7 @@ async fn list_agents(State(ctx): State<ApiContext>, user: CurrentUser) -> AppRes
     Ok(Json(agents))
 }
 
+#[utoipa::path(get, path = "/api/admin/users", tag = "admin", responses((status = 200, body = Vec<UserView>), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
 async fn list_users(State(ctx): State<ApiContext>, user: CurrentUser) -> AppResult<Json<Vec<UserView>>> {
     admin_only(&user)?;
     Ok(Json(users_in(&ctx.db.pool, &format!("{}%", user.unit_path), false).await?))
@@ -110,6 +113,7 @@ async fn unit_in_scope(tx: &mut Tx, user: &CurrentUser, unit_id: i64) -> AppResu
     Ok((from_text("kind", &row.try_get::<String, _>(0)?)?, row.try_get(1)?))
 }
 
+#[utoipa::path(post, path = "/api/admin/units", tag = "admin", request_body = NewUnit, responses((status = 201, body = UnitView), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
 async fn create_unit(
     State(ctx): State<ApiContext>,
     user: CurrentUser,
@@ -168,6 +172,7 @@ fn check_person(display_name: &str, phone: Option<&str>) -> AppResult<(String, O
     Ok((name, phone))
 }
 
+#[utoipa::path(post, path = "/api/admin/users", tag = "admin", request_body = NewUser, responses((status = 201, body = UserView), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
 async fn create_user(
     State(ctx): State<ApiContext>,
     user: CurrentUser,
@@ -237,6 +242,7 @@ async fn fetch_user(tx: &mut Tx, id: i64) -> AppResult<UserView> {
     Ok(user_from_row(&row)?)
 }
 
+#[utoipa::path(patch, path = "/api/admin/users/{id}", tag = "admin", params(("id" = i64, Path)), request_body = UserUpdate, responses((status = 200, body = UserView), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
 async fn update_user(
     State(ctx): State<ApiContext>,
     user: CurrentUser,

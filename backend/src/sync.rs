@@ -29,6 +29,7 @@ pub fn router() -> Router<ApiContext> {
     Router::new().route("/api/sync/push", post(push)).route("/api/sync/pull", get(pull))
 }
 
+#[utoipa::path(post, path = "/api/sync/push", tag = "sync", request_body = PushRequest, responses((status = 200, body = PushResponse), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
 async fn push(
     State(ctx): State<ApiContext>,
     user: CurrentUser,
@@ -155,13 +156,15 @@ fn stored_result(id: u64, row: &sqlx::any::AnyRow) -> Result<MutationResult, sql
     Ok(MutationResult::rejected(id, code, message.unwrap_or_default()))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
-struct PullParams {
+pub struct PullParams {
     #[serde(default)]
     cursor: i64,
 }
 
+#[utoipa::path(get, path = "/api/sync/pull", tag = "sync", params(PullParams), responses((status = 200, body = PullResponse), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
 async fn pull(
     State(ctx): State<ApiContext>,
     user: CurrentUser,

@@ -12,6 +12,7 @@ fn d(units: i64, scale: u32) -> Decimal {
 
 /// Counts over one territory and period, as the server aggregates them.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MatterCounts {
     /// All petition matters of the territory (属地信访事项).
     pub total: u64,
@@ -45,6 +46,7 @@ pub fn ratio(part: u64, whole: u64) -> Option<Decimal> {
 
 /// The rates of a territory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Rates {
     /// 代办率 = by agents ÷ all matters
     pub agency: Option<Decimal>,
@@ -83,6 +85,7 @@ impl Rates {
 
 /// A county budget target shown beside the rates (seed 003).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Target {
     pub label: &'static str,
     pub minimum: Decimal,
@@ -107,6 +110,7 @@ pub fn targets_met(r: &Rates) -> [(Target, Option<Decimal>, Option<bool>); 4] {
 
 /// Where a citizen went because the matter was not solved or warned about locally.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Escalations {
     /// person-times to the banner/county (−0.5 each)
     pub to_county: u32,
@@ -120,6 +124,7 @@ pub struct Escalations {
 
 /// What triggers the one-vote veto (一票否决).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum VetoReason {
     /// 个人极端事件
@@ -132,6 +137,7 @@ pub enum VetoReason {
 
 /// Everything the assessment of one village/community for one year needs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AssessmentInput {
     /// 组织落实: stable team with duties, head responsible, leader in charge,
     /// staff named, a proper office (2 points each).
@@ -152,6 +158,7 @@ pub struct AssessmentInput {
 
 /// A letter or interview the result triggers (三函一约谈).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Letter {
     /// 提醒函 — a rate under 50%
@@ -176,6 +183,7 @@ impl Letter {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Grade {
     /// 不合格 < 60 (or vetoed)
@@ -213,6 +221,7 @@ impl Grade {
 
 /// The scored assessment, part by part.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Assessment {
     pub organisation: Decimal,
     pub rules: Decimal,

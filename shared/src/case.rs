@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 /// The five stages of the agency workflow (DOMAIN.md "The five stages").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Stage {
     /// 甄别受理
@@ -64,6 +65,7 @@ impl Stage {
 
 /// How a matter reached the system (信访渠道).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Channel {
     /// 来信
@@ -104,6 +106,7 @@ impl Channel {
 
 /// Where a matter came from (信访事项来源).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Source {
     /// 群众反映 (brought by the citizen)
@@ -150,6 +153,7 @@ impl Source {
 
 /// How an agent contacted the citizen on a visit record (走访方式).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum VisitMethod {
     /// 上门
@@ -189,6 +193,7 @@ impl VisitMethod {
 /// `phone` and `address` are private (DOMAIN.md "Openness and privacy"): the
 /// server fills them only for those handling the matter.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CaseView {
     pub id: i64,
     /// 编号
@@ -259,6 +264,7 @@ fn default_lifecycle() -> Lifecycle {
 
 /// One entry of a case's timeline: a command applied, by whom, when.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TimelineEntry {
     pub id: i64,
     pub case_id: i64,
@@ -273,6 +279,7 @@ pub struct TimelineEntry {
 
 /// A photo or scan attached to a case.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AttachmentView {
     pub id: String,
     pub case_id: i64,
@@ -287,6 +294,7 @@ pub struct AttachmentView {
 /// A visit record (走访记录). Its id is a UUID made on the device, so the same
 /// visit saved offline and synced later is recognisably the same record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Visit {
     pub id: String,
     pub case_id: i64,
@@ -300,6 +308,7 @@ pub struct Visit {
 
 /// A visit as the field app creates it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewVisit {
     pub id: String,
@@ -311,6 +320,7 @@ pub struct NewVisit {
 
 /// A case with its records, as `GET /api/cases/{id}` returns it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CaseDetail {
     pub case: CaseView,
     pub visits: Vec<Visit>,

@@ -17,6 +17,7 @@ pub const MAX_FORM_TEXT: usize = 2000;
 
 /// A command on one case.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum CaseCommand {
     /// 甄别: record the screening outcome. Accepting for agency needs an agent

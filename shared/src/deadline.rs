@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 /// The level and complexity of a matter, which fixes its handling limit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum MatterLevel {
     /// 村级事项: 5 working days.
@@ -95,6 +96,7 @@ pub fn reward_notice_end(cal: &Calendar, published: NaiveDate) -> Counted<NaiveD
 
 /// Where "today" stands against a deadline, in working days.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", content = "days", rename_all = "snake_case")]
 pub enum DueStatus {
     /// N working days are left after today (N ≥ 1).

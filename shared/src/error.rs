@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 /// Machine-readable error codes. Unknown codes from a newer server still
 /// deserialize (as [`ErrorCode::Other`]) so an old field app can show them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     BadJson,
@@ -83,6 +84,7 @@ impl ErrorCode {
 
 /// An error as sent over the wire.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiError {
     pub code: ErrorCode,
     pub message: String,

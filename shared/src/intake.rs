@@ -14,6 +14,7 @@ pub const MAX_PROBLEM_CHARS: usize = 4000;
 
 /// `POST /api/cases` body, and the offline "new matter from screening".
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewCase {
     /// A device-made UUID for matters created offline, so a re-sent one is

@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 
 /// Routes the law provides instead of petitioning (法定途径).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum LegalRoute {
     /// 诉讼
@@ -44,6 +45,7 @@ impl LegalRoute {
 
 /// Why a matter is not taken for agency (不予代办).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum NotTakenReason {
     /// 已落实"三到位一处理"仍非法、无理上访
@@ -76,6 +78,7 @@ impl NotTakenReason {
 
 /// The outcome of screening (甄别受理).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ScreeningOutcome {
     /// 直接答复: answered on the spot; the matter is done.
@@ -106,6 +109,7 @@ impl ScreeningOutcome {
 
 /// The citizen's opinion of the result (信访人意见).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Opinion {
     /// 满意
@@ -139,6 +143,7 @@ impl Opinion {
 
 /// How the result was told to the citizen (告知方式).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum NoticeForm {
     /// 口头告知
@@ -149,6 +154,7 @@ pub enum NoticeForm {
 
 /// The level that handles a matter; escalation (上报) goes up these.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum HandlingLevel {
     /// 嘎查村（社区）代办服务点
@@ -213,6 +219,7 @@ impl HandlingLevel {
 
 /// Review at the level above (复查), then re-review (复核).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ReviewKind {
     /// 复查
@@ -232,6 +239,7 @@ impl ReviewKind {
 
 /// Where a case stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum CaseStatus {
     /// 甄别受理中
@@ -302,6 +310,7 @@ impl CaseStatus {
 
 /// Something that happens to a case.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum CaseEvent {
     /// The screening outcome is recorded.
@@ -329,6 +338,7 @@ pub enum CaseEvent {
 
 /// A refused transition: which rule, and a Chinese message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TransitionError {
     /// A stable rule id, e.g. `close.only_while_handling`.
     pub rule: &'static str,
@@ -349,6 +359,7 @@ fn refuse(rule: &'static str, message: impl Into<String>) -> TransitionError {
 
 /// A case's workflow state: status plus the facts the rules depend on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Lifecycle {
     pub status: CaseStatus,
     /// The level handling the matter now.

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// A level of the three-level agency organisation (三级代办) and above.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum UnitKind {
     /// 盟/市 (信访局)
@@ -49,6 +50,7 @@ impl UnitKind {
 
 /// What a user does in the system.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// 网格员 / 村级代办员: works cases in the field.
@@ -109,6 +111,7 @@ impl Role {
 
 /// The kind of agent (代办员), for field agents.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AgentKind {
     /// 网格员
@@ -174,6 +177,7 @@ impl AgentKind {
 
 /// The signed-in user, as `GET /api/me` and `POST /api/login` return it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Me {
     pub id: i64,
     pub username: String,
@@ -186,6 +190,7 @@ pub struct Me {
 
 /// `POST /api/login` body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     pub username: String,
@@ -271,6 +276,7 @@ impl Role {
 
 /// A unit as the API shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UnitView {
     pub id: i64,
     pub parent_id: Option<i64>,
@@ -281,6 +287,7 @@ pub struct UnitView {
 
 /// `POST /api/admin/units` body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewUnit {
     pub parent_id: i64,
@@ -290,6 +297,7 @@ pub struct NewUnit {
 
 /// A user (and agent) as the administration API shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UserView {
     pub id: i64,
     pub username: String,
@@ -306,6 +314,7 @@ pub struct UserView {
 
 /// `POST /api/admin/users` body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewUser {
     pub username: String,
@@ -327,6 +336,7 @@ pub struct NewUser {
 
 /// `PATCH /api/admin/users/{id}` body: only the fields given change.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct UserUpdate {
     #[serde(default)]

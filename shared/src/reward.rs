@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 /// Category by channel and difficulty (第八条).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum RewardCategory {
     /// 频繁进京走访或跨度 5 年及以上 — ¥5000
     A,
@@ -57,6 +58,7 @@ pub fn partial_subsidy_cap() -> Decimal {
 
 /// The five materials of a claim's dossier (第十一条).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum DossierMaterial {
     /// 信访事项化解报告
@@ -93,6 +95,7 @@ impl DossierMaterial {
 
 /// What is claimed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ClaimKind {
     /// The full reward for a resolved matter (案结事了、息诉罢访).
@@ -104,6 +107,7 @@ pub enum ClaimKind {
 
 /// Everything the eligibility check needs about one claim.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ClaimInput {
     pub kind: ClaimKind,
     /// The agent is registered (备案) with the league/banner bureau.
@@ -123,6 +127,7 @@ pub struct ClaimInput {
 
 /// Why a claim cannot be paid.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "problem", rename_all = "snake_case")]
 pub enum ClaimProblem {
     NotRegistered,
@@ -224,6 +229,7 @@ pub fn quarter_of(date: NaiveDate) -> (i32, u32) {
 /// township first review → 5-working-day public notice → county review →
 /// league final review → payment by the treasury.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "stage", rename_all = "snake_case")]
 pub enum BatchStage {
     /// Claims being collected.
@@ -242,6 +248,7 @@ pub enum BatchStage {
 
 /// A step of the batch chain.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum BatchStep {
     TownshipReview,
@@ -301,6 +308,7 @@ pub fn complaint_stops_claim(stage: BatchStage, complaint_on: NaiveDate) -> bool
 
 /// Budget, paid and remaining of a fund, with the execution rate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FundTotals {
     pub budget: Decimal,
     pub paid: Decimal,

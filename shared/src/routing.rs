@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// The six township task groups.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum TaskGroup {
     /// 党群综合攻坚组
@@ -52,6 +53,7 @@ macro_rules! categories {
     ($( $variant:ident = $code:literal, $label:literal => $group:ident; )+) => {
         /// A content category of a petition matter.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
         pub enum ContentCategory { $( #[serde(rename = $code)] $variant, )+ }
 
         impl ContentCategory {

@@ -26,6 +26,7 @@ pub const PULL_PAGE_SIZE: usize = 500;
 
 /// One change made on a device.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Mutation {
     /// Per-client increasing id (1, 2, 3, …).
@@ -35,6 +36,7 @@ pub struct Mutation {
 
 /// What a mutation does. Unknown kinds are refused at parse time.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Change {
     /// Append a visit record (走访记录) to a case.
@@ -77,6 +79,7 @@ impl Change {
 
 /// `POST /api/sync/push` body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PushRequest {
     /// A stable id the device made for itself (a UUID).
@@ -85,6 +88,7 @@ pub struct PushRequest {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum MutationStatus {
     /// The change is in the database (now, or by an earlier push).
@@ -96,6 +100,7 @@ pub enum MutationStatus {
 
 /// The server's answer for one mutation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MutationResult {
     pub id: u64,
     pub status: MutationStatus,
@@ -117,12 +122,14 @@ impl MutationResult {
 
 /// `POST /api/sync/push` answer: one result per pushed mutation, in order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PushResponse {
     pub results: Vec<MutationResult>,
 }
 
 /// `GET /api/sync/pull?cursor=N` answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PullResponse {
     /// Pass this back as `cursor` to get what changed after this page.
     pub cursor: i64,

@@ -125,6 +125,7 @@ const PROVINCES: [u32; 34] = [
 
 /// A checked 18-digit resident ID number (身份证号), upper-case `X`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(try_from = "String", into = "String")]
 pub struct IdNumber(String);
 
@@ -189,6 +190,7 @@ impl From<IdNumber> for String {
 /// A checked phone number: a mainland mobile number (11 digits starting 13–19)
 /// or a landline with its area code (e.g. `0483-8221234`, extension allowed).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(try_from = "String", into = "String")]
 pub struct PhoneNumber(String);
 
@@ -276,6 +278,7 @@ fn is_mongolian(c: char) -> bool {
 /// script; transliterated Mongolian names joined by the middle dot `·`
 /// (variants `•`, `．`, `・` and `.` are normalised to `·`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(try_from = "String", into = "String")]
 pub struct PersonName(String);
 

@@ -1,0 +1,48 @@
+//! The OpenAPI document of the whole API, served at `/api/openapi.json`.
+//! Every handler carries a `#[utoipa::path]`; adding a route without listing
+//! it here fails `tests/openapi.rs`.
+
+use axum::routing::get;
+use axum::{Json, Router};
+use utoipa::OpenApi;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "代办通 API", description = "信访代办制案件系统：登录、事项办理流程、离线同步、附件、审计与组织管理。错误一律为 JSON {code, message}，message 为中文。"),
+    paths(
+        crate::auth::login,
+        crate::auth::logout,
+        crate::auth::me,
+        crate::cases::list_cases,
+        crate::cases::export_csv,
+        crate::cases::create_case,
+        crate::cases::get_case,
+        crate::cases::post_visit,
+        crate::cases::post_command,
+        crate::sync::push,
+        crate::sync::pull,
+        crate::audit::verify_endpoint,
+        crate::attachments::upload,
+        crate::attachments::download,
+        crate::org::list_units,
+        crate::org::list_agents,
+        crate::org::list_users,
+        crate::org::create_unit,
+        crate::org::create_user,
+        crate::org::update_user,
+    ),
+    tags(
+        (name = "auth", description = "登录与会话"),
+        (name = "cases", description = "信访事项与办理流程"),
+        (name = "sync", description = "现场端离线同步"),
+        (name = "attachments", description = "照片、扫描件"),
+        (name = "audit", description = "审计日志"),
+        (name = "org", description = "单位与代办员"),
+        (name = "admin", description = "系统管理"),
+    )
+)]
+pub struct ApiDoc;
+
+pub fn router() -> Router<crate::ApiContext> {
+    Router::new().route("/api/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
+}
