@@ -17,11 +17,10 @@ use crate::text::to_text;
 use chrono::NaiveDate;
 use shared::calendar::Calendar;
 use shared::case::{CaseView, TimelineEntry};
-use shared::command::{may_issue, CaseCommand};
-use shared::deadline::follow_up_due;
+use shared::command::{apply_to_view, may_issue, CaseCommand};
 use shared::error::{ApiError, ErrorCode};
 use shared::intake::NewCase;
-use shared::lifecycle::{CaseStatus, HandlingLevel, Lifecycle, ScreeningOutcome};
+use shared::lifecycle::{HandlingLevel, Lifecycle, ScreeningOutcome};
 use shared::org::Role;
 use sqlx::Row;
 
@@ -179,56 +178,15 @@ pub async fn apply_checked(
     cmd: &CaseCommand,
 ) -> Result<TimelineEntry, AppError> {
     let today = today();
-    let cal = Calendar::official();
-    let lifecycle = cmd.plan(&before.lifecycle).map_err(|e| {
+    let mut after = apply_to_view(before, cmd, today, Calendar::official()).map_err(|e| {
         AppError::new(ErrorCode::Conflict, format!("{}（当前状态：{}）", e.message, before.lifecycle.status.label()))
     })?;
-
-    let mut after = before.clone();
-    after.lifecycle = lifecycle.clone();
-    after.stage = lifecycle.stage();
-    match cmd {
-        CaseCommand::Screen { outcome: ScreeningOutcome::AcceptAgency { .. }, agent_id: Some(agent), .. }
-        | CaseCommand::Assign { agent_id: agent, .. } => {
-            after.agent_name = Some(check_agent(tx, *agent, before).await?);
-            after.agent_id = Some(*agent);
-        }
-        CaseCommand::Categorise { category } => {
-            after.category = Some(*category);
-            after.task_group = Some(category.task_group());
-        }
-        CaseCommand::Transfer { proposed_handling, .. } => after.proposed_handling = Some(proposed_handling.clone()),
-        CaseCommand::LeaderOpinion { text } => after.leader_opinion = Some(text.clone()),
-        CaseCommand::LeaderInstruction { text } => after.leader_instruction = Some(text.clone()),
-        CaseCommand::Escalate { to, .. } => {
-            // The higher level's limit runs from the day it takes the matter.
-            let due = to.matter_level().due_date(cal, today);
-            after.level = to.matter_level();
-            after.due_on = due.value;
-            after.due_unscheduled = due.unscheduled;
-            after.overdue_since = None;
-        }
-        CaseCommand::ReviewDecided { claim_reasonable: true, .. } => {
-            // 限期化解: a fresh limit at the matter's level.
-            let due = after.level.due_date(cal, today);
-            after.due_on = due.value;
-            after.due_unscheduled = due.unscheduled;
-            after.overdue_since = None;
-        }
-        CaseCommand::Close { notice, opinion, result, .. } => {
-            after.notice_form = Some(*notice);
-            after.opinion = Some(*opinion);
-            after.result = Some(result.clone());
-        }
-        _ => {}
+    if let CaseCommand::Screen { outcome: ScreeningOutcome::AcceptAgency { .. }, agent_id: Some(agent), .. }
+    | CaseCommand::Assign { agent_id: agent, .. } = cmd
+    {
+        after.agent_name = Some(check_agent(tx, *agent, before).await?);
     }
-    if lifecycle.status == CaseStatus::AwaitingFollowUp && before.lifecycle.status != CaseStatus::AwaitingFollowUp {
-        after.concluded_on = Some(today);
-        after.follow_up_due = Some(follow_up_due(cal, today).value);
-    }
-    if !matches!(lifecycle.status, CaseStatus::Handling | CaseStatus::Screening) {
-        after.overdue_since = None;
-    }
+    let lifecycle = after.lifecycle.clone();
 
     let seq = next_change_seq(tx).await?;
     sqlx::query(
