@@ -3,6 +3,7 @@
 // API calls are never cached: data lives in IndexedDB, managed by the app.
 const CACHE = 'daibantong-shell';
 const NAV_TIMEOUT_MS = 4000;
+const SHELL_EXTRAS = ['/manifest.webmanifest', '/icon.svg', '/icon-192.png', '/icon-512.png'];
 
 async function precache() {
   const cache = await caches.open(CACHE);
@@ -11,7 +12,7 @@ async function precache() {
   const html = await res.clone().text();
   await cache.put('/index.html', res);
   // addAll refuses duplicate URLs, hence the Set.
-  await cache.addAll([...new Set(['/manifest.webmanifest', '/icon.svg', ...assetsOf(html)])]);
+  await cache.addAll([...new Set([...SHELL_EXTRAS, ...assetsOf(html)])]);
 }
 
 // The hashed files index.html refers to (Trunk writes them as "/name-hash.ext").
@@ -28,7 +29,8 @@ async function prune() {
   const cache = await caches.open(CACHE);
   const index = await cache.match('/index.html');
   if (!index) return;
-  const keep = new Set(['/index.html', '/manifest.webmanifest', '/icon.svg', ...assetsOf(await index.text())]);
+  const keep = new Set(['/index.html', ...SHELL_EXTRAS, ...assetsOf(await index.text())]);
+
   for (const req of await cache.keys()) {
     if (!keep.has(new URL(req.url).pathname)) await cache.delete(req);
   }

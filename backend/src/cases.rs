@@ -182,6 +182,7 @@ async fn post_visit(
             note: visit.note,
             recorded_by: user.id,
             recorded_by_name: user.display_name.clone(),
+            position: visit.position,
         }),
     ))
 }
@@ -213,8 +214,8 @@ pub async fn add_visit(tx: &mut Tx, user: &CurrentUser, v: &NewVisit) -> Result<
     }
     let seq = next_change_seq(tx).await?;
     sqlx::query(
-        "INSERT INTO visits (id, case_id, visited_at, method, note, recorded_by, created_at, rev) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO visits (id, case_id, visited_at, method, note, recorded_by, created_at, rev, lat_e6, lng_e6, accuracy_m) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )
     .bind(&v.id)
     .bind(v.case_id)
@@ -224,8 +225,23 @@ pub async fn add_visit(tx: &mut Tx, user: &CurrentUser, v: &NewVisit) -> Result<
     .bind(user.id)
     .bind(now_text())
     .bind(seq)
+    .bind(v.position.map(|p| p.lat_e6))
+    .bind(v.position.map(|p| p.lng_e6))
+    .bind(v.position.map(|p| p.accuracy_m))
     .execute(&mut **tx)
     .await?;
     sqlx::query("UPDATE cases SET rev = $1 WHERE id = $2").bind(seq).bind(v.case_id).execute(&mut **tx).await?;
+    audit::append(
+        tx,
+        AuditEntry {
+            actor_id: Some(user.id),
+            action: "visit.add",
+            entity: "visit",
+            entity_id: v.id.clone(),
+            before: None,
+            after: serde_json::to_value(v).ok(),
+        },
+    )
+    .await?;
     Ok(true)
 }

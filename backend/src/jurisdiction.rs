@@ -10,7 +10,7 @@ use crate::auth::CurrentUser;
 use crate::db::Tx;
 use crate::error::AppError;
 use crate::text::{from_text, opt_from_text};
-use shared::case::{CaseView, Stage, TimelineEntry, Visit, VisitMethod};
+use shared::case::{CaseView, GeoPoint, Stage, TimelineEntry, Visit, VisitMethod};
 use shared::lifecycle::{HandlingLevel, Lifecycle};
 use shared::org::{may_see_contact, Role};
 use sqlx::any::AnyRow;
@@ -329,6 +329,12 @@ fn visit_from_row(row: &AnyRow) -> Result<Visit, sqlx::Error> {
         note: row.try_get("note")?,
         recorded_by: row.try_get("recorded_by")?,
         recorded_by_name: row.try_get("recorded_by_name")?,
+        position: match (row.try_get::<Option<i64>, _>("lat_e6")?, row.try_get::<Option<i64>, _>("lng_e6")?) {
+            (Some(lat_e6), Some(lng_e6)) => {
+                Some(GeoPoint { lat_e6, lng_e6, accuracy_m: row.try_get::<Option<i64>, _>("accuracy_m")?.unwrap_or(0) })
+            }
+            _ => None,
+        },
     })
 }
 

@@ -87,3 +87,18 @@ pub async fn push(req: &PushRequest) -> Result<PushResponse, ApiFailure> {
 pub async fn pull(cursor: i64) -> Result<PullResponse, ApiFailure> {
     get(&format!("/api/sync/pull?cursor={cursor}")).await
 }
+
+/// Uploads a photo as an attachment of its case (idempotent by its id).
+pub async fn upload(u: &crate::store::UploadEntry) -> Result<serde_json::Value, ApiFailure> {
+    let name: String = js_sys::encode_uri_component(&u.name).into();
+    let url = format!("/api/cases/{}/attachments/{}?name={name}", u.case_id, u.id);
+    let body = js_sys::Uint8Array::from(u.data.as_slice());
+    let resp = Request::put(&url)
+        .header("content-type", &u.content_type)
+        .body(body)
+        .map_err(|_| ApiFailure::Network)?
+        .send()
+        .await
+        .map_err(|_| ApiFailure::Network)?;
+    read(resp).await
+}

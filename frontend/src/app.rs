@@ -2,17 +2,16 @@
 //! visit form, and the status bar that is always visible.
 
 use crate::api::{self, ApiFailure};
+use crate::case_page::CaseDetail;
+use crate::device::DevicePage;
+use crate::list::CaseList;
+use crate::new_case::NewCasePage;
 use crate::state::{set_store, store, AppState, Route};
-use crate::store::{RejectedEntry, Store, StoredVisit};
-use crate::util::{browser_online, china_now, current_hash, new_uuid, now_ms, short_time};
-use chrono::NaiveDate;
+use crate::store::Store;
+use crate::util::{browser_online, current_hash, now_ms, short_time};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use shared::calendar::Calendar;
-use shared::case::{CaseView, NewVisit, VisitMethod};
-use shared::deadline::DueStatus;
-use shared::validation::{check_new_visit, LOCAL_DATETIME_FORMAT, MAX_NOTE_CHARS};
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -35,6 +34,7 @@ pub fn App() -> impl IntoView {
 }
 
 async fn boot(state: AppState) {
+    let started = crate::js::now_ms();
     match Store::open().await {
         Ok(s) => set_store(s),
         Err(e) => {
@@ -47,6 +47,13 @@ async fn boot(state: AppState) {
     state.route.set(Route::from_hash(&current_hash()));
     state.reload().await;
     state.booted.set(true);
+    crate::js::record_metric("boot_to_list", crate::js::now_ms() - started);
+    if state.me.with_untracked(Option::is_some) {
+        // Ask the browser not to evict the outbox (only a request).
+        spawn_local(async {
+            crate::js::persist().await;
+        });
+    }
 
     window_event_listener(leptos::ev::online, move |_| {
         state.online.set(true);
@@ -179,10 +186,17 @@ fn Shell() -> impl IntoView {
             <button class="btn ghost small" on:click=logout>"退出"</button>
         </header>
         <StatusBar/>
+        <nav class="tabs">
+            <a href="#/" class:active=move || matches!(state.route.get(), Route::Cases | Route::Case(_))>"我的事项"</a>
+            <a href="#/new" class:active=move || state.route.get() == Route::NewCase>"排查登记"</a>
+            <a href="#/device" class:active=move || state.route.get() == Route::Device>"本机"</a>
+        </nav>
         <main class="content">
             {move || match state.route.get() {
                 Route::Cases => view! { <CaseList/> }.into_any(),
                 Route::Case(id) => view! { <CaseDetail id=id/> }.into_any(),
+                Route::NewCase => view! { <NewCasePage/> }.into_any(),
+                Route::Device => view! { <DevicePage/> }.into_any(),
             }}
         </main>
     }
@@ -216,268 +230,5 @@ fn StatusBar() -> impl IntoView {
                 <div class="banner warn">{format!("有记录已在本机保存超过 {} 天未上传，请尽快到有网络的地方同步。", (hours / 24.0).floor())}</div>
             })
         }}
-    }
-}
-
-fn due_badge(c: &CaseView, today: NaiveDate) -> (String, &'static str) {
-    if !c.stage.deadline_applies() {
-        return (c.stage.label().to_string(), "done");
-    }
-    let status = DueStatus::at(Calendar::official(), c.due_on, today);
-    let class = match status {
-        DueStatus::Overdue(_) => "overdue",
-        s if s.is_urgent() => "soon",
-        _ => "ok",
-    };
-    let mut label = status.label();
-    if c.due_unscheduled {
-        label.push_str("（节假日安排未公布）");
-    }
-    (label, class)
-}
-
-#[component]
-fn CaseList() -> impl IntoView {
-    let state = expect_context::<AppState>();
-    let search = RwSignal::new(String::new());
-    let today = china_now().date();
-    let shown = Memo::new(move |_| {
-        let q = search.get();
-        let q = q.trim();
-        let mut v: Vec<CaseView> = state
-            .cases
-            .get()
-            .into_iter()
-            .filter(|c| q.is_empty() || c.citizen_name.contains(q) || c.number.contains(q) || c.summary.contains(q))
-            .collect();
-        // Open matters first, most urgent deadline first.
-        v.sort_by(|a, b| {
-            (!a.stage.deadline_applies(), a.due_on, a.id).cmp(&(!b.stage.deadline_applies(), b.due_on, b.id))
-        });
-        v
-    });
-    view! {
-        <RejectedList/>
-        <div class="list-head">
-            <h2>"我的事项"</h2>
-            <span class="count">{move || format!("{} 件", shown.with(Vec::len))}</span>
-        </div>
-        <input class="search" type="search" placeholder="搜索姓名、编号或内容"
-            prop:value=move || search.get()
-            on:input=move |ev| search.set(event_target_value(&ev))/>
-        {move || (state.cases.with(Vec::is_empty)).then(|| view! {
-            <p class="empty">"本机还没有事项。联网后会自动下载您辖区内的事项。"</p>
-        })}
-        <ul class="case-list">
-            {move || shown.get().into_iter().map(|c| {
-                let (due, due_class) = due_badge(&c, today);
-                view! {
-                    <li>
-                        <a class="card case-card" href=format!("#/case/{}", c.id) data-test="case-card">
-                            <div class="row">
-                                <span class="num">{c.number.clone()}</span>
-                                <span class="chip stage">{c.stage.label()}</span>
-                            </div>
-                            <div class="name">{c.citizen_name.clone()}</div>
-                            <p class="summary">{c.summary.clone()}</p>
-                            <div class="row meta">
-                                <span class=format!("due {due_class}")>{due}</span>
-                                <span class="unit">
-                                    {c.unit_name.clone()}
-                                    {c.agent_name.clone().map(|a| format!(" · {a}"))}
-                                </span>
-                            </div>
-                        </a>
-                    </li>
-                }
-            }).collect_view()}
-        </ul>
-    }
-}
-
-#[component]
-fn RejectedList() -> impl IntoView {
-    let state = expect_context::<AppState>();
-    let discard = move |entry: RejectedEntry| {
-        spawn_local(async move {
-            let _ = store().discard_rejected(&entry).await;
-            state.reload().await;
-        })
-    };
-    move || {
-        let list = state.rejected.get();
-        (!list.is_empty()).then(|| {
-            view! {
-                <section class="card attention" data-test="rejected">
-                    <h3>{format!("需处理（{}）", list.len())}</h3>
-                    <p class="hint">"以下记录被服务器退回，未写入系统。请核对后重新录入，或放弃。"</p>
-                    <ul>
-                        {list.into_iter().map(|r| {
-                            let change = &r.entry.mutation.change;
-                            let href = change.case_id().map_or_else(|| "#/".to_string(), |id| format!("#/case/{id}"));
-                            let label = change.label();
-                            let entry = r.clone();
-                            view! {
-                                <li>
-                                    <div><a href=href>{label}</a></div>
-                                    <div class="reason">{format!("原因：{}", r.message)}</div>
-                                    <button class="btn small" on:click=move |_| discard(entry.clone())>"放弃"</button>
-                                </li>
-                            }
-                        }).collect_view()}
-                    </ul>
-                </section>
-            }
-        })
-    }
-}
-
-#[component]
-fn CaseDetail(id: i64) -> impl IntoView {
-    let state = expect_context::<AppState>();
-    let case = Memo::new(move |_| state.cases.get().into_iter().find(|c| c.id == id));
-    let visits = RwSignal::new(Vec::<StoredVisit>::new());
-    Effect::new(move |_| {
-        state.data_version.track();
-        spawn_local(async move {
-            if let Ok(v) = store().visits(id).await {
-                visits.set(v);
-            }
-        });
-    });
-    let today = china_now().date();
-    view! {
-        <a class="back" href="#/">"‹ 返回我的事项"</a>
-        {move || match case.get() {
-            None => view! { <p class="empty">"本机没有这件事项（可能不在您的辖区，或尚未同步）。"</p> }.into_any(),
-            Some(c) => {
-                let (due, due_class) = due_badge(&c, today);
-                let open = c.stage.accepts_records();
-                view! {
-                    <section class="card case-head">
-                        <div class="row">
-                            <span class="num">{c.number.clone()}</span>
-                            <span class="chip stage">{c.stage.label()}</span>
-                        </div>
-                        <h2>{c.citizen_name.clone()}</h2>
-                        <p class="summary full">{c.summary.clone()}</p>
-                        <dl class="facts">
-                            <dt>"办理期限"</dt>
-                            <dd><span class=format!("due {due_class}")>{due}</span>" "{format!("（{} 前，{}）", c.due_on, c.level.label())}</dd>
-                            <dt>"受理日期"</dt><dd>{c.accepted_on.to_string()}</dd>
-                            <dt>"来源渠道"</dt><dd>{c.channel.label()}</dd>
-                            <dt>"所属单位"</dt><dd>{c.unit_name.clone()}</dd>
-                            <dt>"代办员"</dt><dd>{c.agent_name.clone().unwrap_or_else(|| "未指派".to_string())}</dd>
-                            {c.phone.clone().map(|p| view! { <dt>"联系电话"</dt><dd><a href=format!("tel:{p}")>{p.clone()}</a></dd> })}
-                            {c.address.clone().map(|a| view! { <dt>"住址"</dt><dd>{a}</dd> })}
-                        </dl>
-                    </section>
-                    {open.then(|| view! { <VisitForm case_id=id/> })}
-                    {(!open).then(|| view! { <p class="hint">{format!("该事项已{}，不能再添加走访记录。", c.stage.label())}</p> })}
-                }.into_any()
-            }
-        }}
-        <section class="card">
-            <h3>{move || format!("走访记录（{}）", visits.with(Vec::len))}</h3>
-            {move || visits.with(Vec::is_empty).then(|| view! { <p class="hint">"还没有走访记录。"</p> })}
-            <ol class="timeline" data-test="visits">
-                {move || visits.get().into_iter().rev().map(|v| {
-                    let pending = v.pending;
-                    view! {
-                        <li class="visit" class:pending=pending class:rejected=v.rejected.is_some() data-test="visit">
-                            <div class="when">
-                                {v.visit.visited_at.replace('T', " ")}" · "{v.visit.method.label()}
-                                {pending.then(|| view! { <span class="chip pending">"未同步"</span> })}
-                            </div>
-                            <p>{v.visit.note.clone()}</p>
-                            <div class="by">{v.visit.recorded_by_name.clone()}</div>
-                            {v.rejected.clone().map(|r| view! { <div class="reason">{format!("被退回：{r}")}</div> })}
-                        </li>
-                    }
-                }).collect_view()}
-            </ol>
-        </section>
-    }
-}
-
-#[component]
-fn VisitForm(case_id: i64) -> impl IntoView {
-    let state = expect_context::<AppState>();
-    let visited_at = RwSignal::new(china_now().format(LOCAL_DATETIME_FORMAT).to_string());
-    let method = RwSignal::new(VisitMethod::InPerson);
-    let note = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
-    let saved = RwSignal::new(None::<String>);
-    let saving = RwSignal::new(false);
-    let submit = move |ev: SubmitEvent| {
-        ev.prevent_default();
-        if saving.get_untracked() {
-            return;
-        }
-        let Some(me) = state.me.get_untracked() else {
-            return;
-        };
-        let visit = NewVisit {
-            id: new_uuid(),
-            case_id,
-            visited_at: visited_at.get_untracked(),
-            method: method.get_untracked(),
-            note: note.get_untracked().trim().to_string(),
-        };
-        if let Err(e) = check_new_visit(&visit, china_now()) {
-            error.set(Some(e.message));
-            return;
-        }
-        error.set(None);
-        saving.set(true);
-        spawn_local(async move {
-            match store().save_visit(&me, visit, now_ms()).await {
-                Ok(_) => {
-                    note.set(String::new());
-                    visited_at.set(china_now().format(LOCAL_DATETIME_FORMAT).to_string());
-                    saved.set(Some(if state.online.get_untracked() {
-                        "已保存，正在上传…".to_string()
-                    } else {
-                        "已保存到本机，联网后自动上传".to_string()
-                    }));
-                    state.reload().await;
-                    saving.set(false);
-                    state.sync_now().await;
-                }
-                Err(e) => {
-                    error.set(Some(e.to_string()));
-                    saving.set(false);
-                }
-            }
-        });
-    };
-    view! {
-        <form class="card visit-form" on:submit=submit data-test="visit-form">
-            <h3>"新增走访记录"</h3>
-            <label>
-                "走访时间"
-                <input type="datetime-local" name="visited_at" required
-                    prop:value=move || visited_at.get()
-                    on:input=move |ev| visited_at.set(event_target_value(&ev))/>
-            </label>
-            <fieldset class="segmented">
-                <legend>"走访方式"</legend>
-                {VisitMethod::ALL.into_iter().map(|m| view! {
-                    <button type="button" class="seg" class:active=move || method.get() == m
-                        aria-pressed=move || (method.get() == m).to_string()
-                        on:click=move |_| method.set(m)>{m.label()}</button>
-                }).collect_view()}
-            </fieldset>
-            <label>
-                "走访情况"
-                <textarea name="note" rows="4" maxlength=MAX_NOTE_CHARS.to_string()
-                    placeholder="群众诉求、沟通情况、下一步安排…"
-                    prop:value=move || note.get()
-                    on:input=move |ev| { note.set(event_target_value(&ev)); saved.set(None); }></textarea>
-            </label>
-            {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
-            {move || saved.get().map(|s| view! { <p class="ok" role="status">{s}</p> })}
-            <button type="submit" class="btn primary block" disabled=move || saving.get()>"保存记录"</button>
-        </form>
     }
 }

@@ -4,6 +4,13 @@
 
 mod api;
 mod app;
+mod case_page;
+mod device;
+mod forms;
+mod js;
+mod list;
+mod new_case;
+mod overlay;
 mod state;
 mod store;
 mod util;

@@ -5,6 +5,7 @@
 //! 20-second timer, after every local save, and on the "立即同步" button.
 
 use crate::api::{self, ApiFailure};
+use crate::overlay::{overlay, PendingEntry};
 use crate::store::{OutboxEntry, RejectedEntry, Store};
 use crate::util::{browser_online, now_ms};
 use leptos::prelude::*;
@@ -12,6 +13,7 @@ use shared::case::CaseView;
 use shared::org::Me;
 use shared::sync::{MutationStatus, PushRequest, MAX_PUSH_BATCH};
 use std::cell::RefCell;
+use std::collections::HashMap;
 
 thread_local! {
     static STORE: RefCell<Option<Store>> = const { RefCell::new(None) };
@@ -31,11 +33,17 @@ pub fn set_store(s: Store) {
 pub enum Route {
     Cases,
     Case(i64),
+    NewCase,
+    Device,
 }
 
 impl Route {
     pub fn from_hash(hash: &str) -> Route {
-        hash.strip_prefix("#/case/").and_then(|id| id.parse().ok()).map_or(Route::Cases, Route::Case)
+        match hash {
+            "#/new" => Route::NewCase,
+            "#/device" => Route::Device,
+            _ => hash.strip_prefix("#/case/").and_then(|id| id.parse().ok()).map_or(Route::Cases, Route::Case),
+        }
     }
 }
 
@@ -54,8 +62,13 @@ pub struct AppState {
     pub oldest_pending: RwSignal<Option<f64>>,
     pub last_sync: RwSignal<Option<f64>>,
     pub sync_error: RwSignal<Option<String>>,
+    /// The cases shown: the server's, with this device's pending changes replayed.
     pub cases: RwSignal<Vec<CaseView>>,
+    /// Per case, the changes still waiting to be synced.
+    pub pending_entries: RwSignal<HashMap<i64, Vec<PendingEntry>>>,
     pub rejected: RwSignal<Vec<RejectedEntry>>,
+    /// Photos the server refused: (id, case id, name, reason).
+    pub rejected_uploads: RwSignal<Vec<(String, i64, String, String)>>,
     pub route: RwSignal<Route>,
     /// Bumped whenever the device data changed, so open pages reload.
     pub data_version: RwSignal<u64>,
@@ -75,7 +88,9 @@ impl AppState {
             last_sync: RwSignal::new(None),
             sync_error: RwSignal::new(None),
             cases: RwSignal::new(Vec::new()),
+            pending_entries: RwSignal::new(HashMap::new()),
             rejected: RwSignal::new(Vec::new()),
+            rejected_uploads: RwSignal::new(Vec::new()),
             route: RwSignal::new(Route::Cases),
             data_version: RwSignal::new(0),
         }
@@ -83,14 +98,26 @@ impl AppState {
 
     /// Re-reads what the pages show from the device database.
     pub async fn reload(&self) {
+        let started = crate::js::now_ms();
         let s = store();
-        if let Ok(cases) = s.cases().await {
+        let outbox = s.outbox().await.unwrap_or_default();
+        let uploads = s.uploads().await.unwrap_or_default();
+        if let (Ok(server), Some(me)) = (s.cases().await, self.me.get_untracked()) {
+            let (cases, pending) = overlay(server, &outbox, &me, crate::util::china_now().date());
             self.cases.set(cases);
+            self.pending_entries.set(pending);
         }
-        if let Ok(outbox) = s.outbox().await {
-            self.pending.set(outbox.len() as u32);
-            self.oldest_pending.set(outbox.first().map(|e| e.created_at));
-        }
+        let waiting_uploads: Vec<_> = uploads.iter().filter(|u| u.rejected.is_none()).collect();
+        self.pending.set((outbox.len() + waiting_uploads.len()) as u32);
+        self.oldest_pending.set(
+            outbox.iter().map(|e| e.created_at).chain(waiting_uploads.iter().map(|u| u.created_at)).reduce(f64::min),
+        );
+        self.rejected_uploads.set(
+            uploads
+                .iter()
+                .filter_map(|u| u.rejected.clone().map(|r| (u.id.clone(), u.case_id, u.name.clone(), r)))
+                .collect(),
+        );
         if let Ok(rejected) = s.rejected().await {
             self.rejected.set(rejected);
         }
@@ -98,6 +125,7 @@ impl AppState {
             self.last_sync.set(last);
         }
         self.data_version.update(|v| *v += 1);
+        crate::js::record_metric("reload", crate::js::now_ms() - started);
     }
 
     /// Pushes the outbox and pulls changes, if online and not already syncing.
@@ -169,6 +197,20 @@ async fn run_sync(me: &Me) -> Result<(), ApiFailure> {
         s.acknowledge(&applied, &rejected).await?;
         if acknowledged == 0 || batch.len() < MAX_PUSH_BATCH {
             break;
+        }
+    }
+    // Photos: each upload is idempotent by its id; a refusal is kept with its reason.
+    for u in s.uploads().await? {
+        if u.rejected.is_some() || u.user_id != me.id || u.case_id <= 0 {
+            continue;
+        }
+        match api::upload(&u).await {
+            Ok(_) => s.upload_done(&u.id).await?,
+            Err(ApiFailure::Server(e)) => {
+                let reason = e.message.clone();
+                s.upload_rejected(u, reason).await?
+            }
+            Err(other) => return Err(other),
         }
     }
     // Pull until the server has nothing more.

@@ -6,6 +6,9 @@
 //! - `visits`: the visit list of each case, by case id (`Vec<StoredVisit>`).
 //!   Keeping a case's visits in one value makes "open a case" one read and
 //!   "save a visit" one read-modify-write inside the save transaction.
+//! - `timeline`: each case's timeline as last pulled, by case id.
+//! - `uploads`: photos waiting to be uploaded (`UploadEntry`, bytes kept as a
+//!   `Uint8Array`), by attachment id.
 //! - `outbox`: `OutboxEntry` by mutation id — changes not yet acknowledged by
 //!   the server, in the order they were made.
 //! - `rejected`: `RejectedEntry` by mutation id — changes the server refused,
@@ -20,22 +23,27 @@ use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use shared::case::{CaseView, NewVisit, Visit};
+use shared::case::{CaseView, NewVisit, TimelineEntry, Visit};
 use shared::org::Me;
 use shared::sync::{Change, Mutation, PullResponse};
 
 const DB_NAME: &str = "daibantong";
-const DB_VERSION: u8 = 1;
+/// 2: `timeline` and `uploads` stores. Upgrades only add stores, so an
+/// outbox written by an older version of the app survives the update.
+const DB_VERSION: u8 = 2;
 
 const CASES: &str = "cases";
 const VISITS: &str = "visits";
+const TIMELINE: &str = "timeline";
 const OUTBOX: &str = "outbox";
 const REJECTED: &str = "rejected";
+const UPLOADS: &str = "uploads";
 const META: &str = "meta";
 
 /// A visit as the device keeps it: the server's form, plus whether it is
 /// still waiting to be synced or was refused.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+
 pub struct StoredVisit {
     pub visit: Visit,
     pub pending: bool,
@@ -59,6 +67,23 @@ pub struct RejectedEntry {
     pub entry: OutboxEntry,
     pub code: String,
     pub message: String,
+}
+
+/// A photo waiting to be uploaded as an attachment of a case.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UploadEntry {
+    /// The attachment's UUID (made on the device: a retried upload is the same).
+    pub id: String,
+    pub case_id: i64,
+    pub name: String,
+    pub content_type: String,
+    #[serde(with = "serde_bytes")]
+    pub data: Vec<u8>,
+    pub created_at: f64,
+    pub user_id: i64,
+    /// The server refused it, with this reason; kept until discarded.
+    #[serde(default)]
+    pub rejected: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -93,7 +118,7 @@ impl Store {
         let db = Database::open(DB_NAME)
             .with_version(DB_VERSION)
             .with_on_upgrade_needed(|_ev, db| {
-                for name in [CASES, VISITS, OUTBOX, REJECTED, META] {
+                for name in [CASES, VISITS, TIMELINE, OUTBOX, REJECTED, UPLOADS, META] {
                     if !db.object_store_names().any(|n| n == name) {
                         db.create_object_store(name).build()?;
                     }
@@ -165,15 +190,17 @@ impl Store {
         Ok(v.unwrap_or_default())
     }
 
-    /// Saves a visit made on this device: the visit and its outbox entry are
-    /// written in ONE transaction, so neither exists without the other.
-    pub async fn save_visit(&self, me: &Me, visit: NewVisit, now_ms: f64) -> StoreResult<OutboxEntry> {
-        let tx = self.db.transaction([VISITS, OUTBOX, META]).with_mode(TransactionMode::Readwrite).build()?;
-        let meta = tx.object_store(META)?;
-        let next: Option<f64> = meta.get("next_mutation_id".to_string()).serde()?.await?;
-        let mutation_id = next.unwrap_or(1.0);
-        meta.put(mutation_id + 1.0).with_key("next_mutation_id".to_string()).without_key_type().serde()?.await?;
-
+    /// Saves a visit made on this device: the visit, its outbox entry and
+    /// its photo (if any) are written in ONE transaction, so none exists
+    /// without the others.
+    pub async fn save_visit(
+        &self,
+        me: &Me,
+        visit: NewVisit,
+        photo: Option<UploadEntry>,
+        now_ms: f64,
+    ) -> StoreResult<OutboxEntry> {
+        let tx = self.db.transaction([VISITS, OUTBOX, META, UPLOADS]).with_mode(TransactionMode::Readwrite).build()?;
         let visits = tx.object_store(VISITS)?;
         let mut list: Vec<StoredVisit> = visits.get(visit.case_id as f64).serde()?.await?.unwrap_or_default();
         list.push(StoredVisit {
@@ -185,21 +212,59 @@ impl Store {
                 note: visit.note.clone(),
                 recorded_by: me.id,
                 recorded_by_name: me.display_name.clone(),
+                position: visit.position,
             },
             pending: true,
             rejected: None,
         });
         visits.put(&list).with_key(visit.case_id as f64).without_key_type().serde()?.await?;
-
-        let entry = OutboxEntry {
-            mutation: Mutation { id: mutation_id as u64, change: Change::AddVisit { visit } },
-            created_at: now_ms,
-            user_id: me.id,
-        };
-        let outbox = tx.object_store(OUTBOX)?;
-        outbox.put(&entry).with_key(mutation_id).without_key_type().serde()?.await?;
+        if let Some(photo) = &photo {
+            tx.object_store(UPLOADS)?.put(photo).with_key(photo.id.clone()).without_key_type().serde()?.await?;
+        }
+        let entry = put_outbox(&tx, me, Change::AddVisit { visit }, now_ms).await?;
         tx.commit().await?;
         Ok(entry)
+    }
+
+    /// Queues any other change (a command, a new matter) for the server.
+    pub async fn queue(&self, me: &Me, change: Change, now_ms: f64) -> StoreResult<OutboxEntry> {
+        let tx = self.db.transaction([OUTBOX, META]).with_mode(TransactionMode::Readwrite).build()?;
+        let entry = put_outbox(&tx, me, change, now_ms).await?;
+        tx.commit().await?;
+        Ok(entry)
+    }
+
+    /// Photos waiting to be uploaded (and refused ones), oldest first.
+    pub async fn uploads(&self) -> StoreResult<Vec<UploadEntry>> {
+        let tx = self.db.transaction(UPLOADS).build()?;
+        let all = tx.object_store(UPLOADS)?.get_all::<UploadEntry>().serde()?.await?;
+        let mut v = all.collect::<Result<Vec<_>, _>>()?;
+        v.sort_by(|a, b| a.created_at.total_cmp(&b.created_at));
+        Ok(v)
+    }
+
+    /// The server has the photo: forget the local copy.
+    pub async fn upload_done(&self, id: &str) -> StoreResult<()> {
+        let tx = self.db.transaction(UPLOADS).with_mode(TransactionMode::Readwrite).build()?;
+        tx.object_store(UPLOADS)?.delete(id.to_string()).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The server refused the photo: keep it, with the reason, for the user.
+    pub async fn upload_rejected(&self, mut upload: UploadEntry, reason: String) -> StoreResult<()> {
+        upload.rejected = Some(reason);
+        let tx = self.db.transaction(UPLOADS).with_mode(TransactionMode::Readwrite).build()?;
+        tx.object_store(UPLOADS)?.put(&upload).with_key(upload.id.clone()).without_key_type().serde()?.await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The timeline of a case as last pulled.
+    pub async fn timeline(&self, case_id: i64) -> StoreResult<Vec<TimelineEntry>> {
+        let tx = self.db.transaction(TIMELINE).build()?;
+        let v: Option<Vec<TimelineEntry>> = tx.object_store(TIMELINE)?.get(case_id as f64).serde()?.await?;
+        Ok(v.unwrap_or_default())
     }
 
     /// Unsent changes, oldest first.
@@ -249,6 +314,11 @@ impl Store {
         Ok(all.collect::<Result<Vec<_>, _>>()?)
     }
 
+    /// The user discards a refused photo.
+    pub async fn discard_upload(&self, id: &str) -> StoreResult<()> {
+        self.upload_done(id).await
+    }
+
     /// The user discards a refused change: it and its local visit go.
     pub async fn discard_rejected(&self, entry: &RejectedEntry) -> StoreResult<()> {
         let tx = self.db.transaction([REJECTED, VISITS]).with_mode(TransactionMode::Readwrite).build()?;
@@ -267,11 +337,14 @@ impl Store {
     /// visits replaced by the server's list plus this device's visits the
     /// server does not have yet (pending or refused), and the new cursor.
     pub async fn apply_pull(&self, page: &PullResponse) -> StoreResult<()> {
-        let tx = self.db.transaction([CASES, VISITS, META]).with_mode(TransactionMode::Readwrite).build()?;
+        let tx = self.db.transaction([CASES, VISITS, TIMELINE, META]).with_mode(TransactionMode::Readwrite).build()?;
         let cases = tx.object_store(CASES)?;
         let visits = tx.object_store(VISITS)?;
+        let timeline = tx.object_store(TIMELINE)?;
         for c in &page.cases {
             cases.put(c).with_key(c.id as f64).without_key_type().serde()?.await?;
+            let entries: Vec<&TimelineEntry> = page.timeline.iter().filter(|e| e.case_id == c.id).collect();
+            timeline.put(&entries).with_key(c.id as f64).without_key_type().serde()?.await?;
             let local: Vec<StoredVisit> = visits.get(c.id as f64).serde()?.await?.unwrap_or_default();
             let mut merged: Vec<StoredVisit> = page
                 .visits
@@ -299,13 +372,32 @@ impl Store {
 
     /// Forgets the cached cases of a previous user (never the outbox).
     pub async fn clear_cache(&self) -> StoreResult<()> {
-        let tx = self.db.transaction([CASES, VISITS, META]).with_mode(TransactionMode::Readwrite).build()?;
+        let tx = self.db.transaction([CASES, VISITS, TIMELINE, META]).with_mode(TransactionMode::Readwrite).build()?;
         tx.object_store(CASES)?.clear()?.await?;
         tx.object_store(VISITS)?.clear()?.await?;
+        tx.object_store(TIMELINE)?.clear()?.await?;
         let meta = tx.object_store(META)?;
         meta.delete("cursor".to_string()).await?;
         meta.delete("me".to_string()).await?;
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// Writes an outbox entry with the next mutation id, inside `tx` (which must
+/// include the `outbox` and `meta` stores).
+async fn put_outbox(
+    tx: &indexed_db_futures::transaction::Transaction<'_>,
+    me: &Me,
+    change: Change,
+    now_ms: f64,
+) -> StoreResult<OutboxEntry> {
+    let meta = tx.object_store(META)?;
+    let next: Option<f64> = meta.get("next_mutation_id".to_string()).serde()?.await?;
+    let mutation_id = next.unwrap_or(1.0);
+    meta.put(mutation_id + 1.0).with_key("next_mutation_id".to_string()).without_key_type().serde()?.await?;
+    let entry =
+        OutboxEntry { mutation: Mutation { id: mutation_id as u64, change }, created_at: now_ms, user_id: me.id };
+    tx.object_store(OUTBOX)?.put(&entry).with_key(mutation_id).without_key_type().serde()?.await?;
+    Ok(entry)
 }

@@ -40,3 +40,17 @@ pub fn short_time(ms: f64) -> String {
 pub fn current_hash() -> String {
     web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default()
 }
+
+/// Navigates to a hash route.
+pub fn go(hash: &str) {
+    if let Some(w) = web_sys::window() {
+        let _ = w.location().set_hash(hash);
+    }
+}
+
+/// A UTC RFC 3339 time shown in China time, "11-20 14:05".
+pub fn china_time_of(rfc3339: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(rfc3339)
+        .map(|t| shared::time::china_local(t.with_timezone(&chrono::Utc)).format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_else(|_| rfc3339.to_string())
+}

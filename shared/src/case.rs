@@ -304,6 +304,8 @@ pub struct Visit {
     pub note: String,
     pub recorded_by: i64,
     pub recorded_by_name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub position: Option<GeoPoint>,
 }
 
 /// A visit as the field app creates it.
@@ -316,6 +318,45 @@ pub struct NewVisit {
     pub visited_at: String,
     pub method: VisitMethod,
     pub note: String,
+    /// Where the phone was, if the agent allowed location.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub position: Option<GeoPoint>,
+}
+
+/// A position in whole microdegrees (WGS 84, as the phone reports it), so
+/// it is exact and comparable; accuracy in metres.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct GeoPoint {
+    pub lat_e6: i64,
+    pub lng_e6: i64,
+    pub accuracy_m: i64,
+}
+
+impl GeoPoint {
+    /// From the browser's degrees (rounded to microdegrees).
+    pub fn from_degrees(lat: f64, lng: f64, accuracy_m: f64) -> GeoPoint {
+        GeoPoint {
+            lat_e6: (lat * 1e6).round() as i64,
+            lng_e6: (lng * 1e6).round() as i64,
+            accuracy_m: accuracy_m.round() as i64,
+        }
+    }
+
+    /// "北纬 38.84°，东经 105.67°（±20 米）"
+    pub fn label(&self) -> String {
+        let lat = self.lat_e6 as f64 / 1e6;
+        let lng = self.lng_e6 as f64 / 1e6;
+        format!(
+            "{}纬 {:.4}°，{}经 {:.4}°（±{} 米）",
+            if lat >= 0.0 { "北" } else { "南" },
+            lat.abs(),
+            if lng >= 0.0 { "东" } else { "西" },
+            lng.abs(),
+            self.accuracy_m
+        )
+    }
 }
 
 /// A case with its records, as `GET /api/cases/{id}` returns it.

@@ -327,10 +327,9 @@ pub fn apply_to_view(
     match cmd {
         CaseCommand::Screen { outcome: ScreeningOutcome::AcceptAgency { .. }, agent_id: Some(agent), .. }
         | CaseCommand::Assign { agent_id: agent, .. } => {
-            if after.agent_id != Some(*agent) {
-                after.agent_id = Some(*agent);
-                after.agent_name = None;
-            }
+            // A new agent's name is filled by the caller.
+            after.agent_name = after.agent_name.take().filter(|_| after.agent_id == Some(*agent));
+            after.agent_id = Some(*agent);
         }
         CaseCommand::Categorise { category } => {
             after.category = Some(*category);

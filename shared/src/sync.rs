@@ -158,6 +158,7 @@ mod tests {
                     visited_at: "2026-11-20T09:30".into(),
                     method: VisitMethod::InPerson,
                     note: "上门了解情况".into(),
+                    position: None,
                 },
             },
         };

@@ -63,6 +63,14 @@ pub fn check_new_visit(v: &NewVisit, now: NaiveDateTime) -> Result<(), ApiError>
     if at.and_utc().timestamp() < 946_684_800 {
         return Err(invalid("走访时间过早"));
     }
+    if let Some(p) = v.position {
+        if !(-90_000_000..=90_000_000).contains(&p.lat_e6)
+            || !(-180_000_000..=180_000_000).contains(&p.lng_e6)
+            || !(0..=100_000).contains(&p.accuracy_m)
+        {
+            return Err(invalid("定位数据无效"));
+        }
+    }
     check_text("走访情况", &v.note, MAX_NOTE_CHARS)
 }
 
@@ -78,6 +86,7 @@ mod tests {
             visited_at: "2026-11-20T09:30".into(),
             method: VisitMethod::Phone,
             note: "电话告知办理进度".into(),
+            position: None,
         }
     }
 
@@ -99,6 +108,13 @@ mod tests {
             (NewVisit { visited_at: "昨天".into(), ..visit() }, "走访时间格式无效，应为 年-月-日 时:分"),
             (NewVisit { visited_at: "2026-11-25T09:00".into(), ..visit() }, "走访时间不能晚于当前时间"),
             (NewVisit { case_id: 0, ..visit() }, "事项编号无效"),
+            (
+                NewVisit {
+                    position: Some(crate::case::GeoPoint { lat_e6: 91_000_000, lng_e6: 0, accuracy_m: 5 }),
+                    ..visit()
+                },
+                "定位数据无效",
+            ),
         ];
         for (v, msg) in cases {
             let e = check_new_visit(&v, now()).unwrap_err();

@@ -1,0 +1,4 @@
+-- Where the phone was when a visit was recorded (microdegrees, metres).
+ALTER TABLE visits ADD COLUMN lat_e6 BIGINT;
+ALTER TABLE visits ADD COLUMN lng_e6 BIGINT;
+ALTER TABLE visits ADD COLUMN accuracy_m BIGINT;

@@ -1,0 +1,442 @@
+//! The field forms: visit (with photo and position), progress contact,
+//! closure feedback, follow-up, review request, conclusion, screening — and
+//! the pieces they share: drafts that survive a reload, and queueing a
+//! command through the outbox.
+
+use crate::js;
+use crate::state::{store, AppState};
+use crate::store::UploadEntry;
+use crate::util::{china_now, new_uuid, now_ms};
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use shared::case::{CaseView, GeoPoint, NewVisit, VisitMethod};
+use shared::command::{may_issue, CaseCommand};
+use shared::lifecycle::{LegalRoute, NotTakenReason, NoticeForm, Opinion, ScreeningOutcome};
+use shared::sync::Change;
+use shared::validation::{check_new_visit, LOCAL_DATETIME_FORMAT, MAX_NOTE_CHARS};
+use wasm_bindgen::JsCast;
+
+/// A text field whose value is kept in localStorage under `key` as it is
+/// typed, so a reload (or a dead battery) does not lose a half-written form.
+pub fn draft(key: String, default: impl Into<String>) -> RwSignal<String> {
+    let sig = RwSignal::new(js::local_get(&key).unwrap_or_else(|| default.into()));
+    Effect::new(move |_| js::local_set(&key, &sig.get()));
+    sig
+}
+
+pub fn clear_draft(keys: &[String]) {
+    for k in keys {
+        js::local_remove(k);
+    }
+}
+
+/// The forms a field agent can open on a case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Visit,
+    Contact,
+    Screen,
+    Close,
+    RequestReview,
+    AcceptOutcome,
+    FollowUp,
+}
+
+impl Action {
+    pub fn label(self) -> &'static str {
+        match self {
+            Action::Visit => "走访记录",
+            Action::Contact => "进度沟通",
+            Action::Screen => "甄别受理",
+            Action::Close => "办结反馈",
+            Action::RequestReview => "申请复查/复核",
+            Action::AcceptOutcome => "事项终结",
+            Action::FollowUp => "终结回访",
+        }
+    }
+
+    /// A representative command, to ask the shared rules whether it is allowed now.
+    fn probe(self) -> Option<CaseCommand> {
+        let note = "x".to_string();
+        Some(match self {
+            Action::Visit => return None,
+            Action::Contact => CaseCommand::Contact { method: VisitMethod::Phone, note },
+            Action::Screen => CaseCommand::Screen { outcome: ScreeningOutcome::DirectAnswer, agent_id: None, note },
+            Action::Close => CaseCommand::Close {
+                method: VisitMethod::Phone,
+                notice: NoticeForm::Oral,
+                opinion: Opinion::Satisfied,
+                result: note,
+            },
+            Action::RequestReview => CaseCommand::RequestReview { note },
+            Action::AcceptOutcome => CaseCommand::AcceptOutcome {},
+            Action::FollowUp => CaseCommand::FollowUp { method: VisitMethod::Phone, resolved: true, note },
+        })
+    }
+}
+
+/// The actions the signed-in user may take on the case now (shared rules).
+pub fn available_actions(case: &CaseView, state: &AppState) -> Vec<Action> {
+    let Some(me) = state.me.get_untracked() else { return Vec::new() };
+    let mut out = Vec::new();
+    if case.stage.accepts_records() && case.id > 0 {
+        out.push(Action::Visit);
+    }
+    for a in
+        [Action::Screen, Action::Contact, Action::Close, Action::RequestReview, Action::AcceptOutcome, Action::FollowUp]
+    {
+        if let Some(cmd) = a.probe() {
+            if cmd.plan(&case.lifecycle).is_ok() && may_issue(me.role, &cmd, case.lifecycle.level) {
+                out.push(a);
+            }
+        }
+    }
+    out
+}
+
+/// Checks a command with the shared rules and queues it in the outbox.
+pub async fn queue_command(state: AppState, case: &CaseView, command: CaseCommand) -> Result<(), String> {
+    let me = state.me.get_untracked().ok_or("请先登录")?;
+    command.validate().map_err(|e| e.message)?;
+    command.plan(&case.lifecycle).map_err(|e| e.message)?;
+    let change = if case.id > 0 {
+        Change::Command { case_id: case.id, command }
+    } else {
+        let client_ref = case.client_ref.clone().ok_or("本机登记的事项缺少编号")?;
+        Change::CommandOnNew { client_ref, command }
+    };
+    store().queue(&me, change, now_ms()).await.map_err(|e| e.to_string())?;
+    state.reload().await;
+    spawn_local(async move { state.sync_now().await });
+    Ok(())
+}
+
+fn saved_message(state: &AppState) -> String {
+    if state.online.get_untracked() {
+        "已保存，正在上传…".to_string()
+    } else {
+        "已保存到本机，联网后自动上传".to_string()
+    }
+}
+
+/// Three big buttons to pick how the citizen was reached.
+#[component]
+pub fn MethodPicker(method: RwSignal<String>) -> impl IntoView {
+    view! {
+        <fieldset class="segmented">
+            <legend>"方式"</legend>
+            {VisitMethod::ALL.into_iter().map(|m| {
+                let code = m.as_str();
+                view! {
+                    <button type="button" class="seg" class:active=move || method.get() == code
+                        aria-pressed=move || (method.get() == code).to_string()
+                        on:click=move |_| method.set(code.to_string())>{m.label()}</button>
+                }
+            }).collect_view()}
+        </fieldset>
+    }
+}
+
+fn method_of(s: &str) -> VisitMethod {
+    VisitMethod::parse(s).unwrap_or(VisitMethod::InPerson)
+}
+
+#[component]
+pub fn VisitForm(case_id: i64) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let k = |f: &str| format!("draft:visit:{case_id}:{f}");
+    let keys = vec![k("at"), k("method"), k("note")];
+    let visited_at = draft(k("at"), china_now().format(LOCAL_DATETIME_FORMAT).to_string());
+    let method = draft(k("method"), "in_person");
+    let note = draft(k("note"), "");
+    let with_position = RwSignal::new(false);
+    let photo: RwSignal<Option<(Vec<u8>, String)>, LocalStorage> = RwSignal::new_local(None);
+    let photo_info = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<String>);
+    let saved = RwSignal::new(None::<String>);
+    let saving = RwSignal::new(false);
+
+    let on_photo = move |ev: leptos::ev::Event| {
+        let input: web_sys::HtmlInputElement = ev.target().unwrap().unchecked_into();
+        let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
+        let name = file.name();
+        photo_info.set(Some("正在压缩照片…".to_string()));
+        spawn_local(async move {
+            match js::resize(file).await {
+                Ok(bytes) if bytes.len() > js::PHOTO_MAX_BYTES => {
+                    photo.set(None);
+                    photo_info.set(Some("照片压缩后仍超过 1.5 MB，请换一张".to_string()));
+                }
+                Ok(bytes) => {
+                    photo_info.set(Some(format!("已选照片 {name}（压缩后 {} KB）", bytes.len() / 1024)));
+                    photo.set(Some((bytes, name)));
+                }
+                Err(e) => {
+                    photo.set(None);
+                    photo_info.set(Some(e));
+                }
+            }
+        });
+    };
+
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if saving.get_untracked() {
+            return;
+        }
+        let Some(me) = state.me.get_untracked() else { return };
+        let mut visit = NewVisit {
+            id: new_uuid(),
+            case_id,
+            visited_at: visited_at.get_untracked(),
+            method: method_of(&method.get_untracked()),
+            note: note.get_untracked().trim().to_string(),
+            position: None,
+        };
+        if let Err(e) = check_new_visit(&visit, china_now()) {
+            error.set(Some(e.message));
+            return;
+        }
+        error.set(None);
+        saving.set(true);
+        let keys = keys.clone();
+        spawn_local(async move {
+            if with_position.get_untracked() {
+                visit.position = js::position(8000).await.map(|(lat, lng, acc)| GeoPoint::from_degrees(lat, lng, acc));
+            }
+            let upload = photo.get_untracked().map(|(data, _)| UploadEntry {
+                id: new_uuid(),
+                case_id,
+                name: format!("走访照片-{}.jpg", visit.visited_at.replace(['T', ':'], "-")),
+                content_type: "image/jpeg".to_string(),
+                data,
+                created_at: now_ms(),
+                user_id: me.id,
+                rejected: None,
+            });
+            let started = js::now_ms();
+            let result = store().save_visit(&me, visit, upload, now_ms()).await;
+            js::record_metric("save_visit", js::now_ms() - started);
+            match result {
+                Ok(_) => {
+                    clear_draft(&keys);
+                    note.set(String::new());
+                    visited_at.set(china_now().format(LOCAL_DATETIME_FORMAT).to_string());
+                    photo.set(None);
+                    photo_info.set(None);
+                    saved.set(Some(saved_message(&state)));
+                    state.reload().await;
+                    saving.set(false);
+                    state.sync_now().await;
+                }
+                Err(e) => {
+                    error.set(Some(e.to_string()));
+                    saving.set(false);
+                }
+            }
+        });
+    };
+    view! {
+        <form class="card visit-form" on:submit=submit data-test="visit-form">
+            <h3>"新增走访记录"</h3>
+            <label>
+                "走访时间"
+                <input type="datetime-local" name="visited_at" required
+                    prop:value=move || visited_at.get()
+                    on:input=move |ev| visited_at.set(event_target_value(&ev))/>
+            </label>
+            <MethodPicker method=method/>
+            <label>
+                "走访情况"
+                <textarea name="note" rows="4" maxlength=MAX_NOTE_CHARS.to_string()
+                    placeholder="群众诉求、沟通情况、下一步安排…"
+                    prop:value=move || note.get()
+                    on:input=move |ev| { note.set(event_target_value(&ev)); saved.set(None); }></textarea>
+            </label>
+            <label class="file">
+                "现场照片（可选）"
+                <input type="file" accept="image/*" capture="environment" name="photo" on:change=on_photo/>
+            </label>
+            {move || photo_info.get().map(|i| view! { <p class="hint" data-test="photo-info">{i}</p> })}
+            <label class="check">
+                <input type="checkbox" prop:checked=move || with_position.get()
+                    on:change=move |ev| with_position.set(event_target_checked(&ev))/>
+                "记录当前位置"
+            </label>
+            {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+            {move || saved.get().map(|s| view! { <p class="ok" role="status">{s}</p> })}
+            <button type="submit" class="btn primary block" disabled=move || saving.get()>"保存记录"</button>
+        </form>
+    }
+}
+
+/// The form of one workflow command (contact, closure, follow-up …).
+#[component]
+pub fn CommandForm(case: CaseView, action: Action, on_done: Callback<()>) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let id = case.id;
+    let k = move |f: &str| format!("draft:{}:{id}:{f}", action.label());
+    let keys = vec![k("method"), k("note"), k("opinion"), k("notice"), k("resolved"), k("outcome")];
+    let method = draft(k("method"), "in_person");
+    let note = draft(k("note"), "");
+    let opinion = draft(k("opinion"), "satisfied");
+    let notice = draft(k("notice"), "oral");
+    let resolved = draft(k("resolved"), "yes");
+    let outcome = draft(k("outcome"), "accept");
+    let error = RwSignal::new(None::<String>);
+    let saving = RwSignal::new(false);
+    let case = StoredValue::new(case);
+    let me_id = state.me.get_untracked().map(|m| m.id);
+
+    let build = move || -> CaseCommand {
+        let note_v = note.get_untracked().trim().to_string();
+        let m = method_of(&method.get_untracked());
+        match action {
+            Action::Contact | Action::Visit => CaseCommand::Contact { method: m, note: note_v },
+            Action::Close => CaseCommand::Close {
+                method: m,
+                notice: if notice.get_untracked() == "written" { NoticeForm::Written } else { NoticeForm::Oral },
+                opinion: match opinion.get_untracked().as_str() {
+                    "fairly_satisfied" => Opinion::FairlySatisfied,
+                    "understanding" => Opinion::Understanding,
+                    "dissatisfied" => Opinion::Dissatisfied,
+                    _ => Opinion::Satisfied,
+                },
+                result: note_v,
+            },
+            Action::FollowUp => {
+                CaseCommand::FollowUp { method: m, resolved: resolved.get_untracked() == "yes", note: note_v }
+            }
+            Action::RequestReview => CaseCommand::RequestReview { note: note_v },
+            Action::AcceptOutcome => CaseCommand::AcceptOutcome {},
+            Action::Screen => {
+                CaseCommand::Screen { outcome: outcome_of(&outcome.get_untracked()), agent_id: None, note: note_v }
+            }
+        }
+    };
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if saving.get_untracked() {
+            return;
+        }
+        let mut cmd = build();
+        if let CaseCommand::Screen { outcome: ScreeningOutcome::AcceptAgency { .. }, agent_id, .. } = &mut cmd {
+            *agent_id = me_id; // the agent at the doorstep takes it on
+        }
+        saving.set(true);
+        let keys = keys.clone();
+        spawn_local(async move {
+            match queue_command(state, &case.get_value(), cmd).await {
+                Ok(()) => {
+                    clear_draft(&keys);
+                    error.set(None);
+                    on_done.run(());
+                }
+                Err(e) => error.set(Some(e)),
+            }
+            saving.set(false);
+        });
+    };
+    let needs_method = matches!(action, Action::Contact | Action::Close | Action::FollowUp);
+    let note_label = match action {
+        Action::Close => "处理结果（告知信访人的内容）",
+        Action::FollowUp => "回访情况",
+        Action::RequestReview => "信访人的复查/复核申请",
+        Action::Screen => "甄别说明",
+        _ => "沟通情况",
+    };
+    view! {
+        <form class="card command-form" on:submit=submit data-test="command-form">
+            <h3>{action.label()}</h3>
+            {needs_method.then(|| view! { <MethodPicker method=method/> })}
+            {(action == Action::Screen).then(|| view! { <OutcomePicker outcome=outcome/> })}
+            {(action == Action::Close).then(|| view! {
+                <fieldset class="segmented">
+                    <legend>"告知方式"</legend>
+                    {[("oral", "口头告知"), ("written", "书面告知")].into_iter().map(|(code, label)| view! {
+                        <button type="button" class="seg" class:active=move || notice.get() == code
+                            on:click=move |_| notice.set(code.to_string())>{label}</button>
+                    }).collect_view()}
+                </fieldset>
+                <fieldset class="choices">
+                    <legend>"信访人意见"</legend>
+                    {Opinion::ALL.into_iter().map(|o| {
+                        let code = serde_json::to_value(o).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+                        let code2 = code.clone();
+                        view! {
+                            <label class="choice">
+                                <input type="radio" name="opinion" prop:checked=move || opinion.get() == code
+                                    on:change=move |_| opinion.set(code2.clone())/>
+                                {o.label()}
+                            </label>
+                        }
+                    }).collect_view()}
+                </fieldset>
+            })}
+            {(action == Action::FollowUp).then(|| view! {
+                <fieldset class="segmented">
+                    <legend>"是否息诉罢访"</legend>
+                    {[("yes", "已息诉罢访"), ("no", "未息诉罢访")].into_iter().map(|(code, label)| view! {
+                        <button type="button" class="seg" class:active=move || resolved.get() == code
+                            on:click=move |_| resolved.set(code.to_string())>{label}</button>
+                    }).collect_view()}
+                </fieldset>
+            })}
+            {(action != Action::AcceptOutcome).then(|| view! {
+                <label>
+                    {note_label}
+                    <textarea name="note" rows="3" maxlength="2000"
+                        prop:value=move || note.get()
+                        on:input=move |ev| note.set(event_target_value(&ev))></textarea>
+                </label>
+            })}
+            {(action == Action::AcceptOutcome).then(|| view! {
+                <p class="hint">"信访人接受处理结果或不再申请复查、复核，事项终结，15 日内回访。"</p>
+            })}
+            {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+            <button type="submit" class="btn primary block" disabled=move || saving.get()>{format!("保存{}", action.label())}</button>
+        </form>
+    }
+}
+
+/// The screening outcome as a short code (kept in drafts).
+pub fn outcome_of(code: &str) -> ScreeningOutcome {
+    match code {
+        "direct" => ScreeningOutcome::DirectAnswer,
+        "litigation" => ScreeningOutcome::LegalRoute { route: LegalRoute::Litigation },
+        "arbitration" => ScreeningOutcome::LegalRoute { route: LegalRoute::Arbitration },
+        "reconsideration" => ScreeningOutcome::LegalRoute { route: LegalRoute::AdministrativeReconsideration },
+        "declined" => ScreeningOutcome::CitizenDeclined,
+        "not_taken_unreasonable" => ScreeningOutcome::NotTaken { reason: NotTakenReason::UnreasonableAfterDueProcess },
+        "not_taken_concluded" => ScreeningOutcome::NotTaken { reason: NotTakenReason::ConcludedThreeLevels },
+        "not_taken_handling" => ScreeningOutcome::NotTaken { reason: NotTakenReason::AlreadyBeingHandled },
+        "not_taken_judicial" => ScreeningOutcome::NotTaken { reason: NotTakenReason::InJudicialProceedings },
+        _ => ScreeningOutcome::AcceptAgency { agent_chosen_by_citizen: false },
+    }
+}
+
+const OUTCOMES: [(&str, &str); 10] = [
+    ("accept", "受理代办（由我代办）"),
+    ("direct", "直接答复"),
+    ("litigation", "告知法定途径：诉讼"),
+    ("arbitration", "告知法定途径：仲裁"),
+    ("reconsideration", "告知法定途径：行政复议"),
+    ("declined", "信访人不愿代办"),
+    ("not_taken_unreasonable", "不予代办：三到位一处理后仍无理"),
+    ("not_taken_concluded", "不予代办：已三级终结"),
+    ("not_taken_handling", "不予代办：正在办理中"),
+    ("not_taken_judicial", "不予代办：已进入司法程序"),
+];
+
+#[component]
+pub fn OutcomePicker(outcome: RwSignal<String>) -> impl IntoView {
+    view! {
+        <label>
+            "甄别结果"
+            <select name="outcome" prop:value=move || outcome.get() on:change=move |ev| outcome.set(event_target_value(&ev))>
+                {OUTCOMES.into_iter().map(|(code, label)| view! { <option value=code>{label}</option> }).collect_view()}
+            </select>
+        </label>
+    }
+}
