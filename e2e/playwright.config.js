@@ -32,7 +32,9 @@ module.exports = defineConfig({
         '--disable-background-networking',
         '--disable-component-update',
         '--disable-sync',
+        '--lang=zh-CN',
       ],
+
     },
   },
   webServer: {

@@ -45,3 +45,20 @@ async function apiAs(playwright, baseURL, username) {
 }
 
 module.exports = { PASSWORD, phoneContext, login, waitForServiceWorker, apiAs };
+
+// Opens the first case of the list whose card shows `stageLabel`; returns its id.
+async function openCase(page, stageLabel) {
+  const card = page.getByTestId('case-card').filter({ hasText: stageLabel }).first();
+  await card.click();
+  await page.waitForURL(/#\/case\/-?\d+$/);
+  return Number(new URL(page.url()).hash.replace('#/case/', ''));
+}
+
+// A real JPEG made by the browser itself (a screenshot), for photo uploads.
+async function makeJpeg(page, path) {
+  await page.screenshot({ path, type: 'jpeg', quality: 80 });
+  return path;
+}
+
+module.exports.openCase = openCase;
+module.exports.makeJpeg = makeJpeg;

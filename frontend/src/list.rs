@@ -84,6 +84,8 @@ pub fn CaseList() -> impl IntoView {
     let state = expect_context::<AppState>();
     let search = RwSignal::new(String::new());
     let filter = RwSignal::new(Filter::All);
+    // Cheap phones render a long list slowly: show a page at a time.
+    let shown_max = RwSignal::new(PAGE);
     let today = china_now().date();
     let shown = Memo::new(move |_| {
         let q = search.get();
@@ -122,7 +124,7 @@ pub fn CaseList() -> impl IntoView {
             <p class="empty">"本机还没有事项。联网后会自动下载您辖区内的事项。"</p>
         })}
         <ul class="case-list">
-            {move || shown.get().into_iter().map(|c| {
+            {move || shown.get().into_iter().take(shown_max.get()).map(|c| {
                 let (due, due_class) = due_badge(&c, today);
                 let waiting = pending.with(|p| p.get(&c.id).map_or(0, Vec::len));
                 view! {
@@ -149,11 +151,23 @@ pub fn CaseList() -> impl IntoView {
                 }
             }).collect_view()}
         </ul>
+        {move || {
+            let rest = shown.with(Vec::len).saturating_sub(shown_max.get());
+            (rest > 0).then(|| view! {
+                <button type="button" class="btn block" on:click=move |_| shown_max.update(|m| *m += PAGE)>
+                    {format!("显示更多（还有 {rest} 件）")}
+                </button>
+            })
+        }}
     }
 }
 
+/// Cases rendered per page of the list.
+const PAGE: usize = 50;
+
 #[component]
 fn RejectedList() -> impl IntoView {
+
     let state = expect_context::<AppState>();
     move || {
         let list = state.rejected.get();
