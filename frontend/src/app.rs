@@ -216,7 +216,7 @@ fn StatusBar() -> impl IntoView {
                 }}
             </span>
             <span class="last">
-                {move || state.last_sync.get().map_or("尚未同步".to_string(), |t| format!("上次同步 {}", short_time(t)))}
+                {move || state.last_sync.get().map_or("尚未同步".to_string(), |t| format!("同步于 {}", short_time(t)))}
             </span>
             <button class="btn small" on:click=sync disabled=move || !state.online.get() || state.syncing.get()>
                 {move || if state.syncing.get() { "同步中…" } else { "立即同步" }}

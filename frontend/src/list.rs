@@ -10,14 +10,20 @@ use leptos::task::spawn_local;
 use shared::calendar::Calendar;
 use shared::case::{CaseView, Stage};
 use shared::deadline::DueStatus;
+use shared::lifecycle::CaseStatus;
 
 /// The deadline badge of a case: text and colour class.
 pub fn due_badge(c: &CaseView, today: NaiveDate) -> (String, &'static str) {
     if !c.stage.deadline_applies() {
-        if let (Stage::FollowUp, Some(due)) = (c.stage, c.follow_up_due) {
-            let status = DueStatus::at(Calendar::official(), due, today);
-            return (format!("回访{}", status.label()), if status.is_urgent() { "soon" } else { "ok" });
+        if let (CaseStatus::AwaitingFollowUp, Some(due)) = (c.lifecycle.status, c.follow_up_due) {
+            // The follow-up period is in calendar days: show the date itself.
+            return if today > due {
+                (format!("回访已逾期（{}）", due.format("%m-%d")), "overdue")
+            } else {
+                (format!("{} 前回访", due.format("%m-%d")), if (due - today).num_days() <= 3 { "soon" } else { "ok" })
+            };
         }
+
         return (c.lifecycle.status.label().to_string(), "done");
     }
     let status = DueStatus::at(Calendar::official(), c.due_on, today);
@@ -167,7 +173,6 @@ const PAGE: usize = 50;
 
 #[component]
 fn RejectedList() -> impl IntoView {
-
     let state = expect_context::<AppState>();
     move || {
         let list = state.rejected.get();

@@ -1,0 +1,114 @@
+// 代办通 field-app benchmark: the first-load size of the app shell and the
+// local timings a grid worker feels. Budgets (from the design card):
+//   first load (index + JS + WASM + CSS) ≤ 250 KB brotli
+//   saving a visit locally ≤ 5 ms median
+//   opening a list of 2,000 cached cases ≤ 200 ms
+// Usage: node bench.js [--strict]   (needs dist/ and target/release/daibantong built)
+// Sizes are deterministic and always enforced; timings depend on the machine
+// and fail the run only with --strict.
+const fs = require('fs');
+const path = require('path');
+const zlib = require('zlib');
+const { spawn } = require('child_process');
+const { chromium } = require('playwright-core');
+
+const root = path.resolve(__dirname, '..');
+const dist = path.join(root, 'dist');
+const strict = process.argv.includes('--strict');
+const port = process.env.BENCH_PORT || '18090';
+const base = `http://127.0.0.1:${port}`;
+const kb = (n) => (n / 1024).toFixed(1) + ' KB';
+let failed = false;
+
+function sizes() {
+  const files = fs.readdirSync(dist).filter((f) => /\.(html|js|wasm|css)$/.test(f) && f !== 'sw.js');
+  let raw = 0, gz = 0, br = 0;
+  console.log('first load (what a phone downloads to open the app):');
+  for (const f of files) {
+    const b = fs.readFileSync(path.join(dist, f));
+    const g = zlib.gzipSync(b, { level: 9 }).length;
+    const r = zlib.brotliCompressSync(b, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
+    raw += b.length; gz += g; br += r;
+    console.log(`  ${f.padEnd(42)} raw ${kb(b.length).padStart(10)}  gzip ${kb(g).padStart(9)}  brotli ${kb(r).padStart(9)}`);
+  }
+  console.log(`  ${'total'.padEnd(42)} raw ${kb(raw).padStart(10)}  gzip ${kb(gz).padStart(9)}  brotli ${kb(br).padStart(9)}   budget 250.0 KB brotli`);
+  if (br > 250 * 1024) { console.log('  OVER BUDGET'); failed = true; }
+}
+
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+
+async function timings() {
+  const tmp = fs.mkdtempSync(path.join(require('os').tmpdir(), 'dbt-bench-'));
+  const server = spawn(path.join(root, 'target/release/daibantong'), ['--demo', '--database-url', `sqlite://${tmp}/bench.db?mode=rwc`,
+    '--dist', dist, '--listen', `127.0.0.1:${port}`, '--data-dir', tmp, '--overdue-interval', '0'], { stdio: 'ignore' });
+  try {
+    for (let i = 0; i < 100; i++) {
+      try { if ((await fetch(`${base}/healthz`)).ok) break; } catch (e) { /* starting */ }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+    const context = await browser.newContext({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true });
+    const page = await context.newPage();
+    await page.goto(base);
+    await page.getByLabel('用户名').fill('wangge1');
+    await page.getByLabel('密码').fill('daiban123');
+    await page.getByRole('button', { name: '登录' }).click();
+    await page.locator('[data-test=case-card]').first().waitFor();
+    await page.locator('[data-test=case-card]').filter({ hasText: '事项办理' }).first().click();
+    await context.setOffline(true);
+    for (let i = 0; i < 25; i++) {
+      await page.getByLabel('走访情况').fill(`基准测试走访 ${i}`);
+      await page.getByRole('button', { name: '保存记录' }).click();
+      await page.getByText('已保存到本机，联网后自动上传').waitFor();
+    }
+    const saves = await page.evaluate(() => window.__dbtMetrics.save_visit);
+    const save = median(saves);
+    console.log(`save a visit locally (IndexedDB, one transaction): median ${save.toFixed(2)} ms over ${saves.length}   budget 5 ms`);
+    if (save > 5) { console.log('  over budget'); if (strict) failed = true; }
+
+    // 2,000 cached cases: copy the pulled cases into the device database.
+    await page.evaluate(() => new Promise((resolve, reject) => {
+      const open = indexedDB.open('daibantong');
+      open.onsuccess = () => {
+        const db = open.result;
+        const read = db.transaction('cases').objectStore('cases').getAll();
+        read.onsuccess = () => {
+          const sample = read.result;
+          const tx = db.transaction('cases', 'readwrite');
+          const store = tx.objectStore('cases');
+          for (let i = 0; i < 2000; i++) {
+            const c = structuredClone(sample[i % sample.length]);
+            c.id = 100000 + i;
+            c.number = `基准〔2026〕${i}号`;
+            store.put(c, c.id);
+          }
+          tx.oncomplete = resolve;
+          tx.onerror = () => reject(tx.error);
+        };
+      };
+      open.onerror = () => reject(open.error);
+    }));
+    const runs = [];
+    for (let i = 0; i < 5; i++) {
+      await page.goto(`${base}/#/`);
+      await page.locator('[data-test=case-card]').first().waitFor();
+      const count = await page.locator('[data-test=case-count]').innerText();
+      const m = await page.evaluate(() => window.__dbtMetrics.boot_to_list.slice(-1)[0]);
+      runs.push(m);
+      if (i === 0) console.log(`list of cached cases: ${count}`);
+    }
+    const list = median(runs);
+    console.log(`open the list of 2,000+ cached cases (IndexedDB read + overlay + first page): median ${list.toFixed(1)} ms   budget 200 ms`);
+    if (list > 200) { console.log('  over budget'); if (strict) failed = true; }
+    await browser.close();
+  } finally {
+    server.kill();
+  }
+}
+
+(async () => {
+  sizes();
+  await timings();
+  process.exit(failed ? 1 : 0);
+})().catch((e) => { console.error(e); process.exit(1); });
