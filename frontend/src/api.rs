@@ -37,15 +37,30 @@ impl ApiFailure {
     }
 }
 
+/// Parses a JSON body with the browser's own `JSON.parse` and reads it with
+/// serde-wasm-bindgen — the same deserializer the IndexedDB layer uses, so
+/// each type's decoding code is in the WASM once, not twice (it keeps the
+/// first load small).
+async fn body<T: DeserializeOwned>(resp: Response) -> Option<T> {
+    let text = resp.text().await.ok()?;
+    let js = js_sys::JSON::parse(&text).ok()?;
+    serde_wasm_bindgen::from_value(js).ok()
+}
+
+/// A request body as JSON, through serde-wasm-bindgen and `JSON.stringify`.
+fn json_body<B: Serialize>(body: &B) -> Option<String> {
+    let js = body.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).ok()?;
+    js_sys::JSON::stringify(&js).ok().and_then(|s| s.as_string())
+}
+
 async fn read<T: DeserializeOwned>(resp: Response) -> Result<T, ApiFailure> {
     if resp.ok() {
-        return resp.json::<T>().await.map_err(|_| ApiFailure::Network);
+        return body::<T>(resp).await.ok_or(ApiFailure::Network);
     }
     let status = resp.status();
-    let err = resp
-        .json::<ApiError>()
+    let err = body::<ApiError>(resp)
         .await
-        .unwrap_or_else(|_| ApiError::new(ErrorCode::Other, format!("服务器暂时无法处理（{status}）")));
+        .unwrap_or_else(|| ApiError::new(ErrorCode::Other, format!("服务器暂时无法处理（{status}）")));
     if status == 401 {
         Err(ApiFailure::Unauthenticated(err.message))
     } else {
@@ -60,7 +75,8 @@ async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiFailure> {
 
 async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, ApiFailure> {
     let resp = Request::post(path)
-        .json(body)
+        .header("content-type", "application/json")
+        .body(json_body(body).ok_or(ApiFailure::Network)?)
         .map_err(|_| ApiFailure::Network)?
         .send()
         .await
@@ -72,8 +88,8 @@ pub async fn login(username: &str, password: &str) -> Result<Me, ApiFailure> {
     post("/api/login", &LoginRequest { username: username.to_string(), password: password.to_string() }).await
 }
 
-pub async fn logout() -> Result<serde_json::Value, ApiFailure> {
-    post("/api/logout", &serde_json::json!({})).await
+pub async fn logout() -> Result<serde::de::IgnoredAny, ApiFailure> {
+    post("/api/logout", &std::collections::BTreeMap::<String, String>::new()).await
 }
 
 pub async fn me() -> Result<Me, ApiFailure> {
@@ -89,7 +105,7 @@ pub async fn pull(cursor: i64) -> Result<PullResponse, ApiFailure> {
 }
 
 /// Uploads a photo as an attachment of its case (idempotent by its id).
-pub async fn upload(u: &crate::store::UploadEntry) -> Result<serde_json::Value, ApiFailure> {
+pub async fn upload(u: &crate::store::UploadEntry) -> Result<serde::de::IgnoredAny, ApiFailure> {
     let name: String = js_sys::encode_uri_component(&u.name).into();
     let url = format!("/api/cases/{}/attachments/{}?name={name}", u.case_id, u.id);
     let body = js_sys::Uint8Array::from(u.data.as_slice());

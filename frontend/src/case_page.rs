@@ -9,7 +9,7 @@ use crate::store::StoredVisit;
 use crate::util::{china_now, china_time_of, short_time};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use shared::case::{CaseView, TimelineEntry};
+use shared::case::{CaseView, TimelineEntry, Visit};
 use shared::command::CaseCommand;
 use shared::lifecycle::{NoticeForm, Opinion};
 
@@ -27,7 +27,7 @@ impl Item {
         match self {
             Item::Visit(v) => v.visit.visited_at.replace('T', " "),
             Item::Event(e) => china_time_of(&e.at),
-            Item::Pending(p) => shared::time::china_local_from_millis(p.at_ms).format("%Y-%m-%d %H:%M").to_string(),
+            Item::Pending(p) => shared::time::format_minute(shared::time::china_local_from_millis(p.at_ms)),
         }
     }
 }
@@ -109,14 +109,40 @@ fn DispositionForm(c: CaseView, timeline: RwSignal<Vec<TimelineEntry>>) -> impl 
 pub fn CaseDetail(id: i64) -> impl IntoView {
     let state = expect_context::<AppState>();
     let case = Memo::new(move |_| state.cases.get().into_iter().find(|c| c.id == id));
-    let visits = RwSignal::new(Vec::<StoredVisit>::new());
+    let server_visits = RwSignal::new(Vec::<Visit>::new());
+    // Shown: the server's visits, then this device's pending and refused ones.
+    let visits = Memo::new(move |_| {
+        let me_name = state.me.with(|m| m.as_ref().map(|m| m.display_name.clone()).unwrap_or_default());
+        let mut all: Vec<StoredVisit> = server_visits
+            .get()
+            .into_iter()
+            .map(|visit| StoredVisit { visit, pending: false, rejected: None })
+            .collect();
+        let known: std::collections::HashSet<String> = all.iter().map(|v| v.visit.id.clone()).collect();
+        state.outbox.with(|o| {
+            for e in o {
+                if let Some(v) = e.visit(&me_name).filter(|v| v.case_id == id && !known.contains(&v.id)) {
+                    all.push(StoredVisit { visit: v, pending: true, rejected: None });
+                }
+            }
+        });
+        state.rejected.with(|r| {
+            for r in r {
+                if let Some(v) = r.entry.visit(&me_name).filter(|v| v.case_id == id && !known.contains(&v.id)) {
+                    all.push(StoredVisit { visit: v, pending: false, rejected: Some(r.message.clone()) });
+                }
+            }
+        });
+        all
+    });
     let timeline = RwSignal::new(Vec::<TimelineEntry>::new());
     Effect::new(move |_| {
         state.data_version.track();
         spawn_local(async move {
             if let Ok(v) = store().visits(id).await {
-                visits.set(v);
+                server_visits.set(v);
             }
+
             if let Ok(t) = store().timeline(id).await {
                 timeline.set(t);
             }

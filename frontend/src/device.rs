@@ -27,7 +27,10 @@ pub fn DevicePage() -> impl IntoView {
             storage.set(Some(js::storage().await));
         })
     };
-    let mb = |b: f64| format!("{:.1} MB", b / 1_048_576.0);
+    let mb = |b: f64| {
+        let tenths = (b / 104_857.6).round() as u64;
+        format!("{}.{} MB", tenths / 10, tenths % 10)
+    };
     view! {
         <a class="back" href="#/">"‹ 返回我的事项"</a>
         <section class="card" data-test="device">

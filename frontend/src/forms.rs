@@ -14,7 +14,7 @@ use shared::case::{CaseView, GeoPoint, NewVisit, VisitMethod};
 use shared::command::{may_issue, CaseCommand};
 use shared::lifecycle::{LegalRoute, NotTakenReason, NoticeForm, Opinion, ScreeningOutcome};
 use shared::sync::Change;
-use shared::validation::{check_new_visit, LOCAL_DATETIME_FORMAT, MAX_NOTE_CHARS};
+use shared::validation::{check_new_visit, MAX_NOTE_CHARS};
 use wasm_bindgen::JsCast;
 
 /// A text field whose value is kept in localStorage under `key` as it is
@@ -147,7 +147,7 @@ pub fn VisitForm(case_id: i64) -> impl IntoView {
     let state = expect_context::<AppState>();
     let k = |f: &str| format!("draft:visit:{case_id}:{f}");
     let keys = vec![k("at"), k("method"), k("note")];
-    let visited_at = draft(k("at"), china_now().format(LOCAL_DATETIME_FORMAT).to_string());
+    let visited_at = draft(k("at"), shared::time::format_local_minute(china_now()));
     let method = draft(k("method"), "in_person");
     let note = draft(k("note"), "");
     let with_position = RwSignal::new(false);
@@ -198,8 +198,12 @@ pub fn VisitForm(case_id: i64) -> impl IntoView {
             error.set(Some(e.message));
             return;
         }
-        error.set(None);
-        saving.set(true);
+        // Touch nothing on screen until the visit is committed: a repaint
+        // queued before the commit would delay it on a slow phone.
+        if error.get_untracked().is_some() {
+            error.set(None);
+        }
+        saving.update_untracked(|s| *s = true);
         let keys = keys.clone();
         spawn_local(async move {
             if with_position.get_untracked() {
@@ -222,7 +226,7 @@ pub fn VisitForm(case_id: i64) -> impl IntoView {
                 Ok(_) => {
                     clear_draft(&keys);
                     note.set(String::new());
-                    visited_at.set(china_now().format(LOCAL_DATETIME_FORMAT).to_string());
+                    visited_at.set(shared::time::format_local_minute(china_now()));
                     photo.set(None);
                     photo_info.set(None);
                     saved.set(Some(saved_message(&state)));
@@ -362,7 +366,8 @@ pub fn CommandForm(case: CaseView, action: Action, on_done: Callback<()>) -> imp
                 <fieldset class="choices">
                     <legend>"信访人意见"</legend>
                     {Opinion::ALL.into_iter().map(|o| {
-                        let code = serde_json::to_value(o).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+                        let code = opinion_code(o).to_string();
+
                         let code2 = code.clone();
                         view! {
                             <label class="choice">
@@ -438,5 +443,15 @@ pub fn OutcomePicker(outcome: RwSignal<String>) -> impl IntoView {
                 {OUTCOMES.into_iter().map(|(code, label)| view! { <option value=code>{label}</option> }).collect_view()}
             </select>
         </label>
+    }
+}
+
+/// The short code of an opinion, as kept in drafts (its wire name).
+fn opinion_code(o: Opinion) -> &'static str {
+    match o {
+        Opinion::Satisfied => "satisfied",
+        Opinion::FairlySatisfied => "fairly_satisfied",
+        Opinion::Understanding => "understanding",
+        Opinion::Dissatisfied => "dissatisfied",
     }
 }

@@ -18,9 +18,12 @@ pub fn due_badge(c: &CaseView, today: NaiveDate) -> (String, &'static str) {
         if let (CaseStatus::AwaitingFollowUp, Some(due)) = (c.lifecycle.status, c.follow_up_due) {
             // The follow-up period is in calendar days: show the date itself.
             return if today > due {
-                (format!("回访已逾期（{}）", due.format("%m-%d")), "overdue")
+                (format!("回访已逾期（{}）", shared::time::format_month_day(due)), "overdue")
             } else {
-                (format!("{} 前回访", due.format("%m-%d")), if (due - today).num_days() <= 3 { "soon" } else { "ok" })
+                (
+                    format!("{} 前回访", shared::time::format_month_day(due)),
+                    if (due - today).num_days() <= 3 { "soon" } else { "ok" },
+                )
             };
         }
 

@@ -64,6 +64,8 @@ pub struct AppState {
     pub sync_error: RwSignal<Option<String>>,
     /// The cases shown: the server's, with this device's pending changes replayed.
     pub cases: RwSignal<Vec<CaseView>>,
+    /// This device's unsent changes (visits are shown from here until synced).
+    pub outbox: RwSignal<Vec<OutboxEntry>>,
     /// Per case, the changes still waiting to be synced.
     pub pending_entries: RwSignal<HashMap<i64, Vec<PendingEntry>>>,
     pub rejected: RwSignal<Vec<RejectedEntry>>,
@@ -89,6 +91,7 @@ impl AppState {
             sync_error: RwSignal::new(None),
             cases: RwSignal::new(Vec::new()),
             pending_entries: RwSignal::new(HashMap::new()),
+            outbox: RwSignal::new(Vec::new()),
             rejected: RwSignal::new(Vec::new()),
             rejected_uploads: RwSignal::new(Vec::new()),
             route: RwSignal::new(Route::Cases),
@@ -112,6 +115,7 @@ impl AppState {
         self.oldest_pending.set(
             outbox.iter().map(|e| e.created_at).chain(waiting_uploads.iter().map(|u| u.created_at)).reduce(f64::min),
         );
+        self.outbox.set(outbox);
         self.rejected_uploads.set(
             uploads
                 .iter()

@@ -3,19 +3,22 @@
 //!
 //! Stores:
 //! - `cases`: `CaseView` by case id — the cases of my jurisdiction as last pulled.
-//! - `visits`: the visit list of each case, by case id (`Vec<StoredVisit>`).
-//!   Keeping a case's visits in one value makes "open a case" one read and
-//!   "save a visit" one read-modify-write inside the save transaction.
+//! - `visits`: each case's visits as last pulled, by case id (`Vec<Visit>`).
 //! - `timeline`: each case's timeline as last pulled, by case id.
-//! - `uploads`: photos waiting to be uploaded (`UploadEntry`, bytes kept as a
-//!   `Uint8Array`), by attachment id.
 //! - `outbox`: `OutboxEntry` by mutation id — changes not yet acknowledged by
-//!   the server, in the order they were made.
+//!   the server, in the order they were made. Visits recorded here are shown
+//!   from the outbox (see `overlay`), so they are never stored twice.
 //! - `rejected`: `RejectedEntry` by mutation id — changes the server refused,
 //!   kept until the user discards them.
+//! - `uploads`: photos waiting to be uploaded (`UploadEntry`, bytes kept as a
+//!   `Uint8Array`), by attachment id.
 //! - `meta`: small values by name (device id, next mutation id, pull cursor,
 //!   signed-in user, last sync time).
 //!
+//! Saving is one transaction whose requests are all sent at once and
+//! awaited at commit: no read stands between the tap and the commit, because
+//! the next mutation id is kept in memory (and `add` refuses an id another
+//! tab took, in which case the id is re-read and the save retried).
 //! A transaction that is not `commit()`ed rolls back (indexed_db_futures).
 
 use indexed_db_futures::database::Database;
@@ -26,6 +29,8 @@ use serde::{Deserialize, Serialize};
 use shared::case::{CaseView, NewVisit, TimelineEntry, Visit};
 use shared::org::Me;
 use shared::sync::{Change, Mutation, PullResponse};
+use std::cell::Cell;
+use std::rc::Rc;
 
 const DB_NAME: &str = "daibantong";
 /// 2: `timeline` and `uploads` stores. Upgrades only add stores, so an
@@ -40,15 +45,23 @@ const REJECTED: &str = "rejected";
 const UPLOADS: &str = "uploads";
 const META: &str = "meta";
 
-/// A visit as the device keeps it: the server's form, plus whether it is
-/// still waiting to be synced or was refused.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-
+/// A visit as shown: the server's, or one of this device's still pending or refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredVisit {
     pub visit: Visit,
     pub pending: bool,
-    #[serde(default)]
     pub rejected: Option<String>,
+}
+
+/// The stored form of a pulled visit. Older versions of the app kept local
+/// visits here too, flagged; those flags are read and such rows ignored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct VisitRow {
+    visit: Visit,
+    #[serde(default)]
+    pending: bool,
+    #[serde(default)]
+    rejected: Option<String>,
 }
 
 /// One change waiting to be pushed.
@@ -59,6 +72,29 @@ pub struct OutboxEntry {
     pub created_at: f64,
     /// The user who made it: only their session may push it.
     pub user_id: i64,
+}
+
+impl OutboxEntry {
+    /// The visit this entry records, as the server will store it.
+    pub fn visit(&self, me_name: &str) -> Option<Visit> {
+        match &self.mutation.change {
+            Change::AddVisit { visit } => Some(visit_of(visit, self.user_id, me_name)),
+            _ => None,
+        }
+    }
+}
+
+fn visit_of(v: &NewVisit, user_id: i64, name: &str) -> Visit {
+    Visit {
+        id: v.id.clone(),
+        case_id: v.case_id,
+        visited_at: v.visited_at.clone(),
+        method: v.method,
+        note: v.note.clone(),
+        recorded_by: user_id,
+        recorded_by_name: name.to_string(),
+        position: v.position,
+    }
 }
 
 /// A change the server refused, with its reason.
@@ -110,7 +146,9 @@ pub type StoreResult<T> = Result<T, StoreError>;
 /// The open database. Cheap to clone.
 #[derive(Clone)]
 pub struct Store {
-    db: std::rc::Rc<Database>,
+    db: Rc<Database>,
+    /// The next mutation id, kept in memory so saving needs no read.
+    next_id: Rc<Cell<f64>>,
 }
 
 impl Store {
@@ -127,7 +165,24 @@ impl Store {
             })
             .await
             .map_err(|e| StoreError(format!("{e:?}")))?;
-        Ok(Store { db: std::rc::Rc::new(db) })
+        let store = Store { db: Rc::new(db), next_id: Rc::new(Cell::new(1.0)) };
+        store.refresh_next_id().await?;
+        Ok(store)
+    }
+
+    /// Reads the next mutation id (at start, and after another tab took one).
+    async fn refresh_next_id(&self) -> StoreResult<()> {
+        let stored: Option<f64> = self.meta_get("next_mutation_id").await?;
+        // Never below an id still in the outbox or the rejected list.
+        let mut next = stored.unwrap_or(1.0);
+        for e in self.outbox().await? {
+            next = next.max(e.mutation.id as f64 + 1.0);
+        }
+        for r in self.rejected().await? {
+            next = next.max(r.entry.mutation.id as f64 + 1.0);
+        }
+        self.next_id.set(next);
+        Ok(())
     }
 
     async fn meta_get<T: DeserializeOwned>(&self, key: &str) -> StoreResult<Option<T>> {
@@ -183,16 +238,16 @@ impl Store {
         Ok(all.collect::<Result<Vec<_>, _>>()?)
     }
 
-    pub async fn visits(&self, case_id: i64) -> StoreResult<Vec<StoredVisit>> {
+    /// The visits of a case as last pulled from the server.
+    pub async fn visits(&self, case_id: i64) -> StoreResult<Vec<Visit>> {
         let tx = self.db.transaction(VISITS).build()?;
         let store = tx.object_store(VISITS)?;
-        let v: Option<Vec<StoredVisit>> = store.get(case_id as f64).serde()?.await?;
-        Ok(v.unwrap_or_default())
+        let v: Option<Vec<VisitRow>> = store.get(case_id as f64).serde()?.await?;
+        Ok(v.unwrap_or_default().into_iter().filter(|r| !r.pending && r.rejected.is_none()).map(|r| r.visit).collect())
     }
 
-    /// Saves a visit made on this device: the visit, its outbox entry and
-    /// its photo (if any) are written in ONE transaction, so none exists
-    /// without the others.
+    /// Saves a visit made on this device: its outbox entry and its photo (if
+    /// any) in ONE transaction, so neither exists without the other.
     pub async fn save_visit(
         &self,
         me: &Me,
@@ -200,37 +255,52 @@ impl Store {
         photo: Option<UploadEntry>,
         now_ms: f64,
     ) -> StoreResult<OutboxEntry> {
-        let tx = self.db.transaction([VISITS, OUTBOX, META, UPLOADS]).with_mode(TransactionMode::Readwrite).build()?;
-        let visits = tx.object_store(VISITS)?;
-        let mut list: Vec<StoredVisit> = visits.get(visit.case_id as f64).serde()?.await?.unwrap_or_default();
-        list.push(StoredVisit {
-            visit: Visit {
-                id: visit.id.clone(),
-                case_id: visit.case_id,
-                visited_at: visit.visited_at.clone(),
-                method: visit.method,
-                note: visit.note.clone(),
-                recorded_by: me.id,
-                recorded_by_name: me.display_name.clone(),
-                position: visit.position,
-            },
-            pending: true,
-            rejected: None,
-        });
-        visits.put(&list).with_key(visit.case_id as f64).without_key_type().serde()?.await?;
-        if let Some(photo) = &photo {
-            tx.object_store(UPLOADS)?.put(photo).with_key(photo.id.clone()).without_key_type().serde()?.await?;
-        }
-        let entry = put_outbox(&tx, me, Change::AddVisit { visit }, now_ms).await?;
-        tx.commit().await?;
-        Ok(entry)
+        self.write_outbox(me, Change::AddVisit { visit }, photo, now_ms).await
     }
 
     /// Queues any other change (a command, a new matter) for the server.
     pub async fn queue(&self, me: &Me, change: Change, now_ms: f64) -> StoreResult<OutboxEntry> {
-        let tx = self.db.transaction([OUTBOX, META]).with_mode(TransactionMode::Readwrite).build()?;
-        let entry = put_outbox(&tx, me, change, now_ms).await?;
+        self.write_outbox(me, change, None, now_ms).await
+    }
+
+    async fn write_outbox(
+        &self,
+        me: &Me,
+        change: Change,
+        photo: Option<UploadEntry>,
+        now_ms: f64,
+    ) -> StoreResult<OutboxEntry> {
+        match self.try_write_outbox(me, change.clone(), photo.clone(), now_ms).await {
+            Ok(e) => Ok(e),
+            Err(_) => {
+                // Another tab may have taken this id: re-read and try once more.
+                self.refresh_next_id().await?;
+                self.try_write_outbox(me, change, photo, now_ms).await
+            }
+        }
+    }
+
+    async fn try_write_outbox(
+        &self,
+        me: &Me,
+        change: Change,
+        photo: Option<UploadEntry>,
+        now_ms: f64,
+    ) -> StoreResult<OutboxEntry> {
+        let id = self.next_id.get();
+        let entry = OutboxEntry { mutation: Mutation { id: id as u64, change }, created_at: now_ms, user_id: me.id };
+        let tx = self.db.transaction([OUTBOX, META, UPLOADS]).with_mode(TransactionMode::Readwrite).build()?;
+        // Requests go out when built; the commit awaits them all (a failed
+        // request aborts the transaction, and the commit reports it).
+        drop(tx.object_store(OUTBOX)?.add(&entry).with_key(id).without_key_type().serde()?);
+        drop(tx.object_store(META)?.put(id + 1.0).with_key("next_mutation_id".to_string()).without_key_type().serde()?);
+        if let Some(photo) = &photo {
+            drop(tx.object_store(UPLOADS)?.put(photo).with_key(photo.id.clone()).without_key_type().serde()?);
+        }
         tx.commit().await?;
+
+        self.next_id.set(id + 1.0);
+
         Ok(entry)
     }
 
@@ -243,7 +313,7 @@ impl Store {
         Ok(v)
     }
 
-    /// The server has the photo: forget the local copy.
+    /// The server has the photo (or the user discarded it): forget the local copy.
     pub async fn upload_done(&self, id: &str) -> StoreResult<()> {
         let tx = self.db.transaction(UPLOADS).with_mode(TransactionMode::Readwrite).build()?;
         tx.object_store(UPLOADS)?.delete(id.to_string()).await?;
@@ -275,33 +345,24 @@ impl Store {
         Ok(all.collect::<Result<Vec<_>, _>>()?)
     }
 
-    /// Records the server's acknowledgement of pushed changes: applied ones
-    /// leave the outbox; refused ones move to `rejected` and their visit is
-    /// marked with the reason. One transaction for the whole answer.
+    /// Records the server's answers to pushed changes: applied ones leave the
+    /// outbox; refused ones move to `rejected`. One transaction for the answer.
     pub async fn acknowledge(&self, applied: &[u64], rejected: &[(OutboxEntry, String, String)]) -> StoreResult<()> {
-        let tx = self.db.transaction([OUTBOX, REJECTED, VISITS]).with_mode(TransactionMode::Readwrite).build()?;
+        let tx = self.db.transaction([OUTBOX, REJECTED]).with_mode(TransactionMode::Readwrite).build()?;
         let outbox = tx.object_store(OUTBOX)?;
         for id in applied {
-            outbox.delete(*id as f64).await?;
+            drop(outbox.delete(*id as f64).build()?);
         }
         let rej = tx.object_store(REJECTED)?;
-        let visits = tx.object_store(VISITS)?;
         for (entry, code, message) in rejected {
             let id = entry.mutation.id as f64;
-            rej.put(&RejectedEntry { entry: entry.clone(), code: code.clone(), message: message.clone() })
-                .with_key(id)
-                .without_key_type()
-                .serde()?
-                .await?;
-            outbox.delete(id).await?;
-            if let Change::AddVisit { visit } = &entry.mutation.change {
-                let mut list: Vec<StoredVisit> = visits.get(visit.case_id as f64).serde()?.await?.unwrap_or_default();
-                for v in list.iter_mut().filter(|v| v.visit.id == visit.id) {
-                    v.pending = false;
-                    v.rejected = Some(message.clone());
-                }
-                visits.put(&list).with_key(visit.case_id as f64).without_key_type().serde()?.await?;
-            }
+            drop(
+                rej.put(&RejectedEntry { entry: entry.clone(), code: code.clone(), message: message.clone() })
+                    .with_key(id)
+                    .without_key_type()
+                    .serde()?,
+            );
+            drop(outbox.delete(id).build()?);
         }
         tx.commit().await?;
         Ok(())
@@ -319,53 +380,35 @@ impl Store {
         self.upload_done(id).await
     }
 
-    /// The user discards a refused change: it and its local visit go.
+    /// The user discards a refused change.
     pub async fn discard_rejected(&self, entry: &RejectedEntry) -> StoreResult<()> {
-        let tx = self.db.transaction([REJECTED, VISITS]).with_mode(TransactionMode::Readwrite).build()?;
+        let tx = self.db.transaction(REJECTED).with_mode(TransactionMode::Readwrite).build()?;
         tx.object_store(REJECTED)?.delete(entry.entry.mutation.id as f64).await?;
-        if let Change::AddVisit { visit } = &entry.entry.mutation.change {
-            let visits = tx.object_store(VISITS)?;
-            let mut list: Vec<StoredVisit> = visits.get(visit.case_id as f64).serde()?.await?.unwrap_or_default();
-            list.retain(|v| v.visit.id != visit.id);
-            visits.put(&list).with_key(visit.case_id as f64).without_key_type().serde()?.await?;
-        }
         tx.commit().await?;
         Ok(())
     }
 
-    /// Applies one pull page: cases replaced by the server's, each case's
-    /// visits replaced by the server's list plus this device's visits the
-    /// server does not have yet (pending or refused), and the new cursor.
+    /// Applies one pull page: cases, their visits and timelines replaced by
+    /// the server's, and the new cursor — in one transaction.
     pub async fn apply_pull(&self, page: &PullResponse) -> StoreResult<()> {
         let tx = self.db.transaction([CASES, VISITS, TIMELINE, META]).with_mode(TransactionMode::Readwrite).build()?;
         let cases = tx.object_store(CASES)?;
         let visits = tx.object_store(VISITS)?;
         let timeline = tx.object_store(TIMELINE)?;
         for c in &page.cases {
-            cases.put(c).with_key(c.id as f64).without_key_type().serde()?.await?;
-            let entries: Vec<&TimelineEntry> = page.timeline.iter().filter(|e| e.case_id == c.id).collect();
-            timeline.put(&entries).with_key(c.id as f64).without_key_type().serde()?.await?;
-            let local: Vec<StoredVisit> = visits.get(c.id as f64).serde()?.await?.unwrap_or_default();
-            let mut merged: Vec<StoredVisit> = page
+            let key = c.id as f64;
+            drop(cases.put(c).with_key(key).without_key_type().serde()?);
+            let rows: Vec<VisitRow> = page
                 .visits
                 .iter()
                 .filter(|v| v.case_id == c.id)
-                .map(|v| StoredVisit { visit: v.clone(), pending: false, rejected: None })
+                .map(|v| VisitRow { visit: v.clone(), pending: false, rejected: None })
                 .collect();
-            for l in local {
-                if (l.pending || l.rejected.is_some()) && !merged.iter().any(|m| m.visit.id == l.visit.id) {
-                    merged.push(l);
-                }
-            }
-            merged.sort_by(|a, b| a.visit.visited_at.cmp(&b.visit.visited_at).then(a.visit.id.cmp(&b.visit.id)));
-            visits.put(&merged).with_key(c.id as f64).without_key_type().serde()?.await?;
+            drop(visits.put(&rows).with_key(key).without_key_type().serde()?);
+            let entries: Vec<&TimelineEntry> = page.timeline.iter().filter(|e| e.case_id == c.id).collect();
+            drop(timeline.put(&entries).with_key(key).without_key_type().serde()?);
         }
-        tx.object_store(META)?
-            .put(page.cursor as f64)
-            .with_key("cursor".to_string())
-            .without_key_type()
-            .serde()?
-            .await?;
+        drop(tx.object_store(META)?.put(page.cursor as f64).with_key("cursor".to_string()).without_key_type().serde()?);
         tx.commit().await?;
         Ok(())
     }
@@ -382,22 +425,4 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
-}
-
-/// Writes an outbox entry with the next mutation id, inside `tx` (which must
-/// include the `outbox` and `meta` stores).
-async fn put_outbox(
-    tx: &indexed_db_futures::transaction::Transaction<'_>,
-    me: &Me,
-    change: Change,
-    now_ms: f64,
-) -> StoreResult<OutboxEntry> {
-    let meta = tx.object_store(META)?;
-    let next: Option<f64> = meta.get("next_mutation_id".to_string()).serde()?.await?;
-    let mutation_id = next.unwrap_or(1.0);
-    meta.put(mutation_id + 1.0).with_key("next_mutation_id".to_string()).without_key_type().serde()?.await?;
-    let entry =
-        OutboxEntry { mutation: Mutation { id: mutation_id as u64, change }, created_at: now_ms, user_id: me.id };
-    tx.object_store(OUTBOX)?.put(&entry).with_key(mutation_id).without_key_type().serde()?.await?;
-    Ok(entry)
 }

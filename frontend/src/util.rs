@@ -30,9 +30,9 @@ pub fn browser_online() -> bool {
 pub fn short_time(ms: f64) -> String {
     let t = shared::time::china_local_from_millis(ms);
     if t.date() == china_now().date() {
-        t.format("%H:%M").to_string()
+        shared::time::format_hour_minute(t)
     } else {
-        t.format("%m-%d %H:%M").to_string()
+        format!("{} {}", shared::time::format_month_day(t.date()), shared::time::format_hour_minute(t))
     }
 }
 
@@ -51,6 +51,6 @@ pub fn go(hash: &str) {
 /// A UTC RFC 3339 time shown in China time, "11-20 14:05".
 pub fn china_time_of(rfc3339: &str) -> String {
     chrono::DateTime::parse_from_rfc3339(rfc3339)
-        .map(|t| shared::time::china_local(t.with_timezone(&chrono::Utc)).format("%Y-%m-%d %H:%M").to_string())
+        .map(|t| shared::time::format_minute(shared::time::china_local(t.with_timezone(&chrono::Utc))))
         .unwrap_or_else(|_| rfc3339.to_string())
 }

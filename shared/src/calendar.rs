@@ -87,7 +87,7 @@ impl Calendar {
                 cal.scheduled_years.insert(y);
                 continue;
             }
-            let date = NaiveDate::parse_from_str(first, "%Y-%m-%d").map_err(|_| err("日期无效"))?;
+            let date = crate::time::parse_ymd(first).ok_or_else(|| err("日期无效"))?;
             let kind = match cols.next().map(str::trim) {
                 Some("off") => DayOverride::Off,
                 Some("work") => DayOverride::Work,

@@ -346,14 +346,14 @@ impl GeoPoint {
 
     /// "北纬 38.84°，东经 105.67°（±20 米）"
     pub fn label(&self) -> String {
-        let lat = self.lat_e6 as f64 / 1e6;
-        let lng = self.lng_e6 as f64 / 1e6;
+        // Integer arithmetic: float formatting would bloat the WASM.
+        let deg = |e6: i64| format!("{}.{:04}", e6.abs() / 1_000_000, (e6.abs() % 1_000_000) / 100);
         format!(
-            "{}纬 {:.4}°，{}经 {:.4}°（±{} 米）",
-            if lat >= 0.0 { "北" } else { "南" },
-            lat.abs(),
-            if lng >= 0.0 { "东" } else { "西" },
-            lng.abs(),
+            "{}纬 {}°，{}经 {}°（±{} 米）",
+            if self.lat_e6 >= 0 { "北" } else { "南" },
+            deg(self.lat_e6),
+            if self.lng_e6 >= 0 { "东" } else { "西" },
+            deg(self.lng_e6),
             self.accuracy_m
         )
     }

@@ -230,6 +230,67 @@ pub fn may_issue(role: Role, command: &CaseCommand, case_level: HandlingLevel) -
     }
 }
 
+/// The case as it is after `cmd`, applied on `today`: the lifecycle step
+/// (or the rule that forbids it) and every form field the command fills.
+/// The server stores this; the field app shows it for commands still queued
+/// offline, so both agree on what a command does. The agent's name for an
+/// assignment is the caller's to fill (only the server knows every user).
+pub fn apply_to_view(
+    case: &crate::case::CaseView,
+    cmd: &CaseCommand,
+    today: chrono::NaiveDate,
+    cal: &crate::calendar::Calendar,
+) -> Result<crate::case::CaseView, TransitionError> {
+    let lifecycle = cmd.plan(&case.lifecycle)?;
+    let mut after = case.clone();
+    after.stage = lifecycle.stage();
+    match cmd {
+        CaseCommand::Screen { outcome: ScreeningOutcome::AcceptAgency { .. }, agent_id: Some(agent), .. }
+        | CaseCommand::Assign { agent_id: agent, .. } => {
+            // A new agent's name is filled by the caller.
+            after.agent_name = after.agent_name.take().filter(|_| after.agent_id == Some(*agent));
+            after.agent_id = Some(*agent);
+        }
+        CaseCommand::Categorise { category } => {
+            after.category = Some(*category);
+            after.task_group = Some(category.task_group());
+        }
+        CaseCommand::Transfer { proposed_handling, .. } => after.proposed_handling = Some(proposed_handling.clone()),
+        CaseCommand::LeaderOpinion { text } => after.leader_opinion = Some(text.clone()),
+        CaseCommand::LeaderInstruction { text } => after.leader_instruction = Some(text.clone()),
+        CaseCommand::Escalate { to, .. } => {
+            // The higher level's limit runs from the day it takes the matter.
+            let due = to.matter_level().due_date(cal, today);
+            after.level = to.matter_level();
+            after.due_on = due.value;
+            after.due_unscheduled = due.unscheduled;
+            after.overdue_since = None;
+        }
+        CaseCommand::ReviewDecided { claim_reasonable: true, .. } => {
+            // 限期化解: a fresh limit at the matter's level.
+            let due = after.level.due_date(cal, today);
+            after.due_on = due.value;
+            after.due_unscheduled = due.unscheduled;
+            after.overdue_since = None;
+        }
+        CaseCommand::Close { notice, opinion, result, .. } => {
+            after.notice_form = Some(*notice);
+            after.opinion = Some(*opinion);
+            after.result = Some(result.clone());
+        }
+        _ => {}
+    }
+    if lifecycle.status == CaseStatus::AwaitingFollowUp && case.lifecycle.status != CaseStatus::AwaitingFollowUp {
+        after.concluded_on = Some(today);
+        after.follow_up_due = Some(crate::deadline::follow_up_due(cal, today).value);
+    }
+    if !matches!(lifecycle.status, CaseStatus::Handling | CaseStatus::Screening) {
+        after.overdue_since = None;
+    }
+    after.lifecycle = lifecycle;
+    Ok(after)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -308,65 +369,4 @@ mod tests {
         assert_eq!(assign.plan(&closed).unwrap_err().rule, "assign.only_while_open");
         assert_eq!(contact.plan(&closed).unwrap(), closed);
     }
-}
-
-/// The case as it is after `cmd`, applied on `today`: the lifecycle step
-/// (or the rule that forbids it) and every form field the command fills.
-/// The server stores this; the field app shows it for commands still queued
-/// offline, so both agree on what a command does. The agent's name for an
-/// assignment is the caller's to fill (only the server knows every user).
-pub fn apply_to_view(
-    case: &crate::case::CaseView,
-    cmd: &CaseCommand,
-    today: chrono::NaiveDate,
-    cal: &crate::calendar::Calendar,
-) -> Result<crate::case::CaseView, TransitionError> {
-    let lifecycle = cmd.plan(&case.lifecycle)?;
-    let mut after = case.clone();
-    after.stage = lifecycle.stage();
-    match cmd {
-        CaseCommand::Screen { outcome: ScreeningOutcome::AcceptAgency { .. }, agent_id: Some(agent), .. }
-        | CaseCommand::Assign { agent_id: agent, .. } => {
-            // A new agent's name is filled by the caller.
-            after.agent_name = after.agent_name.take().filter(|_| after.agent_id == Some(*agent));
-            after.agent_id = Some(*agent);
-        }
-        CaseCommand::Categorise { category } => {
-            after.category = Some(*category);
-            after.task_group = Some(category.task_group());
-        }
-        CaseCommand::Transfer { proposed_handling, .. } => after.proposed_handling = Some(proposed_handling.clone()),
-        CaseCommand::LeaderOpinion { text } => after.leader_opinion = Some(text.clone()),
-        CaseCommand::LeaderInstruction { text } => after.leader_instruction = Some(text.clone()),
-        CaseCommand::Escalate { to, .. } => {
-            // The higher level's limit runs from the day it takes the matter.
-            let due = to.matter_level().due_date(cal, today);
-            after.level = to.matter_level();
-            after.due_on = due.value;
-            after.due_unscheduled = due.unscheduled;
-            after.overdue_since = None;
-        }
-        CaseCommand::ReviewDecided { claim_reasonable: true, .. } => {
-            // 限期化解: a fresh limit at the matter's level.
-            let due = after.level.due_date(cal, today);
-            after.due_on = due.value;
-            after.due_unscheduled = due.unscheduled;
-            after.overdue_since = None;
-        }
-        CaseCommand::Close { notice, opinion, result, .. } => {
-            after.notice_form = Some(*notice);
-            after.opinion = Some(*opinion);
-            after.result = Some(result.clone());
-        }
-        _ => {}
-    }
-    if lifecycle.status == CaseStatus::AwaitingFollowUp && case.lifecycle.status != CaseStatus::AwaitingFollowUp {
-        after.concluded_on = Some(today);
-        after.follow_up_due = Some(crate::deadline::follow_up_due(cal, today).value);
-    }
-    if !matches!(lifecycle.status, CaseStatus::Handling | CaseStatus::Screening) {
-        after.overdue_since = None;
-    }
-    after.lifecycle = lifecycle;
-    Ok(after)
 }

@@ -197,27 +197,6 @@ pub struct LoginRequest {
     pub password: String,
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn text_forms_round_trip() {
-        for r in Role::ALL {
-            assert_eq!(Role::parse(r.as_str()), Some(r));
-            assert_eq!(serde_json::to_value(r).unwrap(), r.as_str());
-        }
-        for k in AgentKind::ALL {
-            assert_eq!(AgentKind::parse(k.as_str()), Some(k));
-            assert_eq!(serde_json::to_value(k).unwrap(), k.as_str());
-        }
-        for k in UnitKind::ALL {
-            assert_eq!(UnitKind::parse(k.as_str()), Some(k));
-            assert_eq!(serde_json::to_value(k).unwrap(), k.as_str());
-        }
-    }
-}
-
 /// Whether a user may see a citizen's private contact details (phone,
 /// address, ID number) on a case inside their jurisdiction (DOMAIN.md
 /// "Openness and privacy": only those handling the matter). The assigned
@@ -228,21 +207,6 @@ pub fn may_see_contact(role: Role, is_assigned_agent: bool) -> bool {
         Role::FieldAgent => is_assigned_agent,
         Role::TownshipStaff | Role::TownshipLeader | Role::CountyCentre => true,
         Role::LeagueBureau | Role::FinanceReviewer | Role::Admin => false,
-    }
-}
-
-#[cfg(test)]
-mod privacy_tests {
-    use super::*;
-
-    #[test]
-    fn only_handlers_see_contacts() {
-        assert!(may_see_contact(Role::FieldAgent, true));
-        assert!(!may_see_contact(Role::FieldAgent, false));
-        assert!(may_see_contact(Role::TownshipStaff, false));
-        assert!(!may_see_contact(Role::LeagueBureau, false));
-        assert!(!may_see_contact(Role::FinanceReviewer, false));
-        assert!(!may_see_contact(Role::Admin, false));
     }
 }
 
@@ -406,5 +370,41 @@ mod admin_rules_tests {
         assert!(check_username("wangge1").is_ok());
         assert!(check_username("王").is_err());
         assert_eq!(check_password("short").unwrap_err().message, "密码至少 8 位");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_forms_round_trip() {
+        for r in Role::ALL {
+            assert_eq!(Role::parse(r.as_str()), Some(r));
+            assert_eq!(serde_json::to_value(r).unwrap(), r.as_str());
+        }
+        for k in AgentKind::ALL {
+            assert_eq!(AgentKind::parse(k.as_str()), Some(k));
+            assert_eq!(serde_json::to_value(k).unwrap(), k.as_str());
+        }
+        for k in UnitKind::ALL {
+            assert_eq!(UnitKind::parse(k.as_str()), Some(k));
+            assert_eq!(serde_json::to_value(k).unwrap(), k.as_str());
+        }
+    }
+}
+
+#[cfg(test)]
+mod privacy_tests {
+    use super::*;
+
+    #[test]
+    fn only_handlers_see_contacts() {
+        assert!(may_see_contact(Role::FieldAgent, true));
+        assert!(!may_see_contact(Role::FieldAgent, false));
+        assert!(may_see_contact(Role::TownshipStaff, false));
+        assert!(!may_see_contact(Role::LeagueBureau, false));
+        assert!(!may_see_contact(Role::FinanceReviewer, false));
+        assert!(!may_see_contact(Role::Admin, false));
     }
 }

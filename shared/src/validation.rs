@@ -8,9 +8,6 @@ use chrono::{Duration, NaiveDateTime};
 /// Longest free-text note on a record, in characters.
 pub const MAX_NOTE_CHARS: usize = 2000;
 
-/// The format of local timestamps entered on the device.
-pub const LOCAL_DATETIME_FORMAT: &str = "%Y-%m-%dT%H:%M";
-
 fn invalid(message: impl Into<String>) -> ApiError {
     ApiError::new(ErrorCode::ValidationFailed, message)
 }
@@ -31,9 +28,7 @@ pub fn check_uuid(id: &str) -> Result<(), ApiError> {
 
 /// Parses a local date-time `YYYY-MM-DDTHH:MM` (seconds allowed).
 pub fn parse_local_datetime(s: &str) -> Result<NaiveDateTime, ApiError> {
-    NaiveDateTime::parse_from_str(s, LOCAL_DATETIME_FORMAT)
-        .or_else(|_| NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S"))
-        .map_err(|_| invalid("走访时间格式无效，应为 年-月-日 时:分"))
+    crate::time::parse_local_minute(s).ok_or_else(|| invalid("走访时间格式无效，应为 年-月-日 时:分"))
 }
 
 /// A required free-text field: not blank, at most `max` characters.
@@ -74,61 +69,6 @@ pub fn check_new_visit(v: &NewVisit, now: NaiveDateTime) -> Result<(), ApiError>
     check_text("走访情况", &v.note, MAX_NOTE_CHARS)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::case::VisitMethod;
-
-    fn visit() -> NewVisit {
-        NewVisit {
-            id: "0f8fad5b-d9cb-469f-a165-70867728950e".into(),
-            case_id: 1,
-            visited_at: "2026-11-20T09:30".into(),
-            method: VisitMethod::Phone,
-            note: "电话告知办理进度".into(),
-            position: None,
-        }
-    }
-
-    fn now() -> NaiveDateTime {
-        parse_local_datetime("2026-11-22T12:00").unwrap()
-    }
-
-    #[test]
-    fn accepts_a_good_visit() {
-        assert_eq!(check_new_visit(&visit(), now()), Ok(()));
-    }
-
-    #[test]
-    fn refuses_bad_visits_with_chinese_messages() {
-        let cases: Vec<(NewVisit, &str)> = vec![
-            (NewVisit { id: "nope".into(), ..visit() }, "记录编号格式无效"),
-            (NewVisit { note: "   ".into(), ..visit() }, "走访情况不能为空"),
-            (NewVisit { note: "字".repeat(2001), ..visit() }, "走访情况不能超过 2000 个字（现为 2001 个字）"),
-            (NewVisit { visited_at: "昨天".into(), ..visit() }, "走访时间格式无效，应为 年-月-日 时:分"),
-            (NewVisit { visited_at: "2026-11-25T09:00".into(), ..visit() }, "走访时间不能晚于当前时间"),
-            (NewVisit { case_id: 0, ..visit() }, "事项编号无效"),
-            (
-                NewVisit {
-                    position: Some(crate::case::GeoPoint { lat_e6: 91_000_000, lng_e6: 0, accuracy_m: 5 }),
-                    ..visit()
-                },
-                "定位数据无效",
-            ),
-        ];
-        for (v, msg) in cases {
-            let e = check_new_visit(&v, now()).unwrap_err();
-            assert_eq!(e.code, ErrorCode::ValidationFailed);
-            assert_eq!(e.message, msg);
-        }
-    }
-
-    #[test]
-    fn note_limit_counts_characters_not_bytes() {
-        assert!(check_text("走访情况", &"字".repeat(2000), MAX_NOTE_CHARS).is_ok());
-    }
-}
-
 /// Weights of the 17 body digits of an ID number (GB 11643-1999).
 const ID_WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 /// Check character for `sum mod 11`.
@@ -161,10 +101,8 @@ impl IdNumber {
         if !PROVINCES.contains(&(digit(0) * 10 + digit(1))) {
             return Err(invalid("身份证号的地区码无效"));
         }
-        let birth = NaiveDateTime::parse_from_str(&format!("{}T00:00", &s[6..14]), "%Y%m%dT%H:%M")
-            .map_err(|_| invalid("身份证号中的出生日期无效"))?
-            .date();
-        if birth > today || birth.format("%Y").to_string().as_str() < "1900" {
+        let birth = crate::time::parse_compact_ymd(&s[6..14]).ok_or_else(|| invalid("身份证号中的出生日期无效"))?;
+        if birth > today || chrono::Datelike::year(&birth) < 1900 {
             return Err(invalid("身份证号中的出生日期无效"));
         }
         let sum: u32 = (0..17).map(|i| digit(i) * ID_WEIGHTS[i]).sum();
@@ -180,7 +118,7 @@ impl IdNumber {
 
     /// The birth date encoded in the number.
     pub fn birth_date(&self) -> chrono::NaiveDate {
-        chrono::NaiveDate::parse_from_str(&self.0[6..14], "%Y%m%d").expect("checked at parse")
+        crate::time::parse_compact_ymd(&self.0[6..14]).expect("checked at parse")
     }
 
     /// Shown to those who may not see it whole: first 3 and last 4 kept.
@@ -408,5 +346,60 @@ mod identity_tests {
             "姓名中不能含有“B”，请用汉字填写，蒙古族姓名可用“·”分隔"
         );
         assert!(PersonName::parse(&"巴".repeat(31)).is_err());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::case::VisitMethod;
+
+    fn visit() -> NewVisit {
+        NewVisit {
+            id: "0f8fad5b-d9cb-469f-a165-70867728950e".into(),
+            case_id: 1,
+            visited_at: "2026-11-20T09:30".into(),
+            method: VisitMethod::Phone,
+            note: "电话告知办理进度".into(),
+            position: None,
+        }
+    }
+
+    fn now() -> NaiveDateTime {
+        parse_local_datetime("2026-11-22T12:00").unwrap()
+    }
+
+    #[test]
+    fn accepts_a_good_visit() {
+        assert_eq!(check_new_visit(&visit(), now()), Ok(()));
+    }
+
+    #[test]
+    fn refuses_bad_visits_with_chinese_messages() {
+        let cases: Vec<(NewVisit, &str)> = vec![
+            (NewVisit { id: "nope".into(), ..visit() }, "记录编号格式无效"),
+            (NewVisit { note: "   ".into(), ..visit() }, "走访情况不能为空"),
+            (NewVisit { note: "字".repeat(2001), ..visit() }, "走访情况不能超过 2000 个字（现为 2001 个字）"),
+            (NewVisit { visited_at: "昨天".into(), ..visit() }, "走访时间格式无效，应为 年-月-日 时:分"),
+            (NewVisit { visited_at: "2026-11-25T09:00".into(), ..visit() }, "走访时间不能晚于当前时间"),
+            (NewVisit { case_id: 0, ..visit() }, "事项编号无效"),
+            (
+                NewVisit {
+                    position: Some(crate::case::GeoPoint { lat_e6: 91_000_000, lng_e6: 0, accuracy_m: 5 }),
+                    ..visit()
+                },
+                "定位数据无效",
+            ),
+        ];
+        for (v, msg) in cases {
+            let e = check_new_visit(&v, now()).unwrap_err();
+            assert_eq!(e.code, ErrorCode::ValidationFailed);
+            assert_eq!(e.message, msg);
+        }
+    }
+
+    #[test]
+    fn note_limit_counts_characters_not_bytes() {
+        assert!(check_text("走访情况", &"字".repeat(2000), MAX_NOTE_CHARS).is_ok());
     }
 }
