@@ -46,6 +46,28 @@ fn default_limit() -> i64 {
     2000
 }
 
+/// The scope predicate itself, for queries that select something else than cases.
+macro_rules! in_scope {
+    () => {
+        "(un.path LIKE $1 OR c.agent_id = $2)"
+    };
+}
+
+/// The scope predicate, written once: `$1` is the user's unit-path pattern,
+/// `$2` the user's id. Every case query of this module starts with it.
+macro_rules! scoped_cases {
+    ($tail:literal) => {
+        concat!(
+            "SELECT c.*, un.name AS unit_name, ag.display_name AS agent_name \
+             FROM cases c JOIN units un ON un.id = c.unit_id LEFT JOIN users ag ON ag.id = c.agent_id \
+             WHERE ",
+            in_scope!(),
+            " ",
+            $tail
+        )
+    };
+}
+
 /// The jurisdiction of one user.
 #[derive(Debug, Clone)]
 pub struct Scope {
@@ -146,13 +168,11 @@ impl Scope {
             format!("%{escaped}%")
         });
         let rows = sqlx::query(
-            "SELECT c.*, un.name AS unit_name, ag.display_name AS agent_name \
-             FROM cases c JOIN units un ON un.id = c.unit_id LEFT JOIN users ag ON ag.id = c.agent_id \
-             WHERE (un.path LIKE $1 OR c.agent_id = $2) \
+            scoped_cases!("\
                AND ($3 = '' OR c.stage = $3) \
                AND ($4 = '' OR c.citizen_name LIKE $4 ESCAPE '\\' OR c.number LIKE $4 ESCAPE '\\' OR c.summary LIKE $4 ESCAPE '\\') \
                AND ($5 = 0 OR c.overdue_since IS NOT NULL) \
-             ORDER BY c.due_on, c.id LIMIT $6",
+             ORDER BY c.due_on, c.id LIMIT $6"),
         )
         .bind(&self.path_pattern)
         .bind(self.user_id)
@@ -172,12 +192,10 @@ impl Scope {
         after_rev: i64,
         limit: i64,
     ) -> Result<Vec<CaseView>, AppError> {
-        let rows = sqlx::query(
-            "SELECT c.*, un.name AS unit_name, ag.display_name AS agent_name \
-             FROM cases c JOIN units un ON un.id = c.unit_id LEFT JOIN users ag ON ag.id = c.agent_id \
-             WHERE (un.path LIKE $1 OR c.agent_id = $2) AND c.rev > $3 \
-             ORDER BY c.rev LIMIT $4",
-        )
+        let rows = sqlx::query(scoped_cases!(
+            "AND c.rev > $3 \
+             ORDER BY c.rev LIMIT $4"
+        ))
         .bind(&self.path_pattern)
         .bind(self.user_id)
         .bind(after_rev)
@@ -190,16 +208,12 @@ impl Scope {
     /// One case if it is in scope. Out of scope and missing look the same
     /// (`None`), so ids outside the jurisdiction reveal nothing.
     pub async fn find_case(&self, pool: &AnyPool, id: i64, contact: Contact) -> Result<Option<CaseView>, AppError> {
-        let row = sqlx::query(
-            "SELECT c.*, un.name AS unit_name, ag.display_name AS agent_name \
-             FROM cases c JOIN units un ON un.id = c.unit_id LEFT JOIN users ag ON ag.id = c.agent_id \
-             WHERE (un.path LIKE $1 OR c.agent_id = $2) AND c.id = $3",
-        )
-        .bind(&self.path_pattern)
-        .bind(self.user_id)
-        .bind(id)
-        .fetch_optional(pool)
-        .await?;
+        let row = sqlx::query(scoped_cases!("AND c.id = $3"))
+            .bind(&self.path_pattern)
+            .bind(self.user_id)
+            .bind(id)
+            .fetch_optional(pool)
+            .await?;
         Ok(row.map(|r| self.view(&r, contact)).transpose()?)
     }
 
@@ -211,12 +225,14 @@ impl Scope {
         after_rev: i64,
         upto_rev: i64,
     ) -> Result<Vec<Visit>, AppError> {
-        let rows = sqlx::query(
+        let rows = sqlx::query(concat!(
             "SELECT v.*, u.display_name AS recorded_by_name FROM visits v \
              JOIN cases c ON c.id = v.case_id JOIN units un ON un.id = c.unit_id JOIN users u ON u.id = v.recorded_by \
-             WHERE (un.path LIKE $1 OR c.agent_id = $2) AND c.rev > $3 AND c.rev <= $4 \
-             ORDER BY v.case_id, v.visited_at, v.id",
-        )
+             WHERE ",
+            in_scope!(),
+            " AND c.rev > $3 AND c.rev <= $4 \
+             ORDER BY v.case_id, v.visited_at, v.id"
+        ))
         .bind(&self.path_pattern)
         .bind(self.user_id)
         .bind(after_rev)
@@ -235,9 +251,9 @@ impl Scope {
         upto_rev: i64,
     ) -> Result<Vec<TimelineEntry>, AppError> {
         let rows = sqlx::query(
-            "SELECT e.id, e.case_id, e.payload, e.label, e.actor_id, u.display_name, e.at FROM case_events e \
+            concat!("SELECT e.id, e.case_id, e.payload, e.label, e.actor_id, u.display_name, e.at FROM case_events e \
              JOIN cases c ON c.id = e.case_id JOIN units un ON un.id = c.unit_id LEFT JOIN users u ON u.id = e.actor_id \
-             WHERE (un.path LIKE $1 OR c.agent_id = $2) AND c.rev > $3 AND c.rev <= $4 ORDER BY e.id",
+             WHERE ", in_scope!(), " AND c.rev > $3 AND c.rev <= $4 ORDER BY e.id"),
         )
         .bind(&self.path_pattern)
         .bind(self.user_id)
@@ -250,12 +266,14 @@ impl Scope {
 
     /// Visits of one case in scope, oldest first.
     pub async fn visits_of_case(&self, pool: &AnyPool, case_id: i64) -> Result<Vec<Visit>, AppError> {
-        let rows = sqlx::query(
+        let rows = sqlx::query(concat!(
             "SELECT v.*, u.display_name AS recorded_by_name FROM visits v \
              JOIN cases c ON c.id = v.case_id JOIN units un ON un.id = c.unit_id JOIN users u ON u.id = v.recorded_by \
-             WHERE (un.path LIKE $1 OR c.agent_id = $2) AND c.id = $3 \
-             ORDER BY v.visited_at, v.id",
-        )
+             WHERE ",
+            in_scope!(),
+            " AND c.id = $3 \
+             ORDER BY v.visited_at, v.id"
+        ))
         .bind(&self.path_pattern)
         .bind(self.user_id)
         .bind(case_id)
@@ -267,16 +285,12 @@ impl Scope {
     /// Inside a write transaction: the whole case if it is in scope, private
     /// fields included (for the audit's before/after).
     pub async fn case_for_write(&self, tx: &mut Tx, id: i64) -> Result<Option<CaseView>, AppError> {
-        let row = sqlx::query(
-            "SELECT c.*, un.name AS unit_name, ag.display_name AS agent_name \
-             FROM cases c JOIN units un ON un.id = c.unit_id LEFT JOIN users ag ON ag.id = c.agent_id \
-             WHERE (un.path LIKE $1 OR c.agent_id = $2) AND c.id = $3",
-        )
-        .bind(&self.path_pattern)
-        .bind(self.user_id)
-        .bind(id)
-        .fetch_optional(&mut **tx)
-        .await?;
+        let row = sqlx::query(scoped_cases!("AND c.id = $3"))
+            .bind(&self.path_pattern)
+            .bind(self.user_id)
+            .bind(id)
+            .fetch_optional(&mut **tx)
+            .await?;
         let unrestricted = Scope { role: Role::TownshipStaff, ..self.clone() };
         Ok(row.map(|r| unrestricted.view(&r, Contact::IfHandling)).transpose()?)
     }
@@ -293,10 +307,12 @@ impl Scope {
 
     /// Inside a write transaction: the stage of a case if it is in scope.
     pub async fn case_stage_for_write(&self, tx: &mut Tx, id: i64) -> Result<Option<Stage>, AppError> {
-        let row = sqlx::query(
+        let row = sqlx::query(concat!(
             "SELECT c.stage FROM cases c JOIN units un ON un.id = c.unit_id \
-             WHERE (un.path LIKE $1 OR c.agent_id = $2) AND c.id = $3",
-        )
+             WHERE ",
+            in_scope!(),
+            " AND c.id = $3"
+        ))
         .bind(&self.path_pattern)
         .bind(self.user_id)
         .bind(id)
