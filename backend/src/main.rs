@@ -33,6 +33,10 @@ struct Config {
     #[arg(long, env = "DAIBANTONG_OVERDUE_INTERVAL", default_value_t = 3600)]
     overdue_interval: u64,
 
+    /// Log format: `text` for people, `json` for log collectors (one object per line).
+    #[arg(long, env = "DAIBANTONG_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"])]
+    log_format: String,
+
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -49,13 +53,15 @@ enum Command {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into()),
-        )
-        .init();
     let config = Config::parse();
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into());
+    if config.log_format == "json" {
+        tracing_subscriber::fmt().json().with_env_filter(filter).init();
+    } else {
+        tracing_subscriber::fmt().with_env_filter(filter).init();
+    }
+
     let db = Db::connect(&config.database_url).await?;
     match config.command {
         Some(Command::VerifyAudit) => {

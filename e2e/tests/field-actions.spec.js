@@ -14,8 +14,11 @@ test('visit with photo, contact, closure, follow-up and a new matter — all off
   await context.setOffline(true);
   await expect(page.getByTestId('net')).toHaveText('○ 离线');
 
-  // 1. A visit with a photo (resized on the phone) and no position.
+  // 1. A visit with a photo (resized on the phone) and the phone's position.
+  await context.grantPermissions(['geolocation']);
+  await context.setGeolocation({ latitude: 38.851892, longitude: 105.672544, accuracy: 12 });
   await page.getByLabel('走访情况').fill('上门查看围栏位置并拍照取证');
+  await page.getByLabel('记录当前位置').check();
   await page.locator('input[name=photo]').setInputFiles(jpeg);
   await expect(page.getByTestId('photo-info')).toContainText('压缩后');
   await page.getByRole('button', { name: '保存记录' }).click();
@@ -75,7 +78,10 @@ test('visit with photo, contact, closure, follow-up and a new matter — all off
   // The township sees each record through the API.
   const township = await apiAs(playwright, baseURL, 'zhen1');
   const detail = await (await township.get(`/api/cases/${caseId}`)).json();
+  const visit = detail.visits.find((v) => v.note === '上门查看围栏位置并拍照取证');
   expect(detail.visits.filter((v) => v.note === '上门查看围栏位置并拍照取证')).toHaveLength(1);
+  expect(visit.position).toEqual({ lat_e6: 38851892, lng_e6: 105672544, accuracy_m: 12 });
+
   expect(detail.attachments).toHaveLength(1);
   expect(detail.attachments[0].content_type).toBe('image/jpeg');
   expect(detail.attachments[0].size).toBeLessThan(1_500_000);
