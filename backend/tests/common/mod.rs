@@ -72,6 +72,7 @@ impl TestApp {
                         return None;
                     }
                 };
+                sweep_stale_databases(&mut conn).await;
                 let name = format!("dbt_t_{pid}_{n}");
                 sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name}")))
                     .execute(&mut conn)
@@ -161,7 +162,34 @@ impl TestApp {
     }
 }
 
+/// Drops test databases left by test processes that died (killed runs).
+async fn sweep_stale_databases(conn: &mut sqlx::PgConnection) {
+    use sqlx::Row;
+    static SWEPT: std::sync::Once = std::sync::Once::new();
+    let mut first = false;
+    SWEPT.call_once(|| first = true);
+    if !first {
+        return;
+    }
+    let Ok(rows) =
+        sqlx::query("SELECT datname FROM pg_database WHERE datname LIKE 'dbt_t_%'").fetch_all(&mut *conn).await
+    else {
+        return;
+    };
+    for row in rows {
+        let Ok(name) = row.try_get::<String, _>(0) else { continue };
+        let pid = name.split('_').nth(2).and_then(|p| p.parse::<u32>().ok());
+        let alive = pid.is_some_and(|p| std::path::Path::new(&format!("/proc/{p}")).exists());
+        if !alive && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
+                .execute(&mut *conn)
+                .await;
+        }
+    }
+}
+
 /// Runs an async test body against both databases:
+
 /// `both!(name)` makes `name::sqlite` and `name::postgres` from `async fn name(&TestApp)`.
 #[macro_export]
 macro_rules! both {
