@@ -189,7 +189,6 @@ async fn sweep_stale_databases(conn: &mut sqlx::PgConnection) {
 }
 
 /// Runs an async test body against both databases:
-
 /// `both!(name)` makes `name::sqlite` and `name::postgres` from `async fn name(&TestApp)`.
 #[macro_export]
 macro_rules! both {
