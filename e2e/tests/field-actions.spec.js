@@ -1,7 +1,7 @@
 // Everything a grid worker records in the field, with the network cut for
 // the whole recording part; then back online, the township sees each record.
 const { test, expect } = require('@playwright/test');
-const { phoneContext, login, waitForServiceWorker, apiAs, openCase, makeJpeg } = require('./helpers');
+const { phoneContext, login, waitForServiceWorker, apiAs, openCase, makeJpeg, shot } = require('./helpers');
 
 test('visit with photo, contact, closure, follow-up and a new matter — all offline, synced once', async ({ browser, playwright, baseURL }, testInfo) => {
   const context = await phoneContext(browser);
@@ -48,7 +48,7 @@ test('visit with photo, contact, closure, follow-up and a new matter — all off
   await page.getByRole('button', { name: '保存终结回访' }).click();
   await expect(page.getByTestId('status')).toHaveText('已化解');
   await expect(page.getByTestId('pending-event')).toHaveCount(3);
-  await page.screenshot({ path: '../docs/screenshots/case-actions-offline.png', fullPage: true });
+  await shot(page, '../docs/screenshots/case-actions-offline.png');
 
   // 5. A new matter found by screening, with the 代办单 fields, accepted by me.
   await page.getByRole('link', { name: '排查登记' }).click();
@@ -59,7 +59,7 @@ test('visit with photo, contact, closure, follow-up and a new matter — all off
   await form.getByLabel('住址').fill('乌兰布和嘎查四组');
   await form.getByLabel('反映的问题及诉求 *').fill('饮水井抽水泵损坏两周，请求协调维修');
   await form.getByLabel('内容分类').selectOption('water');
-  await page.screenshot({ path: '../docs/screenshots/new-case.png', fullPage: true });
+  await shot(page, '../docs/screenshots/new-case.png');
   await form.getByRole('button', { name: '保存登记' }).click();
   await page.waitForURL(/#\/case\/-\d+$/);
   await expect(page.locator('.case-head .num')).toHaveText('待同步');

@@ -62,3 +62,11 @@ async function makeJpeg(page, path) {
 
 module.exports.openCase = openCase;
 module.exports.makeJpeg = makeJpeg;
+
+// A full-page screenshot from the top, so sticky bars sit where a person sees them.
+async function shot(page, path) {
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path, fullPage: true });
+}
+
+module.exports.shot = shot;

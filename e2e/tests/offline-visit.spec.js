@@ -1,14 +1,14 @@
 // The walking skeleton's proof: a grid worker records visits with no
 // network, reloads, sees them kept, and they reach the server exactly once.
 const { test, expect } = require('@playwright/test');
-const { phoneContext, login, waitForServiceWorker, apiAs } = require('./helpers');
+const { phoneContext, login, waitForServiceWorker, apiAs, shot } = require('./helpers');
 
 test('three visits recorded offline survive a reload and sync exactly once', async ({ browser, playwright, baseURL }) => {
   const context = await phoneContext(browser);
   const page = await context.newPage();
   await login(page, 'wangge1');
   await waitForServiceWorker(page);
-  await page.screenshot({ path: '../docs/screenshots/case-list.png', fullPage: true });
+  await shot(page, '../docs/screenshots/case-list.png');
 
   // Open a case of this village that is being handled.
   const card = page.getByTestId('case-card').filter({ hasText: '事项办理' }).first();
@@ -40,7 +40,7 @@ test('three visits recorded offline survive a reload and sync exactly once', asy
   await expect(page.getByRole('heading', { name: '新增走访记录' })).toBeVisible();
   for (const note of notes) await expect(page.getByText(note)).toBeVisible();
   await expect(page.locator('.visit.pending')).toHaveCount(3);
-  await page.screenshot({ path: '../docs/screenshots/offline-visits.png', fullPage: true });
+  await shot(page, '../docs/screenshots/offline-visits.png');
 
   // Back online: the outbox drains.
   await context.setOffline(false);

@@ -1,6 +1,6 @@
 // Screenshots of each screen at 360 px wide, for docs/screenshots.
 const { test, expect } = require('@playwright/test');
-const { phoneContext, login } = require('./helpers');
+const { phoneContext, login, shot } = require('./helpers');
 
 test('screens at 360 px: login, list with filters, case, device', async ({ browser }) => {
   const context = await phoneContext(browser);
@@ -11,17 +11,17 @@ test('screens at 360 px: login, list with filters, case, device', async ({ brows
   await login(page, 'zhen1');
   await page.getByRole('button', { name: '已超期' }).click();
   await expect(page.getByTestId('case-count')).not.toHaveText('0 件');
-  await page.screenshot({ path: '../docs/screenshots/list-overdue.png', fullPage: true });
+  await shot(page, '../docs/screenshots/list-overdue.png');
   // Nothing is wider than the phone.
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   expect(overflow).toBeLessThanOrEqual(0);
   await page.getByRole('button', { name: '全部' }).click();
   await page.getByTestId('case-card').first().click();
   await page.getByText('信访事项处置单').click();
-  await page.screenshot({ path: '../docs/screenshots/case-detail.png', fullPage: true });
+  await shot(page, '../docs/screenshots/case-detail.png');
   await page.getByRole('link', { name: '本机' }).click();
   await expect(page.getByTestId('storage-use')).toContainText('MB');
-  await page.screenshot({ path: '../docs/screenshots/device.png', fullPage: true });
+  await shot(page, '../docs/screenshots/device.png');
   // Tap targets are at least 44 px high.
   const small = await page.evaluate(() =>
     [...document.querySelectorAll('button, .btn, .tabs a, input, select, textarea')]

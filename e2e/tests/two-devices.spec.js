@@ -1,7 +1,7 @@
 // Two agents act on the same case offline. Both visits are kept; the second
 // closure loses and its device shows it under 需处理 with the server's reason.
 const { test, expect } = require('@playwright/test');
-const { phoneContext, login } = require('./helpers');
+const { phoneContext, login, shot } = require('./helpers');
 
 test('two devices: visits both kept, the losing closure is shown with its reason', async ({ browser, playwright, baseURL }) => {
   const a = await phoneContext(browser);
@@ -40,7 +40,7 @@ test('two devices: visits both kept, the losing closure is shown with its reason
   await expect(rejected).toHaveCount(1);
   await expect(rejected).toContainText('办结反馈');
   await expect(rejected).toContainText('只有办理中的事项才能办结反馈');
-  await pb.screenshot({ path: '../docs/screenshots/rejected.png', fullPage: true });
+  await shot(pb, '../docs/screenshots/rejected.png');
 
   const api = await playwright.request.newContext({ baseURL });
   await api.post('/api/login', { data: { username: 'zhen1', password: 'daiban123' } });

@@ -6,7 +6,7 @@ use crate::forms::{available_actions, Action, CommandForm, VisitForm};
 use crate::list::due_badge;
 use crate::state::{store, AppState};
 use crate::store::StoredVisit;
-use crate::util::{china_now, china_time_of, short_time};
+use crate::util::{china_now, china_time_of};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::case::{CaseView, TimelineEntry, Visit};
@@ -23,6 +23,16 @@ enum Item {
 
 impl Item {
     /// A sortable local time "YYYY-MM-DD HH:MM".
+    /// Orders items of the same minute: visits, then server events by id,
+    /// then pending changes by mutation id.
+    fn tiebreak(&self) -> (u8, i64) {
+        match self {
+            Item::Visit(_) => (0, 0),
+            Item::Event(e) => (1, e.id),
+            Item::Pending(p) => (2, p.mutation_id as i64),
+        }
+    }
+
     fn when(&self) -> String {
         match self {
             Item::Visit(v) => v.visit.visited_at.replace('T', " "),
@@ -157,7 +167,9 @@ pub fn CaseDetail(id: i64) -> impl IntoView {
         items.extend(
             state.pending_entries.with(|p| p.get(&id).cloned().unwrap_or_default()).into_iter().map(Item::Pending),
         );
-        items.sort_by_key(|i| std::cmp::Reverse(i.when()));
+        // Newest first; within a minute, this device's pending changes on
+        // top (in the order they were made), then the server's events.
+        items.sort_by_key(|i| std::cmp::Reverse((i.when(), i.tiebreak())));
         items
     });
     view! {
@@ -256,7 +268,7 @@ pub fn CaseDetail(id: i64) -> impl IntoView {
                     }
                     Item::Pending(p) => view! {
                         <li class="visit pending" data-test="pending-event">
-                            <div class="when">{short_time(p.at_ms)}" · "{p.label.clone()}<span class="chip pending">"未同步"</span></div>
+                            <div class="when">{shared::time::format_minute(shared::time::china_local_from_millis(p.at_ms))}" · "{p.label.clone()}<span class="chip pending">"未同步"</span></div>
                         </li>
                     }.into_any(),
                 }).collect_view()}
