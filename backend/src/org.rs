@@ -162,6 +162,15 @@ async fn create_unit(
     Ok((StatusCode::CREATED, Json(view)))
 }
 
+/// Hashes a password on a blocking thread: argon2 takes tens of milliseconds
+/// and must not stall the async workers.
+async fn hash_off_thread(password: &str) -> AppResult<String> {
+    let password = password.to_string();
+    tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|_| AppError::new(ErrorCode::Internal, "服务器内部错误"))
+}
+
 fn check_person(display_name: &str, phone: Option<&str>) -> AppResult<(String, Option<String>)> {
     let name = PersonName::parse(display_name)?.as_str().to_string();
     let phone = phone
@@ -195,10 +204,7 @@ async fn create_user(
     {
         return Err(AppError::new(ErrorCode::Conflict, "用户名已被使用"));
     }
-    let password = new.password.clone();
-    let hash = tokio::task::spawn_blocking(move || hash_password(&password))
-        .await
-        .map_err(|_| AppError::new(ErrorCode::Internal, "服务器内部错误"))?;
+    let hash = hash_off_thread(&new.password).await?;
     let id: i64 = sqlx::query(
         "INSERT INTO users (username, password_hash, display_name, role, unit_id, phone, agent_kind, full_time, registered, public_employee) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
@@ -301,10 +307,7 @@ async fn update_user(
     .await?;
     if let Some(p) = &up.password {
         check_password(p)?;
-        let p = p.clone();
-        let hash = tokio::task::spawn_blocking(move || hash_password(&p))
-            .await
-            .map_err(|_| AppError::new(ErrorCode::Internal, "服务器内部错误"))?;
+        let hash = hash_off_thread(p).await?;
         sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2").bind(hash).bind(id).execute(&mut *tx).await?;
         // A new password ends the user's sessions.
         sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut *tx).await?;

@@ -197,8 +197,9 @@ impl PhoneNumber {
         if n <= 7 {
             return "****".to_string();
         }
-        let head: String = self.0.chars().take(3).collect();
-        let tail: String = self.0.chars().skip(n - 4).collect();
+        let chars: Vec<char> = self.0.chars().collect();
+        let head: String = chars[..3].iter().collect();
+        let tail: String = chars[n - 4..].iter().collect();
         format!("{head}****{tail}")
     }
 }
