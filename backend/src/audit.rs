@@ -16,7 +16,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use shared::error::ErrorCode;
-use shared::org::Role;
 use sqlx::{AnyPool, Row};
 
 pub const GENESIS: &str = "genesis";
@@ -142,7 +141,7 @@ pub async fn verify(pool: &AnyPool) -> Result<Verification, sqlx::Error> {
 
 #[utoipa::path(get, path = "/api/audit/verify", tag = "audit", responses((status = 200, body = Verification), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
 async fn verify_endpoint(State(ctx): State<ApiContext>, user: CurrentUser) -> AppResult<Json<Verification>> {
-    if !matches!(user.role, Role::Admin | Role::CountyCentre | Role::LeagueBureau) {
+    if !user.role.may_verify_audit() {
         return Err(AppError::new(ErrorCode::Forbidden, "只有管理员和旗县、盟市信访部门可以核验审计日志"));
     }
     Ok(Json(verify(&ctx.db.pool).await?))

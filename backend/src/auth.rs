@@ -20,7 +20,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use sha2::{Digest, Sha256};
 use shared::error::ErrorCode;
-use shared::org::{AgentKind, LoginRequest, Me, Role};
+use shared::org::{AgentKind, LoginRequest, Me, Role, UnitKind};
 use sqlx::Row;
 
 pub const SESSION_COOKIE: &str = "dbt_session";
@@ -101,6 +101,7 @@ pub struct CurrentUser {
     pub unit_path: String,
     pub unit_name: String,
     pub agent_kind: Option<AgentKind>,
+    pub unit_kind: UnitKind,
 }
 
 impl CurrentUser {
@@ -118,6 +119,7 @@ impl CurrentUser {
             unit_id: self.unit_id,
             unit_name: self.unit_name.clone(),
             agent_kind: self.agent_kind,
+            unit_kind: self.unit_kind,
         }
     }
 }
@@ -141,6 +143,7 @@ fn user_from_row(row: &sqlx::any::AnyRow) -> Result<CurrentUser, sqlx::Error> {
         unit_path: row.try_get(5)?,
         unit_name: row.try_get(6)?,
         agent_kind: agent_kind.as_deref().and_then(AgentKind::parse),
+        unit_kind: crate::text::from_text("kind", &row.try_get::<String, _>(8)?)?,
     })
 }
 
@@ -161,7 +164,7 @@ impl FromRequestParts<ApiContext> for CurrentUser {
 
 // Columns in the order `user_from_row` reads them.
 const USER_BY_SESSION: &str =
-    "SELECT u.id, u.username, u.display_name, u.role, u.unit_id, n.path, n.name, u.agent_kind \
+    "SELECT u.id, u.username, u.display_name, u.role, u.unit_id, n.path, n.name, u.agent_kind, n.kind \
      FROM sessions s JOIN users u ON u.id = s.user_id JOIN units n ON n.id = u.unit_id \
      WHERE s.token_hash = $1 AND s.expires_at > $2";
 
@@ -172,7 +175,7 @@ async fn login(State(ctx): State<ApiContext>, ApiJson(req): ApiJson<LoginRequest
         return Err(AppError::new(ErrorCode::TooManyRequests, "登录失败次数过多，请 10 分钟后再试"));
     }
     let row = sqlx::query(
-        "SELECT u.id, u.username, u.display_name, u.role, u.unit_id, n.path, n.name, u.agent_kind, u.password_hash \
+        "SELECT u.id, u.username, u.display_name, u.role, u.unit_id, n.path, n.name, u.agent_kind, n.kind, u.password_hash \
          FROM users u JOIN units n ON n.id = u.unit_id WHERE u.username = $1",
     )
     .bind(req.username.trim())
@@ -181,7 +184,7 @@ async fn login(State(ctx): State<ApiContext>, ApiJson(req): ApiJson<LoginRequest
     let password = req.password.clone();
     let (user, ok) = match row {
         Some(row) => {
-            let phc: String = row.try_get(8)?;
+            let phc: String = row.try_get(9)?;
             let ok = tokio::task::spawn_blocking(move || verify_password(&password, &phc)).await.unwrap_or(false);
             (Some(user_from_row(&row)?), ok)
         }

@@ -183,7 +183,7 @@ async fn load(tx: &mut Tx, today: NaiveDate) -> anyhow::Result<()> {
         Stage::Archived,
     ];
     let channels = [Channel::Visit, Channel::Online, Channel::Online, Channel::Phone, Channel::Letter, Channel::Online];
-    let year = today.format("%Y");
+    let year = chrono::Datelike::year(&today);
     for (i, citizen) in CITIZENS.iter().enumerate() {
         let (summary, level, category) = MATTERS[i % MATTERS.len()];
         let category = ContentCategory::parse(category).expect("demo category");
@@ -204,7 +204,7 @@ async fn load(tx: &mut Tx, today: NaiveDate) -> anyhow::Result<()> {
              status, lifecycle, handling_level, source, category, task_group, id_number) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22) RETURNING id",
         )
-        .bind(format!("阿左代〔{year}〕{:03}号", i + 1))
+        .bind(shared::case::case_number(year, i as i64 + 1))
         .bind(unit_id)
         .bind(*citizen)
         .bind(format!("13{}{:08}", 5 + i % 4, 47_210_000 + i * 7919))

@@ -79,39 +79,26 @@ async fn push_one(ctx: &ApiContext, user: &CurrentUser, client_id: &str, m: &Mut
         tx.rollback().await?;
         return Ok(stored_result(m.id, &prev)?);
     }
-    let outcome = match &m.change {
-        Change::AddVisit { visit } => add_visit(&mut tx, user, visit).await.map(|_| ()),
-        Change::Command { case_id, command } => {
-            if !command.is_field_action() {
-                Err(AppError::new(ErrorCode::Forbidden, format!("“{}”不能离线提交，请在工作台办理", command.label())))
-            } else {
+    // The shared rule first (desk-only commands are refused from the phone queue).
+    let outcome = match m.change.check_offline() {
+        Err(e) => Err(AppError::from(e)),
+        Ok(()) => match &m.change {
+            Change::AddVisit { visit } => add_visit(&mut tx, user, visit).await.map(|_| ()),
+            Change::Command { case_id, command } => {
                 workflow::apply_command(&mut tx, user, *case_id, command).await.map(|_| ())
             }
-        }
-        Change::CreateCase { case } => {
-            if case.client_ref.is_none() {
-                Err(AppError::new(ErrorCode::ValidationFailed, "离线登记的事项须带设备编号（client_ref）"))
-            } else {
-                workflow::create_case(&mut tx, user, case).await.map(|_| ())
-            }
-        }
-        Change::CommandOnNew { client_ref, command } => {
-            match sqlx::query("SELECT id FROM cases WHERE client_ref = $1")
-                .bind(client_ref)
-                .fetch_optional(&mut *tx)
-                .await?
-            {
-                None => Err(AppError::new(ErrorCode::NotFound, "找不到本机登记的该事项（登记可能被退回）")),
-                Some(row) if !command.is_field_action() => {
-                    let _: i64 = row.try_get(0)?;
-                    Err(AppError::new(
-                        ErrorCode::Forbidden,
-                        format!("“{}”不能离线提交，请在工作台办理", command.label()),
-                    ))
+            Change::CreateCase { case } => workflow::create_case(&mut tx, user, case).await.map(|_| ()),
+            Change::CommandOnNew { client_ref, command } => {
+                match sqlx::query("SELECT id FROM cases WHERE client_ref = $1")
+                    .bind(client_ref)
+                    .fetch_optional(&mut *tx)
+                    .await?
+                {
+                    None => Err(AppError::new(ErrorCode::NotFound, "找不到本机登记的该事项（登记可能被退回）")),
+                    Some(row) => workflow::apply_command(&mut tx, user, row.try_get(0)?, command).await.map(|_| ()),
                 }
-                Some(row) => workflow::apply_command(&mut tx, user, row.try_get(0)?, command).await.map(|_| ()),
             }
-        }
+        },
     };
     let result = match outcome {
         Ok(()) => MutationResult::applied(m.id),

@@ -16,12 +16,12 @@ use crate::jurisdiction::case_exists;
 use crate::text::to_text;
 use chrono::NaiveDate;
 use shared::calendar::Calendar;
-use shared::case::{CaseView, TimelineEntry};
+use shared::case::{case_number, CaseView, TimelineEntry, CASE_NUMBER_PREFIX};
 use shared::command::{apply_to_view, may_issue, CaseCommand};
 use shared::error::{ApiError, ErrorCode};
 use shared::intake::NewCase;
-use shared::lifecycle::{HandlingLevel, Lifecycle, ScreeningOutcome};
-use shared::org::Role;
+use shared::lifecycle::{Lifecycle, ScreeningOutcome};
+use shared::org::UnitKind;
 use sqlx::Row;
 
 fn today() -> NaiveDate {
@@ -32,20 +32,10 @@ fn json<T: serde::Serialize>(v: &T) -> serde_json::Value {
     serde_json::to_value(v).unwrap_or(serde_json::Value::Null)
 }
 
-/// The handling level of a unit kind.
-fn level_of_unit_kind(kind: &str) -> HandlingLevel {
-    match kind {
-        "village" => HandlingLevel::Village,
-        "township" => HandlingLevel::Township,
-        "department" | "banner" => HandlingLevel::County,
-        _ => HandlingLevel::City,
-    }
-}
-
 /// Registers a new matter. Returns the new case id, or the existing one if
 /// this `client_ref` was registered before (a re-sent offline creation).
 pub async fn create_case(tx: &mut Tx, user: &CurrentUser, new: &NewCase) -> Result<(i64, bool), AppError> {
-    if matches!(user.role, Role::FinanceReviewer | Role::Admin | Role::LeagueBureau) {
+    if !user.role.may_register_cases() {
         return Err(AppError::new(ErrorCode::Forbidden, "您的角色不能登记信访事项"));
     }
     let today = today();
@@ -63,17 +53,18 @@ pub async fn create_case(tx: &mut Tx, user: &CurrentUser, new: &NewCase) -> Resu
     }
     let kind: String =
         sqlx::query("SELECT kind FROM units WHERE id = $1").bind(c.unit_id).fetch_one(&mut **tx).await?.try_get(0)?;
-    let lifecycle = Lifecycle::new(level_of_unit_kind(&kind));
+    let kind: UnitKind = crate::text::from_text("kind", &kind)?;
+    let lifecycle = Lifecycle::new(kind.handling_level());
     let due = c.level.due_date(Calendar::official(), c.received_on);
     let seq = next_change_seq(tx).await?;
-    let year = c.received_on.format("%Y").to_string();
+    let year = chrono::Datelike::year(&c.received_on);
     // 编号: per year, in order of registration.
     let n: i64 = sqlx::query("SELECT COUNT(*) FROM cases WHERE number LIKE $1")
-        .bind(format!("阿左代〔{year}〕%"))
+        .bind(format!("{CASE_NUMBER_PREFIX}〔{year}〕%"))
         .fetch_one(&mut **tx)
         .await?
         .try_get(0)?;
-    let number = format!("阿左代〔{year}〕{:03}号", n + 1);
+    let number = case_number(year, n + 1);
     let id: i64 = sqlx::query(
         "INSERT INTO cases (number, unit_id, citizen_name, id_number, phone, address, summary, brief, stage, status, lifecycle, \
          handling_level, level, channel, source, category, task_group, accepted_on, due_on, due_unscheduled, agent_id, client_ref, rev, created_at) \

@@ -9,7 +9,7 @@ use shared::calendar::Calendar;
 use shared::case::CaseView;
 use shared::command::apply_to_view;
 use shared::intake::NewCase;
-use shared::lifecycle::{HandlingLevel, Lifecycle};
+use shared::lifecycle::Lifecycle;
 use shared::org::Me;
 use shared::sync::Change;
 use std::collections::HashMap;
@@ -48,7 +48,7 @@ fn provisional_case(new: &NewCase, mutation_id: u64, me: &Me, cal: &Calendar) ->
         address: new.address.clone(),
         id_number: new.id_number.clone(),
         rev: 0,
-        lifecycle: Lifecycle::new(HandlingLevel::Village),
+        lifecycle: Lifecycle::new(me.unit_kind.handling_level()),
         source: new.source,
         client_ref: new.client_ref.clone(),
         category: new.category,

@@ -188,6 +188,15 @@ impl VisitMethod {
     }
 }
 
+/// The 编号 of the `n`-th matter (from 1) registered in `year`, e.g.
+/// `阿左代〔2026〕007号`.
+pub fn case_number(year: i32, n: i64) -> String {
+    format!("{}〔{year}〕{n:03}号", CASE_NUMBER_PREFIX)
+}
+
+/// The prefix of every 编号 (阿拉善左旗 信访代办).
+pub const CASE_NUMBER_PREFIX: &str = "阿左代";
+
 /// A case as a handler sees it in lists and on the detail page.
 ///
 /// `phone` and `address` are private (DOMAIN.md "Openness and privacy"): the
@@ -374,6 +383,12 @@ pub struct CaseDetail {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn case_numbers() {
+        assert_eq!(case_number(2026, 7), "阿左代〔2026〕007号");
+        assert_eq!(case_number(2026, 1234), "阿左代〔2026〕1234号");
+    }
 
     #[test]
     fn text_forms_round_trip() {

@@ -186,6 +186,13 @@ pub struct Me {
     pub unit_id: i64,
     pub unit_name: String,
     pub agent_kind: Option<AgentKind>,
+    /// The kind of the user's unit (sets the level of matters they register).
+    #[serde(default = "default_unit_kind")]
+    pub unit_kind: UnitKind,
+}
+
+fn default_unit_kind() -> UnitKind {
+    UnitKind::Village
 }
 
 /// `POST /api/login` body.
@@ -224,7 +231,34 @@ impl UnitKind {
     }
 }
 
+impl UnitKind {
+    /// The level that handles a matter registered by a unit of this kind
+    /// (三级代办): a village's point, a township's station, the county centre
+    /// (for the banner and its departments), the league above.
+    pub fn handling_level(self) -> crate::lifecycle::HandlingLevel {
+        use crate::lifecycle::HandlingLevel;
+        match self {
+            UnitKind::Village => HandlingLevel::Village,
+            UnitKind::Township => HandlingLevel::Township,
+            UnitKind::Department | UnitKind::Banner => HandlingLevel::County,
+            UnitKind::League => HandlingLevel::City,
+        }
+    }
+}
+
 impl Role {
+    /// Whether this role registers matters (登记): the agents and the
+    /// stations and centres that run the workflow; not the league bureau,
+    /// finance or administrators.
+    pub fn may_register_cases(self) -> bool {
+        !matches!(self, Role::FinanceReviewer | Role::Admin | Role::LeagueBureau)
+    }
+
+    /// Whether this role may check the audit log's chain.
+    pub fn may_verify_audit(self) -> bool {
+        matches!(self, Role::Admin | Role::CountyCentre | Role::LeagueBureau)
+    }
+
     /// Whether a user of this role may belong to a unit of `kind`.
     pub fn fits_unit(self, kind: UnitKind) -> bool {
         match self {
@@ -367,7 +401,12 @@ mod admin_rules_tests {
         assert!(Role::FieldAgent.fits_unit(UnitKind::Village));
         assert!(!Role::CountyCentre.fits_unit(UnitKind::Village));
         assert!(Role::Admin.fits_unit(UnitKind::League));
+        assert_eq!(UnitKind::Department.handling_level(), crate::lifecycle::HandlingLevel::County);
+        assert_eq!(UnitKind::Village.handling_level(), crate::lifecycle::HandlingLevel::Village);
+        assert!(Role::FieldAgent.may_register_cases() && !Role::FinanceReviewer.may_register_cases());
+        assert!(Role::CountyCentre.may_verify_audit() && !Role::FieldAgent.may_verify_audit());
         assert!(check_username("wangge1").is_ok());
+
         assert!(check_username("王").is_err());
         assert_eq!(check_password("short").unwrap_err().message, "密码至少 8 位");
     }

@@ -65,6 +65,22 @@ impl Change {
         }
     }
 
+    /// Whether the change may come from a phone's offline queue: commands
+    /// must be field actions (desk work is done online at the workbench), and
+    /// a matter registered offline must carry its device-made `client_ref`.
+    pub fn check_offline(&self) -> Result<(), crate::error::ApiError> {
+        use crate::error::{ApiError, ErrorCode};
+        match self {
+            Change::Command { command, .. } | Change::CommandOnNew { command, .. } if !command.is_field_action() => {
+                Err(ApiError::new(ErrorCode::Forbidden, format!("“{}”不能离线提交，请在工作台办理", command.label())))
+            }
+            Change::CreateCase { case } if case.client_ref.is_none() => {
+                Err(ApiError::new(ErrorCode::ValidationFailed, "离线登记的事项须带设备编号（client_ref）"))
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// What the change is, in Chinese, for the "需处理" list.
     pub fn label(&self) -> String {
         match self {
@@ -169,6 +185,15 @@ mod tests {
         );
         assert_eq!(serde_json::from_str::<Mutation>(&json).unwrap(), m);
         assert!(serde_json::from_str::<Mutation>(r#"{"id":1,"change":{"kind":"delete_everything"}}"#).is_err());
+    }
+
+    #[test]
+    fn offline_queue_takes_only_field_work() {
+        use crate::command::CaseCommand;
+        let archive = Change::Command { case_id: 1, command: CaseCommand::Archive {} };
+        assert_eq!(archive.check_offline().unwrap_err().code, ErrorCode::Forbidden);
+        let urge = Change::Command { case_id: 1, command: CaseCommand::Urge { note: "催".into() } };
+        assert!(urge.check_offline().is_ok());
     }
 
     #[test]
