@@ -39,7 +39,7 @@ module.exports = defineConfig({
   },
   webServer: {
     // A fresh SQLite database with the demo data for every run.
-    command: `rm -rf .tmp && mkdir -p .tmp && exec ../target/release/daibantong --demo --database-url "sqlite://.tmp/e2e.db?mode=rwc" --dist ../dist --listen 127.0.0.1:${port}`,
+    command: `rm -rf .tmp && mkdir -p .tmp && exec ../target/release/daibantong --demo --database-url "sqlite://.tmp/e2e.db?mode=rwc" --data-dir .tmp --dist ../dist --listen 127.0.0.1:${port}`,
     url: `${baseURL}/healthz`,
     reuseExistingServer: false,
     timeout: 60_000,
