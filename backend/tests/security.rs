@@ -603,3 +603,46 @@ async fn openapi_matches_the_wire() {
     assert_eq!(doc["security"], json!([{"session_cookie": []}]));
     app.finish().await;
 }
+
+/// The authorisation matrix over HTTP: who × what × relation to a case of
+/// 巴特尔 (乌兰布和嘎查, 巴彦浩特镇). Every cell is an actual request; a
+/// refused one changes nothing.
+async fn authorisation_matrix(app: &TestApp) {
+    let case = case_of_wangge1(app).await;
+    let contact = json!({"kind": "contact", "method": "phone", "note": "矩阵测试"});
+    let urge = json!({"kind": "urge", "note": "矩阵测试"});
+    let instruct = json!({"kind": "leader_instruction", "text": "矩阵测试"});
+    // (user, relation, contact, urge, leader instruction, visit, sees the ID number)
+    let rows: &[(&str, &str, u16, u16, u16, u16, bool)] = &[
+        ("wangge1", "assigned agent", 200, 200, 403, 201, true),
+        ("wangge2", "same village", 403, 403, 403, 403, false),
+        ("cun1", "other village, same township", 404, 404, 404, 404, false),
+        ("cun2", "other township", 404, 404, 404, 404, false),
+        ("zhen1", "township station", 200, 200, 403, 201, true),
+        ("zhenld1", "township leader", 200, 200, 200, 201, true),
+        ("zhen2", "other township's station", 404, 404, 404, 404, false),
+        ("qi1", "banner centre", 200, 200, 200, 201, true),
+        ("meng1", "league bureau", 403, 200, 200, 403, false),
+        ("admin", "administrator", 404, 404, 404, 404, false),
+    ];
+    for (i, (user, relation, c, u, l, v, sees)) in rows.iter().enumerate() {
+        let client = app.login(user).await;
+        let path = format!("/api/cases/{case}/commands");
+        let got = [
+            app.post_json(&client, &path, &contact).await.0,
+            app.post_json(&client, &path, &urge).await.0,
+            app.post_json(&client, &path, &instruct).await.0,
+            app.post_json(
+                &client,
+                &format!("/api/cases/{case}/visits"),
+                &visit(&uuid(500 + i as u64), case, &local_now_plus(-1), "矩阵走访")["visit"],
+            )
+            .await
+            .0,
+        ];
+        assert_eq!(got, [*c, *u, *l, *v], "{user} ({relation}): contact, urge, instruction, visit");
+        let (s, d) = app.get_json(&client, &format!("/api/cases/{case}")).await;
+        assert_eq!(s == 200 && d["case"]["id_number"].is_string(), *sees, "{user} ({relation}) sees the ID number");
+    }
+}
+both!(authorisation_matrix);
