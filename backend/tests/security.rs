@@ -646,3 +646,33 @@ async fn authorisation_matrix(app: &TestApp) {
     }
 }
 both!(authorisation_matrix);
+
+/// The front end's files: content-hashed ones cached for good, the page and
+/// the service worker revalidated every time; the CSP allows exactly the
+/// page's inline scripts (by hash) and WebAssembly.
+#[tokio::test]
+async fn front_end_cache_lifetimes_and_csp() {
+    let dist = std::env::temp_dir().join(format!("dbt-dist-{}", std::process::id()));
+    std::fs::create_dir_all(&dist).unwrap();
+    std::fs::write(dist.join("index.html"), "<html><body><script type=\"module\">alert(1)</script></body></html>")
+        .unwrap();
+    std::fs::write(dist.join("frontend-0123456789abcdef_bg.wasm"), b"\0asm").unwrap();
+    std::fs::write(dist.join("sw.js"), "self.addEventListener('fetch', () => {});").unwrap();
+    let db = backend::db::Db::connect("sqlite::memory:").await.unwrap();
+    let router = backend::app(backend::ApiContext::new(db, std::env::temp_dir()), dist.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    let get = |p: &str| reqwest::get(format!("{base}{p}"));
+    let cc = |r: &reqwest::Response| r.headers()["cache-control"].to_str().unwrap().to_string();
+    let wasm = get("/frontend-0123456789abcdef_bg.wasm").await.unwrap();
+    assert_eq!(cc(&wasm), "public, max-age=31536000, immutable");
+    let sw = get("/sw.js").await.unwrap();
+    assert_eq!(cc(&sw), "no-cache");
+    let page = get("/case/5").await.unwrap();
+    assert_eq!(cc(&page), "no-cache");
+    let csp = page.headers()["content-security-policy"].to_str().unwrap().to_string();
+    assert!(csp.contains("'sha256-bhHHL3z2vDgxUt0W3dWQOrprscmda2Y5pLsLg4GF+pI='"), "{csp}");
+    assert!(!csp.contains("'unsafe-inline' 'wasm") && csp.contains("script-src 'self' 'wasm-unsafe-eval'"));
+    let _ = std::fs::remove_dir_all(&dist);
+}
