@@ -37,7 +37,13 @@ impl Stage {
         }
     }
 
-    /// Whether the handling clock is running in this stage (deadlines shown).
+    /// The stages whose clock runs, as stored text (for the overdue job's query).
+    pub fn with_deadline() -> impl Iterator<Item = Stage> {
+        Stage::ALL.into_iter().filter(|s| s.deadline_applies())
+    }
+
+    /// Whether the handling clock is running in this stage (deadlines shown,
+    /// the overdue job urges).
     pub fn deadline_applies(self) -> bool {
         matches!(self, Stage::Screening | Stage::Handling)
     }

@@ -72,6 +72,10 @@ impl MatterLevel {
 /// Calendar days after conclusion within which the follow-up visit is due
 /// (终结回访, "事项终结后15日内").
 pub const FOLLOW_UP_CALENDAR_DAYS: u32 = 15;
+
+/// Working days late from which the overdue job suggests reporting the
+/// matter up (上报) to the level above.
+pub const ESCALATION_WARNING_DAYS: i64 = 5;
 /// Working days to handle and answer a complaint about the agency service
 /// (投诉举报 "于15个工作日内予以处理和回复").
 pub const COMPLAINT_REPLY_WORKING_DAYS: u32 = 15;

@@ -455,8 +455,12 @@ impl Lifecycle {
             (_, CaseEvent::Transfer { .. }) => {
                 return Err(refuse("transfer.only_while_handling", "只有办理中的事项才能流转"));
             }
-            (CaseStatus::Handling, CaseEvent::Urge) => next.urges += 1,
-            (_, CaseEvent::Urge) => return Err(refuse("urge.only_while_handling", "只有办理中的事项才能催办")),
+            // 催办 wherever the clock runs (Stage::deadline_applies): a matter
+            // waiting too long for screening is urged like one being handled.
+            (CaseStatus::Screening | CaseStatus::Handling, CaseEvent::Urge) => next.urges += 1,
+            (_, CaseEvent::Urge) => {
+                return Err(refuse("urge.only_while_clock_runs", "只有甄别中或办理中的事项才能催办"))
+            }
             (CaseStatus::Handling, CaseEvent::Escalate { to, cross_region }) => {
                 let Some(above) = self.level.above() else {
                     return Err(refuse("escalate.top_level", "已在盟市层级，不能再上报"));
@@ -602,7 +606,7 @@ mod tests {
             let l = run(&[Screen { outcome }]).unwrap();
             assert_eq!(l.status, CaseStatus::Redirected { outcome });
             assert_eq!(l.apply(&Archive).unwrap().status, CaseStatus::Archived);
-            assert_eq!(l.apply(&Urge).unwrap_err().rule, "urge.only_while_handling");
+            assert_eq!(l.apply(&Urge).unwrap_err().rule, "urge.only_while_clock_runs");
         }
         let chosen =
             run(&[Screen { outcome: ScreeningOutcome::AcceptAgency { agent_chosen_by_citizen: true } }]).unwrap();
@@ -680,11 +684,26 @@ mod tests {
     }
 
     #[test]
+    fn urging_follows_the_running_clock() {
+        use crate::case::Stage;
+        let fresh = Lifecycle::new(HandlingLevel::Village);
+        assert!(fresh.stage().deadline_applies());
+        assert_eq!(fresh.apply(&Urge).unwrap().urges, 1, "a matter waiting for screening is urged too");
+        let closed = fresh
+            .apply(&Screen { outcome: ScreeningOutcome::AcceptAgency { agent_chosen_by_citizen: false } })
+            .unwrap()
+            .apply(&close(Opinion::Satisfied))
+            .unwrap();
+        assert!(!closed.stage().deadline_applies());
+        assert_eq!(closed.apply(&Urge).unwrap_err().rule, "urge.only_while_clock_runs");
+        assert!(Stage::ALL.iter().all(|s| s.deadline_applies() == matches!(s, Stage::Screening | Stage::Handling)));
+    }
+
+    #[test]
     fn illegal_events_name_their_rule() {
         let fresh = Lifecycle::new(HandlingLevel::Village);
         let cases: Vec<(CaseEvent, &str)> = vec![
             (Transfer { unit: "x".into() }, "transfer.only_while_handling"),
-            (Urge, "urge.only_while_handling"),
             (Escalate { to: HandlingLevel::Township, cross_region: false }, "escalate.only_while_handling"),
             (close(Opinion::Satisfied), "close.only_while_handling"),
             (RequestReview, "review.only_when_dissatisfied"),

@@ -97,6 +97,16 @@ const PROVINCES: [u32; 34] = [
     64, 65, 71, 81, 82,
 ];
 
+/// The GB 11643-1999 check character of the 17 body digits, or `None` if
+/// `body` is not 17 ASCII digits.
+pub fn id_check_char(body: &str) -> Option<char> {
+    if body.len() != 17 || !body.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let sum: u32 = body.bytes().zip(ID_WEIGHTS).map(|(b, w)| u32::from(b - b'0') * w).sum();
+    Some(ID_CHECK[(sum % 11) as usize])
+}
+
 /// A checked 18-digit resident ID number (身份证号), upper-case `X`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -123,8 +133,7 @@ impl IdNumber {
         if birth > today || chrono::Datelike::year(&birth) < 1900 {
             return Err(invalid("身份证号中的出生日期无效"));
         }
-        let sum: u32 = (0..17).map(|i| digit(i) * ID_WEIGHTS[i]).sum();
-        if ID_CHECK[(sum % 11) as usize] != chars[17] {
+        if id_check_char(&s[..17]) != Some(chars[17]) {
             return Err(invalid("身份证号校验位不正确，请核对"));
         }
         Ok(IdNumber(s))
