@@ -20,6 +20,7 @@ use shared::error::ErrorCode;
 use shared::export::csv_field;
 use shared::intake::NewCase;
 use shared::time::{china_local, china_today};
+use shared::validation::check_visit;
 
 pub fn router() -> Router<ApiContext> {
     Router::new()
@@ -106,7 +107,9 @@ async fn create_case(
     ApiJson(new): ApiJson<NewCase>,
 ) -> AppResult<(StatusCode, Json<CaseView>)> {
     let mut tx = ctx.db.begin_write().await?;
-    let (id, created) = workflow::create_case(&mut tx, &user, &new, china_today(chrono::Utc::now())).await?;
+    let today = china_today(chrono::Utc::now());
+    let checked = new.check(today)?;
+    let (id, created) = workflow::create_case(&mut tx, &user, &checked).await?;
     tx.commit().await?;
     let case = user.scope().find_case(&ctx.db.pool, id, Contact::Hide).await?.ok_or_else(AppError::not_found)?;
     Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(case)))
@@ -180,7 +183,8 @@ async fn post_visit(
         return Err(AppError::new(ErrorCode::ValidationFailed, "记录所属事项与地址不一致"));
     }
     let mut tx = ctx.db.begin_write().await?;
-    let inserted = workflow::add_visit(&mut tx, &user, &visit, china_local(chrono::Utc::now())).await?;
+    let checked = check_visit(&visit, china_local(chrono::Utc::now()))?;
+    let inserted = workflow::add_visit(&mut tx, &user, &checked).await?;
     tx.commit().await?;
     let status = if inserted { StatusCode::CREATED } else { StatusCode::OK };
     Ok((

@@ -211,12 +211,13 @@ async fn apply_change(tx: &mut crate::db::Tx, user: &CurrentUser, change: &Chang
     let today = shared::time::china_today(now);
     match change {
         Change::AddVisit { visit } => {
-            workflow::add_visit(tx, user, visit, shared::time::china_local(now)).await.map(|_| ())
+            let visit = shared::validation::check_visit(visit, shared::time::china_local(now))?;
+            workflow::add_visit(tx, user, &visit).await.map(|_| ())
         }
         Change::Command { case_id, command } => {
             workflow::apply_command(tx, user, *case_id, command, today).await.map(|_| ())
         }
-        Change::CreateCase { case } => workflow::create_case(tx, user, case, today).await.map(|_| ()),
+        Change::CreateCase { case } => workflow::create_case(tx, user, &case.check(today)?).await.map(|_| ()),
         Change::CommandOnNew { client_ref, command } => {
             check_uuid(client_ref)?;
             let row = sqlx::query("SELECT id FROM cases WHERE client_ref = $1")

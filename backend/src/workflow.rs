@@ -19,13 +19,13 @@ use crate::text::to_text;
 use chrono::{NaiveDate, NaiveDateTime};
 use shared::authority::{may_act, may_record, may_take, Actor, Handling};
 use shared::calendar::Calendar;
-use shared::case::{case_number, CaseView, NewVisit, TimelineEntry, CASE_NUMBER_PREFIX};
+use shared::case::{case_number, CaseView, TimelineEntry, CASE_NUMBER_PREFIX};
 use shared::command::{apply_to_view, CaseCommand};
 use shared::error::{ApiError, ErrorCode};
-use shared::intake::NewCase;
+use shared::intake::CheckedCase;
 use shared::lifecycle::{Lifecycle, ScreeningOutcome};
 use shared::time::china_local;
-use shared::validation::check_new_visit;
+use shared::validation::CheckedVisit;
 use sqlx::Row;
 
 fn json<T: serde::Serialize>(v: &T) -> serde_json::Value {
@@ -34,16 +34,10 @@ fn json<T: serde::Serialize>(v: &T) -> serde_json::Value {
 
 /// Registers a new matter. Returns the new case id, or the existing one if
 /// this `client_ref` was registered before (a re-sent offline creation).
-pub async fn create_case(
-    tx: &mut Tx,
-    user: &CurrentUser,
-    new: &NewCase,
-    today: NaiveDate,
-) -> Result<(i64, bool), AppError> {
+pub async fn create_case(tx: &mut Tx, user: &CurrentUser, c: &CheckedCase) -> Result<(i64, bool), AppError> {
     if !user.role.may_register_cases() {
         return Err(AppError::new(ErrorCode::Forbidden, "您的角色不能登记信访事项"));
     }
-    let c = new.check(today)?.case;
     if let Some(r) = &c.client_ref {
         if let Some(row) =
             sqlx::query("SELECT id FROM cases WHERE client_ref = $1").bind(r).fetch_optional(&mut **tx).await?
@@ -72,9 +66,9 @@ pub async fn create_case(
     )
     .bind(&number)
     .bind(c.unit_id)
-    .bind(&c.citizen_name)
-    .bind(&c.id_number)
-    .bind(&c.phone)
+    .bind(c.citizen_name.as_str())
+    .bind(c.id_number.as_ref().map(|i| i.as_str()))
+    .bind(c.phone.as_ref().map(|p| p.as_str()))
     .bind(&c.address)
     .bind(&c.summary)
     .bind(&c.brief)
@@ -106,7 +100,7 @@ pub async fn create_case(
             entity: "case",
             entity_id: id.to_string(),
             before: None,
-            after: Some(json(&c)),
+            after: Some(json(&c.to_new_case())),
         },
     )
     .await?;
@@ -286,8 +280,7 @@ pub async fn apply_checked(
 /// Appends a visit to a case inside `tx`. Returns `Ok(false)` when this very
 /// visit (same id, same case) is already stored: appending is idempotent.
 /// Refusals are `ApiError`s with a Chinese message; nothing is written then.
-pub async fn add_visit(tx: &mut Tx, user: &CurrentUser, v: &NewVisit, now: NaiveDateTime) -> Result<bool, AppError> {
-    check_new_visit(v, now)?;
+pub async fn add_visit(tx: &mut Tx, user: &CurrentUser, v: &CheckedVisit) -> Result<bool, AppError> {
     // Out of scope and missing answer alike, so case ids cannot be walked.
     let case = user.scope().case_for_write(tx, v.case_id).await?.ok_or_else(AppError::not_found)?;
     if !case.stage.accepts_records() {
@@ -295,9 +288,8 @@ pub async fn add_visit(tx: &mut Tx, user: &CurrentUser, v: &NewVisit, now: Naive
             ApiError::new(ErrorCode::Conflict, format!("该事项已{}，不能再添加走访记录", case.stage.label())).into()
         );
     }
-    let visited_at = shared::validation::parse_local_datetime(&v.visited_at)?;
     let mine_until = assignment_ended(tx, v.case_id, user.id).await?;
-    may_record(Actor { id: user.id, role: user.role }, &handling(&case), visited_at, mine_until)?;
+    may_record(Actor { id: user.id, role: user.role }, &handling(&case), v.visited_at, mine_until)?;
     if let Some(row) =
         sqlx::query("SELECT case_id FROM visits WHERE id = $1").bind(&v.id).fetch_optional(&mut **tx).await?
     {
@@ -315,7 +307,7 @@ pub async fn add_visit(tx: &mut Tx, user: &CurrentUser, v: &NewVisit, now: Naive
     )
     .bind(&v.id)
     .bind(v.case_id)
-    .bind(&v.visited_at)
+    .bind(&v.wire.visited_at)
     .bind(v.method.as_str())
     .bind(&v.note)
     .bind(user.id)
@@ -335,7 +327,7 @@ pub async fn add_visit(tx: &mut Tx, user: &CurrentUser, v: &NewVisit, now: Naive
             entity: "visit",
             entity_id: v.id.clone(),
             before: None,
-            after: serde_json::to_value(v).ok(),
+            after: serde_json::to_value(&v.wire).ok(),
         },
     )
     .await?;

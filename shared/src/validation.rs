@@ -61,10 +61,25 @@ pub fn check_text(field_label: &str, text: &str, max: usize) -> Result<(), ApiEr
     Ok(())
 }
 
+/// A checked visit record: the workflow accepts only this.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckedVisit {
+    /// A device-made UUID (checked).
+    pub id: String,
+    pub case_id: i64,
+    /// China local time.
+    pub visited_at: NaiveDateTime,
+    pub method: crate::case::VisitMethod,
+    pub note: String,
+    pub position: Option<crate::case::GeoPoint>,
+    /// The record as it came, for the audit log.
+    pub wire: NewVisit,
+}
+
 /// Checks a visit record. `now` is the local time of whoever checks it; a
 /// visit may not be dated more than a day ahead of it (clock skew allowance)
 /// nor before 2000.
-pub fn check_new_visit(v: &NewVisit, now: NaiveDateTime) -> Result<(), ApiError> {
+pub fn check_visit(v: &NewVisit, now: NaiveDateTime) -> Result<CheckedVisit, ApiError> {
     check_uuid(&v.id)?;
     if v.case_id <= 0 {
         return Err(invalid("事项编号无效"));
@@ -84,7 +99,21 @@ pub fn check_new_visit(v: &NewVisit, now: NaiveDateTime) -> Result<(), ApiError>
             return Err(invalid("定位数据无效"));
         }
     }
-    check_text("走访情况", &v.note, MAX_NOTE_CHARS)
+    check_text("走访情况", &v.note, MAX_NOTE_CHARS)?;
+    Ok(CheckedVisit {
+        id: v.id.clone(),
+        case_id: v.case_id,
+        visited_at: at,
+        method: v.method,
+        note: v.note.clone(),
+        position: v.position,
+        wire: v.clone(),
+    })
+}
+
+/// [`check_visit`] when only the verdict is wanted (the phone's form).
+pub fn check_new_visit(v: &NewVisit, now: NaiveDateTime) -> Result<(), ApiError> {
+    check_visit(v, now).map(|_| ())
 }
 
 /// Weights of the 17 body digits of an ID number (GB 11643-1999).
