@@ -9,39 +9,17 @@ use crate::calendar::{Calendar, Counted};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-/// The level and complexity of a matter, which fixes its handling limit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum MatterLevel {
-    /// 村级事项: 5 working days.
-    Village,
-    /// 镇级（县直部门）事项: 15 working days.
-    Township,
-    /// 需多部门协调: 30 working days after the solution plan is fixed.
-    MultiDepartment,
-    /// 重大复杂: 60 working days after the leaders' consultation.
-    MajorComplex,
+crate::code_enum! {
+    /// The level and complexity of a matter, which fixes its handling limit.
+    pub enum MatterLevel {
+        Village = "village" => "村级事项",
+        Township = "township" => "镇级事项",
+        MultiDepartment = "multi_department" => "多部门协调",
+        MajorComplex = "major_complex" => "重大复杂",
+    }
 }
 
 impl MatterLevel {
-    pub const ALL: [MatterLevel; 4] =
-        [MatterLevel::Village, MatterLevel::Township, MatterLevel::MultiDepartment, MatterLevel::MajorComplex];
-
-    /// The stored text form (same as the JSON form).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MatterLevel::Village => "village",
-            MatterLevel::Township => "township",
-            MatterLevel::MultiDepartment => "multi_department",
-            MatterLevel::MajorComplex => "major_complex",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<MatterLevel> {
-        MatterLevel::ALL.into_iter().find(|l| l.as_str() == s)
-    }
-
     /// The limit in working days.
     pub fn limit_working_days(self) -> u32 {
         match self {
@@ -49,16 +27,6 @@ impl MatterLevel {
             MatterLevel::Township => 15,
             MatterLevel::MultiDepartment => 30,
             MatterLevel::MajorComplex => 60,
-        }
-    }
-
-    /// The Chinese label users see.
-    pub fn label(self) -> &'static str {
-        match self {
-            MatterLevel::Village => "村级事项",
-            MatterLevel::Township => "镇级事项",
-            MatterLevel::MultiDepartment => "多部门协调",
-            MatterLevel::MajorComplex => "重大复杂",
         }
     }
 
