@@ -28,8 +28,11 @@ async fn run(label: &str, url: &str, total: u64) -> anyhow::Result<()> {
         .send()
         .await?;
     let cases: Vec<Value> = c.get(format!("{base}/api/cases")).send().await?.json().await?;
-    let case_id =
-        cases.iter().find(|k| k["stage"] == "handling").and_then(|k| k["id"].as_i64()).expect("a handling case");
+    let case_id = cases
+        .iter()
+        .find(|k| k["stage"] == "handling" && k["agent_name"] == "巴特尔")
+        .and_then(|k| k["id"].as_i64())
+        .expect("a handling case");
     let client = uuid(u64::from(std::process::id()) << 20);
     let started = Instant::now();
     let mut id = 0u64;

@@ -5,7 +5,7 @@
 
 use crate::audit::{self, AuditEntry};
 use crate::auth::CurrentUser;
-use crate::db::{next_change_seq, now_text};
+use crate::db::{now_text, Write};
 use crate::error::{ApiPath, AppError, AppResult};
 use crate::jurisdiction::Contact;
 use crate::ApiContext;
@@ -102,17 +102,17 @@ async fn upload(
     }
     let sha: String = Sha256::digest(&body).iter().map(|b| format!("{b:02x}")).collect();
 
-    let mut tx = ctx.db.begin_write().await?;
+    let mut w = Write::begin(&ctx.db, 1).await?;
     // Out of scope and missing answer alike, so case ids cannot be walked.
-    let case = user.scope().case_for_write(&mut tx, case_id).await?.ok_or_else(AppError::not_found)?;
+    let case = user.scope().case_for_write(w.conn(), case_id).await?.ok_or_else(AppError::not_found)?;
     if let Some(row) = sqlx::query("SELECT case_id, sha256 FROM attachments WHERE id = $1")
         .bind(&attachment_id)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(w.conn())
         .await?
     {
         // A retried upload of the same file is the same attachment.
         let (c, h): (i64, String) = (row.try_get("case_id")?, row.try_get("sha256")?);
-        tx.rollback().await?;
+        drop(w);
         if c != case_id || h != sha {
             return Err(AppError::new(ErrorCode::Conflict, "附件编号已被其他文件使用"));
         }
@@ -131,7 +131,7 @@ async fn upload(
             let row = sqlx::query("SELECT visited_at FROM visits WHERE id = $1 AND case_id = $2")
                 .bind(visit_id)
                 .bind(case_id)
-                .fetch_optional(&mut *tx)
+                .fetch_optional(w.conn())
                 .await?
                 .ok_or_else(|| {
                     AppError::new(
@@ -143,7 +143,7 @@ async fn upload(
         }
         None => shared::time::china_local(chrono::Utc::now()),
     };
-    let mine_until = crate::workflow::assignment_ended(&mut tx, case_id, user.id).await?;
+    let mine_until = crate::workflow::assignment_ended(&mut w, case_id, user.id).await?;
     may_record(Actor { id: user.id, role: user.role }, &crate::workflow::handling(&case), taken_at, mine_until)?;
 
     let dir = ctx.data_dir.join("attachments");
@@ -155,7 +155,7 @@ async fn upload(
         tokio::fs::write(&tmp, &body).await.map_err(io_error)?;
         tokio::fs::rename(&tmp, &path).await.map_err(io_error)?;
     }
-    let seq = next_change_seq(&mut tx).await?;
+    let seq = w.next_seq().await?;
     let at = now_text();
     sqlx::query(
         "INSERT INTO attachments (id, case_id, file_name, content_type, size, sha256, uploaded_by, at, rev, visit_id) \
@@ -171,11 +171,11 @@ async fn upload(
     .bind(&at)
     .bind(seq)
     .bind(&params.visit_id)
-    .execute(&mut *tx)
+    .execute(w.conn())
     .await?;
-    sqlx::query("UPDATE cases SET rev = $1 WHERE id = $2").bind(seq).bind(case_id).execute(&mut *tx).await?;
-    audit::append(
-        &mut tx,
+    w.touch_case(case_id, seq);
+    audit::record(
+        &mut w,
         AuditEntry {
             actor_id: Some(user.id),
             action: "attachment.add",
@@ -186,7 +186,7 @@ async fn upload(
         },
     )
     .await?;
-    tx.commit().await?;
+    w.commit().await?;
     let view = find(&ctx, &attachment_id).await?.ok_or_else(AppError::not_found)?;
     Ok((StatusCode::CREATED, Json(view)))
 }

@@ -6,7 +6,7 @@
 //! the chain has no forks even with concurrent writers.
 
 use crate::auth::CurrentUser;
-use crate::db::{now_text, Tx};
+use crate::db::{now_text, Cell, Tx, Write};
 use crate::error::{AppError, AppResult};
 use crate::ApiContext;
 use axum::extract::State;
@@ -76,6 +76,40 @@ pub async fn append(tx: &mut Tx, e: AuditEntry<'_>) -> Result<(), sqlx::Error> {
     .execute(&mut **tx)
     .await?;
     sqlx::query("UPDATE audit_head SET last_hash = $1 WHERE id = 1").bind(&hash).execute(&mut **tx).await?;
+    Ok(())
+}
+
+/// Appends one entry inside a [`Write`]: the head is read (and locked) once
+/// per write, each entry chained to the previous one in memory, and the head
+/// written once at commit.
+pub async fn record(w: &mut Write, e: AuditEntry<'_>) -> Result<(), sqlx::Error> {
+    let prev = match w.audit_head.clone() {
+        Some(h) => h,
+        None => sqlx::query("UPDATE audit_head SET last_hash = last_hash WHERE id = 1 RETURNING last_hash")
+            .fetch_one(w.conn())
+            .await?
+            .try_get(0)?,
+    };
+    let at = now_text();
+    let before = e.before.map(|v| v.to_string()).unwrap_or_default();
+    let after = e.after.map(|v| v.to_string()).unwrap_or_default();
+    let actor = actor_text(e.actor_id);
+    let hash = row_hash([&prev, &at, &actor, e.action, e.entity, &e.entity_id, &before, &after]);
+    // Stored as `append` stores it (empty before/after as empty text), in
+    // one multi-row insert at commit.
+    w.audit_rows.push([
+        Cell::Text(Some(at)),
+        Cell::Int(e.actor_id),
+        Cell::Text(Some(e.action.to_string())),
+        Cell::Text(Some(e.entity.to_string())),
+        Cell::Text(Some(e.entity_id)),
+        Cell::Text(Some(before)),
+        Cell::Text(Some(after)),
+        Cell::Text(Some(prev)),
+        Cell::Text(Some(hash.clone())),
+    ]);
+    w.audit_head = Some(hash);
+    w.audit_dirty = true;
     Ok(())
 }
 

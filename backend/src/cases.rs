@@ -4,6 +4,7 @@
 
 use crate::audit::{self, AuditEntry};
 use crate::auth::CurrentUser;
+use crate::db::Write;
 use crate::error::{ApiJson, ApiPath, AppError, AppResult};
 use crate::jurisdiction::{CaseFilter, Contact};
 use crate::workflow;
@@ -106,11 +107,11 @@ async fn create_case(
     user: CurrentUser,
     ApiJson(new): ApiJson<NewCase>,
 ) -> AppResult<(StatusCode, Json<CaseView>)> {
-    let mut tx = ctx.db.begin_write().await?;
     let today = china_today(chrono::Utc::now());
     let checked = new.check(today)?;
-    let (id, created) = workflow::create_case(&mut tx, &user, &checked).await?;
-    tx.commit().await?;
+    let mut w = Write::begin(&ctx.db, 1).await?;
+    let (id, created) = workflow::create_case(&mut w, &user, &checked).await?;
+    w.commit().await?;
     let case = user.scope().find_case(&ctx.db.pool, id, Contact::Hide).await?.ok_or_else(AppError::not_found)?;
     Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(case)))
 }
@@ -129,9 +130,9 @@ async fn post_command(
     ApiPath(id): ApiPath<i64>,
     ApiJson(cmd): ApiJson<CaseCommand>,
 ) -> AppResult<Json<CommandResult>> {
-    let mut tx = ctx.db.begin_write().await?;
-    let entry = workflow::apply_command(&mut tx, &user, id, &cmd, china_today(chrono::Utc::now())).await?;
-    tx.commit().await?;
+    let mut w = Write::begin(&ctx.db, 1).await?;
+    let entry = workflow::apply_command(&mut w, &user, id, &cmd, china_today(chrono::Utc::now())).await?;
+    w.commit().await?;
     let case = user.scope().find_case(&ctx.db.pool, id, Contact::Hide).await?.ok_or_else(AppError::not_found)?;
     Ok(Json(CommandResult { entry, case }))
 }
@@ -182,10 +183,10 @@ async fn post_visit(
     if visit.case_id != id {
         return Err(AppError::new(ErrorCode::ValidationFailed, "记录所属事项与地址不一致"));
     }
-    let mut tx = ctx.db.begin_write().await?;
     let checked = check_visit(&visit, china_local(chrono::Utc::now()))?;
-    let inserted = workflow::add_visit(&mut tx, &user, &checked).await?;
-    tx.commit().await?;
+    let mut w = Write::begin(&ctx.db, 1).await?;
+    let inserted = workflow::add_visit(&mut w, &user, &checked).await?;
+    w.commit().await?;
     let status = if inserted { StatusCode::CREATED } else { StatusCode::OK };
     Ok((
         status,

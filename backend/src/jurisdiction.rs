@@ -7,14 +7,13 @@
 //! cases assigned to them personally wherever those are.
 
 use crate::auth::CurrentUser;
-use crate::db::Tx;
 use crate::error::AppError;
 use crate::text::{from_text, opt_from_text};
 use shared::case::{CaseView, GeoPoint, Stage, TimelineEntry, Visit, VisitMethod};
 use shared::lifecycle::{HandlingLevel, Lifecycle};
 use shared::org::{may_see_contact, Role, UnitKind, UnitView, UserView};
 use sqlx::any::AnyRow;
-use sqlx::{AnyPool, Row};
+use sqlx::{AnyConnection, AnyPool, Row};
 
 /// Whether a read includes the private contact details. Lists never do; a
 /// case page does for those who handle the case (the desk reads them on
@@ -306,12 +305,12 @@ impl Scope {
 
     /// Inside a write transaction: the whole case if it is in scope, private
     /// fields included (for the audit's before/after).
-    pub async fn case_for_write(&self, tx: &mut Tx, id: i64) -> Result<Option<CaseView>, AppError> {
+    pub async fn case_for_write(&self, conn: &mut AnyConnection, id: i64) -> Result<Option<CaseView>, AppError> {
         let row = sqlx::query(scoped_cases!("AND c.id = $3"))
             .bind(&self.path_pattern)
             .bind(self.user_id)
             .bind(id)
-            .fetch_optional(&mut **tx)
+            .fetch_optional(&mut *conn)
             .await?;
         let unrestricted = Scope { role: Role::TownshipStaff, ..self.clone() };
         Ok(row.map(|r| unrestricted.view(&r, Contact::IfHandling)).transpose()?)
@@ -319,11 +318,11 @@ impl Scope {
 
     /// A unit inside this scope: its kind and path (for registering matters
     /// there, or administering it).
-    pub async fn unit(&self, tx: &mut Tx, unit_id: i64) -> Result<Option<(UnitKind, String)>, AppError> {
+    pub async fn unit(&self, conn: &mut AnyConnection, unit_id: i64) -> Result<Option<(UnitKind, String)>, AppError> {
         let row = sqlx::query("SELECT kind, path FROM units WHERE id = $1 AND path LIKE $2")
             .bind(unit_id)
             .bind(&self.units_pattern)
-            .fetch_optional(&mut **tx)
+            .fetch_optional(&mut *conn)
             .await?;
         match row {
             None => Ok(None),
@@ -355,7 +354,7 @@ impl Scope {
     }
 
     /// One person of the units in scope.
-    pub async fn user(&self, tx: &mut Tx, id: i64) -> Result<Option<UserView>, AppError> {
+    pub async fn user(&self, conn: &mut AnyConnection, id: i64) -> Result<Option<UserView>, AppError> {
         let row = sqlx::query(
             "SELECT u.id, u.username, u.display_name, u.role, u.unit_id, n.name AS unit_name, u.phone, \
              u.agent_kind, u.full_time, u.registered, u.public_employee FROM users u JOIN units n ON n.id = u.unit_id \
@@ -363,7 +362,7 @@ impl Scope {
         )
         .bind(id)
         .bind(&self.units_pattern)
-        .fetch_optional(&mut **tx)
+        .fetch_optional(&mut *conn)
         .await?;
         Ok(row.map(|r| user_from_row(&r)).transpose()?)
     }

@@ -45,7 +45,7 @@ pub async fn run_once(db: &Db, today: NaiveDate) -> Result<OverdueReport, AppErr
     .collect::<Result<_, _>>()?;
     let mut report = OverdueReport::default();
     for id in ids {
-        let mut tx = db.begin_write().await?;
+        let mut w = crate::db::Write::begin(db, 1).await?;
         // Re-check inside the write transaction: another run may have acted.
         let still_due = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT 1 FROM cases WHERE id = $1 AND {} AND due_on < $2 \
@@ -54,15 +54,14 @@ pub async fn run_once(db: &Db, today: NaiveDate) -> Result<OverdueReport, AppErr
         )))
         .bind(id)
         .bind(&today_s)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(w.conn())
         .await?
         .is_some();
         if !still_due {
-            tx.rollback().await?;
             continue;
         }
         let case = crate::jurisdiction::Scope::system()
-            .case_for_write(&mut tx, id)
+            .case_for_write(w.conn(), id)
             .await?
             .expect("the system scope sees every case");
         let late = match DueStatus::at(Calendar::official(), case.due_on, today) {
@@ -78,16 +77,16 @@ pub async fn run_once(db: &Db, today: NaiveDate) -> Result<OverdueReport, AppErr
         } else {
             format!("系统自动催办：已超期 {late} 个工作日")
         };
-        apply_checked(&mut tx, None, &case, &CaseCommand::Urge { note }, today).await?;
+        apply_checked(&mut w, None, &case, &CaseCommand::Urge { note }, today).await?;
         sqlx::query(
             "UPDATE cases SET last_auto_urge_on = $1, overdue_since = COALESCE(overdue_since, $2) WHERE id = $3",
         )
         .bind(&today_s)
         .bind(case.due_on.succ_opt().unwrap_or(case.due_on).to_string())
         .bind(id)
-        .execute(&mut *tx)
+        .execute(w.conn())
         .await?;
-        tx.commit().await?;
+        w.commit().await?;
         report.urged += 1;
         if warn {
             report.escalation_warnings += 1;

@@ -9,6 +9,7 @@
 use crate::auth::CurrentUser;
 use crate::cases::audit_contact_read;
 use crate::db::now_text;
+use crate::db::{insert_rows, Cell, Write};
 use crate::error::{ApiJson, AppError, AppResult};
 use crate::workflow;
 use crate::ApiContext;
@@ -63,19 +64,25 @@ async fn push(
             format!("一次最多同步 {MAX_PUSH_BATCH} 条，请分批提交"),
         ));
     }
-    let now = now_text();
-    // The device's last user; the answers themselves are guarded per mutation.
+    let client = req.client_id.as_str();
+    let now = chrono::Utc::now();
+    // The whole batch is one transaction; each mutation its own savepoint,
+    // so a refused one is undone alone and recorded, and the bookkeeping
+    // (change counter, audit head, case revisions) is written once.
+    let mut w = Write::begin(&ctx.db, req.mutations.len()).await?;
     sqlx::query(
         "INSERT INTO sync_clients (client_id, user_id, first_seen, last_seen) VALUES ($1, $2, $3, $3) \
          ON CONFLICT (client_id) DO UPDATE SET user_id = $2, last_seen = $3",
     )
-    .bind(&req.client_id)
+    .bind(client)
     .bind(user.id)
-    .bind(&now)
-    .execute(&ctx.db.pool)
+    .bind(now_text())
+    .execute(w.conn())
     .await?;
+    let mut known = stored_answers(&mut w, client, &req.mutations).await?;
 
     let mut results = Vec::with_capacity(req.mutations.len());
+    let mut answers = Vec::with_capacity(req.mutations.len());
     for m in &req.mutations {
         if m.id == 0 || m.id > i64::MAX as u64 {
             results.push(MutationResult::rejected(m.id, ErrorCode::ValidationFailed, "变更编号无效"));
@@ -86,27 +93,60 @@ async fn push(
             Ok(change) => serde_json::to_string(change).unwrap_or_default(),
             Err(_) => m.change.to_string(),
         });
+        if let Some(prev) = known.get(&m.id) {
+            results.push(replay(prev, &user, m.id, &digest));
+            continue;
+        }
         let change = decoded.map_err(|e| format!("无法识别的变更内容：{e}"));
-        match push_one(&ctx, &user, &req.client_id, m.id, change, &digest).await {
-            Ok(r) => {
-                ctx.push_failures.clear(&req.client_id, m.id);
-                results.push(r)
+        let mark = w.mark().await?;
+        let outcome = match &change {
+            Err(why) => Err(AppError::new(ErrorCode::ValidationFailed, why.clone())),
+            // The shared rule first (desk-only commands are refused from the phone queue).
+            Ok(change) => match change.check_offline() {
+                Err(e) => Err(AppError::from(e)),
+                Ok(()) => apply_change(&mut w, &user, change, now).await,
+            },
+        };
+        let result = match outcome {
+            Ok(()) => {
+                w.keep(mark).await?;
+                MutationResult::applied(m.id)
             }
-            Err(e) if ctx.push_failures.failed(&req.client_id, m.id) >= MAX_SERVER_FAILURES => {
-                tracing::error!(client_id = %req.client_id, mutation_id = m.id, error = %e.0, "mutation keeps failing: rejected");
-                let r = MutationResult::rejected(
+            Err(AppError(e)) if e.code == ErrorCode::Internal => {
+                if ctx.push_failures.failed(client, m.id) < MAX_SERVER_FAILURES {
+                    // A server fault: nothing of this batch is kept; the
+                    // device retries it all, and exactly-once makes that safe.
+                    return Err(AppError(e));
+                }
+                tracing::error!(client, mutation_id = m.id, error = %e, "mutation keeps failing: rejected");
+                w.undo_to(mark).await?;
+                MutationResult::rejected(
                     m.id,
                     ErrorCode::Internal,
-                    format!("服务器多次无法处理此条记录（{}），已退回，请联系管理员", e.0.message),
-                );
-                record_result(&ctx, &user, &req.client_id, &r, &digest).await?;
-                ctx.push_failures.clear(&req.client_id, m.id);
-                results.push(r);
+                    format!("服务器多次无法处理此条记录（{}），已退回，请联系管理员", e.message),
+                )
             }
-            // A server fault: the device keeps this and everything after it
-            // and retries; exactly-once makes the retry safe.
-            Err(e) => return Err(e),
-        }
+            Err(AppError(e)) => {
+                w.undo_to(mark).await?;
+                tracing::info!(client, mutation_id = m.id, code = ?e.code, "mutation rejected");
+                MutationResult::rejected(m.id, e.code, e.message)
+            }
+        };
+        answers.push(answer_row(&user, client, &result, &digest));
+        known.insert(m.id, StoredAnswer::of(&result, user.id, &digest));
+        results.push(result);
+    }
+    // Every answer is stored in the batch's own transaction: a retried push
+    // replays them, and a push that failed stored none.
+    insert_rows(
+        w.conn(),
+        "applied_mutations (client_id, mutation_id, user_id, status, code, message, applied_at, digest)",
+        &answers,
+    )
+    .await?;
+    w.commit().await?;
+    for m in &req.mutations {
+        ctx.push_failures.clear(client, m.id);
     }
     Ok(Json(PushResponse { results }))
 }
@@ -139,136 +179,95 @@ impl PushFailures {
     }
 }
 
-/// Applies one mutation exactly once. A server fault (the database
-/// unreachable …) aborts the request (the device keeps the mutation and
-/// retries); a refusal is recorded and answered as `rejected`. A mutation id
-/// seen before replays its stored answer — only for the same user and the
-/// same content (by digest); otherwise it is refused, never silently dropped.
-async fn push_one(
-    ctx: &ApiContext,
-    user: &CurrentUser,
-    client_id: &str,
-    id: u64,
-    change: Result<Change, String>,
-    digest: &str,
-) -> AppResult<MutationResult> {
-    let mutation_id = id as i64;
-    let mut tx = ctx.db.begin_write().await?;
-    if let Some(prev) = sqlx::query(
-        "SELECT status, code, message, user_id, digest FROM applied_mutations WHERE client_id = $1 AND mutation_id = $2",
-    )
-    .bind(client_id)
-    .bind(mutation_id)
-    .fetch_optional(&mut *tx)
-    .await?
-    {
-        tx.rollback().await?;
-        let prev = <StoredAnswer as sqlx::FromRow<sqlx::any::AnyRow>>::from_row(&prev)?;
-        if prev.user_id != user.id {
-            return Ok(MutationResult::rejected(
-                id,
-                ErrorCode::Conflict,
-                "该设备编号下的这条变更属于其他用户，未予处理（请退出后重新登录再同步）",
-            ));
-        }
-        if prev.digest.as_deref().is_some_and(|d| d != digest) {
-            return Ok(MutationResult::rejected(
-                id,
-                ErrorCode::Conflict,
-                format!("变更编号 {id} 已用于另一条内容不同的记录，此条未被保存，请重新提交"),
-            ));
-        }
-        return Ok(prev.result(id));
+/// The answers already stored for this batch's mutation ids, in one query.
+async fn stored_answers(
+    w: &mut Write,
+    client: &str,
+    mutations: &[RawMutation],
+) -> AppResult<std::collections::HashMap<u64, StoredAnswer>> {
+    let ids: Vec<String> =
+        mutations.iter().filter(|m| m.id > 0 && m.id <= i64::MAX as u64).map(|m| m.id.to_string()).collect();
+    if ids.is_empty() {
+        return Ok(Default::default());
     }
-    let outcome = match &change {
-        Err(why) => Err(AppError::new(ErrorCode::ValidationFailed, why.clone())),
-        // The shared rule first (desk-only commands are refused from the phone queue).
-        Ok(change) => match change.check_offline() {
-            Err(e) => Err(AppError::from(e)),
-            Ok(()) => apply_change(&mut tx, user, change).await,
-        },
-    };
-    let result = match outcome {
-        Ok(()) => MutationResult::applied(id),
-        Err(AppError(e)) if e.code == ErrorCode::Internal => return Err(AppError(e)),
-        Err(AppError(e)) => {
-            // Undo anything the refused change may have done; the refusal is
-            // recorded on its own.
-            tx.rollback().await?;
-            tracing::info!(client_id, mutation_id, code = ?e.code, "mutation rejected");
-            let r = MutationResult::rejected(id, e.code, e.message);
-            record_result(ctx, user, client_id, &r, digest).await?;
-            return Ok(r);
-        }
-    };
-    insert_result(&mut tx, user, client_id, &result, digest).await?;
-    tx.commit().await?;
-    Ok(result)
+    // The ids are validated integers, so they can stand in the text.
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT mutation_id, status, code, message, user_id, digest FROM applied_mutations \
+         WHERE client_id = $1 AND mutation_id IN ({})",
+        ids.join(", ")
+    )))
+    .bind(client)
+    .fetch_all(w.conn())
+    .await?;
+    let mut out = std::collections::HashMap::new();
+    for r in &rows {
+        let id: i64 = r.try_get("mutation_id")?;
+        out.insert(id as u64, <StoredAnswer as sqlx::FromRow<sqlx::any::AnyRow>>::from_row(r)?);
+    }
+    Ok(out)
 }
 
-async fn apply_change(tx: &mut crate::db::Tx, user: &CurrentUser, change: &Change) -> AppResult<()> {
-    let now = chrono::Utc::now();
+/// The answer to a mutation id seen before: its stored answer — only for
+/// the same user and the same content (by digest); otherwise a refusal,
+/// never a silent drop and never another user's answer.
+fn replay(prev: &StoredAnswer, user: &CurrentUser, id: u64, digest: &str) -> MutationResult {
+    if prev.user_id != user.id {
+        return MutationResult::rejected(
+            id,
+            ErrorCode::Conflict,
+            "该设备编号下的这条变更属于其他用户，未予处理（请退出后重新登录再同步）",
+        );
+    }
+    if prev.digest.as_deref().is_some_and(|d| d != digest) {
+        return MutationResult::rejected(
+            id,
+            ErrorCode::Conflict,
+            format!("变更编号 {id} 已用于另一条内容不同的记录，此条未被保存，请重新提交"),
+        );
+    }
+    prev.result(id)
+}
+
+async fn apply_change(
+    w: &mut Write,
+    user: &CurrentUser,
+    change: &Change,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<()> {
     let today = shared::time::china_today(now);
     match change {
         Change::AddVisit { visit } => {
             let visit = shared::validation::check_visit(visit, shared::time::china_local(now))?;
-            workflow::add_visit(tx, user, &visit).await.map(|_| ())
+            workflow::add_visit(w, user, &visit).await.map(|_| ())
         }
         Change::Command { case_id, command } => {
-            workflow::apply_command(tx, user, *case_id, command, today).await.map(|_| ())
+            workflow::apply_command(w, user, *case_id, command, today).await.map(|_| ())
         }
-        Change::CreateCase { case } => workflow::create_case(tx, user, &case.check(today)?).await.map(|_| ()),
+        Change::CreateCase { case } => workflow::create_case(w, user, &case.check(today)?).await.map(|_| ()),
         Change::CommandOnNew { client_ref, command } => {
             check_uuid(client_ref)?;
             let row = sqlx::query("SELECT id FROM cases WHERE client_ref = $1")
                 .bind(client_ref)
-                .fetch_optional(&mut **tx)
+                .fetch_optional(w.conn())
                 .await?
                 .ok_or_else(|| AppError::new(ErrorCode::NotFound, "找不到本机登记的该事项（登记可能被退回）"))?;
-            workflow::apply_command(tx, user, row.try_get(0)?, command, today).await.map(|_| ())
+            workflow::apply_command(w, user, row.try_get("id")?, command, today).await.map(|_| ())
         }
     }
 }
 
-/// Stores a refusal in its own transaction.
-async fn record_result(
-    ctx: &ApiContext,
-    user: &CurrentUser,
-    client_id: &str,
-    r: &MutationResult,
-    digest: &str,
-) -> AppResult<()> {
-    let mut tx = ctx.db.begin_write().await?;
-    insert_result(&mut tx, user, client_id, r, digest).await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-async fn insert_result(
-    tx: &mut crate::db::Tx,
-    user: &CurrentUser,
-    client_id: &str,
-    r: &MutationResult,
-    digest: &str,
-) -> AppResult<()> {
-    sqlx::query(
-        "INSERT INTO applied_mutations (client_id, mutation_id, user_id, status, code, message, applied_at, digest) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(client_id)
-    .bind(r.id as i64)
-    .bind(user.id)
-    .bind(match r.status {
-        MutationStatus::Applied => "applied",
-        MutationStatus::Rejected => "rejected",
-    })
-    .bind(r.code.map(|c| c.as_str()))
-    .bind(r.message.clone())
-    .bind(now_text())
-    .bind(digest)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+/// A row of `applied_mutations` for [`insert_rows`].
+fn answer_row(user: &CurrentUser, client_id: &str, r: &MutationResult, digest: &str) -> [Cell; 8] {
+    [
+        Cell::Text(Some(client_id.to_string())),
+        Cell::Int(Some(r.id as i64)),
+        Cell::Int(Some(user.id)),
+        Cell::Text(Some(if r.status == MutationStatus::Applied { "applied" } else { "rejected" }.to_string())),
+        Cell::Text(r.code.map(|c| c.as_str().to_string())),
+        Cell::Text(r.message.clone()),
+        Cell::Text(Some(now_text())),
+        Cell::Text(Some(digest.to_string())),
+    ]
 }
 
 /// A stored answer, read by column name.
@@ -282,12 +281,23 @@ struct StoredAnswer {
 }
 
 impl StoredAnswer {
-    fn result(self, id: u64) -> MutationResult {
+    fn result(&self, id: u64) -> MutationResult {
         if self.status == "applied" {
             return MutationResult::applied(id);
         }
         let code = self.code.as_deref().map_or(ErrorCode::Other, ErrorCode::parse);
-        MutationResult::rejected(id, code, self.message.unwrap_or_default())
+        MutationResult::rejected(id, code, self.message.clone().unwrap_or_default())
+    }
+
+    /// The answer just given, as if read back (a repeated id later in the batch replays it).
+    fn of(r: &MutationResult, user_id: i64, digest: &str) -> StoredAnswer {
+        StoredAnswer {
+            status: if r.status == MutationStatus::Applied { "applied" } else { "rejected" }.to_string(),
+            code: r.code.map(|c| c.as_str().to_string()),
+            message: r.message.clone(),
+            user_id,
+            digest: Some(digest.to_string()),
+        }
     }
 }
 

@@ -13,7 +13,7 @@
 
 use crate::audit::{self, AuditEntry};
 use crate::auth::CurrentUser;
-use crate::db::{next_change_seq, now_text, Tx};
+use crate::db::{now_text, Write};
 use crate::error::AppError;
 use crate::text::to_text;
 use chrono::{NaiveDate, NaiveDateTime};
@@ -34,28 +34,28 @@ fn json<T: serde::Serialize>(v: &T) -> serde_json::Value {
 
 /// Registers a new matter. Returns the new case id, or the existing one if
 /// this `client_ref` was registered before (a re-sent offline creation).
-pub async fn create_case(tx: &mut Tx, user: &CurrentUser, c: &CheckedCase) -> Result<(i64, bool), AppError> {
+pub async fn create_case(w: &mut Write, user: &CurrentUser, c: &CheckedCase) -> Result<(i64, bool), AppError> {
     if !user.role.may_register_cases() {
         return Err(AppError::new(ErrorCode::Forbidden, "您的角色不能登记信访事项"));
     }
     if let Some(r) = &c.client_ref {
         if let Some(row) =
-            sqlx::query("SELECT id FROM cases WHERE client_ref = $1").bind(r).fetch_optional(&mut **tx).await?
+            sqlx::query("SELECT id FROM cases WHERE client_ref = $1").bind(r).fetch_optional(w.conn()).await?
         {
             return Ok((row.try_get(0)?, false));
         }
     }
-    let Some((kind, _)) = user.scope().unit(tx, c.unit_id).await? else {
+    let Some((kind, _)) = user.scope().unit(w.conn(), c.unit_id).await? else {
         return Err(AppError::new(ErrorCode::OutOfJurisdiction, "只能为本辖区的单位登记事项"));
     };
     let lifecycle = Lifecycle::new(kind.handling_level());
     let due = c.level.due_date(Calendar::official(), c.received_on);
-    let seq = next_change_seq(tx).await?;
+    let seq = w.next_seq().await?;
     let year = chrono::Datelike::year(&c.received_on);
     // 编号: per year, in order of registration.
     let n: i64 = sqlx::query("SELECT COUNT(*) FROM cases WHERE number LIKE $1")
         .bind(format!("{CASE_NUMBER_PREFIX}〔{year}〕%"))
-        .fetch_one(&mut **tx)
+        .fetch_one(w.conn())
         .await?
         .try_get(0)?;
     let number = case_number(year, n + 1);
@@ -89,11 +89,11 @@ pub async fn create_case(tx: &mut Tx, user: &CurrentUser, c: &CheckedCase) -> Re
     .bind(seq)
     .bind(now_text())
     .bind(user.id)
-    .fetch_one(&mut **tx)
+    .fetch_one(w.conn())
     .await?
     .try_get(0)?;
-    audit::append(
-        tx,
+    audit::record(
+        w,
         AuditEntry {
             actor_id: Some(user.id),
             action: "case.create",
@@ -109,21 +109,18 @@ pub async fn create_case(tx: &mut Tx, user: &CurrentUser, c: &CheckedCase) -> Re
 
 /// Checks that `agent_id` may take the case (`shared::authority::may_take`)
 /// and returns their name.
-async fn check_agent(tx: &mut Tx, agent_id: i64, case: &CaseView) -> Result<String, AppError> {
+async fn check_agent(w: &mut Write, agent_id: i64, case: &CaseView) -> Result<String, AppError> {
     let row = sqlx::query(
         "SELECT u.display_name, n.path, u.agent_kind FROM users u JOIN units n ON n.id = u.unit_id WHERE u.id = $1",
     )
     .bind(agent_id)
-    .fetch_optional(&mut **tx)
+    .fetch_optional(w.conn())
     .await?
     .ok_or_else(|| AppError::new(ErrorCode::ValidationFailed, "代办员不存在"))?;
     let agent_kind = crate::text::opt_from_text("agent_kind", row.try_get("agent_kind")?)?;
     let agent_path: String = row.try_get("path")?;
-    let case_path: String = sqlx::query("SELECT path FROM units WHERE id = $1")
-        .bind(case.unit_id)
-        .fetch_one(&mut **tx)
-        .await?
-        .try_get(0)?;
+    let case_path: String =
+        sqlx::query("SELECT path FROM units WHERE id = $1").bind(case.unit_id).fetch_one(w.conn()).await?.try_get(0)?;
     may_take(agent_kind, &agent_path, &case_path)?;
     Ok(row.try_get("display_name")?)
 }
@@ -131,7 +128,7 @@ async fn check_agent(tx: &mut Tx, agent_id: i64, case: &CaseView) -> Result<Stri
 /// Records a change of the assigned agent: the former agent's assignment
 /// ends now (their visits dated before it are still accepted), the new one
 /// begins.
-async fn record_assignment(tx: &mut Tx, case_id: i64, from: Option<i64>, to: Option<i64>) -> Result<(), AppError> {
+async fn record_assignment(w: &mut Write, case_id: i64, from: Option<i64>, to: Option<i64>) -> Result<(), AppError> {
     if from == to {
         return Ok(());
     }
@@ -139,7 +136,7 @@ async fn record_assignment(tx: &mut Tx, case_id: i64, from: Option<i64>, to: Opt
     let ended = sqlx::query("UPDATE case_assignments SET ended_at = $1 WHERE case_id = $2 AND ended_at IS NULL")
         .bind(&now)
         .bind(case_id)
-        .execute(&mut **tx)
+        .execute(w.conn())
         .await?
         .rows_affected();
     if let (0, Some(former)) = (ended, from) {
@@ -149,7 +146,7 @@ async fn record_assignment(tx: &mut Tx, case_id: i64, from: Option<i64>, to: Opt
             .bind(case_id)
             .bind(former)
             .bind(&now)
-            .execute(&mut **tx)
+            .execute(w.conn())
             .await?;
     }
     if let Some(agent) = to {
@@ -157,7 +154,7 @@ async fn record_assignment(tx: &mut Tx, case_id: i64, from: Option<i64>, to: Opt
             .bind(case_id)
             .bind(agent)
             .bind(&now)
-            .execute(&mut **tx)
+            .execute(w.conn())
             .await?;
     }
     Ok(())
@@ -175,7 +172,7 @@ pub fn handling(case: &CaseView) -> Handling<'_> {
 
 /// Applies a command to a case. Returns the timeline entry written.
 pub async fn apply_command(
-    tx: &mut Tx,
+    w: &mut Write,
     user: &CurrentUser,
     case_id: i64,
     cmd: &CaseCommand,
@@ -184,15 +181,15 @@ pub async fn apply_command(
     cmd.validate()?;
     let scope = user.scope();
     // Out of scope and missing answer alike, so case ids cannot be walked.
-    let before = scope.case_for_write(tx, case_id).await?.ok_or_else(AppError::not_found)?;
+    let before = scope.case_for_write(w.conn(), case_id).await?.ok_or_else(AppError::not_found)?;
     may_act(Actor { id: user.id, role: user.role }, cmd, &handling(&before))?;
-    apply_checked(tx, Some(user), &before, cmd, today).await
+    apply_checked(w, Some(user), &before, cmd, today).await
 }
 
 /// Applies a command whose permission was checked (or that the system
 /// issues, `actor = None`). Shared with the overdue job.
 pub async fn apply_checked(
-    tx: &mut Tx,
+    w: &mut Write,
     actor: Option<&CurrentUser>,
     before: &CaseView,
     cmd: &CaseCommand,
@@ -204,12 +201,13 @@ pub async fn apply_checked(
     if let CaseCommand::Screen { outcome: ScreeningOutcome::AcceptAgency { .. }, agent_id: Some(agent), .. }
     | CaseCommand::Assign { agent_id: agent, .. } = cmd
     {
-        after.agent_name = Some(check_agent(tx, *agent, before).await?);
+        after.agent_name = Some(check_agent(w, *agent, before).await?);
     }
-    record_assignment(tx, before.id, before.agent_id, after.agent_id).await?;
+    record_assignment(w, before.id, before.agent_id, after.agent_id).await?;
+    w.forget_case(before.id);
     let lifecycle = after.lifecycle.clone();
 
-    let seq = next_change_seq(tx).await?;
+    let seq = w.next_seq().await?;
     sqlx::query(
         "UPDATE cases SET stage = $1, status = $2, lifecycle = $3, handling_level = $4, agent_id = $5, category = $6, task_group = $7, \
          proposed_handling = $8, leader_opinion = $9, leader_instruction = $10, notice_form = $11, result = $12, opinion = $13, \
@@ -237,7 +235,7 @@ pub async fn apply_checked(
     .bind(after.overdue_since.map(|d| d.to_string()))
     .bind(seq)
     .bind(before.id)
-    .execute(&mut **tx)
+    .execute(w.conn())
     .await?;
     let at = now_text();
     let label = cmd.label();
@@ -251,11 +249,11 @@ pub async fn apply_checked(
     .bind(actor.map(|a| a.id))
     .bind(&at)
     .bind(seq)
-    .fetch_one(&mut **tx)
+    .fetch_one(w.conn())
     .await?
     .try_get(0)?;
-    audit::append(
-        tx,
+    audit::record(
+        w,
         AuditEntry {
             actor_id: actor.map(|a| a.id),
             action: cmd.kind(),
@@ -277,33 +275,35 @@ pub async fn apply_checked(
     })
 }
 
-/// Appends a visit to a case inside `tx`. Returns `Ok(false)` when this very
+/// Appends a visit to a case inside `w`. Returns `Ok(false)` when this very
 /// visit (same id, same case) is already stored: appending is idempotent.
 /// Refusals are `ApiError`s with a Chinese message; nothing is written then.
-pub async fn add_visit(tx: &mut Tx, user: &CurrentUser, v: &CheckedVisit) -> Result<bool, AppError> {
-    // Out of scope and missing answer alike, so case ids cannot be walked.
-    let case = user.scope().case_for_write(tx, v.case_id).await?.ok_or_else(AppError::not_found)?;
+pub async fn add_visit(w: &mut Write, user: &CurrentUser, v: &CheckedVisit) -> Result<bool, AppError> {
+    // A batch of visits usually goes to a few cases: what the rules need of
+    // a case (and of its assignments) is read once per batch. Commands and
+    // undone changes drop it (`Write`).
+    let (case, mine_until) = match w.cached_case(v.case_id, user.id) {
+        Some(found) => found,
+        None => {
+            // Out of scope and missing answer alike, so case ids cannot be walked.
+            let case = user.scope().case_for_write(w.conn(), v.case_id).await?.ok_or_else(AppError::not_found)?;
+            let mine_until = assignment_ended(w, v.case_id, user.id).await?;
+            w.cache_case(user.id, &case, mine_until);
+            (case, mine_until)
+        }
+    };
     if !case.stage.accepts_records() {
         return Err(
             ApiError::new(ErrorCode::Conflict, format!("该事项已{}，不能再添加走访记录", case.stage.label())).into()
         );
     }
-    let mine_until = assignment_ended(tx, v.case_id, user.id).await?;
     may_record(Actor { id: user.id, role: user.role }, &handling(&case), v.visited_at, mine_until)?;
-    if let Some(row) =
-        sqlx::query("SELECT case_id FROM visits WHERE id = $1").bind(&v.id).fetch_optional(&mut **tx).await?
-    {
-        let existing_case: i64 = row.try_get(0)?;
-        return if existing_case == v.case_id {
-            Ok(false)
-        } else {
-            Err(ApiError::new(ErrorCode::Conflict, "记录编号已被其他事项使用").into())
-        };
-    }
-    let seq = next_change_seq(tx).await?;
-    sqlx::query(
+    let seq = w.next_seq().await?;
+    // Appending is idempotent: a visit already stored (same id) is not
+    // written again; one stored under another case is refused.
+    let inserted = sqlx::query(
         "INSERT INTO visits (id, case_id, visited_at, method, note, recorded_by, created_at, rev, lat_e6, lng_e6, accuracy_m) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (id) DO NOTHING",
     )
     .bind(&v.id)
     .bind(v.case_id)
@@ -316,11 +316,24 @@ pub async fn add_visit(tx: &mut Tx, user: &CurrentUser, v: &CheckedVisit) -> Res
     .bind(v.position.map(|p| p.lat_e6))
     .bind(v.position.map(|p| p.lng_e6))
     .bind(v.position.map(|p| p.accuracy_m))
-    .execute(&mut **tx)
-    .await?;
-    sqlx::query("UPDATE cases SET rev = $1 WHERE id = $2").bind(seq).bind(v.case_id).execute(&mut **tx).await?;
-    audit::append(
-        tx,
+    .execute(w.conn())
+    .await?
+    .rows_affected();
+    if inserted == 0 {
+        let existing: i64 = sqlx::query("SELECT case_id FROM visits WHERE id = $1")
+            .bind(&v.id)
+            .fetch_one(w.conn())
+            .await?
+            .try_get(0)?;
+        return if existing == v.case_id {
+            Ok(false)
+        } else {
+            Err(ApiError::new(ErrorCode::Conflict, "记录编号已被其他事项使用").into())
+        };
+    }
+    w.touch_case(v.case_id, seq);
+    audit::record(
+        w,
         AuditEntry {
             actor_id: Some(user.id),
             action: "visit.add",
@@ -336,11 +349,11 @@ pub async fn add_visit(tx: &mut Tx, user: &CurrentUser, v: &CheckedVisit) -> Res
 
 /// When the case's last assignment to `agent` ended (China local time), if
 /// it was assigned to them and no longer is.
-pub async fn assignment_ended(tx: &mut Tx, case_id: i64, agent: i64) -> Result<Option<NaiveDateTime>, AppError> {
+pub async fn assignment_ended(w: &mut Write, case_id: i64, agent: i64) -> Result<Option<NaiveDateTime>, AppError> {
     let row = sqlx::query("SELECT MAX(ended_at) FROM case_assignments WHERE case_id = $1 AND agent_id = $2")
         .bind(case_id)
         .bind(agent)
-        .fetch_one(&mut **tx)
+        .fetch_one(w.conn())
         .await?;
     let ended: Option<String> = row.try_get(0)?;
     Ok(ended
