@@ -24,6 +24,7 @@ use axum::Router;
 use db::Db;
 use shared::error::ErrorCode;
 use std::path::PathBuf;
+use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -76,6 +77,18 @@ pub fn api_router() -> Router<ApiContext> {
         // Whatever a layer answers on its own (405, 413, a path that does
         // not parse …) leaves as JSON `{code, message}` too.
         .layer(axum::middleware::from_fn(error::json_errors))
+        // Answers compressed as the client accepts (brotli, gzip): a pull of
+        // a village's cases on a 2G link is mostly repeated Chinese text and
+        // JSON keys. Small answers and files already compressed are left alone.
+        .layer(
+            tower_http::compression::CompressionLayer::new()
+                .quality(tower_http::CompressionLevel::Fastest)
+                .compress_when(
+                    SizeAbove::new(512)
+                        .and(NotForContentType::IMAGES)
+                        .and(NotForContentType::const_new("application/pdf")),
+                ),
+        )
         // API answers are per user and change with every sync: never cache.
         .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
 }

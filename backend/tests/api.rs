@@ -335,3 +335,19 @@ async fn pull_returns_changes_after_cursor(app: &TestApp) {
     assert!(visits.iter().all(|v| v["case_id"] == case_id));
 }
 both!(pull_returns_changes_after_cursor);
+
+/// API answers are compressed as the client accepts (brotli or gzip), and
+/// only then.
+async fn answers_are_compressed(app: &TestApp) {
+    let c = app.login("zhen1").await;
+    let plain = c.get(app.url("/api/sync/pull?cursor=0")).send().await.unwrap();
+    assert!(plain.headers().get("content-encoding").is_none());
+    let plain_len = plain.bytes().await.unwrap().len();
+    for encoding in ["br", "gzip"] {
+        let r = c.get(app.url("/api/sync/pull?cursor=0")).header("accept-encoding", encoding).send().await.unwrap();
+        assert_eq!(r.headers()["content-encoding"], encoding);
+        let len = r.bytes().await.unwrap().len();
+        assert!(len * 3 < plain_len, "{encoding}: {len} bytes vs {plain_len} plain");
+    }
+}
+both!(answers_are_compressed);
