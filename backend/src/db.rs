@@ -67,6 +67,7 @@ impl Db {
         let pool = opts.connect(url).await?;
         let db = Db { pool, backend };
         db.migrate().await?;
+        db.backfill_query_codes().await?;
         Ok(db)
     }
 
@@ -74,6 +75,24 @@ impl Db {
         match self.backend {
             Backend::Sqlite => sqlx::migrate!("migrations/sqlite").run(&self.pool).await?,
             Backend::Postgres => sqlx::migrate!("migrations/postgres").run(&self.pool).await?,
+        }
+        Ok(())
+    }
+
+    /// Gives every matter registered before query codes existed its code.
+    async fn backfill_query_codes(&self) -> anyhow::Result<()> {
+        let ids: Vec<i64> = sqlx::query("SELECT id FROM cases WHERE query_code IS NULL")
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| r.try_get::<i64, _>(0))
+            .collect::<Result<_, _>>()?;
+        for id in ids {
+            sqlx::query("UPDATE cases SET query_code = $1 WHERE id = $2 AND query_code IS NULL")
+                .bind(new_query_code())
+                .bind(id)
+                .execute(&self.pool)
+                .await?;
         }
         Ok(())
     }
@@ -316,4 +335,12 @@ pub async fn insert_rows<const N: usize>(
         q.execute(&mut *conn).await?;
     }
     Ok(())
+}
+
+/// A new random query code (查询码) for a matter.
+pub fn new_query_code() -> String {
+    let mut raw = [0u8; 4];
+    // The operating system's generator; it does not fail on supported systems.
+    let _ = getrandom::getrandom(&mut raw);
+    shared::public::QueryCode::from_random(u32::from_le_bytes(raw)).as_str().to_string()
 }

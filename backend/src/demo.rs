@@ -129,15 +129,18 @@ async fn load(tx: &mut Tx, today: NaiveDate) -> anyhow::Result<()> {
     for (key, parent, kind, name) in UNITS {
         let parent_id: Option<i64> = parent.map(|p| unit_ids[p]);
         // Insert with a placeholder path, then set the real one from the id.
-        let id: i64 =
-            sqlx::query("INSERT INTO units (parent_id, kind, name, path) VALUES ($1, $2, $3, $4) RETURNING id")
-                .bind(parent_id)
-                .bind(*kind)
-                .bind(*name)
-                .bind(format!("pending:{key}"))
-                .fetch_one(&mut **tx)
-                .await?
-                .try_get(0)?;
+        let id: i64 = sqlx::query(
+            "INSERT INTO units (parent_id, kind, name, path, office_phone) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(parent_id)
+        .bind(*kind)
+        .bind(*name)
+        .bind(format!("pending:{key}"))
+        // A fictitious office line of Alxa Left Banner (area code 0483).
+        .bind(format!("0483-83{:05}", 10_000 + unit_ids.len() * 1_111))
+        .fetch_one(&mut **tx)
+        .await?
+        .try_get(0)?;
         let path = match parent {
             Some(p) => format!("{}{id}/", unit_paths[p]),
             None => format!("/{id}/"),
@@ -204,8 +207,8 @@ async fn load(tx: &mut Tx, today: NaiveDate) -> anyhow::Result<()> {
         let lifecycle = Lifecycle::from_stage(stage, handling);
         let case_id: i64 = sqlx::query(
             "INSERT INTO cases (number, unit_id, citizen_name, phone, address, summary, stage, level, channel, accepted_on, due_on, due_unscheduled, agent_id, rev, created_at, \
-             status, lifecycle, handling_level, source, category, task_group, id_number, registered_by) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23) RETURNING id",
+             status, lifecycle, handling_level, source, category, task_group, id_number, registered_by, query_code) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24) RETURNING id",
         )
         .bind(shared::case::case_number(year, i as i64 + 1))
         .bind(unit_id)
@@ -233,6 +236,7 @@ async fn load(tx: &mut Tx, today: NaiveDate) -> anyhow::Result<()> {
         // agent, who may screen it (shared::authority); the others came to the
         // station.
         .bind(found_by_screening.then(|| user_ids[agents[i % agents.len()]]))
+        .bind(crate::db::new_query_code())
         .fetch_one(&mut **tx)
         .await?
         .try_get(0)?;

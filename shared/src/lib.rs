@@ -18,6 +18,7 @@
 //! - [`reward`]: the reward fund: categories, eligibility, dossier, quarterly batches.
 //! - [`routing`]: content categories and the township task groups.
 //! - [`org`]: units, roles and agent kinds.
+//! - [`public`]: the citizens' query code (查询码) with its check digit.
 //! - [`error`]: the JSON error body `{code, message}`.
 //! - [`code`]: `code_enum!`, the one encoding (code, label, `ALL`, serde,
 //!   OpenAPI) of every code enum.
@@ -34,6 +35,7 @@ pub mod export;
 pub mod intake;
 pub mod lifecycle;
 pub mod org;
+pub mod public;
 pub mod reward;
 pub mod routing;
 pub mod sync;
