@@ -4,14 +4,17 @@
 
 use crate::forms::{available_actions, Action, CommandForm, VisitForm};
 use crate::list::due_badge;
+use crate::overlay::command_detail;
+use crate::state::refused_before;
 use crate::state::{store, AppState};
-use crate::store::StoredVisit;
+use crate::store::{RejectedEntry, StoredVisit};
 use crate::util::{china_now, china_time_of};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::case::{CaseView, TimelineEntry, Visit};
 use shared::command::CaseCommand;
-use shared::lifecycle::{NoticeForm, Opinion};
+use shared::lifecycle::{CaseStatus, NoticeForm, Opinion};
+use shared::sync::Change;
 
 /// One line of the timeline, whatever its source.
 #[derive(Clone, PartialEq)]
@@ -159,7 +162,27 @@ pub fn CaseDetail(id: i64) -> impl IntoView {
         });
     });
     let open = RwSignal::new(Some(Action::Visit));
-    let done = Callback::new(move |_| open.set(None));
+    // A refused change being redone: its form starts from what was typed.
+    let redo = RwSignal::new(None::<RejectedEntry>);
+    let done = Callback::new(move |_| {
+        redo.set(None);
+        open.set(None);
+    });
+    // Refused field actions on this case, with the reason and what was typed.
+    let refused = Memo::new(move |_| {
+        let c = case.get();
+        let client_ref = c.as_ref().and_then(|c| c.client_ref.clone());
+        state
+            .rejected
+            .get()
+            .into_iter()
+            .filter(|r| match &r.entry.mutation.change {
+                Change::Command { case_id, .. } => *case_id == id,
+                Change::CommandOnNew { client_ref: cr, .. } => client_ref.as_ref() == Some(cr),
+                _ => false,
+            })
+            .collect::<Vec<_>>()
+    });
     let today = china_now().date();
     let items = Memo::new(move |_| {
         let mut items: Vec<Item> = visits.get().into_iter().map(Item::Visit).collect();
@@ -177,9 +200,27 @@ pub fn CaseDetail(id: i64) -> impl IntoView {
         {move || match case.get() {
             None => view! { <p class="empty">"本机没有这件事项（可能不在您的辖区，或尚未同步）。"</p> }.into_any(),
             Some(c) => {
-                let (due, due_class) = due_badge(&c, today);
                 let actions = available_actions(&c, &state);
+                let actions2 = actions.clone();
                 let c2 = c.clone();
+                // One row per clock, dates as YYYY-MM-DD: the handling limit
+                // (counted only while the matter is open), then the follow-up.
+                let handling = if c.stage.deadline_applies() {
+                    let (due, due_class) = due_badge(&c, today);
+                    Some((due, due_class))
+                } else {
+                    None
+                };
+                let follow_up = c.follow_up_due.map(|d| {
+                    let days = (d - today).num_days();
+                    match (c.lifecycle.status, days) {
+                        (CaseStatus::AwaitingFollowUp, n) if n < 0 => (format!("已逾期 {} 天", -n), "overdue"),
+                        (CaseStatus::AwaitingFollowUp, 0) => ("今天到期".to_string(), "soon"),
+                        (CaseStatus::AwaitingFollowUp, n) => (format!("剩 {n} 天"), if n <= 3 { "soon" } else { "ok" }),
+                        _ => (String::new(), "done"),
+                    }
+                });
+                let follow_due = c.follow_up_due;
                 view! {
                     <section class="card case-head">
                         <div class="row">
@@ -191,29 +232,85 @@ pub fn CaseDetail(id: i64) -> impl IntoView {
                         <dl class="facts">
                             <dt>"状态"</dt><dd data-test="status">{c.lifecycle.status.label()}</dd>
                             <dt>"办理期限"</dt>
-                            <dd><span class=format!("due {due_class}") data-test="due">{due}</span>" "{format!("（{} 前，{}）", c.due_on, c.level.label())}</dd>
-                            {c.follow_up_due.map(|d| view! { <dt>"回访期限"</dt><dd>{d.to_string()}</dd> })}
+                            <dd data-test="handling-due">
+                                {handling.map(|(due, class)| view! { <span class=format!("due {class}") data-test="due">{due}</span>" · " })}
+                                {format!("{} 前（{}）", c.due_on, c.level.label())}
+                            </dd>
+                            {follow_due.zip(follow_up).map(|(d, (label, class))| view! {
+                                <dt>"回访期限"</dt>
+                                <dd data-test="follow-up-due">
+                                    {(!label.is_empty()).then(|| view! { <span class=format!("due {class}")>{label}</span>" · " })}
+                                    {format!("{d} 前（15 日内）")}
+                                </dd>
+                            })}
                             <dt>"受理日期"</dt><dd>{c.accepted_on.to_string()}</dd>
                             <dt>"来源渠道"</dt><dd>{format!("{} · {}", c.channel.label(), c.source.label())}</dd>
                             <dt>"所属单位"</dt><dd>{c.unit_name.clone()}</dd>
                             <dt>"代办员"</dt><dd>{c.agent_name.clone().unwrap_or_else(|| "未指派".to_string())}</dd>
-                            {c.phone.clone().map(|p| view! { <dt>"联系电话"</dt><dd><a href=format!("tel:{p}")>{p.clone()}</a></dd> })}
+                            {c.phone.clone().map(|p| view! { <dt>"联系电话"</dt><dd><a class="tel" href=format!("tel:{p}")>{p.clone()}</a></dd> })}
                             {c.address.clone().map(|a| view! { <dt>"住址"</dt><dd>{a}</dd> })}
                         </dl>
                     </section>
+                    {move || state.flash.get().filter(|f| f.0 == id).map(|f| view! {
+                        <p class="ok saved" role="status" data-test="saved">{f.1}</p>
+                    })}
+                    {move || refused.get().into_iter().map(|r| {
+                        let action = match &r.entry.mutation.change {
+                            Change::Command { command, .. } | Change::CommandOnNew { command, .. } => Action::of(command),
+                            _ => None,
+                        };
+                        let can_redo = action.filter(|a| actions2.contains(a));
+                        let typed = match &r.entry.mutation.change {
+                            Change::Command { command, .. } | Change::CommandOnNew { command, .. } => command_detail(command),
+                            _ => None,
+                        };
+                        let before = state.rejected.with(|all| refused_before(all, &r).map(|e| e.entry.mutation.change.label()));
+                        let entry = r.clone();
+                        let entry2 = r.clone();
+                        view! {
+                            <section class="card attention" data-test="refused-here">
+                                <h3>{format!("被退回：{}", r.entry.mutation.change.label())}</h3>
+                                <div class="reason">{format!("服务器的原因：{}", r.message)}</div>
+                                {before.map(|b| view! { <p class="hint" data-test="refused-chain">{format!("本机先前的“{b}”已被退回，此项依赖它，因而也未能办理。")}</p> })}
+                                {typed.map(|t| view! { <p class="typed" data-test="typed">{format!("您填写的：{t}")}</p> })}
+                                {can_redo.is_none().then(|| view! { <p class="hint">"该事项当前已不能再办理此项，请核对最新情况。"</p> })}
+                                <div class="row-actions">
+                                    {can_redo.map(|a| view! {
+                                        <button type="button" class="btn" on:click=move |_| {
+                                            redo.set(Some(entry.clone()));
+                                            open.set(Some(a));
+                                        }>"重新办理"</button>
+                                    })}
+                                    <button type="button" class="btn" on:click=move |_| {
+                                        let entry = entry2.clone();
+                                        spawn_local(async move {
+                                            let _ = store().discard_rejected(&entry).await;
+                                            state.reload().await;
+                                        })
+                                    }>"放弃"</button>
+                                </div>
+                            </section>
+                        }
+                    }).collect_view()}
                     <div class="actions" role="group" aria-label="办理">
                         {actions.iter().map(|a| {
                             let a = *a;
                             view! {
                                 <button type="button" class="btn action" class:active=move || open.get() == Some(a)
-                                    on:click=move |_| open.set(if open.get_untracked() == Some(a) { None } else { Some(a) })>{a.label()}</button>
+                                    on:click=move |_| {
+                                        redo.set(None);
+                                        open.set(if open.get_untracked() == Some(a) { None } else { Some(a) })
+                                    }>{a.label()}</button>
                             }
                         }).collect_view()}
                     </div>
                     {(actions.is_empty()).then(|| view! { <p class="hint">{format!("该事项{}，现场无需办理。", c.lifecycle.status.label())}</p> })}
-                    {move || match open.get() {
-                        Some(Action::Visit) if actions.contains(&Action::Visit) => view! { <VisitForm case_id=id/> }.into_any(),
-                        Some(a) if actions.contains(&a) => view! { <CommandForm case=c2.clone() action=a on_done=done/> }.into_any(),
+                    {move || match (open.get(), redo.get()) {
+                        (Some(Action::Visit), _) if actions.contains(&Action::Visit) => view! { <VisitForm case_id=id/> }.into_any(),
+                        (Some(a), r) if actions.contains(&a) => match r {
+                            Some(r) => view! { <CommandForm case=c2.clone() action=a on_done=done redo=r/> }.into_any(),
+                            None => view! { <CommandForm case=c2.clone() action=a on_done=done/> }.into_any(),
+                        },
                         _ => ().into_any(),
                     }}
                     <AgencyForm c=c.clone()/>
@@ -245,19 +342,7 @@ pub fn CaseDetail(id: i64) -> impl IntoView {
                         }.into_any()
                     }
                     Item::Event(e) => {
-                        let detail = match &e.command {
-                            CaseCommand::Contact { note, .. }
-                            | CaseCommand::Urge { note }
-                            | CaseCommand::FollowUp { note, .. }
-                            | CaseCommand::RequestReview { note }
-                            | CaseCommand::ReviewDecided { note, .. }
-                            | CaseCommand::Screen { note, .. } => Some(note.clone()),
-                            CaseCommand::Close { result, .. } => Some(result.clone()),
-                            CaseCommand::LeaderOpinion { text } | CaseCommand::LeaderInstruction { text } => Some(text.clone()),
-                            CaseCommand::Transfer { proposed_handling, .. } => Some(proposed_handling.clone()),
-                            CaseCommand::Escalate { reason, .. } => Some(reason.clone()),
-                            _ => None,
-                        };
+                        let detail = command_detail(&e.command);
                         view! {
                             <li class="visit event" data-test="event">
                                 <div class="when">{china_time_of(&e.at)}" · "{e.label.clone()}</div>
@@ -269,6 +354,7 @@ pub fn CaseDetail(id: i64) -> impl IntoView {
                     Item::Pending(p) => view! {
                         <li class="visit pending" data-test="pending-event">
                             <div class="when">{shared::time::format_minute(shared::time::china_local_from_millis(p.at_ms))}" · "{p.label.clone()}<span class="chip pending">"未同步"</span></div>
+                            {p.detail.clone().map(|d| view! { <p data-test="pending-detail">{d}</p> })}
                         </li>
                     }.into_any(),
                 }).collect_view()}

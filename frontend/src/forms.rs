@@ -5,7 +5,7 @@
 
 use crate::js;
 use crate::state::{store, AppState};
-use crate::store::UploadEntry;
+use crate::store::{RejectedEntry, UploadEntry};
 use crate::util::{china_now, new_uuid, now_ms};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -44,6 +44,19 @@ pub enum Action {
 }
 
 impl Action {
+    /// The form that issues `c`, to redo a refused one.
+    pub fn of(c: &CaseCommand) -> Option<Action> {
+        Some(match c {
+            CaseCommand::Contact { .. } => Action::Contact,
+            CaseCommand::Screen { .. } => Action::Screen,
+            CaseCommand::Close { .. } => Action::Close,
+            CaseCommand::RequestReview { .. } => Action::RequestReview,
+            CaseCommand::AcceptOutcome {} => Action::AcceptOutcome,
+            CaseCommand::FollowUp { .. } => Action::FollowUp,
+            _ => return None,
+        })
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Action::Visit => "走访记录",
@@ -112,9 +125,9 @@ pub async fn queue_command(state: AppState, case: &CaseView, command: CaseComman
     Ok(())
 }
 
-fn saved_message(state: &AppState) -> String {
+pub fn saved_message(state: &AppState) -> String {
     if state.online.get_untracked() {
-        "已保存，正在上传…".to_string()
+        "已保存到本机，正在上传…".to_string()
     } else {
         "已保存到本机，联网后自动上传".to_string()
     }
@@ -153,6 +166,7 @@ pub fn VisitForm(case_id: i64) -> impl IntoView {
     let with_position = RwSignal::new(false);
     let photo: RwSignal<Option<(Vec<u8>, String)>, LocalStorage> = RwSignal::new_local(None);
     let photo_info = RwSignal::new(None::<String>);
+    let photo_input = NodeRef::<leptos::html::Input>::new();
     let error = RwSignal::new(None::<String>);
     let saved = RwSignal::new(None::<String>);
     let saving = RwSignal::new(false);
@@ -209,8 +223,10 @@ pub fn VisitForm(case_id: i64) -> impl IntoView {
             if with_position.get_untracked() {
                 visit.position = js::position(8000).await.map(|(lat, lng, acc)| GeoPoint::from_degrees(lat, lng, acc));
             }
+            let visit_id = visit.id.clone();
             let upload = photo.get_untracked().map(|(data, _)| UploadEntry {
                 id: new_uuid(),
+                visit_id: Some(visit_id),
                 case_id,
                 name: format!("走访照片-{}.jpg", visit.visited_at.replace(['T', ':'], "-")),
                 content_type: "image/jpeg".to_string(),
@@ -229,6 +245,10 @@ pub fn VisitForm(case_id: i64) -> impl IntoView {
                     visited_at.set(shared::time::format_local_minute(china_now()));
                     photo.set(None);
                     photo_info.set(None);
+                    // The next visit must not look as if it had this photo.
+                    if let Some(input) = photo_input.get_untracked() {
+                        input.set_value("");
+                    }
                     saved.set(Some(saved_message(&state)));
                     state.reload().await;
                     saving.set(false);
@@ -260,7 +280,7 @@ pub fn VisitForm(case_id: i64) -> impl IntoView {
             </label>
             <label class="file">
                 "现场照片（可选）"
-                <input type="file" accept="image/*" capture="environment" name="photo" on:change=on_photo/>
+                <input type="file" accept="image/*" capture="environment" name="photo" node_ref=photo_input on:change=on_photo/>
             </label>
             {move || photo_info.get().map(|i| view! { <p class="hint" data-test="photo-info">{i}</p> })}
             <label class="check">
@@ -277,17 +297,55 @@ pub fn VisitForm(case_id: i64) -> impl IntoView {
 
 /// The form of one workflow command (contact, closure, follow-up …).
 #[component]
-pub fn CommandForm(case: CaseView, action: Action, on_done: Callback<()>) -> impl IntoView {
+pub fn CommandForm(
+    case: CaseView,
+    action: Action,
+    on_done: Callback<()>,
+    /// Redoing a refused change: the form starts from what was typed, and
+    /// the refused entry leaves 需处理 once the redo is saved.
+    #[prop(optional)]
+    redo: Option<RejectedEntry>,
+) -> impl IntoView {
     let state = expect_context::<AppState>();
     let id = case.id;
     let k = move |f: &str| format!("draft:{}:{id}:{f}", action.label());
     let keys = vec![k("method"), k("note"), k("opinion"), k("notice"), k("resolved"), k("outcome")];
     let method = draft(k("method"), "in_person");
     let note = draft(k("note"), "");
-    let opinion = draft(k("opinion"), "satisfied");
+    // Answers that feed a rate (satisfaction, 息诉罢访, acceptance) start
+    // empty: the worker must ask the citizen and choose.
+    let opinion = draft(k("opinion"), "");
     let notice = draft(k("notice"), "oral");
-    let resolved = draft(k("resolved"), "yes");
-    let outcome = draft(k("outcome"), "accept");
+    let resolved = draft(k("resolved"), "");
+    let outcome = draft(k("outcome"), "");
+    if let Some(r) = &redo {
+        let c = match &r.entry.mutation.change {
+            Change::Command { command, .. } | Change::CommandOnNew { command, .. } => Some(command),
+            _ => None,
+        };
+        if let Some(c) = c {
+            note.set(crate::overlay::command_detail(c).unwrap_or_default());
+            match c {
+                CaseCommand::Contact { method: m, .. } => method.set(m.as_str().to_string()),
+                CaseCommand::Close { method: m, notice: n, opinion: o, .. } => {
+                    method.set(m.as_str().to_string());
+                    notice.set(if *n == NoticeForm::Written { "written" } else { "oral" }.to_string());
+                    opinion.set(opinion_code(*o).to_string());
+                }
+                CaseCommand::FollowUp { method: m, resolved: r, .. } => {
+                    method.set(m.as_str().to_string());
+                    resolved.set(if *r { "yes" } else { "no" }.to_string());
+                }
+                CaseCommand::Screen { outcome: o, .. } => outcome
+                    .set(OUTCOMES.iter().find(|(code, _)| outcome_of(code) == *o).map_or("", |x| x.0).to_string()),
+                _ => {}
+            }
+        }
+    }
+    let redo = StoredValue::new(redo);
+    // Set once a save was tried with an answer missing: marks what to choose.
+    let tried = RwSignal::new(false);
+    let missing = move |v: RwSignal<String>| tried.get() && v.with(String::is_empty);
     let error = RwSignal::new(None::<String>);
     let saving = RwSignal::new(false);
     let case = StoredValue::new(case);
@@ -324,6 +382,20 @@ pub fn CommandForm(case: CaseView, action: Action, on_done: Callback<()>) -> imp
         if saving.get_untracked() {
             return;
         }
+        let lacking: Vec<&str> = [
+            (Action::Close, opinion, "信访人意见"),
+            (Action::FollowUp, resolved, "是否息诉罢访"),
+            (Action::Screen, outcome, "甄别结果"),
+        ]
+        .into_iter()
+        .filter(|(a, v, _)| *a == action && v.with_untracked(String::is_empty))
+        .map(|x| x.2)
+        .collect();
+        if !lacking.is_empty() {
+            tried.set(true);
+            error.set(Some(format!("请先询问信访人并选择：{}", lacking.join("、"))));
+            return;
+        }
         let mut cmd = build();
         if let CaseCommand::Screen { outcome: ScreeningOutcome::AcceptAgency { .. }, agent_id, .. } = &mut cmd {
             *agent_id = me_id; // the agent at the doorstep takes it on
@@ -335,6 +407,12 @@ pub fn CommandForm(case: CaseView, action: Action, on_done: Callback<()>) -> imp
                 Ok(()) => {
                     clear_draft(&keys);
                     error.set(None);
+                    if let Some(r) = redo.get_value() {
+                        // Redone: the refused entry leaves 需处理.
+                        let _ = store().discard_rejected(&r).await;
+                        state.reload().await;
+                    }
+                    state.flash.set(Some((id, saved_message(&state))));
                     on_done.run(());
                 }
                 Err(e) => error.set(Some(e)),
@@ -354,17 +432,19 @@ pub fn CommandForm(case: CaseView, action: Action, on_done: Callback<()>) -> imp
         <form class="card command-form" on:submit=submit data-test="command-form">
             <h3>{action.label()}</h3>
             {needs_method.then(|| view! { <MethodPicker method=method/> })}
-            {(action == Action::Screen).then(|| view! { <OutcomePicker outcome=outcome/> })}
+            {(action == Action::Screen).then(|| view! { <OutcomePicker outcome=outcome invalid=Signal::derive(move || missing(outcome))/> })}
             {(action == Action::Close).then(|| view! {
                 <fieldset class="segmented">
                     <legend>"告知方式"</legend>
                     {[("oral", "口头告知"), ("written", "书面告知")].into_iter().map(|(code, label)| view! {
                         <button type="button" class="seg" class:active=move || notice.get() == code
+                            aria-pressed=move || (notice.get() == code).to_string()
                             on:click=move |_| notice.set(code.to_string())>{label}</button>
                     }).collect_view()}
                 </fieldset>
-                <fieldset class="choices">
-                    <legend>"信访人意见"</legend>
+                <fieldset class="choices" class:missing=move || missing(opinion)
+                    aria-invalid=move || missing(opinion).then_some("true") data-test="opinion">
+                    <legend>"信访人意见（请询问后选择）"</legend>
                     {Opinion::ALL.into_iter().map(|o| {
                         let code = opinion_code(o).to_string();
 
@@ -380,10 +460,12 @@ pub fn CommandForm(case: CaseView, action: Action, on_done: Callback<()>) -> imp
                 </fieldset>
             })}
             {(action == Action::FollowUp).then(|| view! {
-                <fieldset class="segmented">
-                    <legend>"是否息诉罢访"</legend>
+                <fieldset class="segmented" class:missing=move || missing(resolved)
+                    aria-invalid=move || missing(resolved).then_some("true") data-test="resolved">
+                    <legend>"是否息诉罢访（请选择）"</legend>
                     {[("yes", "已息诉罢访"), ("no", "未息诉罢访")].into_iter().map(|(code, label)| view! {
                         <button type="button" class="seg" class:active=move || resolved.get() == code
+                            aria-pressed=move || (resolved.get() == code).to_string()
                             on:click=move |_| resolved.set(code.to_string())>{label}</button>
                     }).collect_view()}
                 </fieldset>
@@ -435,11 +517,13 @@ const OUTCOMES: [(&str, &str); 10] = [
 ];
 
 #[component]
-pub fn OutcomePicker(outcome: RwSignal<String>) -> impl IntoView {
+pub fn OutcomePicker(outcome: RwSignal<String>, invalid: Signal<bool>) -> impl IntoView {
     view! {
-        <label>
-            "甄别结果"
-            <select name="outcome" prop:value=move || outcome.get() on:change=move |ev| outcome.set(event_target_value(&ev))>
+        <label class:missing=move || invalid.get()>
+            "甄别结果 *"
+            <select name="outcome" prop:value=move || outcome.get() on:change=move |ev| outcome.set(event_target_value(&ev))
+                aria-invalid=move || invalid.get().then_some("true")>
+                <option value="">"（请选择）"</option>
                 {OUTCOMES.into_iter().map(|(code, label)| view! { <option value=code>{label}</option> }).collect_view()}
             </select>
         </label>

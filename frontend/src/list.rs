@@ -2,7 +2,8 @@
 //! stage and deadline, each with its working-day countdown (shared rules),
 //! and the 需处理 list of changes the server refused.
 
-use crate::state::{store, AppState};
+use crate::overlay::command_detail;
+use crate::state::{refused_before, store, AppState, RefusedPhoto};
 use crate::util::china_now;
 use chrono::NaiveDate;
 use leptos::prelude::*;
@@ -11,6 +12,7 @@ use shared::calendar::Calendar;
 use shared::case::{CaseView, Stage};
 use shared::deadline::DueStatus;
 use shared::lifecycle::CaseStatus;
+use shared::sync::Change;
 
 /// The deadline badge of a case: text and colour class.
 pub fn due_badge(c: &CaseView, today: NaiveDate) -> (String, &'static str) {
@@ -18,12 +20,9 @@ pub fn due_badge(c: &CaseView, today: NaiveDate) -> (String, &'static str) {
         if let (CaseStatus::AwaitingFollowUp, Some(due)) = (c.lifecycle.status, c.follow_up_due) {
             // The follow-up period is in calendar days: show the date itself.
             return if today > due {
-                (format!("回访已逾期（{}）", shared::time::format_month_day(due)), "overdue")
+                (format!("回访已逾期（{due} 前）"), "overdue")
             } else {
-                (
-                    format!("{} 前回访", shared::time::format_month_day(due)),
-                    if (due - today).num_days() <= 3 { "soon" } else { "ok" },
-                )
+                (format!("{due} 前回访"), if (due - today).num_days() <= 3 { "soon" } else { "ok" })
             };
         }
 
@@ -78,14 +77,15 @@ impl Filter {
     }
 }
 
+/// The deadline filters come first: they are what a worker looks for first.
 const FILTERS: [Filter; 7] = [
     Filter::All,
+    Filter::DueSoon,
+    Filter::Overdue,
     Filter::Stage(Stage::Screening),
     Filter::Stage(Stage::Handling),
     Filter::Stage(Stage::Feedback),
     Filter::Stage(Stage::FollowUp),
-    Filter::DueSoon,
-    Filter::Overdue,
 ];
 
 #[component]
@@ -112,7 +112,9 @@ pub fn CaseList() -> impl IntoView {
 
         v
     });
-    let pending = state.pending_entries;
+    let pending = state.pending_by_case;
+    // A save confirmation belongs to the case page it was made on.
+    state.flash.set(None);
     view! {
         <RejectedList/>
         <div class="list-head">
@@ -135,7 +137,7 @@ pub fn CaseList() -> impl IntoView {
         <ul class="case-list">
             {move || shown.get().into_iter().take(shown_max.get()).map(|c| {
                 let (due, due_class) = due_badge(&c, today);
-                let waiting = pending.with(|p| p.get(&c.id).map_or(0, Vec::len));
+                let waiting = pending.with(|p| p.get(&c.id).copied().unwrap_or(0));
                 view! {
                     <li>
                         <a class="card case-card" href=format!("#/case/{}", c.id) data-test="case-card">
@@ -145,7 +147,7 @@ pub fn CaseList() -> impl IntoView {
                             </div>
                             <div class="name">
                                 {c.citizen_name.clone()}
-                                {(waiting > 0).then(|| view! { <span class="chip pending">{format!("{waiting} 项未同步")}</span> })}
+                                {(waiting > 0).then(|| view! { <span class="chip pending" data-test="case-pending">{format!("{waiting} 项未同步")}</span> })}
                             </div>
                             <p class="summary">{c.summary.clone()}</p>
                             <div class="row meta">
@@ -181,26 +183,52 @@ fn RejectedList() -> impl IntoView {
         let list = state.rejected.get();
         let uploads = state.rejected_uploads.get();
         (!list.is_empty() || !uploads.is_empty()).then(|| {
+            // Photos refused with their visit are shown (and discarded) with it.
+            let (with_visit, alone): (Vec<RefusedPhoto>, Vec<RefusedPhoto>) =
+                uploads.into_iter().partition(|u| u.visit_id.is_some());
+            let count = list.len() + alone.len();
             view! {
                 <section class="card attention" data-test="rejected">
-                    <h3>{format!("需处理（{}）", list.len() + uploads.len())}</h3>
+                    <h3>{format!("需处理（{count}）")}</h3>
                     <p class="hint">"以下记录被服务器退回，未写入系统。请核对事项的最新情况后重新办理，或放弃。"</p>
                     <ul>
-                        {list.into_iter().map(|r| {
+                        {list.iter().map(|r| {
                             let change = &r.entry.mutation.change;
                             let href = change.case_id().map_or_else(|| "#/".to_string(), |id| format!("#/case/{id}"));
                             let label = change.label();
+                            let typed = match change {
+                                Change::Command { command, .. } | Change::CommandOnNew { command, .. } => command_detail(command),
+                                _ => None,
+                            };
+                            let before = refused_before(&list, r).map(|e| e.entry.mutation.change.label());
+                            let visit_id = match change {
+                                Change::AddVisit { visit } => Some(visit.id.clone()),
+                                _ => None,
+                            };
+                            let photos: Vec<String> = with_visit
+                                .iter()
+                                .filter(|u| u.visit_id.is_some() && u.visit_id == visit_id)
+                                .map(|u| u.id.clone())
+                                .collect();
                             let entry = r.clone();
                             view! {
                                 <li data-test="rejected-item">
-                                    <div><a href=href.clone()>{label}</a></div>
+                                    <div><a class="item-link" href=href.clone()>{label}</a></div>
+                                    {typed.map(|t| view! { <div class="typed">{format!("您填写的：{t}")}</div> })}
                                     <div class="reason">{format!("原因：{}", r.message)}</div>
+                                    {before.map(|b| view! { <div class="hint" data-test="refused-chain">{format!("本机先前的“{b}”已被退回，此项依赖它，因而也未能办理。")}</div> })}
+                                    {(!photos.is_empty()).then(|| view! { <div class="hint">{format!("附照片 {} 张，随该记录一并未上传。", photos.len())}</div> })}
                                     <div class="row-actions">
-                                        <a class="btn small" href=href>"查看事项，重新办理"</a>
+                                        <a class="btn small" href=href>"查看事项"</a>
                                         <button class="btn small" on:click=move |_| {
                                             let entry = entry.clone();
+                                            let photos = photos.clone();
                                             spawn_local(async move {
-                                                let _ = store().discard_rejected(&entry).await;
+                                                let s = store();
+                                                let _ = s.discard_rejected(&entry).await;
+                                                for p in &photos {
+                                                    let _ = s.discard_upload(p).await;
+                                                }
                                                 state.reload().await;
                                             })
                                         }>"放弃"</button>
@@ -208,17 +236,19 @@ fn RejectedList() -> impl IntoView {
                                 </li>
                             }
                         }).collect_view()}
-                        {uploads.into_iter().map(|(id, case_id, name, reason)| view! {
+                        {alone.into_iter().map(|u| view! {
                             <li data-test="rejected-item">
-                                <div><a href=format!("#/case/{case_id}")>{format!("照片：{name}")}</a></div>
-                                <div class="reason">{format!("原因：{reason}")}</div>
-                                <button class="btn small" on:click=move |_| {
-                                    let id = id.clone();
-                                    spawn_local(async move {
-                                        let _ = store().discard_upload(&id).await;
-                                        state.reload().await;
-                                    })
-                                }>"放弃"</button>
+                                <div><a class="item-link" href=format!("#/case/{}", u.case_id)>{format!("照片：{}", u.name)}</a></div>
+                                <div class="reason">{format!("原因：{}", u.reason)}</div>
+                                <div class="row-actions">
+                                    <button class="btn small" on:click=move |_| {
+                                        let id = u.id.clone();
+                                        spawn_local(async move {
+                                            let _ = store().discard_upload(&id).await;
+                                            state.reload().await;
+                                        })
+                                    }>"放弃"</button>
+                                </div>
                             </li>
                         }).collect_view()}
                     </ul>
