@@ -24,6 +24,7 @@ test('two devices: visits both kept, the losing closure is shown with its reason
     await page.getByRole('button', { name: '保存记录' }).click();
     await expect(page.getByText('已保存到本机，联网后自动上传')).toBeVisible();
     await page.getByRole('button', { name: '办结反馈' }).click();
+    await page.getByTestId('command-form').getByLabel('满意', { exact: true }).check();
     await page.getByTestId('command-form').getByLabel('处理结果（告知信访人的内容）').fill(`${who}设备办结`);
     await page.getByRole('button', { name: '保存办结反馈' }).click();
     await expect(page.getByTestId('status')).toHaveText('待回访');
@@ -32,7 +33,8 @@ test('two devices: visits both kept, the losing closure is shown with its reason
   await a.setOffline(false);
   await expect(pa.getByTestId('pending')).toHaveText('已全部同步', { timeout: 30_000 });
   await b.setOffline(false);
-  await expect(pb.getByTestId('pending')).toHaveText('已全部同步', { timeout: 30_000 });
+  // B's closure lost: the bar does not say 已全部同步 but what needs the worker.
+  await expect(pb.getByTestId('pending')).toHaveText('1 项需处理', { timeout: 30_000 });
 
   // B's closure was refused: shown with the reason, and the case shows the server's state.
   await pb.getByRole('link', { name: '我的事项', exact: true }).click();

@@ -273,7 +273,7 @@ pub fn CaseDetail(id: i64) -> impl IntoView {
                                 <div class="reason">{format!("服务器的原因：{}", r.message)}</div>
                                 {before.map(|b| view! { <p class="hint" data-test="refused-chain">{format!("本机先前的“{b}”已被退回，此项依赖它，因而也未能办理。")}</p> })}
                                 {typed.map(|t| view! { <p class="typed" data-test="typed">{format!("您填写的：{t}")}</p> })}
-                                {can_redo.is_none().then(|| view! { <p class="hint">"该事项当前已不能再办理此项，请核对最新情况。"</p> })}
+                                {can_redo.is_none().then(|| view! { <p class="hint">"该事项现在不能办理此项，请核对最新情况。"</p> })}
                                 <div class="row-actions">
                                     {can_redo.map(|a| view! {
                                         <button type="button" class="btn" on:click=move |_| {

@@ -250,6 +250,7 @@ pub fn VisitForm(case_id: i64) -> impl IntoView {
                         input.set_value("");
                     }
                     saved.set(Some(saved_message(&state)));
+                    state.flash.set(None); // one confirmation on screen: this one
                     state.reload().await;
                     saving.set(false);
                     state.sync_now().await;

@@ -97,7 +97,7 @@ pub fn NewCasePage() -> impl IntoView {
         if has_errors {
             error.set(Some("请按标红的提示修改后再保存".to_string()));
             // After the marks are drawn: bring the first one into view.
-            request_animation_frame(|| crate::js::reveal_first_invalid());
+            request_animation_frame(crate::js::reveal_first_invalid);
             return;
         }
         let client_ref = new_uuid();
