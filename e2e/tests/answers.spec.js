@@ -28,7 +28,7 @@ for (const width of WIDTHS) {
     await expect(page.getByTestId('pending')).toHaveText('已全部同步'); // nothing was queued
     await shot(page, `../docs/screenshots/opinion-required-${width}.png`);
 
-    await form.getByLabel('基本满意').check();
+    await form.getByLabel('比较满意').check();
     await form.getByRole('button', { name: '保存办结反馈' }).click();
     await expect(page.getByTestId('saved')).toHaveText('已保存到本机，联网后自动上传');
     await expect(page.getByTestId('status')).toHaveText('待回访');

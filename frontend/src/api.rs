@@ -19,8 +19,8 @@ pub enum ApiFailure {
     Network,
     /// No answer within [`TIMEOUT_MS`]. Try again later.
     Timeout,
-    /// The server (or a proxy) answered 5xx or 429: it may work later.
-    Unavailable(u16),
+    /// The server (or a proxy) answered 5xx, 408 or 429: it may work later.
+    Unavailable(String),
     /// The session is missing or expired.
     Unauthenticated(String),
     /// The server answered with an error meaning "never" (a 4xx).
@@ -45,7 +45,7 @@ impl ApiFailure {
         match self {
             ApiFailure::Network => "连不上服务器，稍后自动重试".to_string(),
             ApiFailure::Timeout => "服务器 20 秒未应答，稍后自动重试".to_string(),
-            ApiFailure::Unavailable(s) => format!("服务器暂时无法处理（{s}），稍后自动重试"),
+            ApiFailure::Unavailable(m) => m.clone(),
             ApiFailure::Unauthenticated(m) => m.clone(),
             ApiFailure::Server(e) => e.message.clone(),
             ApiFailure::Local(m) => m.clone(),
@@ -87,16 +87,28 @@ async fn call<T: DeserializeOwned>(method: &str, url: &str, body: JsValue, ctype
     match status {
         -1 => return Err(ApiFailure::Timeout),
         0 => return Err(ApiFailure::Network),
-        200..=299 => return serde_wasm_bindgen::from_value(json).map_err(|_| ApiFailure::Unavailable(status as u16)),
+        200..=299 => return serde_wasm_bindgen::from_value(json).map_err(|_| unavailable(status)),
         _ => {}
     }
-    let status = status as u16;
-    if status >= 500 || status == 429 || status == 408 {
-        return Err(ApiFailure::Unavailable(status));
-    }
-    let err = serde_wasm_bindgen::from_value::<ApiError>(json)
-        .unwrap_or_else(|_| ApiError::new(shared::error::ErrorCode::Other, format!("服务器拒绝（{status}）")));
-    Err(if status == 401 { ApiFailure::Unauthenticated(err.message) } else { ApiFailure::Server(err) })
+    let err = serde_wasm_bindgen::from_value::<ApiError>(json).ok();
+    Err(match (status, err) {
+        // A passing state of the server or a proxy in front of it: retried.
+        (500.., _) | (408, _) => unavailable(status),
+        (429, e) => ApiFailure::Unavailable(e.map_or_else(|| unavailable_text(status), |e| e.message)),
+        (401, e) => ApiFailure::Unauthenticated(e.map_or_else(|| "请重新登录".to_string(), |e| e.message)),
+        // Any other 4xx means "never" for this request.
+        (_, e) => ApiFailure::Server(
+            e.unwrap_or_else(|| ApiError::new(shared::error::ErrorCode::Other, format!("服务器拒绝（{status}）"))),
+        ),
+    })
+}
+
+fn unavailable_text(status: i32) -> String {
+    format!("服务器暂时无法处理（{status}），稍后自动重试")
+}
+
+fn unavailable(status: i32) -> ApiFailure {
+    ApiFailure::Unavailable(unavailable_text(status))
 }
 
 /// A request body as JSON, through serde-wasm-bindgen and `JSON.stringify`.
