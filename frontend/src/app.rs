@@ -259,9 +259,9 @@ fn StatusBar() -> impl IntoView {
         })}
         {move || {
             let old = state.oldest_pending.get()?;
-            let hours = (now_ms() - old) / 3_600_000.0;
-            (hours >= 24.0).then(|| view! {
-                <div class="banner warn">{format!("有记录已在本机保存超过 {} 天未上传，请尽快到有网络的地方同步。", (hours / 24.0).floor())}</div>
+            let days = ((now_ms() - old) / 86_400_000.0) as u32;
+            (days >= 1).then(|| view! {
+                <div class="banner warn">{format!("有记录已在本机保存超过 {days} 天未上传，请尽快到有网络的地方同步。")}</div>
             })
         }}
     }

@@ -53,34 +53,51 @@ fn check(on: bool) -> &'static str {
     }
 }
 
-#[component]
-fn AgencyForm(c: CaseView) -> impl IntoView {
-    let opinion = c.opinion;
-    let notice = c.notice_form;
+/// Label/value rows of a read-only form. One view type for every row keeps
+/// the WASM small.
+fn fact_rows(rows: Vec<(&'static str, String)>) -> impl IntoView {
+    rows.into_iter().map(|(k, v)| view! { <dt>{k}</dt><dd>{v}</dd> }).collect_view()
+}
+
+/// A paper form of the case, folded: its title, then its rows.
+fn form_view(title: &'static str, test: &'static str, rows: Signal<Vec<(&'static str, String)>>) -> impl IntoView {
     view! {
-        <details class="card form-view" data-test="agency-form">
-            <summary>"信访事项代办单"</summary>
-            <dl class="facts">
-                <dt>"编号"</dt><dd>{c.number.clone()}</dd>
-                <dt>"日期"</dt><dd>{c.accepted_on.to_string()}</dd>
-                <dt>"信访人"</dt><dd>{c.citizen_name.clone()}</dd>
-                <dt>"身份证号"</dt><dd>{c.id_number.clone().unwrap_or_else(|| "（无权查看或未登记）".into())}</dd>
-                <dt>"地址"</dt><dd>{c.address.clone().unwrap_or_else(|| "（无权查看或未登记）".into())}</dd>
-                <dt>"电话"</dt><dd>{c.phone.clone().unwrap_or_else(|| "（无权查看或未登记）".into())}</dd>
-                <dt>"问题及诉求"</dt><dd>{c.summary.clone()}</dd>
-                <dt>"代办人"</dt><dd>{c.agent_name.clone().unwrap_or_else(|| "未指派".into())}</dd>
-                <dt>"告知方式"</dt>
-                <dd>{format!("{}口头告知 {}书面告知", check(notice == Some(NoticeForm::Oral)), check(notice == Some(NoticeForm::Written)))}</dd>
-                <dt>"代理结果"</dt><dd>{c.result.clone().unwrap_or_default()}</dd>
-                <dt>"信访人意见"</dt>
-                <dd>{Opinion::ALL.map(|o| format!("{}{}", check(opinion == Some(o)), o.label())).join(" ")}</dd>
-            </dl>
+        <details class="card form-view" data-test=test>
+            <summary>{title}</summary>
+            <dl class="facts">{move || fact_rows(rows.get())}</dl>
         </details>
     }
 }
 
-#[component]
-fn DispositionForm(c: CaseView, timeline: RwSignal<Vec<TimelineEntry>>) -> impl IntoView {
+const HIDDEN: &str = "（无权查看或未登记）";
+
+fn agency_form(c: CaseView) -> impl IntoView {
+    let opinion = c.opinion;
+    let notice = c.notice_form;
+    let rows = vec![
+        ("编号", c.number.clone()),
+        ("日期", c.accepted_on.to_string()),
+        ("信访人", c.citizen_name.clone()),
+        ("身份证号", c.id_number.clone().unwrap_or_else(|| HIDDEN.into())),
+        ("地址", c.address.clone().unwrap_or_else(|| HIDDEN.into())),
+        ("电话", c.phone.clone().unwrap_or_else(|| HIDDEN.into())),
+        ("问题及诉求", c.summary.clone()),
+        ("代办人", c.agent_name.clone().unwrap_or_else(|| "未指派".into())),
+        (
+            "告知方式",
+            format!(
+                "{}口头告知 {}书面告知",
+                check(notice == Some(NoticeForm::Oral)),
+                check(notice == Some(NoticeForm::Written))
+            ),
+        ),
+        ("代理结果", c.result.clone().unwrap_or_default()),
+        ("信访人意见", Opinion::ALL.map(|o| format!("{}{}", check(opinion == Some(o)), o.label())).join(" ")),
+    ];
+    form_view("信访事项代办单", "agency-form", Signal::stored(rows))
+}
+
+fn disposition_form(c: CaseView, timeline: RwSignal<Vec<TimelineEntry>>) -> impl IntoView {
     let urges = move || {
         let urges: Vec<String> = timeline.with(|t| {
             t.iter()
@@ -96,26 +113,29 @@ fn DispositionForm(c: CaseView, timeline: RwSignal<Vec<TimelineEntry>>) -> impl 
             urges.join("；")
         }
     };
-    view! {
-        <details class="card form-view" data-test="disposition-form">
-            <summary>"信访事项处置单"</summary>
-            <dl class="facts">
-                <dt>"编号"</dt><dd>{c.number.clone()}</dd>
-                <dt>"日期"</dt><dd>{c.accepted_on.to_string()}</dd>
-                <dt>"姓名"</dt><dd>{c.citizen_name.clone()}</dd>
-                <dt>"联系电话"</dt><dd>{c.phone.clone().unwrap_or_else(|| "（无权查看或未登记）".into())}</dd>
-                <dt>"住址"</dt><dd>{c.address.clone().unwrap_or_else(|| "（无权查看或未登记）".into())}</dd>
-                <dt>"内容分类"</dt>
-                <dd>{c.category.map(|x| format!("{}（{}）", x.label(), x.task_group().label())).unwrap_or_default()}</dd>
-                <dt>"内容摘要"</dt><dd>{c.brief.clone().unwrap_or_else(|| c.summary.clone())}</dd>
-                <dt>"拟办意见"</dt><dd>{c.proposed_handling.clone().unwrap_or_default()}</dd>
-                <dt>"分管领导意见"</dt><dd>{c.leader_opinion.clone().unwrap_or_default()}</dd>
-                <dt>"领导批示"</dt><dd>{c.leader_instruction.clone().unwrap_or_default()}</dd>
-                <dt>"进度催办"</dt><dd>{urges}</dd>
-                <dt>"处理结果"</dt><dd>{c.result.clone().unwrap_or_default()}</dd>
-            </dl>
-        </details>
-    }
+    form_view(
+        "信访事项处置单",
+        "disposition-form",
+        Signal::derive(move || {
+            vec![
+                ("编号", c.number.clone()),
+                ("日期", c.accepted_on.to_string()),
+                ("姓名", c.citizen_name.clone()),
+                ("联系电话", c.phone.clone().unwrap_or_else(|| HIDDEN.into())),
+                ("住址", c.address.clone().unwrap_or_else(|| HIDDEN.into())),
+                (
+                    "内容分类",
+                    c.category.map(|x| format!("{}（{}）", x.label(), x.task_group().label())).unwrap_or_default(),
+                ),
+                ("内容摘要", c.brief.clone().unwrap_or_else(|| c.summary.clone())),
+                ("拟办意见", c.proposed_handling.clone().unwrap_or_default()),
+                ("分管领导意见", c.leader_opinion.clone().unwrap_or_default()),
+                ("领导批示", c.leader_instruction.clone().unwrap_or_default()),
+                ("进度催办", urges()),
+                ("处理结果", c.result.clone().unwrap_or_default()),
+            ]
+        }),
+    )
 }
 
 #[component]
@@ -307,14 +327,11 @@ pub fn CaseDetail(id: i64) -> impl IntoView {
                     {(actions.is_empty()).then(|| view! { <p class="hint">{format!("该事项{}，现场无需办理。", c.lifecycle.status.label())}</p> })}
                     {move || match (open.get(), redo.get()) {
                         (Some(Action::Visit), _) if actions.contains(&Action::Visit) => view! { <VisitForm case_id=id/> }.into_any(),
-                        (Some(a), r) if actions.contains(&a) => match r {
-                            Some(r) => view! { <CommandForm case=c2.clone() action=a on_done=done redo=r/> }.into_any(),
-                            None => view! { <CommandForm case=c2.clone() action=a on_done=done/> }.into_any(),
-                        },
+                        (Some(a), r) if actions.contains(&a) => view! { <CommandForm case=c2.clone() action=a on_done=done redo=r/> }.into_any(),
                         _ => ().into_any(),
                     }}
-                    <AgencyForm c=c.clone()/>
-                    <DispositionForm c=c.clone() timeline=timeline/>
+                    {agency_form(c.clone())}
+                    {disposition_form(c.clone(), timeline)}
 
                 }.into_any()
             }

@@ -61,8 +61,9 @@ pub fn DevicePage() -> impl IntoView {
             })}
             {move || {
                 let old = state.oldest_pending.get()?;
-                let days = ((now_ms() - old) / 86_400_000.0).floor();
-                (days >= 1.0).then(|| view! { <p class="notice">{format!("有记录已在本机保存 {days} 天未上传，请尽快到有网络的地方同步。")}</p> })
+                // Whole days as an integer: float formatting would bloat the WASM.
+                let days = ((now_ms() - old) / 86_400_000.0) as u32;
+                (days >= 1).then(|| view! { <p class="notice">{format!("有记录已在本机保存 {days} 天未上传，请尽快到有网络的地方同步。")}</p> })
             }}
         </section>
     }

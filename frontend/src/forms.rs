@@ -304,7 +304,6 @@ pub fn CommandForm(
     on_done: Callback<()>,
     /// Redoing a refused change: the form starts from what was typed, and
     /// the refused entry leaves 需处理 once the redo is saved.
-    #[prop(optional)]
     redo: Option<RejectedEntry>,
 ) -> impl IntoView {
     let state = expect_context::<AppState>();

@@ -14,7 +14,7 @@ use shared::case::CaseView;
 use shared::org::Me;
 use shared::sync::{Change, MutationStatus, PushRequest, MAX_PUSH_BATCH};
 use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 thread_local! {
     static STORE: RefCell<Option<Store>> = const { RefCell::new(None) };
@@ -201,15 +201,10 @@ impl AppState {
             self.cases.set(cases);
             self.pending_entries.set(pending);
         }
-        let visit_of = |e: &OutboxEntry| match &e.mutation.change {
-            Change::AddVisit { visit } => Some((visit.id.clone(), visit.case_id)),
-            _ => None,
-        };
-        let queued_visits: HashSet<String> = outbox.iter().filter_map(|e| visit_of(e).map(|v| v.0)).collect();
-        let refused_visits: HashSet<String> = rejected.iter().filter_map(|r| visit_of(&r.entry).map(|v| v.0)).collect();
-        for (_, case_id) in outbox.iter().filter_map(visit_of) {
+        for (_, case_id) in outbox.iter().filter_map(visit_key) {
             *by_case.entry(case_id).or_default() += 1;
         }
+        let refused_visit = |v: &str| holds_visit(rejected.iter().map(|r| &r.entry), v);
         // A photo counts on its own only once its visit has left the outbox.
         let mut pending = outbox.len() as u32;
         let mut oldest = outbox.iter().map(|e| e.created_at).reduce(f64::min);
@@ -222,9 +217,9 @@ impl AppState {
                     case_id: u.case_id,
                     name: u.name.clone(),
                     reason: reason.clone(),
-                    visit_id: visit.filter(|v| refused_visits.contains(*v)).cloned(),
+                    visit_id: visit.filter(|v| refused_visit(v)).cloned(),
                 });
-            } else if !visit.is_some_and(|v| queued_visits.contains(v) || refused_visits.contains(v)) {
+            } else if !visit.is_some_and(|v| holds_visit(outbox.iter(), v) || refused_visit(v)) {
                 pending += 1;
                 *by_case.entry(u.case_id).or_default() += 1;
                 oldest = Some(oldest.map_or(u.created_at, |o| o.min(u.created_at)));
@@ -312,6 +307,19 @@ pub fn refused_before<'a>(all: &'a [RejectedEntry], r: &RejectedEntry) -> Option
         .max_by_key(|e| e.entry.mutation.id)
 }
 
+/// The id and case of the visit an entry records.
+fn visit_key(e: &OutboxEntry) -> Option<(&str, i64)> {
+    match &e.mutation.change {
+        Change::AddVisit { visit } => Some((&visit.id, visit.case_id)),
+        _ => None,
+    }
+}
+
+/// Whether `entries` record the visit `id`.
+fn holds_visit<'a>(mut entries: impl Iterator<Item = &'a OutboxEntry>, id: &str) -> bool {
+    entries.any(|e| visit_key(e).is_some_and(|v| v.0 == id))
+}
+
 async fn run_sync(me: &Me) -> Result<(), ApiFailure> {
     let s = store();
     let client_id = s.client_id().await?;
@@ -351,31 +359,15 @@ async fn run_sync(me: &Me) -> Result<(), ApiFailure> {
     // Photos, after their visits: each upload is idempotent by its id. Only a
     // 4xx answer for the photo is a refusal; no answer, a timeout or a 5xx
     // keeps it for the next attempt.
-    let queued: HashSet<String> = s
-        .outbox()
-        .await?
-        .iter()
-        .filter_map(|e| match &e.mutation.change {
-            Change::AddVisit { visit } => Some(visit.id.clone()),
-            _ => None,
-        })
-        .collect();
-    let refused: HashSet<String> = s
-        .rejected()
-        .await?
-        .iter()
-        .filter_map(|r| match &r.entry.mutation.change {
-            Change::AddVisit { visit } => Some(visit.id.clone()),
-            _ => None,
-        })
-        .collect();
+    let queued = s.outbox().await?;
+    let refused = s.rejected().await?;
     for u in s.uploads().await? {
         if u.rejected.is_some() || u.user_id != me.id || u.case_id <= 0 {
             continue;
         }
         match u.visit_id.as_ref() {
-            Some(v) if queued.contains(v) => continue, // its visit first
-            Some(v) if refused.contains(v) => {
+            Some(v) if holds_visit(queued.iter(), v) => continue, // its visit first
+            Some(v) if holds_visit(refused.iter().map(|r| &r.entry), v) => {
                 s.upload_rejected(u, "所属走访记录被退回，照片未上传".to_string()).await?;
                 continue;
             }
