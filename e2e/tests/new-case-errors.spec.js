@@ -20,7 +20,7 @@ for (const width of WIDTHS) {
     const marked = async (label) => {
       const field = form.getByLabel(label);
       await expect(field).toHaveAttribute('aria-invalid', 'true');
-      return form.locator('label', { has: field }).getByTestId('field-error');
+      return field.locator('xpath=..').getByTestId('field-error'); // in its own label
     };
     await expect(await marked('信访人姓名 *')).toHaveText('信访人姓名中不能含有“B”，请用汉字填写，蒙古族姓名可用“·”分隔');
     await expect(await marked('身份证号')).toHaveText('身份证号校验位不正确，请核对');

@@ -13,7 +13,7 @@ test('screens at 360 px: login, list with filters, case, device', async ({ brows
   // Nothing is wider than the phone.
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   expect(overflow).toBeLessThanOrEqual(0);
-  await page.getByRole('button', { name: '全部' }).click();
+  await page.getByRole('button', { name: '全部', exact: true }).click();
   await page.getByTestId('case-card').first().click();
   await page.getByText('信访事项处置单').click();
   await page.getByRole('link', { name: '本机' }).click();

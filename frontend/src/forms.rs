@@ -108,8 +108,14 @@ pub fn available_actions(case: &CaseView, state: &AppState) -> Vec<Action> {
     out
 }
 
-/// Checks a command with the shared rules and queues it in the outbox.
-pub async fn queue_command(state: AppState, case: &CaseView, command: CaseCommand) -> Result<(), String> {
+/// Checks a command with the shared rules and queues it in the outbox; a
+/// redo of a refused change takes that one out of 需处理.
+pub async fn queue_command(
+    state: AppState,
+    case: &CaseView,
+    command: CaseCommand,
+    redone: Option<&RejectedEntry>,
+) -> Result<(), String> {
     let me = state.me.get_untracked().ok_or("请先登录")?;
     command.validate().map_err(|e| e.message)?;
     command.plan(&case.lifecycle).map_err(|e| e.message)?;
@@ -120,6 +126,9 @@ pub async fn queue_command(state: AppState, case: &CaseView, command: CaseComman
         Change::CommandOnNew { client_ref, command }
     };
     store().queue(&me, change, now_ms()).await.map_err(|e| e.to_string())?;
+    if let Some(r) = redone {
+        let _ = store().discard_rejected(r).await;
+    }
     state.reload().await;
     spawn_local(async move { state.sync_now().await });
     Ok(())
@@ -402,16 +411,13 @@ pub fn CommandForm(
         }
         saving.set(true);
         let keys = keys.clone();
+        // Read now: saving re-renders the case page, which disposes this form.
+        let (c, redone) = (case.get_value(), redo.get_value());
         spawn_local(async move {
-            match queue_command(state, &case.get_value(), cmd).await {
+            match queue_command(state, &c, cmd, redone.as_ref()).await {
                 Ok(()) => {
                     clear_draft(&keys);
                     error.set(None);
-                    if let Some(r) = redo.get_value() {
-                        // Redone: the refused entry leaves 需处理.
-                        let _ = store().discard_rejected(&r).await;
-                        state.reload().await;
-                    }
                     state.flash.set(Some((id, saved_message(&state))));
                     on_done.run(());
                 }
