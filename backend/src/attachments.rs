@@ -6,18 +6,19 @@
 use crate::audit::{self, AuditEntry};
 use crate::auth::CurrentUser;
 use crate::db::{next_change_seq, now_text};
-use crate::error::{AppError, AppResult};
-use crate::jurisdiction::{case_exists, Contact};
+use crate::error::{ApiPath, AppError, AppResult};
+use crate::jurisdiction::Contact;
 use crate::ApiContext;
 use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::extract::{DefaultBodyLimit, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, put};
 use axum::{Json, Router};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
+use shared::authority::{may_record, Actor};
 use shared::case::AttachmentView;
 use shared::error::ErrorCode;
 use shared::validation::check_uuid;
@@ -54,16 +55,22 @@ fn sniff(bytes: &[u8]) -> Option<&'static str> {
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct UploadParams {
+    /// The file's name as the user sees it.
+    #[param(min_length = 1, max_length = 120)]
     name: String,
+    /// The visit the photo belongs to (a device-made UUID), if any.
+    #[serde(default)]
+    #[param(pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")]
+    visit_id: Option<String>,
 }
 
 /// `PUT /api/cases/{id}/attachments/{uuid}?name=…` with the file as the body.
 /// The id is made on the device, so a retried upload is the same attachment.
-#[utoipa::path(put, path = "/api/cases/{id}/attachments/{attachment_id}", tag = "attachments", params(("id" = i64, Path, description = "事项编号"), ("attachment_id" = String, Path, description = "设备生成的 UUID"), UploadParams), request_body(content = Vec<u8>, content_type = "image/jpeg"), responses((status = 201, body = AttachmentView), (status = 200, body = AttachmentView), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
+#[utoipa::path(put, path = "/api/cases/{id}/attachments/{attachment_id}", tag = "attachments", params(("id" = i64, Path, minimum = 1, description = "事项编号"), ("attachment_id" = String, Path, pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$", description = "设备生成的 UUID"), UploadParams), request_body(content = Vec<u8>, content_type = "image/jpeg"), responses((status = 201, body = AttachmentView), (status = 200, body = AttachmentView), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
 async fn upload(
     State(ctx): State<ApiContext>,
     user: CurrentUser,
-    Path((case_id, attachment_id)): Path<(i64, String)>,
+    ApiPath((case_id, attachment_id)): ApiPath<(i64, String)>,
     params: Result<Query<UploadParams>, QueryRejection>,
     headers: HeaderMap,
     body: Bytes,
@@ -71,8 +78,15 @@ async fn upload(
     check_uuid(&attachment_id).map_err(|_| AppError::new(ErrorCode::ValidationFailed, "附件编号格式无效"))?;
     let Query(params) = params.map_err(|_| AppError::new(ErrorCode::ValidationFailed, "请提供附件文件名（name）"))?;
     let name = params.name.trim().to_string();
-    if name.is_empty() || name.chars().count() > 120 || name.contains(['/', '\\']) {
+    if name.is_empty()
+        || name.chars().count() > 120
+        || name.contains(['/', '\\'])
+        || shared::validation::has_control_chars(&name)
+    {
         return Err(AppError::new(ErrorCode::ValidationFailed, "附件文件名无效"));
+    }
+    if let Some(v) = &params.visit_id {
+        check_uuid(v).map_err(|_| AppError::new(ErrorCode::ValidationFailed, "走访记录编号格式无效"))?;
     }
     if body.is_empty() {
         return Err(AppError::new(ErrorCode::ValidationFailed, "附件内容为空"));
@@ -86,15 +100,52 @@ async fn upload(
     if claimed.split(';').next().unwrap_or("").trim() != actual {
         return Err(AppError::new(ErrorCode::UnsupportedMediaType, "附件类型与内容不符"));
     }
-    let scope = user.scope();
-    if scope.find_case(&ctx.db.pool, case_id, Contact::Hide).await?.is_none() {
-        return Err(if ctx_case_exists(&ctx, case_id).await? {
-            AppError::new(ErrorCode::OutOfJurisdiction, "该事项不在您的辖区内")
-        } else {
-            AppError::not_found()
-        });
-    }
     let sha: String = Sha256::digest(&body).iter().map(|b| format!("{b:02x}")).collect();
+
+    let mut tx = ctx.db.begin_write().await?;
+    // Out of scope and missing answer alike, so case ids cannot be walked.
+    let case = user.scope().case_for_write(&mut tx, case_id).await?.ok_or_else(AppError::not_found)?;
+    if let Some(row) = sqlx::query("SELECT case_id, sha256 FROM attachments WHERE id = $1")
+        .bind(&attachment_id)
+        .fetch_optional(&mut *tx)
+        .await?
+    {
+        // A retried upload of the same file is the same attachment.
+        let (c, h): (i64, String) = (row.try_get(0)?, row.try_get(1)?);
+        tx.rollback().await?;
+        if c != case_id || h != sha {
+            return Err(AppError::new(ErrorCode::Conflict, "附件编号已被其他文件使用"));
+        }
+        let view = find(&ctx, &attachment_id).await?.ok_or_else(AppError::not_found)?;
+        return Ok((StatusCode::OK, Json(view)));
+    }
+    if !case.stage.accepts_records() {
+        return Err(AppError::new(
+            ErrorCode::Conflict,
+            format!("该事项已{}，不能再添加照片或附件", case.stage.label()),
+        ));
+    }
+    // A visit's photo is dated by its visit; any other file by now.
+    let taken_at = match &params.visit_id {
+        Some(visit_id) => {
+            let row = sqlx::query("SELECT visited_at FROM visits WHERE id = $1 AND case_id = $2")
+                .bind(visit_id)
+                .bind(case_id)
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or_else(|| {
+                    AppError::new(
+                        ErrorCode::Conflict,
+                        "照片所属的走访记录未被接受（已被退回或不属于该事项），照片不能上传",
+                    )
+                })?;
+            shared::validation::parse_local_datetime(&row.try_get::<String, _>(0)?)?
+        }
+        None => shared::time::china_local(chrono::Utc::now()),
+    };
+    let mine_until = crate::cases::assignment_ended(&mut tx, case_id, user.id).await?;
+    may_record(Actor { id: user.id, role: user.role }, &crate::workflow::handling(&case), taken_at, mine_until)?;
+
     let dir = ctx.data_dir.join("attachments");
     tokio::fs::create_dir_all(&dir).await.map_err(io_error)?;
     let path = dir.join(&sha);
@@ -104,26 +155,11 @@ async fn upload(
         tokio::fs::write(&tmp, &body).await.map_err(io_error)?;
         tokio::fs::rename(&tmp, &path).await.map_err(io_error)?;
     }
-
-    let mut tx = ctx.db.begin_write().await?;
-    if let Some(row) = sqlx::query("SELECT case_id, sha256 FROM attachments WHERE id = $1")
-        .bind(&attachment_id)
-        .fetch_optional(&mut *tx)
-        .await?
-    {
-        let (c, h): (i64, String) = (row.try_get(0)?, row.try_get(1)?);
-        tx.rollback().await?;
-        if c != case_id || h != sha {
-            return Err(AppError::new(ErrorCode::Conflict, "附件编号已被其他文件使用"));
-        }
-        let view = find(&ctx, &attachment_id).await?.ok_or_else(AppError::not_found)?;
-        return Ok((StatusCode::OK, Json(view)));
-    }
     let seq = next_change_seq(&mut tx).await?;
     let at = now_text();
     sqlx::query(
-        "INSERT INTO attachments (id, case_id, file_name, content_type, size, sha256, uploaded_by, at, rev) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        "INSERT INTO attachments (id, case_id, file_name, content_type, size, sha256, uploaded_by, at, rev, visit_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(&attachment_id)
     .bind(case_id)
@@ -134,6 +170,7 @@ async fn upload(
     .bind(user.id)
     .bind(&at)
     .bind(seq)
+    .bind(&params.visit_id)
     .execute(&mut *tx)
     .await?;
     sqlx::query("UPDATE cases SET rev = $1 WHERE id = $2").bind(seq).bind(case_id).execute(&mut *tx).await?;
@@ -145,20 +182,13 @@ async fn upload(
             entity: "attachment",
             entity_id: attachment_id.clone(),
             before: None,
-            after: Some(serde_json::json!({"case_id": case_id, "name": name, "type": actual, "size": body.len(), "sha256": sha})),
+            after: Some(serde_json::json!({"case_id": case_id, "visit_id": params.visit_id, "name": name, "type": actual, "size": body.len(), "sha256": sha})),
         },
     )
     .await?;
     tx.commit().await?;
     let view = find(&ctx, &attachment_id).await?.ok_or_else(AppError::not_found)?;
     Ok((StatusCode::CREATED, Json(view)))
-}
-
-async fn ctx_case_exists(ctx: &ApiContext, case_id: i64) -> AppResult<bool> {
-    let mut tx = ctx.db.pool.begin().await?;
-    let exists = case_exists(&mut tx, case_id).await?;
-    tx.rollback().await?;
-    Ok(exists)
 }
 
 fn io_error(e: std::io::Error) -> AppError {
@@ -201,11 +231,11 @@ pub async fn of_case(pool: &sqlx::AnyPool, case_id: i64) -> AppResult<Vec<Attach
     Ok(rows.iter().map(view_from_row).collect::<Result<_, _>>()?)
 }
 
-#[utoipa::path(get, path = "/api/attachments/{attachment_id}", tag = "attachments", params(("attachment_id" = String, Path)), responses((status = 200, description = "文件内容", content_type = "application/octet-stream"), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
+#[utoipa::path(get, path = "/api/attachments/{attachment_id}", tag = "attachments", params(("attachment_id" = String, Path, pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")), responses((status = 200, description = "文件内容", content_type = "application/octet-stream"), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
 async fn download(
     State(ctx): State<ApiContext>,
     user: CurrentUser,
-    Path(attachment_id): Path<String>,
+    ApiPath(attachment_id): ApiPath<String>,
 ) -> AppResult<Response> {
     let view = find(&ctx, &attachment_id).await?.ok_or_else(AppError::not_found)?;
     // The attachment is visible exactly when its case is.

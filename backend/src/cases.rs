@@ -5,19 +5,22 @@
 use crate::audit::{self, AuditEntry};
 use crate::auth::CurrentUser;
 use crate::db::{next_change_seq, now_text, Tx};
-use crate::error::{ApiJson, AppError, AppResult};
-use crate::jurisdiction::{case_exists, CaseFilter, Contact};
+use crate::error::{ApiJson, ApiPath, AppError, AppResult};
+use crate::jurisdiction::{CaseFilter, Contact};
 use crate::workflow;
 use crate::ApiContext;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use chrono::NaiveDateTime;
+use shared::authority::{may_record, Actor};
 use shared::case::{CaseDetail, CaseView, NewVisit, TimelineEntry, Visit};
 use shared::command::CaseCommand;
 use shared::error::{ApiError, ErrorCode};
+use shared::export::csv_field;
 use shared::intake::NewCase;
 use shared::time::china_local;
 use shared::validation::check_new_visit;
@@ -33,8 +36,19 @@ pub fn router() -> Router<ApiContext> {
 }
 
 fn filter_from(q: Result<Query<CaseFilter>, QueryRejection>) -> AppResult<CaseFilter> {
-    q.map(|Query(f)| f)
-        .map_err(|_| AppError::new(ErrorCode::ValidationFailed, "查询条件无效（q、stage、overdue_only、limit）"))
+    let f = q
+        .map(|Query(f)| f)
+        .map_err(|_| AppError::new(ErrorCode::ValidationFailed, "查询条件无效（q、stage、overdue_only、limit）"))?;
+    if let Some(q) = &f.q {
+        shared::validation::check_plain("查询内容", q)?;
+        if q.chars().count() > 100 {
+            return Err(AppError::new(ErrorCode::ValidationFailed, "查询内容不能超过 100 个字"));
+        }
+    }
+    if !(1..=5000).contains(&f.limit) {
+        return Err(AppError::new(ErrorCode::ValidationFailed, "limit 应为 1–5000"));
+    }
+    Ok(f)
 }
 
 #[utoipa::path(get, path = "/api/cases", tag = "cases", params(CaseFilter), responses((status = 200, body = Vec<CaseView>), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
@@ -56,7 +70,9 @@ async fn export_csv(
     let mut filter = filter_from(filter)?;
     filter.limit = 5000;
     let cases = user.scope().list_cases(&ctx.db.pool, &filter).await?;
-    let cell = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+    // Every text cell goes through `csv_field`: quoted, and neutralised if a
+    // spreadsheet would run it as a formula.
+    let cell = csv_field;
     let mut out = String::from(
         "\u{feff}编号,信访人,所属单位,来源渠道,反映的问题及诉求,环节,状态,受理日期,办理期限,代办员,内容分类,信访人意见\r\n",
     );
@@ -69,8 +85,8 @@ async fn export_csv(
             cell(&c.summary),
             cell(c.stage.label()),
             cell(c.lifecycle.status.label()),
-            c.accepted_on.to_string(),
-            c.due_on.to_string(),
+            cell(&c.accepted_on.to_string()),
+            cell(&c.due_on.to_string()),
             cell(c.agent_name.as_deref().unwrap_or("")),
             cell(c.category.map_or("", |x| x.label())),
             cell(c.opinion.map_or("", |o| o.label())),
@@ -108,11 +124,11 @@ pub struct CommandResult {
     pub case: CaseView,
 }
 
-#[utoipa::path(post, path = "/api/cases/{id}/commands", tag = "cases", params(("id" = i64, Path, description = "事项编号")), request_body = CaseCommand, responses((status = 200, body = CommandResult), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
+#[utoipa::path(post, path = "/api/cases/{id}/commands", tag = "cases", params(("id" = i64, Path, minimum = 1, description = "事项编号")), request_body = CaseCommand, responses((status = 200, body = CommandResult), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
 async fn post_command(
     State(ctx): State<ApiContext>,
     user: CurrentUser,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(cmd): ApiJson<CaseCommand>,
 ) -> AppResult<Json<CommandResult>> {
     let mut tx = ctx.db.begin_write().await?;
@@ -122,11 +138,11 @@ async fn post_command(
     Ok(Json(CommandResult { entry, case }))
 }
 
-#[utoipa::path(get, path = "/api/cases/{id}", tag = "cases", params(("id" = i64, Path, description = "事项编号")), responses((status = 200, body = CaseDetail), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
+#[utoipa::path(get, path = "/api/cases/{id}", tag = "cases", params(("id" = i64, Path, minimum = 1, description = "事项编号")), responses((status = 200, body = CaseDetail), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
 async fn get_case(
     State(ctx): State<ApiContext>,
     user: CurrentUser,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> AppResult<Json<CaseDetail>> {
     let scope = user.scope();
     let case = scope.find_case(&ctx.db.pool, id, Contact::IfHandling).await?.ok_or_else(AppError::not_found)?;
@@ -158,11 +174,11 @@ pub async fn audit_contact_read(ctx: &ApiContext, user: &CurrentUser, action: &s
     Ok(())
 }
 
-#[utoipa::path(post, path = "/api/cases/{id}/visits", tag = "cases", params(("id" = i64, Path, description = "事项编号")), request_body = NewVisit, responses((status = 201, body = Visit), (status = 200, description = "该走访记录已存在", body = Visit), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
+#[utoipa::path(post, path = "/api/cases/{id}/visits", tag = "cases", params(("id" = i64, Path, minimum = 1, description = "事项编号")), request_body = NewVisit, responses((status = 201, body = Visit), (status = 200, description = "该走访记录已存在", body = Visit), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
 async fn post_visit(
     State(ctx): State<ApiContext>,
     user: CurrentUser,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(visit): ApiJson<NewVisit>,
 ) -> AppResult<(StatusCode, Json<Visit>)> {
     if visit.case_id != id {
@@ -192,16 +208,16 @@ async fn post_visit(
 /// Refusals are `ApiError`s with a Chinese message; nothing is written then.
 pub async fn add_visit(tx: &mut Tx, user: &CurrentUser, v: &NewVisit) -> Result<bool, AppError> {
     check_new_visit(v, china_local(chrono::Utc::now()))?;
-    let stage = match user.scope().case_stage_for_write(tx, v.case_id).await? {
-        Some(stage) => stage,
-        None if case_exists(tx, v.case_id).await? => {
-            return Err(ApiError::new(ErrorCode::OutOfJurisdiction, "该事项不在您的辖区内，不能添加记录").into())
-        }
-        None => return Err(AppError::not_found()),
-    };
-    if !stage.accepts_records() {
-        return Err(ApiError::new(ErrorCode::Conflict, format!("该事项已{}，不能再添加走访记录", stage.label())).into());
+    // Out of scope and missing answer alike, so case ids cannot be walked.
+    let case = user.scope().case_for_write(tx, v.case_id).await?.ok_or_else(AppError::not_found)?;
+    if !case.stage.accepts_records() {
+        return Err(
+            ApiError::new(ErrorCode::Conflict, format!("该事项已{}，不能再添加走访记录", case.stage.label())).into()
+        );
     }
+    let visited_at = shared::validation::parse_local_datetime(&v.visited_at)?;
+    let mine_until = assignment_ended(tx, v.case_id, user.id).await?;
+    may_record(Actor { id: user.id, role: user.role }, &workflow::handling(&case), visited_at, mine_until)?;
     if let Some(row) =
         sqlx::query("SELECT case_id FROM visits WHERE id = $1").bind(&v.id).fetch_optional(&mut **tx).await?
     {
@@ -244,4 +260,18 @@ pub async fn add_visit(tx: &mut Tx, user: &CurrentUser, v: &NewVisit) -> Result<
     )
     .await?;
     Ok(true)
+}
+
+/// When the case's last assignment to `agent` ended (China local time), if
+/// it was assigned to them and no longer is.
+pub async fn assignment_ended(tx: &mut Tx, case_id: i64, agent: i64) -> Result<Option<NaiveDateTime>, AppError> {
+    let row = sqlx::query("SELECT MAX(ended_at) FROM case_assignments WHERE case_id = $1 AND agent_id = $2")
+        .bind(case_id)
+        .bind(agent)
+        .fetch_one(&mut **tx)
+        .await?;
+    let ended: Option<String> = row.try_get(0)?;
+    Ok(ended
+        .and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok())
+        .map(|t| china_local(t.with_timezone(&chrono::Utc))))
 }

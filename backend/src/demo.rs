@@ -194,6 +194,7 @@ async fn load(tx: &mut Tx, today: NaiveDate) -> anyhow::Result<()> {
         let due = level.due_date(cal, accepted_on);
         let agents = agents_of(village);
         let agent = if stage == Stage::Screening { None } else { Some(user_ids[agents[i % agents.len()]]) };
+        let found_by_screening = i % 3 == 0;
         let unit_id = if level == MatterLevel::Township && i % 5 == 1 { unit_ids["byht"] } else { unit_ids[village] };
         let seq = next_change_seq(tx).await?;
         let group = (i % 6) + 1;
@@ -201,8 +202,8 @@ async fn load(tx: &mut Tx, today: NaiveDate) -> anyhow::Result<()> {
         let lifecycle = Lifecycle::from_stage(stage, handling);
         let case_id: i64 = sqlx::query(
             "INSERT INTO cases (number, unit_id, citizen_name, phone, address, summary, stage, level, channel, accepted_on, due_on, due_unscheduled, agent_id, rev, created_at, \
-             status, lifecycle, handling_level, source, category, task_group, id_number) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22) RETURNING id",
+             status, lifecycle, handling_level, source, category, task_group, id_number, registered_by) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23) RETURNING id",
         )
         .bind(shared::case::case_number(year, i as i64 + 1))
         .bind(unit_id)
@@ -222,10 +223,14 @@ async fn load(tx: &mut Tx, today: NaiveDate) -> anyhow::Result<()> {
         .bind(lifecycle.status.as_str())
         .bind(serde_json::to_string(&lifecycle)?)
         .bind(to_text(&lifecycle.level))
-        .bind(if i % 3 == 0 { Source::Screening } else { Source::Citizen }.as_str())
+        .bind(if found_by_screening { Source::Screening } else { Source::Citizen }.as_str())
         .bind(category.as_str())
         .bind(to_text(&category.task_group()))
         .bind(demo_id_number(i))
+        // A matter found by screening (排查) was registered by the village's
+        // agent, who may screen it (shared::authority); the others came to the
+        // station.
+        .bind(found_by_screening.then(|| user_ids[agents[i % agents.len()]]))
         .fetch_one(&mut **tx)
         .await?
         .try_get(0)?;

@@ -40,9 +40,41 @@ impl From<ApiError> for AppError {
 
 impl From<sqlx::Error> for AppError {
     fn from(e: sqlx::Error) -> Self {
+        if is_refused_data(&e) {
+            // The database refuses this very data (a character it cannot
+            // hold, a broken reference): sending it again changes nothing, so
+            // it is the client's input that is refused, not a server fault.
+            tracing::warn!(error = %e, "database refused the data");
+            return AppError::new(
+                ErrorCode::ValidationFailed,
+                "内容无法保存：含有系统不接受的字符或数据，请修改后重试",
+            );
+        }
         tracing::error!(error = %e, "database error");
         AppError::new(ErrorCode::Internal, "服务器内部错误，请稍后重试")
     }
+}
+
+/// Whether a database error is about the data itself, so retrying the same
+/// request can never succeed: PostgreSQL's data exceptions (SQLSTATE class
+/// 22, e.g. NUL in text) and integrity violations (class 23); SQLite's
+/// constraint, too-big and type-mismatch errors. A unique violation is left
+/// out: between concurrent writers it is a race that a retry resolves.
+pub fn is_refused_data(e: &sqlx::Error) -> bool {
+    let sqlx::Error::Database(db) = e else { return false };
+    let Some(code) = db.code() else { return false };
+    if db.try_downcast_ref::<sqlx::postgres::PgDatabaseError>().is_some() {
+        // SQLSTATE
+        return code.starts_with("22") || (code.starts_with("23") && code != "23505");
+    }
+    if db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() {
+        // Extended result code: the primary code is the low byte.
+        let Ok(n) = code.parse::<i64>() else { return false };
+        let unique = n == 2067 || n == 1555;
+        let primary = n & 0xff;
+        return (primary == 19 && !unique) || primary == 18 || primary == 20;
+    }
+    false
 }
 
 impl IntoResponse for AppError {
@@ -50,6 +82,72 @@ impl IntoResponse for AppError {
         let status = StatusCode::from_u16(self.0.code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         (status, Json(self.0)).into_response()
     }
+}
+
+/// `Path<T>` whose rejections are [`AppError`]s: a path id that is not a
+/// number, or overflows, is a JSON 400 like any other bad input.
+pub struct ApiPath<T>(pub T);
+
+impl<T, S> axum::extract::FromRequestParts<S> for ApiPath<T>
+where
+    T: DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(v)) => Ok(ApiPath(v)),
+            Err(_) => Err(AppError::new(ErrorCode::ValidationFailed, "地址中的编号无效（应为正整数或规定格式的编号）")),
+        }
+    }
+}
+
+/// The answer for an error that some layer (routing, a body limit, a
+/// timeout …) made without our JSON shape: the same status, as `{code,
+/// message}` in Chinese. Applied to every `/api` response by [`json_errors`].
+fn error_for_status(status: StatusCode) -> AppError {
+    match status.as_u16() {
+        400 => AppError::new(ErrorCode::ValidationFailed, "请求无效，请检查地址和参数"),
+        401 => AppError::unauthenticated(),
+        403 => AppError::new(ErrorCode::Forbidden, "没有权限"),
+        404 => AppError::new(ErrorCode::NotFound, "接口不存在"),
+        405 => AppError::new(ErrorCode::MethodNotAllowed, "该接口不支持此请求方法"),
+        408 => AppError::new(ErrorCode::Internal, "请求超时，请重试"),
+        413 => AppError::new(ErrorCode::PayloadTooLarge, "请求内容过大"),
+        415 => AppError::new(ErrorCode::UnsupportedMediaType, "不支持的内容类型"),
+        422 => AppError::new(ErrorCode::ValidationFailed, "请求内容不符合要求"),
+        429 => AppError::new(ErrorCode::TooManyRequests, "请求过于频繁，请稍后再试"),
+        _ => AppError::new(ErrorCode::Internal, "服务器内部错误，请稍后重试"),
+    }
+}
+
+/// Middleware: any error answer that is not already JSON becomes `{code,
+/// message}` with the same status, so no layer can leak a plain-text or
+/// empty error.
+pub async fn json_errors(req: Request, next: axum::middleware::Next) -> Response {
+    let resp = next.run(req).await;
+    let status = resp.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return resp;
+    }
+    let is_json = resp
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if is_json {
+        return resp;
+    }
+    let mut fixed = error_for_status(status).into_response();
+    *fixed.status_mut() = status;
+    for (name, value) in resp.headers() {
+        // Keep what tells the client how to go on (Allow on a 405, Retry-After).
+        if name == axum::http::header::ALLOW || name == axum::http::header::RETRY_AFTER {
+            fixed.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    fixed
 }
 
 /// `Json<T>` whose rejections are [`AppError`]s.

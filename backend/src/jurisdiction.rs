@@ -16,13 +16,16 @@ use shared::org::{may_see_contact, Role};
 use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
 
-/// Whether a read includes the private contact details (for those who
-/// handle the case). Lists never do; a case page and the field app's pull do,
-/// and those reads are audited.
+/// Whether a read includes the private contact details. Lists never do; a
+/// case page does for those who handle the case (the desk reads them on
+/// demand); the field app's pull only for the matters assigned to the user,
+/// so a phone never carries a whole territory's private data. Every read that
+/// includes them is audited.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Contact {
     Hide,
     IfHandling,
+    IfAssigned,
 }
 
 /// What a case list asks for.
@@ -32,6 +35,7 @@ pub enum Contact {
 pub struct CaseFilter {
     /// A name, number or words of the problem.
     #[serde(default)]
+    #[param(max_length = 100)]
     pub q: Option<String>,
     #[serde(default)]
     pub stage: Option<Stage>,
@@ -39,6 +43,7 @@ pub struct CaseFilter {
     #[serde(default)]
     pub overdue_only: bool,
     #[serde(default = "default_limit")]
+    #[param(minimum = 1, maximum = 5000)]
     pub limit: i64,
 }
 
@@ -79,6 +84,12 @@ pub struct Scope {
 
 impl Scope {
     pub fn for_user(user: &CurrentUser) -> Scope {
+        if user.role == Role::Admin {
+            // Administrators manage accounts, not cases: their scope holds no
+            // case at all (no unit path matches '' and no case is assigned
+            // to user 0).
+            return Scope { user_id: 0, role: user.role, path_pattern: String::new() };
+        }
         Scope { user_id: user.id, role: user.role, path_pattern: format!("{}%", user.unit_path) }
     }
 
@@ -100,7 +111,11 @@ impl Scope {
         let stage: String = row.try_get("stage")?;
         let stage = Stage::parse(&stage).ok_or_else(|| sqlx::Error::Decode(format!("unknown stage {stage}").into()))?;
         let agent_id: Option<i64> = row.try_get("agent_id")?;
-        let show_contact = contact == Contact::IfHandling && self.handles(agent_id);
+        let show_contact = match contact {
+            Contact::Hide => false,
+            Contact::IfHandling => self.handles(agent_id),
+            Contact::IfAssigned => agent_id == Some(self.user_id) && self.handles(agent_id),
+        };
         let date = |col: &str| -> Result<chrono::NaiveDate, sqlx::Error> {
             let s: String = row.try_get(col)?;
             s.parse().map_err(|e: chrono::ParseError| sqlx::Error::Decode(e.into()))
@@ -157,6 +172,7 @@ impl Scope {
             concluded_on: opt_date("concluded_on")?,
             follow_up_due: opt_date("follow_up_due")?,
             overdue_since: opt_date("overdue_since")?,
+            registered_by: row.try_get("registered_by")?,
         })
     }
 
@@ -202,7 +218,7 @@ impl Scope {
         .bind(limit)
         .fetch_all(pool)
         .await?;
-        Ok(rows.iter().map(|r| self.view(r, Contact::IfHandling)).collect::<Result<_, _>>()?)
+        Ok(rows.iter().map(|r| self.view(r, Contact::IfAssigned)).collect::<Result<_, _>>()?)
     }
 
     /// One case if it is in scope. Out of scope and missing look the same
@@ -304,34 +320,6 @@ impl Scope {
             .await?;
         Ok(row.map(|r| r.try_get::<String, _>(0)).transpose()?)
     }
-
-    /// Inside a write transaction: the stage of a case if it is in scope.
-    pub async fn case_stage_for_write(&self, tx: &mut Tx, id: i64) -> Result<Option<Stage>, AppError> {
-        let row = sqlx::query(concat!(
-            "SELECT c.stage FROM cases c JOIN units un ON un.id = c.unit_id \
-             WHERE ",
-            in_scope!(),
-            " AND c.id = $3"
-        ))
-        .bind(&self.path_pattern)
-        .bind(self.user_id)
-        .bind(id)
-        .fetch_optional(&mut **tx)
-        .await?;
-        match row {
-            None => Ok(None),
-            Some(r) => {
-                let s: String = r.try_get(0)?;
-                Ok(Some(Stage::parse(&s).ok_or_else(|| sqlx::Error::Decode(format!("unknown stage {s}").into()))?))
-            }
-        }
-    }
-}
-
-/// Whether a case exists at all (used only to tell "not yours" from
-/// "no such case" in sync rejections, which go to the device that made them).
-pub async fn case_exists(tx: &mut Tx, id: i64) -> Result<bool, AppError> {
-    Ok(sqlx::query("SELECT 1 FROM cases WHERE id = $1").bind(id).fetch_optional(&mut **tx).await?.is_some())
 }
 
 fn visit_from_row(row: &AnyRow) -> Result<Visit, sqlx::Error> {

@@ -12,6 +12,7 @@ pub mod jurisdiction;
 pub mod openapi;
 pub mod org;
 pub mod overdue;
+pub mod security;
 pub mod sync;
 pub mod text;
 pub mod workflow;
@@ -36,13 +37,27 @@ pub struct ApiContext {
     pub db: Db,
     /// Where files live (attachments under `attachments/`).
     pub data_dir: PathBuf,
-    /// Failed sign-ins per username, to slow down password guessing.
+    /// Failed sign-ins per source and name, to slow down password guessing.
     pub login_throttle: std::sync::Arc<auth::LoginThrottle>,
+    /// Server errors per pushed mutation (see `sync::push`).
+    pub push_failures: std::sync::Arc<sync::PushFailures>,
+    pub security: std::sync::Arc<security::SecurityConfig>,
 }
 
 impl ApiContext {
     pub fn new(db: Db, data_dir: PathBuf) -> Self {
-        ApiContext { db, data_dir, login_throttle: Default::default() }
+        ApiContext {
+            db,
+            data_dir,
+            login_throttle: Default::default(),
+            push_failures: Default::default(),
+            security: Default::default(),
+        }
+    }
+
+    pub fn with_security(mut self, security: security::SecurityConfig) -> Self {
+        self.security = std::sync::Arc::new(security);
+        self
     }
 }
 
@@ -58,6 +73,9 @@ pub fn api_router() -> Router<ApiContext> {
         .merge(attachments::router())
         .route("/api/{*rest}", axum::routing::any(api_not_found))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        // Whatever a layer answers on its own (405, 413, a path that does
+        // not parse …) leaves as JSON `{code, message}` too.
+        .layer(axum::middleware::from_fn(error::json_errors))
         // API answers are per user and change with every sync: never cache.
         .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
 }
@@ -70,13 +88,18 @@ async fn api_not_found() -> error::AppError {
 /// (any other path serves `index.html`, so deep links work).
 pub fn app(ctx: ApiContext, dist: PathBuf) -> Router {
     let index = dist.join("index.html");
+    let csp: std::sync::Arc<str> =
+        security::content_security_policy(std::fs::read_to_string(&index).ok().as_deref()).into();
     // Trunk's files are served brotli-compressed where scripts/build-frontend
     // wrote a `.br` beside them and the browser accepts it.
     let spa = ServeDir::new(&dist).precompressed_br().fallback(ServeFile::new(index).precompressed_br());
     Router::new()
         .merge(api_router())
         .route("/healthz", get(|| async { "ok" }))
+        .route("/robots.txt", get(security::robots))
         .fallback_service(spa)
+        .layer(axum::middleware::from_fn_with_state(ctx.clone(), security::check_origin))
+        .layer(axum::middleware::from_fn_with_state(csp, security::headers))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(ctx)
 }

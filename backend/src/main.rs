@@ -37,6 +37,20 @@ struct Config {
     #[arg(long, env = "DAIBANTONG_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"])]
     log_format: String,
 
+    /// Another origin (`https://host[:port]`) allowed to send changes, e.g.
+    /// the public address in front of a proxy. Repeat for several.
+    #[arg(long = "allowed-origin", env = "DAIBANTONG_ALLOWED_ORIGINS", value_delimiter = ',')]
+    allowed_origins: Vec<String>,
+
+    /// Behind a reverse proxy: trust X-Forwarded-For/-Proto/-Host.
+    #[arg(long, env = "DAIBANTONG_TRUST_PROXY")]
+    trust_proxy: bool,
+
+    /// Served over HTTPS: mark the session cookie Secure (also set
+    /// automatically when a trusted proxy says X-Forwarded-Proto: https).
+    #[arg(long, env = "DAIBANTONG_SECURE_COOKIES")]
+    secure_cookies: bool,
+
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -98,7 +112,14 @@ async fn main() -> anyhow::Result<()> {
             println!("  {username:<8} {name} ({label})");
         }
     }
-    axum::serve(listener, app(ApiContext::new(db, config.data_dir), config.dist))
+    let security = backend::security::SecurityConfig {
+        allowed_origins: config.allowed_origins,
+        trust_proxy: config.trust_proxy,
+        secure_cookies: config.secure_cookies,
+    };
+    let router = app(ApiContext::new(db, config.data_dir).with_security(security), config.dist);
+    // The peer address reaches handlers (sign-in throttling per source).
+    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })

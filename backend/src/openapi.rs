@@ -13,6 +13,7 @@ use utoipa::OpenApi;
         crate::auth::login,
         crate::auth::logout,
         crate::auth::me,
+        crate::auth::change_password,
         crate::cases::list_cases,
         crate::cases::export_csv,
         crate::cases::create_case,
@@ -26,11 +27,16 @@ use utoipa::OpenApi;
         crate::attachments::download,
         crate::org::list_units,
         crate::org::list_agents,
+        crate::org::list_admin_units,
         crate::org::list_users,
         crate::org::create_unit,
         crate::org::create_user,
         crate::org::update_user,
     ),
+    modifiers(&SessionCookie),
+    // Every endpoint needs the session cookie unless it says otherwise
+    // (sign-in, sign-out and this document).
+    security(("session_cookie" = [])),
     tags(
         (name = "auth", description = "登录与会话"),
         (name = "cases", description = "信访事项与办理流程"),
@@ -42,6 +48,23 @@ use utoipa::OpenApi;
     )
 )]
 pub struct ApiDoc;
+
+/// The session cookie that `POST /api/login` sets, as a security scheme.
+struct SessionCookie;
+
+impl utoipa::Modify for SessionCookie {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "session_cookie",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                crate::auth::SESSION_COOKIE,
+                "POST /api/login 设置的会话 Cookie（HttpOnly）",
+            ))),
+        );
+    }
+}
 
 pub fn router() -> Router<crate::ApiContext> {
     Router::new().route("/api/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))

@@ -5,10 +5,10 @@
 use crate::audit::{self, AuditEntry};
 use crate::auth::{hash_password, CurrentUser};
 use crate::db::Tx;
-use crate::error::{ApiJson, AppError, AppResult};
+use crate::error::{ApiJson, ApiPath, AppError, AppResult};
 use crate::text::{from_text, opt_from_text, to_text};
 use crate::ApiContext;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, patch};
 use axum::{Json, Router};
@@ -21,7 +21,7 @@ pub fn router() -> Router<ApiContext> {
     Router::new()
         .route("/api/units", get(list_units))
         .route("/api/agents", get(list_agents))
-        .route("/api/admin/units", get(list_units).post(create_unit))
+        .route("/api/admin/units", get(list_admin_units).post(create_unit))
         .route("/api/admin/users", get(list_users).post(create_user))
         .route("/api/admin/users/{id}", patch(update_user))
 }
@@ -51,6 +51,13 @@ async fn list_units(State(ctx): State<ApiContext>, user: CurrentUser) -> AppResu
         .fetch_all(&ctx.db.pool)
         .await?;
     Ok(Json(rows.iter().map(unit_from_row).collect::<Result<_, _>>()?))
+}
+
+/// The units an administrator manages (their unit's subtree).
+#[utoipa::path(get, path = "/api/admin/units", tag = "admin", responses((status = 200, body = Vec<UnitView>), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
+async fn list_admin_units(State(ctx): State<ApiContext>, user: CurrentUser) -> AppResult<Json<Vec<UnitView>>> {
+    admin_only(&user)?;
+    list_units(State(ctx), user).await
 }
 
 const USER_SELECT: &str = "SELECT u.id, u.username, u.display_name, u.role, u.unit_id, n.name AS unit_name, u.phone, \
@@ -248,14 +255,19 @@ async fn fetch_user(tx: &mut Tx, id: i64) -> AppResult<UserView> {
     Ok(user_from_row(&row)?)
 }
 
-#[utoipa::path(patch, path = "/api/admin/users/{id}", tag = "admin", params(("id" = i64, Path)), request_body = UserUpdate, responses((status = 200, body = UserView), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
+#[utoipa::path(patch, path = "/api/admin/users/{id}", tag = "admin", params(("id" = i64, Path, minimum = 1)), request_body = UserUpdate, responses((status = 200, body = UserView), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
 async fn update_user(
     State(ctx): State<ApiContext>,
     user: CurrentUser,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(up): ApiJson<UserUpdate>,
 ) -> AppResult<Json<UserView>> {
     admin_only(&user)?;
+    if id == user.id {
+        // No self-elevation: an administrator changes nobody's authority
+        // over their own account (own password: POST /api/me/password).
+        return Err(AppError::new(ErrorCode::Forbidden, "不能通过管理接口修改自己的账号；修改本人密码请用“修改密码”"));
+    }
     let mut tx = ctx.db.begin_write().await?;
     let before = fetch_user(&mut tx, id).await?;
     // The user must be inside the admin's subtree, and so must a new unit.
@@ -317,7 +329,15 @@ async fn update_user(
         &mut tx,
         AuditEntry {
             actor_id: Some(user.id),
-            action: if up.password.is_some() { "user.update_with_password" } else { "user.update" },
+            // Role and unit changes decide who sees what: they get their own
+            // action name so they are easy to find in the log.
+            action: if before.role != after.role || before.unit_id != after.unit_id {
+                "user.role_or_unit_change"
+            } else if up.password.is_some() {
+                "user.update_with_password"
+            } else {
+                "user.update"
+            },
             entity: "user",
             entity_id: id.to_string(),
             before: serde_json::to_value(&before).ok(),

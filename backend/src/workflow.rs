@@ -12,13 +12,13 @@ use crate::audit::{self, AuditEntry};
 use crate::auth::CurrentUser;
 use crate::db::{next_change_seq, now_text, Tx};
 use crate::error::AppError;
-use crate::jurisdiction::case_exists;
 use crate::text::to_text;
 use chrono::NaiveDate;
+use shared::authority::{may_act, may_take, Actor, Handling};
 use shared::calendar::Calendar;
 use shared::case::{case_number, CaseView, TimelineEntry, CASE_NUMBER_PREFIX};
-use shared::command::{apply_to_view, may_issue, CaseCommand};
-use shared::error::{ApiError, ErrorCode};
+use shared::command::{apply_to_view, CaseCommand};
+use shared::error::ErrorCode;
 use shared::intake::NewCase;
 use shared::lifecycle::{Lifecycle, ScreeningOutcome};
 use shared::org::UnitKind;
@@ -67,8 +67,8 @@ pub async fn create_case(tx: &mut Tx, user: &CurrentUser, new: &NewCase) -> Resu
     let number = case_number(year, n + 1);
     let id: i64 = sqlx::query(
         "INSERT INTO cases (number, unit_id, citizen_name, id_number, phone, address, summary, brief, stage, status, lifecycle, \
-         handling_level, level, channel, source, category, task_group, accepted_on, due_on, due_unscheduled, agent_id, client_ref, rev, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24) RETURNING id",
+         handling_level, level, channel, source, category, task_group, accepted_on, due_on, due_unscheduled, agent_id, client_ref, rev, created_at, registered_by) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25) RETURNING id",
     )
     .bind(&number)
     .bind(c.unit_id)
@@ -94,6 +94,7 @@ pub async fn create_case(tx: &mut Tx, user: &CurrentUser, new: &NewCase) -> Resu
     .bind(&c.client_ref)
     .bind(seq)
     .bind(now_text())
+    .bind(user.id)
     .fetch_one(&mut **tx)
     .await?
     .try_get(0)?;
@@ -112,8 +113,8 @@ pub async fn create_case(tx: &mut Tx, user: &CurrentUser, new: &NewCase) -> Resu
     Ok((id, true))
 }
 
-/// Checks that `agent_id` is an agent who may take a case of `case_unit_path`:
-/// an agent of that unit or of a unit above it.
+/// Checks that `agent_id` may take the case (`shared::authority::may_take`)
+/// and returns their name.
 async fn check_agent(tx: &mut Tx, agent_id: i64, case: &CaseView) -> Result<String, AppError> {
     let row = sqlx::query(
         "SELECT u.display_name, n.path, u.agent_kind FROM users u JOIN units n ON n.id = u.unit_id WHERE u.id = $1",
@@ -123,19 +124,60 @@ async fn check_agent(tx: &mut Tx, agent_id: i64, case: &CaseView) -> Result<Stri
     .await?
     .ok_or_else(|| AppError::new(ErrorCode::ValidationFailed, "代办员不存在"))?;
     let agent_kind: Option<String> = row.try_get(2)?;
-    if agent_kind.is_none() {
-        return Err(AppError::new(ErrorCode::ValidationFailed, "该用户不是代办员"));
-    }
+    let agent_kind = crate::text::opt_from_text("agent_kind", agent_kind)?;
     let agent_path: String = row.try_get(1)?;
     let case_path: String = sqlx::query("SELECT path FROM units WHERE id = $1")
         .bind(case.unit_id)
         .fetch_one(&mut **tx)
         .await?
         .try_get(0)?;
-    if !case_path.starts_with(&agent_path) {
-        return Err(AppError::new(ErrorCode::ValidationFailed, "只能指派本单位或上级单位的代办员"));
-    }
+    may_take(agent_kind, &agent_path, &case_path)?;
     Ok(row.try_get(0)?)
+}
+
+/// Records a change of the assigned agent: the former agent's assignment
+/// ends now (their visits dated before it are still accepted), the new one
+/// begins.
+async fn record_assignment(tx: &mut Tx, case_id: i64, from: Option<i64>, to: Option<i64>) -> Result<(), AppError> {
+    if from == to {
+        return Ok(());
+    }
+    let now = now_text();
+    let ended = sqlx::query("UPDATE case_assignments SET ended_at = $1 WHERE case_id = $2 AND ended_at IS NULL")
+        .bind(&now)
+        .bind(case_id)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+    if let (0, Some(former)) = (ended, from) {
+        // Assigned before assignments were kept (or by the demo data): the
+        // start is unknown, the end is now — which is all the rule needs.
+        sqlx::query("INSERT INTO case_assignments (case_id, agent_id, assigned_at, ended_at) VALUES ($1, $2, $3, $3)")
+            .bind(case_id)
+            .bind(former)
+            .bind(&now)
+            .execute(&mut **tx)
+            .await?;
+    }
+    if let Some(agent) = to {
+        sqlx::query("INSERT INTO case_assignments (case_id, agent_id, assigned_at) VALUES ($1, $2, $3)")
+            .bind(case_id)
+            .bind(agent)
+            .bind(&now)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The authority rule's view of a case.
+pub fn handling(case: &CaseView) -> Handling<'_> {
+    Handling {
+        level: case.lifecycle.level,
+        agent_id: case.agent_id,
+        agent_name: case.agent_name.as_deref(),
+        registered_by: case.registered_by,
+    }
 }
 
 /// Applies a command to a case. Returns the timeline entry written.
@@ -147,16 +189,9 @@ pub async fn apply_command(
 ) -> Result<TimelineEntry, AppError> {
     cmd.validate()?;
     let scope = user.scope();
-    let before = match scope.case_for_write(tx, case_id).await? {
-        Some(c) => c,
-        None if case_exists(tx, case_id).await? => {
-            return Err(ApiError::new(ErrorCode::OutOfJurisdiction, "该事项不在您的辖区内").into())
-        }
-        None => return Err(AppError::not_found()),
-    };
-    if !may_issue(user.role, cmd, before.lifecycle.level) {
-        return Err(AppError::new(ErrorCode::Forbidden, format!("{}不能执行“{}”", user.role.label(), cmd.label())));
-    }
+    // Out of scope and missing answer alike, so case ids cannot be walked.
+    let before = scope.case_for_write(tx, case_id).await?.ok_or_else(AppError::not_found)?;
+    may_act(Actor { id: user.id, role: user.role }, cmd, &handling(&before))?;
     apply_checked(tx, Some(user), &before, cmd).await
 }
 
@@ -177,6 +212,7 @@ pub async fn apply_checked(
     {
         after.agent_name = Some(check_agent(tx, *agent, before).await?);
     }
+    record_assignment(tx, before.id, before.agent_id, after.agent_id).await?;
     let lifecycle = after.lifecycle.clone();
 
     let seq = next_change_seq(tx).await?;

@@ -29,7 +29,7 @@ async fn open_case_of_wangge1(app: &TestApp, c: &reqwest::Client) -> i64 {
     cases_of(app, c)
         .await
         .into_iter()
-        .find(|k| k["unit_name"] == "乌兰布和嘎查" && k["stage"] == "handling")
+        .find(|k| k["unit_name"] == "乌兰布和嘎查" && k["stage"] == "handling" && k["agent_name"] == "巴特尔")
         .expect("demo has a handling case in 乌兰布和嘎查")["id"]
         .as_i64()
         .unwrap()
@@ -162,8 +162,9 @@ async fn push_is_idempotent(app: &TestApp) {
 both!(push_is_idempotent);
 
 async fn two_devices_both_visits_kept(app: &TestApp) {
+    // Two phones of the assigned agent (a second device signed in separately).
     let a = app.login("wangge1").await;
-    let b = app.login("wangge2").await;
+    let b = app.login("wangge1").await;
     let case_id = open_case_of_wangge1(app, &a).await;
     let before = visits_of(app, &a, case_id).await.len();
     let (_, ra) =
@@ -204,8 +205,9 @@ async fn refused_mutations_are_answered_not_dropped(app: &TestApp) {
     let (status, res) = app.post_json(&agent, "/api/sync/push", &body).await;
     assert_eq!(status, 200);
     let r = res["results"].as_array().unwrap();
-    assert_eq!((r[0]["status"].as_str(), r[0]["code"].as_str()), (Some("rejected"), Some("out_of_jurisdiction")));
-    assert_eq!(r[0]["message"], "该事项不在您的辖区内，不能添加记录");
+    // Out of scope answers exactly like a missing case (ids cannot be walked).
+    assert_eq!((r[0]["status"].as_str(), r[0]["code"].as_str()), (Some("rejected"), Some("not_found")));
+    assert_eq!(r[0]["message"], r[2]["message"]);
     assert_eq!((r[1]["status"].as_str(), r[1]["code"].as_str()), (Some("rejected"), Some("validation_failed")));
     assert_eq!(r[1]["message"], "走访情况不能为空");
     assert_eq!(r[2]["code"], "not_found");
@@ -247,8 +249,15 @@ async fn bad_input_is_refused_cleanly(app: &TestApp) {
 
     let unknown_kind =
         json!({"client_id": uuid(401), "mutations": [{"id": 1, "change": {"kind": "drop_table"}}]}).to_string();
+    // A change this server cannot read is refused on its own (the batch and
+    // the queue behind it go on), with a reason the device shows.
     let (s, b) = send_raw(unknown_kind, "application/json").await;
-    assert_eq!((s, b["code"].as_str()), (400, Some("bad_json")));
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(
+        (b["results"][0]["status"].as_str(), b["results"][0]["code"].as_str()),
+        (Some("rejected"), Some("validation_failed"))
+    );
+    assert!(b["results"][0]["message"].as_str().unwrap().starts_with("无法识别的变更内容"), "{b}");
 
     let unknown_method = push_body(
         &uuid(402),
@@ -258,7 +267,7 @@ async fn bad_input_is_refused_cleanly(app: &TestApp) {
         )],
     );
     let (s, b) = send_raw(unknown_method.to_string(), "application/json").await;
-    assert_eq!((s, b["code"].as_str()), (400, Some("bad_json")));
+    assert_eq!((s, b["results"][0]["status"].as_str()), (200, Some("rejected")));
 
     let (s, b) = send_raw(push_body(&uuid(404), &[]).to_string(), "text/plain").await;
     assert_eq!((s, b["code"].as_str()), (415, Some("unsupported_media_type")));
@@ -278,19 +287,21 @@ async fn bad_input_is_refused_cleanly(app: &TestApp) {
     let (s, b) = app.get_json(&agent, "/api/sync/pull?cursor=-5").await;
     assert_eq!((s, b["code"].as_str()), (400, Some("validation_failed")));
 
-    // The REST form of the same write answers out-of-jurisdiction with 403.
+    // The REST form of the same write answers like a missing case: 404.
     let county = app.login("qi1").await;
     let foreign = cases_of(app, &county).await.into_iter().find(|c| c["unit_name"] == "吉兰泰嘎查").unwrap()["id"]
         .as_i64()
         .unwrap();
     let (s, b) =
         app.post_json(&agent, &format!("/api/cases/{foreign}/visits"), &visit(&uuid(408), foreign, "越权")).await;
-    assert_eq!((s, b["code"].as_str()), (403, Some("out_of_jurisdiction")));
+    assert_eq!((s, b["code"].as_str()), (404, Some("not_found")));
+    let (s2, b2) = app.post_json(&agent, "/api/cases/999999/visits", &visit(&uuid(410), 999_999, "不存在")).await;
+    assert_eq!((s2, b2), (s, b), "out of scope and missing are indistinguishable");
     let (s, b) = app.post_json(&agent, &format!("/api/cases/{mine}/visits"), &visit(&uuid(409), mine, "")).await;
     assert_eq!((s, b["code"].as_str()), (400, Some("validation_failed")));
 
     assert_eq!(app.count("visits").await, visits_before, "nothing was written");
-    assert_eq!(app.count("applied_mutations").await, 0);
+    assert_eq!(app.count("applied_mutations").await, 2, "only the two refusals are recorded");
 
     let (s, b) = app.get_json(&agent, "/api/no/such/endpoint").await;
     assert_eq!((s, b["code"].as_str()), (404, Some("not_found")));

@@ -8,6 +8,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/login"),
     ("post", "/api/logout"),
     ("get", "/api/me"),
+    ("post", "/api/me/password"),
     ("get", "/api/cases"),
     ("post", "/api/cases"),
     ("get", "/api/cases/export.csv"),
@@ -24,6 +25,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/admin/users"),
     ("post", "/api/admin/users"),
     ("post", "/api/admin/units"),
+    ("get", "/api/admin/units"),
     ("patch", "/api/admin/users/{id}"),
 ];
 

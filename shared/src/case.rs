@@ -265,6 +265,10 @@ pub struct CaseView {
     /// Marked overdue by the overdue job since this day.
     #[serde(default)]
     pub overdue_since: Option<NaiveDate>,
+    /// Who registered the matter (a field agent may screen what they
+    /// registered themselves: `authority::may_act`).
+    #[serde(default)]
+    pub registered_by: Option<i64>,
 }
 
 fn default_lifecycle() -> Lifecycle {
@@ -322,10 +326,17 @@ pub struct Visit {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewVisit {
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+    )]
     pub id: String,
+    #[cfg_attr(feature = "openapi", schema(minimum = 1))]
     pub case_id: i64,
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$"))]
     pub visited_at: String,
     pub method: VisitMethod,
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 2000))]
     pub note: String,
     /// Where the phone was, if the agent allowed location.
     #[serde(default, skip_serializing_if = "Option::is_none")]

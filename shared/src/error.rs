@@ -20,13 +20,14 @@ pub enum ErrorCode {
     NotFound,
     Conflict,
     TooManyRequests,
+    MethodNotAllowed,
     Internal,
     #[serde(other)]
     Other,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 13] = [
+    pub const ALL: [ErrorCode; 14] = [
         ErrorCode::BadJson,
         ErrorCode::UnsupportedMediaType,
         ErrorCode::PayloadTooLarge,
@@ -38,6 +39,7 @@ impl ErrorCode {
         ErrorCode::NotFound,
         ErrorCode::Conflict,
         ErrorCode::TooManyRequests,
+        ErrorCode::MethodNotAllowed,
         ErrorCode::Internal,
         ErrorCode::Other,
     ];
@@ -56,6 +58,7 @@ impl ErrorCode {
             ErrorCode::NotFound => "not_found",
             ErrorCode::Conflict => "conflict",
             ErrorCode::TooManyRequests => "too_many_requests",
+            ErrorCode::MethodNotAllowed => "method_not_allowed",
             ErrorCode::Internal => "internal",
             ErrorCode::Other => "other",
         }
@@ -77,6 +80,7 @@ impl ErrorCode {
             ErrorCode::NotFound => 404,
             ErrorCode::Conflict => 409,
             ErrorCode::TooManyRequests => 429,
+            ErrorCode::MethodNotAllowed => 405,
             ErrorCode::Internal | ErrorCode::Other => 500,
         }
     }

@@ -20,10 +20,16 @@ pub struct NewCase {
     /// A device-made UUID for matters created offline, so a re-sent one is
     /// the same case.
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+    )]
     pub client_ref: Option<String>,
     /// The unit whose matter it is (a village, a township …).
+    #[cfg_attr(feature = "openapi", schema(minimum = 1))]
     pub unit_id: i64,
     /// 信访人姓名
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 30))]
     pub citizen_name: String,
     /// 身份证号
     #[serde(default)]
@@ -35,6 +41,7 @@ pub struct NewCase {
     #[serde(default)]
     pub address: Option<String>,
     /// 反映的问题及诉求
+    #[cfg_attr(feature = "openapi", schema(min_length = 1))]
     pub summary: String,
     /// 内容摘要 (处置单)
     #[serde(default)]

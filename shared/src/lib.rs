@@ -10,6 +10,8 @@
 //! - [`lifecycle`]: the case state machine (stages, screening, review, archive).
 //! - [`case`]: case stages, visits and the case views exchanged over the API.
 //! - [`command`]: workflow commands, their permissions and lifecycle events.
+//! - [`authority`]: who may act on a case and take it; session lengths.
+//! - [`export`]: spreadsheet-safe cells for CSV/XLSX exports.
 //! - [`intake`]: registering a new matter (代办单 fields), checked.
 //! - [`sync`]: the offline push/pull protocol messages.
 //! - [`validation`]: input checks with Chinese error messages.
@@ -19,11 +21,13 @@
 //! - [`error`]: the JSON error body `{code, message}`.
 
 pub mod assessment;
+pub mod authority;
 pub mod calendar;
 pub mod case;
 pub mod command;
 pub mod deadline;
 pub mod error;
+pub mod export;
 pub mod intake;
 pub mod lifecycle;
 pub mod org;

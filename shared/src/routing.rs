@@ -53,8 +53,24 @@ macro_rules! categories {
     ($( $variant:ident = $code:literal, $label:literal => $group:ident; )+) => {
         /// A content category of a petition matter.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
         pub enum ContentCategory { $( #[serde(rename = $code)] $variant, )+ }
+
+        // Written by hand: the derive does not see a `rename` that comes
+        // through this macro and would describe the variants' Rust names
+        // (`CollectiveEconomy`) instead of the wire's (`collective_economy`).
+        #[cfg(feature = "openapi")]
+        impl utoipa::PartialSchema for ContentCategory {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::schema::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .description(Some("内容分类"))
+                    .enum_values(Some([ $( $code, )+ ]))
+                    .into()
+            }
+        }
+
+        #[cfg(feature = "openapi")]
+        impl utoipa::ToSchema for ContentCategory {}
 
         impl ContentCategory {
             pub const ALL: &'static [ContentCategory] = &[ $( ContentCategory::$variant, )+ ];

@@ -30,6 +30,7 @@ pub const PULL_PAGE_SIZE: usize = 500;
 #[serde(deny_unknown_fields)]
 pub struct Mutation {
     /// Per-client increasing id (1, 2, 3, …).
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 9223372036854775807_u64))]
     pub id: u64,
     pub change: Change,
 }
@@ -99,7 +100,12 @@ impl Change {
 #[serde(deny_unknown_fields)]
 pub struct PushRequest {
     /// A stable id the device made for itself (a UUID).
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+    )]
     pub client_id: String,
+    #[cfg_attr(feature = "openapi", schema(max_items = 500))]
     pub mutations: Vec<Mutation>,
 }
 

@@ -31,11 +31,29 @@ pub fn parse_local_datetime(s: &str) -> Result<NaiveDateTime, ApiError> {
     crate::time::parse_local_minute(s).ok_or_else(|| invalid("走访时间格式无效，应为 年-月-日 时:分"))
 }
 
-/// A required free-text field: not blank, at most `max` characters.
+/// Whether `text` holds a control character other than a line break or a
+/// tab (NUL and the like): such text is never stored — PostgreSQL cannot
+/// hold NUL at all, and nobody types these on purpose.
+pub fn has_control_chars(text: &str) -> bool {
+    text.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+}
+
+/// Any text from outside (a search term, a file name, a sign-in name): no
+/// control characters.
+pub fn check_plain(field_label: &str, text: &str) -> Result<(), ApiError> {
+    if has_control_chars(text) {
+        return Err(invalid(format!("{field_label}含有不允许的控制字符")));
+    }
+    Ok(())
+}
+
+/// A required free-text field: not blank, at most `max` characters, no
+/// control characters.
 pub fn check_text(field_label: &str, text: &str, max: usize) -> Result<(), ApiError> {
     if text.trim().is_empty() {
         return Err(invalid(format!("{field_label}不能为空")));
     }
+    check_plain(field_label, text)?;
     let n = text.chars().count();
     if n > max {
         return Err(invalid(format!("{field_label}不能超过 {max} 个字（现为 {n} 个字）")));
@@ -397,6 +415,14 @@ mod tests {
             assert_eq!(e.code, ErrorCode::ValidationFailed);
             assert_eq!(e.message, msg);
         }
+    }
+
+    #[test]
+    fn control_characters_are_refused() {
+        assert_eq!(check_text("走访情况", "入户\u{0}了解", 100).unwrap_err().message, "走访情况含有不允许的控制字符");
+        assert!(check_text("走访情况", "第一行\n第二行\t完", 100).is_ok());
+        assert!(check_plain("查询内容", "\u{7}").is_err());
+        assert!(PersonName::parse("巴特\u{0}尔").is_err());
     }
 
     #[test]

@@ -87,8 +87,14 @@ impl TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let data_dir = std::env::temp_dir().join(format!("dbt-test-data-{pid}-{n}"));
-        let router = app(ApiContext::new(db.clone(), data_dir.clone()), std::env::temp_dir().join("dbt-no-dist"));
-        tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+        // Behind a "proxy" in tests: X-Forwarded-For stands for the client's
+        // address, so per-source throttling can be tested from loopback.
+        let security = backend::security::SecurityConfig { trust_proxy: true, ..Default::default() };
+        let ctx = ApiContext::new(db.clone(), data_dir.clone()).with_security(security);
+        let router = app(ctx, std::env::temp_dir().join("dbt-no-dist"));
+        tokio::spawn(async move {
+            axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>()).await.unwrap()
+        });
         Some(TestApp { base: format!("http://{addr}"), db, data_dir, cleanup })
     }
 

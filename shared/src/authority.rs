@@ -1,0 +1,237 @@
+//! Who may act on a case, and who may take it: one rule, used by the server
+//! for REST and sync alike (and by the phone to offer only what will pass).
+//!
+//! Jurisdiction (the unit tree) is decided by the server's scope; this module
+//! decides what a person may do to a case that is already in their scope:
+//! - the station, the leaders and the levels above act within the role
+//!   permissions of [`may_issue`];
+//! - a field agent acts only on the matters they handle: those assigned to
+//!   them, or a matter they registered themselves at the doorstep (排查) and
+//!   that nobody has been assigned to yet — which they may screen, and take on
+//!   at the citizen's request. Another agent of the same village sees the
+//!   matter in lists (without the citizen's contact details) but may not act
+//!   on it, and a matter reassigned to someone else refuses the former agent's
+//!   queued changes, naming the new agent;
+//! - a visit the former agent recorded *before* the reassignment is kept: it
+//!   records work that was really done while the matter was theirs.
+
+use crate::command::{may_issue, CaseCommand};
+use crate::error::{ApiError, ErrorCode};
+use crate::lifecycle::{HandlingLevel, ScreeningOutcome};
+use crate::org::{AgentKind, Role};
+use chrono::NaiveDateTime;
+
+/// The acting user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Actor {
+    pub id: i64,
+    pub role: Role,
+}
+
+/// What the rule needs to know about the case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Handling<'a> {
+    /// The level now handling the matter.
+    pub level: HandlingLevel,
+    /// The assigned agent, if any, and their name (for the refusal).
+    pub agent_id: Option<i64>,
+    pub agent_name: Option<&'a str>,
+    /// Who registered the matter (`None` for matters from before this was kept).
+    pub registered_by: Option<i64>,
+}
+
+fn forbidden(message: impl Into<String>) -> ApiError {
+    ApiError::new(ErrorCode::Forbidden, message)
+}
+
+impl Handling<'_> {
+    fn assigned_to_other_refusal(&self) -> ApiError {
+        match self.agent_name {
+            Some(name) => forbidden(format!("该事项由{name}代办，您不能办理")),
+            None => forbidden("该事项由其他代办员代办，您不能办理"),
+        }
+    }
+
+    /// A field agent's relation to the case.
+    fn agent_may_act(&self, me: i64) -> Result<(), ApiError> {
+        match self.agent_id {
+            Some(a) if a == me => Ok(()),
+            Some(_) => Err(self.assigned_to_other_refusal()),
+            None if self.registered_by == Some(me) => Ok(()),
+            None => Err(forbidden("该事项尚未指派代办员，须由镇代办站甄别并指派后办理")),
+        }
+    }
+}
+
+/// Whether `actor` may issue `cmd` on a case in their scope.
+pub fn may_act(actor: Actor, cmd: &CaseCommand, case: &Handling) -> Result<(), ApiError> {
+    if !may_issue(actor.role, cmd, case.level) {
+        return Err(forbidden(format!("{}不能执行“{}”", actor.role.label(), cmd.label())));
+    }
+    if actor.role != Role::FieldAgent {
+        return Ok(());
+    }
+    case.agent_may_act(actor.id)?;
+    // An unassigned matter the agent registered: they may screen it, and
+    // (if the citizen chose them) take it on; any other step waits for the
+    // assignment.
+    if case.agent_id.is_none() {
+        match cmd {
+            CaseCommand::Screen { .. } | CaseCommand::Contact { .. } | CaseCommand::Categorise { .. } => {}
+            _ => return Err(forbidden(format!("事项尚未受理代办，不能“{}”", cmd.label()))),
+        }
+    }
+    // A field agent who screens and accepts for agency takes the matter on
+    // themselves (the citizen chose them at the doorstep); assigning another
+    // agent is the station's.
+    if let CaseCommand::Screen { outcome: ScreeningOutcome::AcceptAgency { .. }, agent_id: Some(agent), .. } = cmd {
+        if *agent != actor.id {
+            return Err(forbidden("代办员只能受理由本人代办的事项，指派其他代办员须由镇代办站办理"));
+        }
+    }
+    Ok(())
+}
+
+/// Whether `actor` may add a visit record (or a photo) dated `visited_at`
+/// (China local time) to a case. `mine_until` is when the case stopped being
+/// assigned to the actor, if it ever was and no longer is.
+pub fn may_record(
+    actor: Actor,
+    case: &Handling,
+    visited_at: NaiveDateTime,
+    mine_until: Option<NaiveDateTime>,
+) -> Result<(), ApiError> {
+    match actor.role {
+        Role::FieldAgent => match case.agent_may_act(actor.id) {
+            Ok(()) => Ok(()),
+            // Work done while the matter was still theirs is kept.
+            Err(_) if mine_until.is_some_and(|until| visited_at <= until) => Ok(()),
+            Err(e) => Err(e),
+        },
+        Role::TownshipStaff | Role::TownshipLeader | Role::CountyCentre => Ok(()),
+        Role::LeagueBureau | Role::FinanceReviewer | Role::Admin => {
+            Err(forbidden(format!("{}不能添加走访记录", actor.role.label())))
+        }
+    }
+}
+
+/// Whether a user may be given a case (指派 or the citizen's choice): an
+/// agent, of the case's unit or a unit above it (`unit paths` as `/1/2/5/`).
+pub fn may_take(agent_kind: Option<AgentKind>, agent_unit_path: &str, case_unit_path: &str) -> Result<(), ApiError> {
+    if agent_kind.is_none() {
+        return Err(ApiError::new(ErrorCode::ValidationFailed, "该用户不是代办员"));
+    }
+    if !case_unit_path.starts_with(agent_unit_path) {
+        return Err(ApiError::new(ErrorCode::ValidationFailed, "只能指派本单位或上级单位的代办员"));
+    }
+    Ok(())
+}
+
+/// How long a session lasts: `(absolute, idle)` in hours.
+///
+/// Field agents' phones work offline for days, and since a phone holds the
+/// citizens' private details only for the matters its user handles, their
+/// sessions last 30 days but end after 7 days without any request (the phone
+/// keeps unsent records; the agent signs in again to send them). Every other
+/// role works at a desk online and reads private details on demand: their
+/// sessions end after 12 hours, or 2 hours idle.
+pub fn session_hours(role: Role) -> (i64, i64) {
+    match role {
+        Role::FieldAgent => (30 * 24, 7 * 24),
+        _ => (12, 2),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::case::VisitMethod;
+    use crate::lifecycle::{NoticeForm, Opinion};
+
+    const ME: i64 = 10;
+    const OTHER: i64 = 11;
+
+    fn close() -> CaseCommand {
+        CaseCommand::Close {
+            method: VisitMethod::InPerson,
+            notice: NoticeForm::Oral,
+            opinion: Opinion::Satisfied,
+            result: "已解决".into(),
+        }
+    }
+
+    fn accept(agent: i64) -> CaseCommand {
+        CaseCommand::Screen {
+            outcome: ScreeningOutcome::AcceptAgency { agent_chosen_by_citizen: true },
+            agent_id: Some(agent),
+            note: "受理".into(),
+        }
+    }
+
+    fn case(agent: Option<i64>, registered_by: Option<i64>) -> Handling<'static> {
+        Handling {
+            level: HandlingLevel::Village, agent_id: agent, agent_name: agent.map(|_| "李秀兰"), registered_by
+        }
+    }
+
+    fn agent() -> Actor {
+        Actor { id: ME, role: Role::FieldAgent }
+    }
+
+    /// role × command × relation → allowed? (the authorisation matrix).
+    #[test]
+    fn matrix() {
+        let station = Actor { id: 1, role: Role::TownshipStaff };
+        let rows: Vec<(Actor, CaseCommand, Handling, bool)> = vec![
+            (agent(), close(), case(Some(ME), None), true),
+            (agent(), close(), case(Some(OTHER), None), false),
+            (agent(), close(), case(None, Some(OTHER)), false),
+            (agent(), close(), case(None, Some(ME)), false),
+            (agent(), accept(ME), case(None, Some(ME)), true),
+            (agent(), accept(ME), case(None, Some(OTHER)), false),
+            (agent(), accept(ME), case(None, None), false),
+            (agent(), accept(OTHER), case(None, Some(ME)), false),
+            (station, accept(OTHER), case(None, None), true),
+            (station, close(), case(Some(OTHER), None), true),
+            (Actor { id: 2, role: Role::Admin }, close(), case(None, None), false),
+        ];
+        for (i, (actor, cmd, h, allowed)) in rows.iter().enumerate() {
+            assert_eq!(may_act(*actor, cmd, h).is_ok(), *allowed, "row {i}: {actor:?} {cmd:?} {h:?}");
+        }
+    }
+
+    #[test]
+    fn reassigned_refusal_names_the_new_agent() {
+        let e = may_act(agent(), &close(), &case(Some(OTHER), None)).unwrap_err();
+        assert_eq!(e.code, ErrorCode::Forbidden);
+        assert_eq!(e.message, "该事项由李秀兰代办，您不能办理");
+    }
+
+    #[test]
+    fn visits_before_a_reassignment_are_kept() {
+        let at = |h: u32| chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap().and_hms_opt(h, 0, 0).unwrap();
+        let h = case(Some(OTHER), None);
+        assert!(may_record(agent(), &h, at(9), Some(at(10))).is_ok());
+        assert!(may_record(agent(), &h, at(11), Some(at(10))).is_err());
+        assert!(may_record(agent(), &h, at(9), None).is_err());
+        assert!(may_record(agent(), &case(Some(ME), None), at(9), None).is_ok());
+        assert!(may_record(Actor { id: 3, role: Role::LeagueBureau }, &h, at(9), None).is_err());
+    }
+
+    #[test]
+    fn who_may_take() {
+        assert!(may_take(Some(AgentKind::GridWorker), "/1/2/3/", "/1/2/3/9/").is_ok());
+        assert!(may_take(None, "/1/2/3/", "/1/2/3/9/").is_err());
+        assert!(may_take(Some(AgentKind::GridWorker), "/1/2/4/", "/1/2/3/9/").is_err());
+    }
+
+    #[test]
+    fn desk_sessions_are_short() {
+        assert!(session_hours(Role::FieldAgent).0 >= 24 * 7);
+        assert!(session_hours(Role::CountyCentre).0 <= 12);
+        for r in Role::ALL {
+            let (abs, idle) = session_hours(r);
+            assert!(idle <= abs);
+        }
+    }
+}
