@@ -19,6 +19,7 @@
 //! - [`routing`]: content categories and the township task groups.
 //! - [`org`]: units, roles and agent kinds.
 //! - [`error`]: the JSON error body `{code, message}`.
+//! - `wire`: compact decoding of code enums in the field app (wasm32).
 
 pub mod assessment;
 pub mod authority;
@@ -36,3 +37,4 @@ pub mod routing;
 pub mod sync;
 pub mod time;
 pub mod validation;
+mod wire;

@@ -52,7 +52,8 @@ impl TaskGroup {
 macro_rules! categories {
     ($( $variant:ident = $code:literal, $label:literal => $group:ident; )+) => {
         /// A content category of a petition matter.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+        #[cfg_attr(not(target_arch = "wasm32"), derive(Deserialize))]
         pub enum ContentCategory { $( #[serde(rename = $code)] $variant, )+ }
 
         // Written by hand: the derive does not see a `rename` that comes
