@@ -9,7 +9,7 @@ test('visit with photo, contact, closure, follow-up and a new matter — all off
   await login(page, 'wangge1');
   await waitForServiceWorker(page);
   const jpeg = await makeJpeg(page, testInfo.outputPath('photo.jpg'));
-  const caseId = await openCase(page, '事项办理');
+  const caseId = await openCase(page, '事项办理', '巴特尔');
 
   await context.setOffline(true);
   await expect(page.getByTestId('net')).toHaveText('○ 离线');
@@ -117,7 +117,7 @@ test('a push cut off mid-way loses nothing and duplicates nothing', async ({ bro
   const context = await phoneContext(browser);
   const page = await context.newPage();
   await login(page, 'wangge2');
-  const caseId = await openCase(page, '事项办理');
+  const caseId = await openCase(page, '事项办理', '李秀兰');
   await context.setOffline(true);
   for (const note of ['断网记录一', '断网记录二']) {
     await page.getByLabel('走访情况').fill(note);

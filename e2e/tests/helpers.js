@@ -46,9 +46,13 @@ async function apiAs(playwright, baseURL, username) {
 
 module.exports = { PASSWORD, phoneContext, login, waitForServiceWorker, apiAs };
 
-// Opens the first case of the list whose card shows `stageLabel`; returns its id.
-async function openCase(page, stageLabel) {
-  const card = page.getByTestId('case-card').filter({ hasText: stageLabel }).first();
+// Opens the first case of the list whose card shows `stageLabel` (and, if
+// given, the agent's name: a field agent acts only on their own matters);
+// returns its id.
+async function openCase(page, stageLabel, agentName) {
+  let card = page.getByTestId('case-card').filter({ hasText: stageLabel });
+  if (agentName) card = card.filter({ hasText: agentName });
+  card = card.first();
   await card.click();
   await page.waitForURL(/#\/case\/-?\d+$/);
   return Number(new URL(page.url()).hash.replace('#/case/', ''));

@@ -78,6 +78,14 @@ for (const width of WIDTHS) {
     if (width === 360) await shot(page, '../docs/screenshots/list-overdue.png');
     await page.getByRole('button', { name: '全部', exact: true }).click();
 
+    await context.close();
+  });
+
+  test(`${width} px: a case, 排查登记 and 本机 — every tap target ≥ 44 px, nothing wider than the phone`, async ({ browser }) => {
+    const context = await phoneContext(browser, width);
+    const page = await context.newPage();
+    // An agent's own case: it carries the citizen's phone (a link to call).
+    await login(page, 'cun1');
     // A case: the 代办单 and 处置单 headers, the phone link, every form control.
     await page.getByTestId('case-card').filter({ hasText: '事项办理' }).first().click();
     await expect(page.getByRole('heading', { name: '新增走访记录' })).toBeVisible();

@@ -11,7 +11,7 @@ test('three visits recorded offline survive a reload and sync exactly once', asy
   await shot(page, '../docs/screenshots/case-list.png');
 
   // Open a case of this village that is being handled.
-  const card = page.getByTestId('case-card').filter({ hasText: '事项办理' }).first();
+  const card = page.getByTestId('case-card').filter({ hasText: '事项办理' }).filter({ hasText: '巴特尔' }).first();
   const number = (await card.locator('.num').innerText()).trim();
   await card.click();
   await expect(page.getByRole('heading', { name: '新增走访记录' })).toBeVisible();

@@ -1,5 +1,6 @@
-// Two agents act on the same case offline. Both visits are kept; the second
-// closure loses and its device shows it under 需处理 with the server's reason.
+// The case's agent and the township station act on the same case offline.
+// Both visits are kept; the second closure loses and its device shows it
+// under 需处理 with the server's reason.
 const { test, expect } = require('@playwright/test');
 const { phoneContext, login, shot } = require('./helpers');
 
@@ -9,9 +10,9 @@ test('two devices: visits both kept, the losing closure is shown with its reason
   const pa = await a.newPage();
   const pb = await b.newPage();
   await login(pa, 'wangge1');
-  await login(pb, 'wangge2');
-  // The same open case of their village on both phones.
-  const card = pa.getByTestId('case-card').filter({ hasText: '事项办理' }).first();
+  await login(pb, 'zhen1');
+  // The same open case on both phones: the agent's own, and the station's.
+  const card = pa.getByTestId('case-card').filter({ hasText: '事项办理' }).filter({ hasText: '巴特尔' }).first();
   const number = (await card.locator('.num').innerText()).trim();
   await card.click();
   await pb.getByTestId('case-card').filter({ hasText: number }).click();

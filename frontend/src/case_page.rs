@@ -220,7 +220,7 @@ pub fn CaseDetail(id: i64) -> impl IntoView {
         {move || match case.get() {
             None => view! { <p class="empty">"本机没有这件事项（可能不在您的辖区，或尚未同步）。"</p> }.into_any(),
             Some(c) => {
-                let actions = available_actions(&c, &state);
+                let (actions, withheld) = available_actions(&c, &state);
                 let actions2 = actions.clone();
                 let c2 = c.clone();
                 // One row per clock, dates as YYYY-MM-DD: the handling limit
@@ -324,7 +324,11 @@ pub fn CaseDetail(id: i64) -> impl IntoView {
                             }
                         }).collect_view()}
                     </div>
-                    {(actions.is_empty()).then(|| view! { <p class="hint">{format!("该事项{}，现场无需办理。", c.lifecycle.status.label())}</p> })}
+                    {actions.is_empty().then(|| view! {
+                        <p class="hint" data-test="no-actions">
+                            {withheld.unwrap_or_else(|| format!("该事项{}，现场无需办理。", c.lifecycle.status.label()))}
+                        </p>
+                    })}
                     {move || match (open.get(), redo.get()) {
                         (Some(Action::Visit), _) if actions.contains(&Action::Visit) => view! { <VisitForm case_id=id/> }.into_any(),
                         (Some(a), r) if actions.contains(&a) => view! { <CommandForm case=c2.clone() action=a on_done=done redo=r/> }.into_any(),

@@ -10,8 +10,9 @@ use crate::util::{china_now, new_uuid, now_ms};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use shared::authority::{may_act, may_record, Actor, Handling};
 use shared::case::{CaseView, GeoPoint, NewVisit, VisitMethod};
-use shared::command::{may_issue, CaseCommand};
+use shared::command::CaseCommand;
 use shared::lifecycle::{LegalRoute, NotTakenReason, NoticeForm, Opinion, ScreeningOutcome};
 use shared::sync::Change;
 use shared::validation::{check_new_visit, MAX_NOTE_CHARS};
@@ -89,23 +90,39 @@ impl Action {
     }
 }
 
-/// The actions the signed-in user may take on the case now (shared rules).
-pub fn available_actions(case: &CaseView, state: &AppState) -> Vec<Action> {
-    let Some(me) = state.me.get_untracked() else { return Vec::new() };
+/// The actions the signed-in user may take on the case now (shared rules:
+/// the lifecycle, and `authority` — a field agent acts only on the matters
+/// they handle), and if some are withheld from this user, why.
+pub fn available_actions(case: &CaseView, state: &AppState) -> (Vec<Action>, Option<String>) {
+    let Some(me) = state.me.get_untracked() else { return (Vec::new(), None) };
+    let actor = Actor { id: me.id, role: me.role };
+    let handling = Handling {
+        level: case.lifecycle.level,
+        agent_id: case.agent_id,
+        agent_name: case.agent_name.as_deref(),
+        registered_by: case.registered_by,
+    };
     let mut out = Vec::new();
+    let mut why = None;
     if case.stage.accepts_records() && case.id > 0 {
-        out.push(Action::Visit);
+        match may_record(actor, &handling, china_now(), None) {
+            Ok(()) => out.push(Action::Visit),
+            Err(e) => why = Some(e.message),
+        }
     }
     for a in
         [Action::Screen, Action::Contact, Action::Close, Action::RequestReview, Action::AcceptOutcome, Action::FollowUp]
     {
-        if let Some(cmd) = a.probe() {
-            if cmd.plan(&case.lifecycle).is_ok() && may_issue(me.role, &cmd, case.lifecycle.level) {
-                out.push(a);
+        if let Some(cmd) = a.probe().filter(|c| c.plan(&case.lifecycle).is_ok()) {
+            match may_act(actor, &cmd, &handling) {
+                Ok(()) => out.push(a),
+                Err(e) => {
+                    why.get_or_insert(e.message);
+                }
             }
         }
     }
-    out
+    (out, why)
 }
 
 /// Checks a command with the shared rules and queues it in the outbox; a
