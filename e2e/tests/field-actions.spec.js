@@ -116,8 +116,8 @@ test('visit with photo, contact, closure, follow-up and a new matter — all off
 test('a push cut off mid-way loses nothing and duplicates nothing', async ({ browser, playwright, baseURL }) => {
   const context = await phoneContext(browser);
   const page = await context.newPage();
-  await login(page, 'wangge2');
-  const caseId = await openCase(page, '事项办理', '李秀兰');
+  await login(page, 'cun3');
+  const caseId = await openCase(page, '事项办理');
   await context.setOffline(true);
   for (const note of ['断网记录一', '断网记录二']) {
     await page.getByLabel('走访情况').fill(note);
@@ -140,7 +140,7 @@ test('a push cut off mid-way loses nothing and duplicates nothing', async ({ bro
   // The retry (timer or button) replays the stored answers.
   await page.getByRole('button', { name: '立即同步' }).click();
   await expect(page.getByTestId('pending')).toHaveText('已全部同步', { timeout: 30_000 });
-  const township = await apiAs(playwright, baseURL, 'zhen1');
+  const township = await apiAs(playwright, baseURL, 'zhen2');
   const detail = await (await township.get(`/api/cases/${caseId}`)).json();
   expect(detail.visits.filter((v) => v.note === '断网记录一')).toHaveLength(1);
   expect(detail.visits.filter((v) => v.note === '断网记录二')).toHaveLength(1);
