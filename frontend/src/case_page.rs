@@ -3,12 +3,11 @@
 //! that happened — the server's, plus what this device still has to sync.
 
 use crate::forms::{available_actions, Action, CommandForm, VisitForm};
-use crate::list::due_badge;
+use crate::list::{due_badge, refused_html};
 use crate::overlay::command_detail;
-use crate::state::refused_before;
 use crate::state::{store, AppState};
 use crate::store::{RejectedEntry, StoredVisit};
-use crate::util::{china_now, china_time_of, el};
+use crate::util::{china_now, china_time_of, el, esc};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::case::{CaseView, TimelineEntry, Visit};
@@ -53,10 +52,13 @@ fn check(on: bool) -> &'static str {
     }
 }
 
-/// Label/value rows of a read-only form. One view type for every row keeps
-/// the WASM small.
-fn fact_rows(rows: Vec<(&'static str, String)>) -> impl IntoView {
-    rows.into_iter().map(|(k, v)| view! { <dt>{k}</dt><dd>{v}</dd> }).collect_view()
+/// Label/value rows of a read-only form, as escaped HTML.
+fn fact_rows(rows: &[(&'static str, String)]) -> String {
+    let mut h = String::new();
+    for (k, v) in rows {
+        el(&mut h, &format!("<dt>{k}</dt><dd>"), v, "</dd>");
+    }
+    h
 }
 
 /// A paper form of the case, folded: its title, then its rows.
@@ -64,7 +66,7 @@ fn form_view(title: &'static str, test: &'static str, rows: Signal<Vec<(&'static
     view! {
         <details class="card form-view" data-test=test>
             <summary>{title}</summary>
-            <dl class="facts">{move || fact_rows(rows.get())}</dl>
+            <dl class="facts" inner_html=move || rows.with(|r| fact_rows(r))></dl>
         </details>
     }
 }
@@ -136,6 +138,57 @@ fn disposition_form(c: CaseView, timeline: RwSignal<Vec<TimelineEntry>>) -> impl
             ]
         }),
     )
+}
+
+/// The head of a case as HTML, every text escaped: number, stage, citizen,
+/// and the facts with one row per clock (the handling limit, counted only
+/// while the matter is open, then the follow-up), dates as YYYY-MM-DD.
+fn case_head_html(c: &CaseView, today: chrono::NaiveDate) -> String {
+    let mut h = String::new();
+    el(&mut h, r#"<div class="row"><span class="num">"#, &c.number, "</span>");
+    el(&mut h, r#"<span class="chip stage">"#, c.stage.label(), "</span></div>");
+    el(&mut h, "<h2>", &c.citizen_name, "</h2>");
+    el(&mut h, r#"<p class="summary full">"#, &c.summary, "</p>");
+    el(&mut h, r#"<dl class="facts"><dt>状态</dt><dd data-test="status">"#, c.lifecycle.status.label(), "</dd>");
+    h.push_str(r#"<dt>办理期限</dt><dd data-test="handling-due">"#);
+    if c.stage.deadline_applies() {
+        let (due, class) = due_badge(c, today);
+        el(&mut h, &format!(r#"<span class="due {class}" data-test="due">"#), &due, "</span> · ");
+    }
+    el(&mut h, "", &format!("{} 前（{}）", c.due_on, c.level.label()), "</dd>");
+    if let Some(d) = c.follow_up_due {
+        h.push_str(r#"<dt>回访期限</dt><dd data-test="follow-up-due">"#);
+        if c.lifecycle.status == CaseStatus::AwaitingFollowUp {
+            let (label, class) = match (d - today).num_days() {
+                n if n < 0 => (format!("已逾期 {} 天", -n), "overdue"),
+                0 => ("今天到期".to_string(), "soon"),
+                n => (format!("剩 {n} 天"), if n <= 3 { "soon" } else { "ok" }),
+            };
+            el(&mut h, &format!(r#"<span class="due {class}">"#), &label, "</span> · ");
+        }
+        h.push_str(&format!("{d} 前（15 日内）</dd>"));
+    }
+    let agent = c.agent_name.as_deref().unwrap_or("未指派");
+    let rows = [
+        ("受理日期", c.accepted_on.to_string()),
+        ("来源渠道", format!("{} · {}", c.channel.label(), c.source.label())),
+        ("所属单位", c.unit_name.clone()),
+        ("代办员", agent.to_string()),
+    ];
+    for (k, v) in rows {
+        el(&mut h, &format!("<dt>{k}</dt><dd>"), &v, "</dd>");
+    }
+    if let Some(p) = &c.phone {
+        // A phone number is digits only (shared validation), safe in the link.
+        let mut tel = String::new();
+        esc(&mut tel, p);
+        h.push_str(&format!(r#"<dt>联系电话</dt><dd><a class="tel" href="tel:{tel}">{tel}</a></dd>"#));
+    }
+    if let Some(a) = &c.address {
+        el(&mut h, "<dt>住址</dt><dd>", a, "</dd>");
+    }
+    h.push_str("</dl>");
+    h
 }
 
 /// The timeline as HTML, every text escaped. Display-only, so one string
@@ -281,54 +334,8 @@ pub fn CaseDetail(id: i64) -> impl IntoView {
                 let (actions, withheld) = available_actions(&c, &state);
                 let actions2 = actions.clone();
                 let c2 = c.clone();
-                // One row per clock, dates as YYYY-MM-DD: the handling limit
-                // (counted only while the matter is open), then the follow-up.
-                let handling = if c.stage.deadline_applies() {
-                    let (due, due_class) = due_badge(&c, today);
-                    Some((due, due_class))
-                } else {
-                    None
-                };
-                let follow_up = c.follow_up_due.map(|d| {
-                    let days = (d - today).num_days();
-                    match (c.lifecycle.status, days) {
-                        (CaseStatus::AwaitingFollowUp, n) if n < 0 => (format!("已逾期 {} 天", -n), "overdue"),
-                        (CaseStatus::AwaitingFollowUp, 0) => ("今天到期".to_string(), "soon"),
-                        (CaseStatus::AwaitingFollowUp, n) => (format!("剩 {n} 天"), if n <= 3 { "soon" } else { "ok" }),
-                        _ => (String::new(), "done"),
-                    }
-                });
-                let follow_due = c.follow_up_due;
                 view! {
-                    <section class="card case-head">
-                        <div class="row">
-                            <span class="num">{c.number.clone()}</span>
-                            <span class="chip stage">{c.stage.label()}</span>
-                        </div>
-                        <h2>{c.citizen_name.clone()}</h2>
-                        <p class="summary full">{c.summary.clone()}</p>
-                        <dl class="facts">
-                            <dt>"状态"</dt><dd data-test="status">{c.lifecycle.status.label()}</dd>
-                            <dt>"办理期限"</dt>
-                            <dd data-test="handling-due">
-                                {handling.map(|(due, class)| view! { <span class=format!("due {class}") data-test="due">{due}</span>" · " })}
-                                {format!("{} 前（{}）", c.due_on, c.level.label())}
-                            </dd>
-                            {follow_due.zip(follow_up).map(|(d, (label, class))| view! {
-                                <dt>"回访期限"</dt>
-                                <dd data-test="follow-up-due">
-                                    {(!label.is_empty()).then(|| view! { <span class=format!("due {class}")>{label}</span>" · " })}
-                                    {format!("{d} 前（15 日内）")}
-                                </dd>
-                            })}
-                            <dt>"受理日期"</dt><dd>{c.accepted_on.to_string()}</dd>
-                            <dt>"来源渠道"</dt><dd>{format!("{} · {}", c.channel.label(), c.source.label())}</dd>
-                            <dt>"所属单位"</dt><dd>{c.unit_name.clone()}</dd>
-                            <dt>"代办员"</dt><dd>{c.agent_name.clone().unwrap_or_else(|| "未指派".to_string())}</dd>
-                            {c.phone.clone().map(|p| view! { <dt>"联系电话"</dt><dd><a class="tel" href=format!("tel:{p}")>{p.clone()}</a></dd> })}
-                            {c.address.clone().map(|a| view! { <dt>"住址"</dt><dd>{a}</dd> })}
-                        </dl>
-                    </section>
+                    <section class="card case-head" inner_html=case_head_html(&c, today)></section>
                     {move || state.flash.get().filter(|f| f.0 == id).map(|f| view! {
                         <p class="ok saved" role="status" data-test="saved">{f.1}</p>
                     })}
@@ -338,19 +345,12 @@ pub fn CaseDetail(id: i64) -> impl IntoView {
                             _ => None,
                         };
                         let can_redo = action.filter(|a| actions2.contains(a));
-                        let typed = match &r.entry.mutation.change {
-                            Change::Command { command, .. } | Change::CommandOnNew { command, .. } => command_detail(command),
-                            _ => None,
-                        };
-                        let before = state.rejected.with(|all| refused_before(all, &r).map(|e| e.entry.mutation.change.label()));
+                        let info = state.rejected.with(|all| refused_html(&r, all, "</h3>"));
                         let entry = r.clone();
                         let entry2 = r.clone();
                         view! {
                             <section class="card attention" data-test="refused-here">
-                                <h3>{format!("被退回：{}", r.entry.mutation.change.label())}</h3>
-                                <div class="reason">{format!("服务器的原因：{}", r.message)}</div>
-                                {before.map(|b| view! { <p class="hint" data-test="refused-chain">{format!("本机先前的“{b}”已被退回，此项依赖它，因而也未能办理。")}</p> })}
-                                {typed.map(|t| view! { <p class="typed" data-test="typed">{format!("您填写的：{t}")}</p> })}
+                                <div inner_html=format!("<h3>被退回：{info}")></div>
                                 {can_redo.is_none().then(|| view! { <p class="hint">"该事项现在不能办理此项，请核对最新情况。"</p> })}
                                 <div class="row-actions">
                                     {can_redo.map(|a| view! {

@@ -4,6 +4,7 @@
 
 use crate::overlay::command_detail;
 use crate::state::{refused_before, store, AppState, RefusedPhoto};
+use crate::store::RejectedEntry;
 use crate::util::china_now;
 use crate::util::{el, esc};
 use chrono::NaiveDate;
@@ -180,6 +181,29 @@ fn cards_html(cases: &[CaseView], pending: &HashMap<i64, u32>, today: NaiveDate)
 /// Cases rendered per page of the list.
 const PAGE: usize = 50;
 
+/// A refused change as escaped HTML: what it was (then `after_label`), what
+/// was typed, the server's reason, and the earlier refusal that explains it.
+pub fn refused_html(r: &RejectedEntry, all: &[RejectedEntry], after_label: &str) -> String {
+    let mut h = String::new();
+    let change = &r.entry.mutation.change;
+    el(&mut h, "", &change.label(), after_label);
+    if let Change::Command { command, .. } | Change::CommandOnNew { command, .. } = change {
+        if let Some(t) = command_detail(command) {
+            el(&mut h, r#"<div class="typed" data-test="typed">您填写的："#, &t, "</div>");
+        }
+    }
+    el(&mut h, r#"<div class="reason">原因："#, &r.message, "</div>");
+    if let Some(b) = refused_before(all, r) {
+        el(
+            &mut h,
+            r#"<div class="hint" data-test="refused-chain">本机先前的“"#,
+            &b.entry.mutation.change.label(),
+            "”已被退回，此项依赖它，因而也未能办理。</div>",
+        );
+    }
+    h
+}
+
 #[component]
 fn RejectedList() -> impl IntoView {
     let state = expect_context::<AppState>();
@@ -199,12 +223,8 @@ fn RejectedList() -> impl IntoView {
                         {list.iter().map(|r| {
                             let change = &r.entry.mutation.change;
                             let href = change.case_id().map_or_else(|| "#/".to_string(), |id| format!("#/case/{id}"));
-                            let label = change.label();
-                            let typed = match change {
-                                Change::Command { command, .. } | Change::CommandOnNew { command, .. } => command_detail(command),
-                                _ => None,
-                            };
-                            let before = refused_before(&list, r).map(|e| e.entry.mutation.change.label());
+                            let mut info = format!(r#"<div><a class="item-link" href="{href}">"#);
+                            info.push_str(&refused_html(r, &list, "</a></div>"));
                             let visit_id = match change {
                                 Change::AddVisit { visit } => Some(visit.id.clone()),
                                 _ => None,
@@ -217,10 +237,7 @@ fn RejectedList() -> impl IntoView {
                             let entry = r.clone();
                             view! {
                                 <li data-test="rejected-item">
-                                    <div><a class="item-link" href=href.clone()>{label}</a></div>
-                                    {typed.map(|t| view! { <div class="typed">{format!("您填写的：{t}")}</div> })}
-                                    <div class="reason">{format!("原因：{}", r.message)}</div>
-                                    {before.map(|b| view! { <div class="hint" data-test="refused-chain">{format!("本机先前的“{b}”已被退回，此项依赖它，因而也未能办理。")}</div> })}
+                                    <div inner_html=info></div>
                                     {(!photos.is_empty()).then(|| view! { <div class="hint">{format!("附照片 {} 张，随该记录一并未上传。", photos.len())}</div> })}
                                     <div class="row-actions">
                                         <a class="btn small" href=href>"查看事项"</a>
