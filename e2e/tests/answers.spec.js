@@ -39,7 +39,7 @@ for (const width of WIDTHS) {
     // One row per clock, one date format (YYYY-MM-DD).
     const handling = page.getByTestId('handling-due');
     const followUp = page.getByTestId('follow-up-due');
-    await expect(followUp).toHaveText(/^剩 \d+ 天 · \d{4}-\d{2}-\d{2} 前（15 日内）$/);
+    await expect(followUp).toHaveText(/^剩 \d+ 天\s*\d{4}-\d{2}-\d{2} 前（15 日内）$/);
     const followDate = (await followUp.innerText()).match(/\d{4}-\d{2}-\d{2}/)[0];
     await expect(handling).toHaveText(/^\d{4}-\d{2}-\d{2} 前（.+）$/);
     await expect(handling).not.toContainText(followDate);

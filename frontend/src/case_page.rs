@@ -153,7 +153,7 @@ fn case_head_html(c: &CaseView, today: chrono::NaiveDate) -> String {
     h.push_str(r#"<dt>办理期限</dt><dd data-test="handling-due">"#);
     if c.stage.deadline_applies() {
         let (due, class) = due_badge(c, today);
-        el(&mut h, &format!(r#"<span class="due {class}" data-test="due">"#), &due, "</span> · ");
+        el(&mut h, &format!(r#"<span class="due {class}" data-test="due">"#), &due, "</span>");
     }
     el(&mut h, "", &format!("{} 前（{}）", c.due_on, c.level.label()), "</dd>");
     if let Some(d) = c.follow_up_due {
@@ -164,7 +164,7 @@ fn case_head_html(c: &CaseView, today: chrono::NaiveDate) -> String {
                 0 => ("今天到期".to_string(), "soon"),
                 n => (format!("剩 {n} 天"), if n <= 3 { "soon" } else { "ok" }),
             };
-            el(&mut h, &format!(r#"<span class="due {class}">"#), &label, "</span> · ");
+            el(&mut h, &format!(r#"<span class="due {class}">"#), &label, "</span>");
         }
         h.push_str(&format!("{d} 前（15 日内）</dd>"));
     }
@@ -336,8 +336,14 @@ pub fn CaseDetail(id: i64) -> impl IntoView {
                 let c2 = c.clone();
                 view! {
                     <section class="card case-head" inner_html=case_head_html(&c, today)></section>
-                    {move || state.flash.get().filter(|f| f.0 == id).map(|f| view! {
-                        <p class="ok saved" role="status" data-test="saved">{f.1}</p>
+                    {move || state.flash.get().filter(|f| f.0 == id).map(|f| {
+                        // Once nothing of this case waits any more, the server has answered.
+                        let answered = state.pending_by_case.with(|p| p.get(&id).is_none_or(|n| *n == 0));
+                        view! {
+                            <p class="ok saved" role="status" data-test="saved">
+                                {if answered { "已保存到本机，服务器已收到".to_string() } else { f.1 }}
+                            </p>
+                        }
                     })}
                     {move || refused.get().into_iter().map(|r| {
                         let action = match &r.entry.mutation.change {
