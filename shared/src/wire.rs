@@ -126,10 +126,7 @@ mod tests {
         listed::<NotTakenReason>(NotTakenReason::ALL.len());
         listed::<ReviewKind>(2);
         for c in crate::error::ErrorCode::ALL {
-            assert_eq!(
-                crate::error::ErrorCode::parse(&serde_json::to_value(c).unwrap().as_str().unwrap().to_string()),
-                c
-            );
+            assert_eq!(crate::error::ErrorCode::parse(serde_json::to_value(c).unwrap().as_str().unwrap()), c);
         }
     }
 
