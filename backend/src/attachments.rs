@@ -111,7 +111,7 @@ async fn upload(
         .await?
     {
         // A retried upload of the same file is the same attachment.
-        let (c, h): (i64, String) = (row.try_get(0)?, row.try_get(1)?);
+        let (c, h): (i64, String) = (row.try_get("case_id")?, row.try_get("sha256")?);
         tx.rollback().await?;
         if c != case_id || h != sha {
             return Err(AppError::new(ErrorCode::Conflict, "附件编号已被其他文件使用"));
@@ -143,7 +143,7 @@ async fn upload(
         }
         None => shared::time::china_local(chrono::Utc::now()),
     };
-    let mine_until = crate::cases::assignment_ended(&mut tx, case_id, user.id).await?;
+    let mine_until = crate::workflow::assignment_ended(&mut tx, case_id, user.id).await?;
     may_record(Actor { id: user.id, role: user.role }, &crate::workflow::handling(&case), taken_at, mine_until)?;
 
     let dir = ctx.data_dir.join("attachments");

@@ -89,6 +89,21 @@ pub struct Verification {
     pub message: String,
 }
 
+/// One row of the log, read by column name.
+#[derive(sqlx::FromRow)]
+struct AuditRow {
+    id: i64,
+    at: String,
+    actor_id: Option<i64>,
+    action: String,
+    entity: String,
+    entity_id: String,
+    before: Option<String>,
+    after: Option<String>,
+    prev_hash: String,
+    hash: String,
+}
+
 /// Walks the whole chain in order and reports the first broken link.
 pub async fn verify(pool: &AnyPool) -> Result<Verification, sqlx::Error> {
     let rows = sqlx::query(
@@ -100,18 +115,18 @@ pub async fn verify(pool: &AnyPool) -> Result<Verification, sqlx::Error> {
     let mut count = 0i64;
     for r in &rows {
         count += 1;
-        let id: i64 = r.try_get(0)?;
-        let stored_prev: String = r.try_get(8)?;
-        let stored_hash: String = r.try_get(9)?;
+        let r = <AuditRow as sqlx::FromRow<sqlx::any::AnyRow>>::from_row(r)?;
+        let id = r.id;
+        let (stored_prev, stored_hash) = (r.prev_hash, r.hash);
         let computed = row_hash([
             &stored_prev,
-            &r.try_get::<String, _>(1)?,
-            &actor_text(r.try_get(2)?),
-            &r.try_get::<String, _>(3)?,
-            &r.try_get::<String, _>(4)?,
-            &r.try_get::<String, _>(5)?,
-            &r.try_get::<Option<String>, _>(6)?.unwrap_or_default(),
-            &r.try_get::<Option<String>, _>(7)?.unwrap_or_default(),
+            &r.at,
+            &actor_text(r.actor_id),
+            &r.action,
+            &r.entity,
+            &r.entity_id,
+            &r.before.unwrap_or_default(),
+            &r.after.unwrap_or_default(),
         ]);
 
         if stored_prev != prev || computed != stored_hash {

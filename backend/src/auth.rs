@@ -150,19 +150,36 @@ fn session_token(headers: &HeaderMap) -> Option<String> {
     })
 }
 
+/// A user row with their unit, read by column name (see [`USER_COLUMNS`]).
+#[derive(sqlx::FromRow)]
+struct UserRow {
+    id: i64,
+    username: String,
+    display_name: String,
+    role: String,
+    unit_id: i64,
+    unit_path: String,
+    unit_name: String,
+    agent_kind: Option<String>,
+    unit_kind: String,
+}
+
+/// The columns [`UserRow`] reads.
+const USER_COLUMNS: &str = "u.id, u.username, u.display_name, u.role, u.unit_id, n.path AS unit_path, \
+     n.name AS unit_name, u.agent_kind, n.kind AS unit_kind";
+
 fn user_from_row(row: &sqlx::any::AnyRow) -> Result<CurrentUser, sqlx::Error> {
-    let role: String = row.try_get(3)?;
-    let agent_kind: Option<String> = row.try_get(7)?;
+    let r = <UserRow as sqlx::FromRow<sqlx::any::AnyRow>>::from_row(row)?;
     Ok(CurrentUser {
-        id: row.try_get(0)?,
-        username: row.try_get(1)?,
-        display_name: row.try_get(2)?,
-        role: Role::parse(&role).ok_or_else(|| sqlx::Error::Decode(format!("unknown role {role}").into()))?,
-        unit_id: row.try_get(4)?,
-        unit_path: row.try_get(5)?,
-        unit_name: row.try_get(6)?,
-        agent_kind: agent_kind.as_deref().and_then(AgentKind::parse),
-        unit_kind: crate::text::from_text("kind", &row.try_get::<String, _>(8)?)?,
+        id: r.id,
+        username: r.username,
+        display_name: r.display_name,
+        role: Role::parse(&r.role).ok_or_else(|| sqlx::Error::Decode(format!("unknown role {}", r.role).into()))?,
+        unit_id: r.unit_id,
+        unit_path: r.unit_path,
+        unit_name: r.unit_name,
+        agent_kind: crate::text::opt_from_text("agent_kind", r.agent_kind)?,
+        unit_kind: crate::text::from_text("kind", &r.unit_kind)?,
     })
 }
 
@@ -173,14 +190,17 @@ impl FromRequestParts<ApiContext> for CurrentUser {
         let token = session_token(&parts.headers).ok_or_else(AppError::unauthenticated)?;
         let hash = token_hash(&token);
         let now = chrono::Utc::now();
-        let row = sqlx::query(USER_BY_SESSION)
-            .bind(&hash)
-            .bind(utc_text(now))
-            .fetch_optional(&ctx.db.pool)
-            .await?
-            .ok_or_else(|| AppError::new(ErrorCode::Unauthenticated, "登录已过期，请重新登录"))?;
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {USER_COLUMNS}, s.last_seen FROM sessions s JOIN users u ON u.id = s.user_id \
+             JOIN units n ON n.id = u.unit_id WHERE s.token_hash = $1 AND s.expires_at > $2"
+        )))
+        .bind(&hash)
+        .bind(utc_text(now))
+        .fetch_optional(&ctx.db.pool)
+        .await?
+        .ok_or_else(|| AppError::new(ErrorCode::Unauthenticated, "登录已过期，请重新登录"))?;
         let user = user_from_row(&row)?;
-        let last_seen: Option<String> = row.try_get(9)?;
+        let last_seen: Option<String> = row.try_get("last_seen")?;
         let last_seen = last_seen.and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok());
         let (_, idle_hours) = session_hours(user.role);
         if last_seen.is_some_and(|t| now.signed_duration_since(t) > chrono::Duration::hours(idle_hours)) {
@@ -203,12 +223,6 @@ fn utc_text(t: chrono::DateTime<chrono::Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
-// Columns in the order `user_from_row` reads them, then the last activity.
-const USER_BY_SESSION: &str =
-    "SELECT u.id, u.username, u.display_name, u.role, u.unit_id, n.path, n.name, u.agent_kind, n.kind, s.last_seen \
-     FROM sessions s JOIN users u ON u.id = s.user_id JOIN units n ON n.id = u.unit_id \
-     WHERE s.token_hash = $1 AND s.expires_at > $2";
-
 #[utoipa::path(post, path = "/api/login", tag = "auth", security(()), request_body = shared::org::LoginRequest, responses((status = 200, description = "已登录，设置会话 Cookie", body = shared::org::Me), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
 async fn login(
     State(ctx): State<ApiContext>,
@@ -223,10 +237,9 @@ async fn login(
     // A name no account can have is simply wrong (and never reaches the database).
     let plausible = !key.is_empty() && key.len() <= 64 && !has_control_chars(&key);
     let row = if plausible {
-        sqlx::query(
-            "SELECT u.id, u.username, u.display_name, u.role, u.unit_id, n.path, n.name, u.agent_kind, n.kind, u.password_hash \
-             FROM users u JOIN units n ON n.id = u.unit_id WHERE u.username = $1",
-        )
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {USER_COLUMNS}, u.password_hash FROM users u JOIN units n ON n.id = u.unit_id WHERE u.username = $1"
+        )))
         .bind(req.username.trim())
         .fetch_optional(&ctx.db.pool)
         .await?
@@ -236,7 +249,7 @@ async fn login(
     let password = req.password.clone();
     let (user, ok) = match row {
         Some(row) => {
-            let phc: String = row.try_get(9)?;
+            let phc: String = row.try_get("password_hash")?;
             let ok = tokio::task::spawn_blocking(move || verify_password(&password, &phc)).await.unwrap_or(false);
             (Some(user_from_row(&row)?), ok)
         }

@@ -4,7 +4,6 @@
 
 use crate::audit::{self, AuditEntry};
 use crate::auth::CurrentUser;
-use crate::db::{next_change_seq, now_text, Tx};
 use crate::error::{ApiJson, ApiPath, AppError, AppResult};
 use crate::jurisdiction::{CaseFilter, Contact};
 use crate::workflow;
@@ -15,16 +14,13 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use chrono::NaiveDateTime;
-use shared::authority::{may_record, Actor};
 use shared::case::{CaseDetail, CaseView, NewVisit, TimelineEntry, Visit};
 use shared::command::CaseCommand;
-use shared::error::{ApiError, ErrorCode};
+use shared::error::ErrorCode;
 use shared::export::csv_field;
 use shared::intake::NewCase;
-use shared::time::china_local;
-use shared::validation::check_new_visit;
-use sqlx::Row;
+use shared::time::{china_local, china_today};
+use shared::validation::check_visit;
 
 pub fn router() -> Router<ApiContext> {
     Router::new()
@@ -111,7 +107,9 @@ async fn create_case(
     ApiJson(new): ApiJson<NewCase>,
 ) -> AppResult<(StatusCode, Json<CaseView>)> {
     let mut tx = ctx.db.begin_write().await?;
-    let (id, created) = workflow::create_case(&mut tx, &user, &new).await?;
+    let today = china_today(chrono::Utc::now());
+    let checked = new.check(today)?;
+    let (id, created) = workflow::create_case(&mut tx, &user, &checked).await?;
     tx.commit().await?;
     let case = user.scope().find_case(&ctx.db.pool, id, Contact::Hide).await?.ok_or_else(AppError::not_found)?;
     Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(case)))
@@ -132,7 +130,7 @@ async fn post_command(
     ApiJson(cmd): ApiJson<CaseCommand>,
 ) -> AppResult<Json<CommandResult>> {
     let mut tx = ctx.db.begin_write().await?;
-    let entry = workflow::apply_command(&mut tx, &user, id, &cmd).await?;
+    let entry = workflow::apply_command(&mut tx, &user, id, &cmd, china_today(chrono::Utc::now())).await?;
     tx.commit().await?;
     let case = user.scope().find_case(&ctx.db.pool, id, Contact::Hide).await?.ok_or_else(AppError::not_found)?;
     Ok(Json(CommandResult { entry, case }))
@@ -185,7 +183,8 @@ async fn post_visit(
         return Err(AppError::new(ErrorCode::ValidationFailed, "记录所属事项与地址不一致"));
     }
     let mut tx = ctx.db.begin_write().await?;
-    let inserted = add_visit(&mut tx, &user, &visit).await?;
+    let checked = check_visit(&visit, china_local(chrono::Utc::now()))?;
+    let inserted = workflow::add_visit(&mut tx, &user, &checked).await?;
     tx.commit().await?;
     let status = if inserted { StatusCode::CREATED } else { StatusCode::OK };
     Ok((
@@ -201,77 +200,4 @@ async fn post_visit(
             position: visit.position,
         }),
     ))
-}
-
-/// Appends a visit to a case inside `tx`. Returns `Ok(false)` when this very
-/// visit (same id, same case) is already stored: appending is idempotent.
-/// Refusals are `ApiError`s with a Chinese message; nothing is written then.
-pub async fn add_visit(tx: &mut Tx, user: &CurrentUser, v: &NewVisit) -> Result<bool, AppError> {
-    check_new_visit(v, china_local(chrono::Utc::now()))?;
-    // Out of scope and missing answer alike, so case ids cannot be walked.
-    let case = user.scope().case_for_write(tx, v.case_id).await?.ok_or_else(AppError::not_found)?;
-    if !case.stage.accepts_records() {
-        return Err(
-            ApiError::new(ErrorCode::Conflict, format!("该事项已{}，不能再添加走访记录", case.stage.label())).into()
-        );
-    }
-    let visited_at = shared::validation::parse_local_datetime(&v.visited_at)?;
-    let mine_until = assignment_ended(tx, v.case_id, user.id).await?;
-    may_record(Actor { id: user.id, role: user.role }, &workflow::handling(&case), visited_at, mine_until)?;
-    if let Some(row) =
-        sqlx::query("SELECT case_id FROM visits WHERE id = $1").bind(&v.id).fetch_optional(&mut **tx).await?
-    {
-        let existing_case: i64 = row.try_get(0)?;
-        return if existing_case == v.case_id {
-            Ok(false)
-        } else {
-            Err(ApiError::new(ErrorCode::Conflict, "记录编号已被其他事项使用").into())
-        };
-    }
-    let seq = next_change_seq(tx).await?;
-    sqlx::query(
-        "INSERT INTO visits (id, case_id, visited_at, method, note, recorded_by, created_at, rev, lat_e6, lng_e6, accuracy_m) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-    )
-    .bind(&v.id)
-    .bind(v.case_id)
-    .bind(&v.visited_at)
-    .bind(v.method.as_str())
-    .bind(&v.note)
-    .bind(user.id)
-    .bind(now_text())
-    .bind(seq)
-    .bind(v.position.map(|p| p.lat_e6))
-    .bind(v.position.map(|p| p.lng_e6))
-    .bind(v.position.map(|p| p.accuracy_m))
-    .execute(&mut **tx)
-    .await?;
-    sqlx::query("UPDATE cases SET rev = $1 WHERE id = $2").bind(seq).bind(v.case_id).execute(&mut **tx).await?;
-    audit::append(
-        tx,
-        AuditEntry {
-            actor_id: Some(user.id),
-            action: "visit.add",
-            entity: "visit",
-            entity_id: v.id.clone(),
-            before: None,
-            after: serde_json::to_value(v).ok(),
-        },
-    )
-    .await?;
-    Ok(true)
-}
-
-/// When the case's last assignment to `agent` ended (China local time), if
-/// it was assigned to them and no longer is.
-pub async fn assignment_ended(tx: &mut Tx, case_id: i64, agent: i64) -> Result<Option<NaiveDateTime>, AppError> {
-    let row = sqlx::query("SELECT MAX(ended_at) FROM case_assignments WHERE case_id = $1 AND agent_id = $2")
-        .bind(case_id)
-        .bind(agent)
-        .fetch_one(&mut **tx)
-        .await?;
-    let ended: Option<String> = row.try_get(0)?;
-    Ok(ended
-        .and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok())
-        .map(|t| china_local(t.with_timezone(&chrono::Utc))))
 }

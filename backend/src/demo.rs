@@ -10,7 +10,8 @@ use chrono::{Duration, NaiveDate};
 use shared::calendar::Calendar;
 use shared::case::{Channel, Source, Stage, VisitMethod};
 use shared::deadline::MatterLevel;
-use shared::lifecycle::{HandlingLevel, Lifecycle};
+use shared::lifecycle::Lifecycle;
+use shared::org::UnitKind;
 use shared::routing::ContentCategory;
 use sqlx::Row;
 
@@ -198,7 +199,8 @@ async fn load(tx: &mut Tx, today: NaiveDate) -> anyhow::Result<()> {
         let unit_id = if level == MatterLevel::Township && i % 5 == 1 { unit_ids["byht"] } else { unit_ids[village] };
         let seq = next_change_seq(tx).await?;
         let group = (i % 6) + 1;
-        let handling = if unit_id == unit_ids[village] { HandlingLevel::Village } else { HandlingLevel::Township };
+        let handling =
+            if unit_id == unit_ids[village] { UnitKind::Village } else { UnitKind::Township }.handling_level();
         let lifecycle = Lifecycle::from_stage(stage, handling);
         let case_id: i64 = sqlx::query(
             "INSERT INTO cases (number, unit_id, citizen_name, phone, address, summary, stage, level, channel, accepted_on, due_on, due_unscheduled, agent_id, rev, created_at, \
@@ -263,15 +265,13 @@ fn unit_name(key: &str) -> &'static str {
     UNITS.iter().find(|u| u.0 == key).map_or("", |u| u.3)
 }
 
-/// A valid (checksummed) but fictitious ID number for demo citizen `i`,
-/// registered in Alxa Left Banner (152921).
+/// A valid (checksummed by `shared`) but fictitious ID number for demo
+/// citizen `i`, registered in Alxa Left Banner (152921).
 fn demo_id_number(i: usize) -> String {
-    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    const C: [char; 11] = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'];
     let body =
         format!("152921{}{:02}{:02}{:03}", 1950 + (i * 7) % 50, 1 + i % 12, 1 + (i * 3) % 28, 100 + i * 17 % 800);
-    let sum: u32 = body.chars().zip(W).map(|(c, w)| c.to_digit(10).unwrap_or(0) * w).sum();
-    format!("{body}{}", C[(sum % 11) as usize])
+    let check = shared::validation::id_check_char(&body).expect("17 digits");
+    format!("{body}{check}")
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use crate::error::AppError;
 use crate::text::{from_text, opt_from_text};
 use shared::case::{CaseView, GeoPoint, Stage, TimelineEntry, Visit, VisitMethod};
 use shared::lifecycle::{HandlingLevel, Lifecycle};
-use shared::org::{may_see_contact, Role};
+use shared::org::{may_see_contact, Role, UnitKind, UnitView, UserView};
 use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
 
@@ -73,30 +73,36 @@ macro_rules! scoped_cases {
     };
 }
 
-/// The jurisdiction of one user.
+/// The jurisdiction of one user: which cases, units and people they may
+/// read or change. Every query of cases, units and users is written here and
+/// binds the scope itself, so no handler can forget it.
 #[derive(Debug, Clone)]
 pub struct Scope {
     user_id: i64,
     role: Role,
-    /// `LIKE` pattern matching the user's unit and everything below it.
+    /// `LIKE` pattern matching the cases' units in scope ('' matches none).
     path_pattern: String,
+    /// `LIKE` pattern matching the user's unit and everything below it (the
+    /// units and people they see, and administrators manage).
+    units_pattern: String,
 }
 
 impl Scope {
     pub fn for_user(user: &CurrentUser) -> Scope {
+        let units_pattern = format!("{}%", user.unit_path);
         if user.role == Role::Admin {
             // Administrators manage accounts, not cases: their scope holds no
             // case at all (no unit path matches '' and no case is assigned
             // to user 0).
-            return Scope { user_id: 0, role: user.role, path_pattern: String::new() };
+            return Scope { user_id: 0, role: user.role, path_pattern: String::new(), units_pattern };
         }
-        Scope { user_id: user.id, role: user.role, path_pattern: format!("{}%", user.unit_path) }
+        Scope { user_id: user.id, role: user.role, path_pattern: units_pattern.clone(), units_pattern }
     }
 
     /// Whether this user handles the case (sees private contact details).
     /// The system's own scope (the overdue job): every case, from the root.
     pub fn system() -> Scope {
-        Scope { user_id: 0, role: Role::CountyCentre, path_pattern: "/%".to_string() }
+        Scope { user_id: 0, role: Role::CountyCentre, path_pattern: "/%".to_string(), units_pattern: "/%".to_string() }
     }
 
     pub fn handles(&self, agent_id: Option<i64>) -> bool {
@@ -267,7 +273,7 @@ impl Scope {
         upto_rev: i64,
     ) -> Result<Vec<TimelineEntry>, AppError> {
         let rows = sqlx::query(
-            concat!("SELECT e.id, e.case_id, e.payload, e.label, e.actor_id, u.display_name, e.at FROM case_events e \
+            concat!("SELECT e.id, e.case_id, e.payload, e.label, e.actor_id, u.display_name AS actor_name, e.at FROM case_events e \
              JOIN cases c ON c.id = e.case_id JOIN units un ON un.id = c.unit_id LEFT JOIN users u ON u.id = e.actor_id \
              WHERE ", in_scope!(), " AND c.rev > $3 AND c.rev <= $4 ORDER BY e.id"),
         )
@@ -311,15 +317,82 @@ impl Scope {
         Ok(row.map(|r| unrestricted.view(&r, Contact::IfHandling)).transpose()?)
     }
 
-    /// Whether a unit is inside this scope (for creating cases there).
-    pub async fn unit_in_scope(&self, tx: &mut Tx, unit_id: i64) -> Result<Option<String>, AppError> {
-        let row = sqlx::query("SELECT path FROM units WHERE id = $1 AND path LIKE $2")
+    /// A unit inside this scope: its kind and path (for registering matters
+    /// there, or administering it).
+    pub async fn unit(&self, tx: &mut Tx, unit_id: i64) -> Result<Option<(UnitKind, String)>, AppError> {
+        let row = sqlx::query("SELECT kind, path FROM units WHERE id = $1 AND path LIKE $2")
             .bind(unit_id)
-            .bind(&self.path_pattern)
+            .bind(&self.units_pattern)
             .fetch_optional(&mut **tx)
             .await?;
-        Ok(row.map(|r| r.try_get::<String, _>(0)).transpose()?)
+        match row {
+            None => Ok(None),
+            Some(r) => Ok(Some((from_text("kind", &r.try_get::<String, _>("kind")?)?, r.try_get("path")?))),
+        }
     }
+
+    /// The units in scope, in tree order.
+    pub async fn units(&self, pool: &AnyPool) -> Result<Vec<UnitView>, AppError> {
+        let rows = sqlx::query("SELECT * FROM units WHERE path LIKE $1 ORDER BY path")
+            .bind(&self.units_pattern)
+            .fetch_all(pool)
+            .await?;
+        Ok(rows.iter().map(unit_from_row).collect::<Result<_, _>>()?)
+    }
+
+    /// The people of the units in scope (only agents, if asked).
+    pub async fn users(&self, pool: &AnyPool, agents_only: bool) -> Result<Vec<UserView>, AppError> {
+        let rows = sqlx::query(
+            "SELECT u.id, u.username, u.display_name, u.role, u.unit_id, n.name AS unit_name, u.phone, \
+             u.agent_kind, u.full_time, u.registered, u.public_employee FROM users u JOIN units n ON n.id = u.unit_id \
+             WHERE n.path LIKE $1 AND ($2 = 0 OR u.agent_kind IS NOT NULL) ORDER BY n.path, u.id",
+        )
+        .bind(&self.units_pattern)
+        .bind(i64::from(agents_only))
+        .fetch_all(pool)
+        .await?;
+        Ok(rows.iter().map(user_from_row).collect::<Result<_, _>>()?)
+    }
+
+    /// One person of the units in scope.
+    pub async fn user(&self, tx: &mut Tx, id: i64) -> Result<Option<UserView>, AppError> {
+        let row = sqlx::query(
+            "SELECT u.id, u.username, u.display_name, u.role, u.unit_id, n.name AS unit_name, u.phone, \
+             u.agent_kind, u.full_time, u.registered, u.public_employee FROM users u JOIN units n ON n.id = u.unit_id \
+             WHERE u.id = $1 AND n.path LIKE $2",
+        )
+        .bind(id)
+        .bind(&self.units_pattern)
+        .fetch_optional(&mut **tx)
+        .await?;
+        Ok(row.map(|r| user_from_row(&r)).transpose()?)
+    }
+}
+
+fn unit_from_row(r: &AnyRow) -> Result<UnitView, sqlx::Error> {
+    Ok(UnitView {
+        id: r.try_get("id")?,
+        parent_id: r.try_get("parent_id")?,
+        kind: from_text("kind", &r.try_get::<String, _>("kind")?)?,
+        name: r.try_get("name")?,
+        path: r.try_get("path")?,
+    })
+}
+
+fn user_from_row(r: &AnyRow) -> Result<UserView, sqlx::Error> {
+    Ok(UserView {
+        id: r.try_get("id")?,
+        username: r.try_get("username")?,
+        display_name: r.try_get("display_name")?,
+        role: from_text("role", &r.try_get::<String, _>("role")?)?,
+        unit_id: r.try_get("unit_id")?,
+        unit_name: r.try_get("unit_name")?,
+        phone: r.try_get("phone")?,
+        agent_kind: opt_from_text("agent_kind", r.try_get("agent_kind")?)?,
+        full_time: r.try_get::<i64, _>("full_time")? != 0,
+        registered: r.try_get::<i64, _>("registered")? != 0,
+        public_employee: r.try_get::<i64, _>("public_employee")? != 0,
+    })
 }
 
 fn visit_from_row(row: &AnyRow) -> Result<Visit, sqlx::Error> {
@@ -342,17 +415,31 @@ fn visit_from_row(row: &AnyRow) -> Result<Visit, sqlx::Error> {
     })
 }
 
-/// A timeline row: `id, case_id, payload, label, actor_id, actor name, at`.
+/// A timeline row, read by column name: the columns of [`TIMELINE_COLUMNS`].
+#[derive(sqlx::FromRow)]
+struct TimelineRow {
+    id: i64,
+    case_id: i64,
+    payload: String,
+    label: String,
+    actor_id: Option<i64>,
+    actor_name: Option<String>,
+    at: String,
+}
+
+/// What a timeline query selects (`case_events e LEFT JOIN users u`).
+pub const TIMELINE_COLUMNS: &str =
+    "e.id, e.case_id, e.payload, e.label, e.actor_id, u.display_name AS actor_name, e.at";
+
 pub fn timeline_from_row(r: &AnyRow) -> Result<TimelineEntry, sqlx::Error> {
-    let payload: String = r.try_get(2)?;
-    let actor_name: Option<String> = r.try_get(5)?;
+    let r = <TimelineRow as sqlx::FromRow<AnyRow>>::from_row(r)?;
     Ok(TimelineEntry {
-        id: r.try_get(0)?,
-        case_id: r.try_get(1)?,
-        command: serde_json::from_str(&payload).map_err(|e| sqlx::Error::Decode(e.into()))?,
-        label: r.try_get(3)?,
-        actor_id: r.try_get(4)?,
-        actor_name: actor_name.unwrap_or_else(|| "系统".to_string()),
-        at: r.try_get(6)?,
+        id: r.id,
+        case_id: r.case_id,
+        command: serde_json::from_str(&r.payload).map_err(|e| sqlx::Error::Decode(e.into()))?,
+        label: r.label,
+        actor_id: r.actor_id,
+        actor_name: r.actor_name.unwrap_or_else(|| "系统".to_string()),
+        at: r.at,
     })
 }

@@ -6,7 +6,7 @@ use crate::audit::{self, AuditEntry};
 use crate::auth::{hash_password, CurrentUser};
 use crate::db::Tx;
 use crate::error::{ApiJson, ApiPath, AppError, AppResult};
-use crate::text::{from_text, opt_from_text, to_text};
+use crate::text::to_text;
 use crate::ApiContext;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -15,7 +15,7 @@ use axum::{Json, Router};
 use shared::error::ErrorCode;
 use shared::org::{check_password, check_username, NewUnit, NewUser, Role, UnitKind, UnitView, UserUpdate, UserView};
 use shared::validation::{PersonName, PhoneNumber};
-use sqlx::{AnyPool, Row};
+use sqlx::Row;
 
 pub fn router() -> Router<ApiContext> {
     Router::new()
@@ -34,23 +34,9 @@ fn admin_only(user: &CurrentUser) -> AppResult<()> {
     }
 }
 
-fn unit_from_row(r: &sqlx::any::AnyRow) -> Result<UnitView, sqlx::Error> {
-    Ok(UnitView {
-        id: r.try_get("id")?,
-        parent_id: r.try_get("parent_id")?,
-        kind: from_text("kind", &r.try_get::<String, _>("kind")?)?,
-        name: r.try_get("name")?,
-        path: r.try_get("path")?,
-    })
-}
-
 #[utoipa::path(get, path = "/api/units", tag = "org", responses((status = 200, body = Vec<UnitView>), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
 async fn list_units(State(ctx): State<ApiContext>, user: CurrentUser) -> AppResult<Json<Vec<UnitView>>> {
-    let rows = sqlx::query("SELECT * FROM units WHERE path LIKE $1 ORDER BY path")
-        .bind(format!("{}%", user.unit_path))
-        .fetch_all(&ctx.db.pool)
-        .await?;
-    Ok(Json(rows.iter().map(unit_from_row).collect::<Result<_, _>>()?))
+    Ok(Json(user.scope().units(&ctx.db.pool).await?))
 }
 
 /// The units an administrator manages (their unit's subtree).
@@ -60,43 +46,11 @@ async fn list_admin_units(State(ctx): State<ApiContext>, user: CurrentUser) -> A
     list_units(State(ctx), user).await
 }
 
-const USER_SELECT: &str = "SELECT u.id, u.username, u.display_name, u.role, u.unit_id, n.name AS unit_name, u.phone, \
-     u.agent_kind, u.full_time, u.registered, u.public_employee FROM users u JOIN units n ON n.id = u.unit_id";
-
-fn user_from_row(r: &sqlx::any::AnyRow) -> Result<UserView, sqlx::Error> {
-    Ok(UserView {
-        id: r.try_get("id")?,
-        username: r.try_get("username")?,
-        display_name: r.try_get("display_name")?,
-        role: from_text("role", &r.try_get::<String, _>("role")?)?,
-        unit_id: r.try_get("unit_id")?,
-        unit_name: r.try_get("unit_name")?,
-        phone: r.try_get("phone")?,
-        agent_kind: opt_from_text("agent_kind", r.try_get("agent_kind")?)?,
-        full_time: r.try_get::<i64, _>("full_time")? != 0,
-        registered: r.try_get::<i64, _>("registered")? != 0,
-        public_employee: r.try_get::<i64, _>("public_employee")? != 0,
-    })
-}
-
-async fn users_in(pool: &AnyPool, path_pattern: &str, agents_only: bool) -> AppResult<Vec<UserView>> {
-    let rows = sqlx::query(
-        "SELECT u.id, u.username, u.display_name, u.role, u.unit_id, n.name AS unit_name, u.phone, \
-         u.agent_kind, u.full_time, u.registered, u.public_employee FROM users u JOIN units n ON n.id = u.unit_id \
-         WHERE n.path LIKE $1 AND ($2 = 0 OR u.agent_kind IS NOT NULL) ORDER BY n.path, u.id",
-    )
-    .bind(path_pattern)
-    .bind(i64::from(agents_only))
-    .fetch_all(pool)
-    .await?;
-    Ok(rows.iter().map(user_from_row).collect::<Result<_, _>>()?)
-}
-
 /// Agents of the user's units, for assignment. Phones are left out: they
 /// are for administrators.
 #[utoipa::path(get, path = "/api/agents", tag = "org", responses((status = 200, body = Vec<UserView>), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
 async fn list_agents(State(ctx): State<ApiContext>, user: CurrentUser) -> AppResult<Json<Vec<UserView>>> {
-    let mut agents = users_in(&ctx.db.pool, &format!("{}%", user.unit_path), true).await?;
+    let mut agents = user.scope().users(&ctx.db.pool, true).await?;
     for a in &mut agents {
         a.phone = None;
     }
@@ -106,18 +60,7 @@ async fn list_agents(State(ctx): State<ApiContext>, user: CurrentUser) -> AppRes
 #[utoipa::path(get, path = "/api/admin/users", tag = "admin", responses((status = 200, body = Vec<UserView>), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
 async fn list_users(State(ctx): State<ApiContext>, user: CurrentUser) -> AppResult<Json<Vec<UserView>>> {
     admin_only(&user)?;
-    Ok(Json(users_in(&ctx.db.pool, &format!("{}%", user.unit_path), false).await?))
-}
-
-/// A unit inside the admin's subtree: its kind and path.
-async fn unit_in_scope(tx: &mut Tx, user: &CurrentUser, unit_id: i64) -> AppResult<(UnitKind, String)> {
-    let row = sqlx::query("SELECT kind, path FROM units WHERE id = $1 AND path LIKE $2")
-        .bind(unit_id)
-        .bind(format!("{}%", user.unit_path))
-        .fetch_optional(&mut **tx)
-        .await?
-        .ok_or_else(|| AppError::new(ErrorCode::NotFound, "单位不存在，或不在您的管理范围内"))?;
-    Ok((from_text("kind", &row.try_get::<String, _>(0)?)?, row.try_get(1)?))
+    Ok(Json(user.scope().users(&ctx.db.pool, false).await?))
 }
 
 #[utoipa::path(post, path = "/api/admin/units", tag = "admin", request_body = NewUnit, responses((status = 201, body = UnitView), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
@@ -130,7 +73,7 @@ async fn create_unit(
     let name = new.name.trim().to_string();
     shared::validation::check_text("单位名称", &name, 60)?;
     let mut tx = ctx.db.begin_write().await?;
-    let (parent_kind, parent_path) = unit_in_scope(&mut tx, &user, new.parent_id).await?;
+    let (parent_kind, parent_path) = managed_unit(&mut tx, &user, new.parent_id).await?;
     if !parent_kind.may_contain(new.kind) {
         return Err(AppError::new(
             ErrorCode::ValidationFailed,
@@ -169,6 +112,14 @@ async fn create_unit(
     Ok((StatusCode::CREATED, Json(view)))
 }
 
+/// A unit inside the administrator's subtree, or "not found".
+async fn managed_unit(tx: &mut Tx, user: &CurrentUser, unit_id: i64) -> AppResult<(UnitKind, String)> {
+    user.scope()
+        .unit(tx, unit_id)
+        .await?
+        .ok_or_else(|| AppError::new(ErrorCode::NotFound, "单位不存在，或不在您的管理范围内"))
+}
+
 /// Hashes a password on a blocking thread: argon2 takes tens of milliseconds
 /// and must not stall the async workers.
 async fn hash_off_thread(password: &str) -> AppResult<String> {
@@ -200,7 +151,7 @@ async fn create_user(
     check_password(&new.password)?;
     let (display_name, phone) = check_person(&new.display_name, new.phone.as_deref())?;
     let mut tx = ctx.db.begin_write().await?;
-    let (kind, _) = unit_in_scope(&mut tx, &user, new.unit_id).await?;
+    let (kind, _) = managed_unit(&mut tx, &user, new.unit_id).await?;
     if !new.role.fits_unit(kind) {
         return Err(AppError::new(
             ErrorCode::ValidationFailed,
@@ -229,7 +180,7 @@ async fn create_user(
     .fetch_one(&mut *tx)
     .await?
     .try_get(0)?;
-    let view = fetch_user(&mut tx, id).await?;
+    let view = fetch_user(&mut tx, &user, id).await?;
     audit::append(
         &mut tx,
         AuditEntry {
@@ -246,13 +197,9 @@ async fn create_user(
     Ok((StatusCode::CREATED, Json(view)))
 }
 
-async fn fetch_user(tx: &mut Tx, id: i64) -> AppResult<UserView> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!("{USER_SELECT} WHERE u.id = $1")))
-        .bind(id)
-        .fetch_optional(&mut **tx)
-        .await?
-        .ok_or_else(|| AppError::new(ErrorCode::NotFound, "用户不存在"))?;
-    Ok(user_from_row(&row)?)
+/// A person the administrator manages (in their unit's subtree).
+async fn fetch_user(tx: &mut Tx, user: &CurrentUser, id: i64) -> AppResult<UserView> {
+    user.scope().user(tx, id).await?.ok_or_else(|| AppError::new(ErrorCode::NotFound, "用户不存在"))
 }
 
 #[utoipa::path(patch, path = "/api/admin/users/{id}", tag = "admin", params(("id" = i64, Path, minimum = 1)), request_body = UserUpdate, responses((status = 200, body = UserView), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
@@ -269,11 +216,8 @@ async fn update_user(
         return Err(AppError::new(ErrorCode::Forbidden, "不能通过管理接口修改自己的账号；修改本人密码请用“修改密码”"));
     }
     let mut tx = ctx.db.begin_write().await?;
-    let before = fetch_user(&mut tx, id).await?;
     // The user must be inside the admin's subtree, and so must a new unit.
-    unit_in_scope(&mut tx, &user, before.unit_id)
-        .await
-        .map_err(|_| AppError::new(ErrorCode::NotFound, "用户不存在"))?;
+    let before = fetch_user(&mut tx, &user, id).await?;
     let mut after = before.clone();
     if let Some(n) = &up.display_name {
         after.display_name = check_person(n, None)?.0;
@@ -287,7 +231,7 @@ async fn update_user(
     if let Some(u) = up.unit_id {
         after.unit_id = u;
     }
-    let (kind, _) = unit_in_scope(&mut tx, &user, after.unit_id).await?;
+    let (kind, _) = managed_unit(&mut tx, &user, after.unit_id).await?;
     if !after.role.fits_unit(kind) {
         return Err(AppError::new(
             ErrorCode::ValidationFailed,
@@ -324,7 +268,7 @@ async fn update_user(
         // A new password ends the user's sessions.
         sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
     }
-    let after = fetch_user(&mut tx, id).await?;
+    let after = fetch_user(&mut tx, &user, id).await?;
     audit::append(
         &mut tx,
         AuditEntry {

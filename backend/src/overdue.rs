@@ -8,12 +8,18 @@ use crate::error::AppError;
 use crate::workflow::apply_checked;
 use chrono::NaiveDate;
 use shared::calendar::Calendar;
+use shared::case::Stage;
 use shared::command::CaseCommand;
-use shared::deadline::DueStatus;
+use shared::deadline::{DueStatus, ESCALATION_WARNING_DAYS};
 use sqlx::Row;
 
-/// Working days late from which the job suggests escalation (上报).
-pub const ESCALATION_WARNING_DAYS: i64 = 5;
+/// `stage IN ('screening', 'handling')`: the stages whose clock runs, from
+/// `shared` (Stage::deadline_applies), so the job urges what the phone
+/// shows as overdue.
+fn clock_running() -> String {
+    let stages: Vec<String> = Stage::with_deadline().map(|s| format!("'{}'", s.as_str())).collect();
+    format!("stage IN ({})", stages.join(", "))
+}
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 pub struct OverdueReport {
@@ -23,13 +29,14 @@ pub struct OverdueReport {
     pub escalation_warnings: u32,
 }
 
-/// One pass over all handling cases, as of `today` (China time).
+/// One pass over all cases whose clock runs, as of `today` (China time).
 pub async fn run_once(db: &Db, today: NaiveDate) -> Result<OverdueReport, AppError> {
     let today_s = today.to_string();
-    let ids: Vec<i64> = sqlx::query(
-        "SELECT id FROM cases WHERE status = 'handling' AND due_on < $1 \
+    let ids: Vec<i64> = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT id FROM cases WHERE {} AND due_on < $1 \
          AND (last_auto_urge_on IS NULL OR last_auto_urge_on < $1) ORDER BY id",
-    )
+        clock_running()
+    )))
     .bind(&today_s)
     .fetch_all(&db.pool)
     .await?
@@ -40,10 +47,11 @@ pub async fn run_once(db: &Db, today: NaiveDate) -> Result<OverdueReport, AppErr
     for id in ids {
         let mut tx = db.begin_write().await?;
         // Re-check inside the write transaction: another run may have acted.
-        let still_due = sqlx::query(
-            "SELECT 1 FROM cases WHERE id = $1 AND status = 'handling' AND due_on < $2 \
+        let still_due = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT 1 FROM cases WHERE id = $1 AND {} AND due_on < $2 \
              AND (last_auto_urge_on IS NULL OR last_auto_urge_on < $2)",
-        )
+            clock_running()
+        )))
         .bind(id)
         .bind(&today_s)
         .fetch_optional(&mut *tx)
@@ -70,7 +78,7 @@ pub async fn run_once(db: &Db, today: NaiveDate) -> Result<OverdueReport, AppErr
         } else {
             format!("系统自动催办：已超期 {late} 个工作日")
         };
-        apply_checked(&mut tx, None, &case, &CaseCommand::Urge { note }).await?;
+        apply_checked(&mut tx, None, &case, &CaseCommand::Urge { note }, today).await?;
         sqlx::query(
             "UPDATE cases SET last_auto_urge_on = $1, overdue_since = COALESCE(overdue_since, $2) WHERE id = $3",
         )

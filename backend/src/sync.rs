@@ -7,7 +7,7 @@
 //! the user's jurisdiction.
 
 use crate::auth::CurrentUser;
-use crate::cases::{add_visit, audit_contact_read};
+use crate::cases::audit_contact_read;
 use crate::db::now_text;
 use crate::error::{ApiJson, AppError, AppResult};
 use crate::workflow;
@@ -163,23 +163,22 @@ async fn push_one(
     .await?
     {
         tx.rollback().await?;
-        let prev_user: i64 = prev.try_get(3)?;
-        let prev_digest: Option<String> = prev.try_get(4)?;
-        if prev_user != user.id {
+        let prev = <StoredAnswer as sqlx::FromRow<sqlx::any::AnyRow>>::from_row(&prev)?;
+        if prev.user_id != user.id {
             return Ok(MutationResult::rejected(
                 id,
                 ErrorCode::Conflict,
                 "该设备编号下的这条变更属于其他用户，未予处理（请退出后重新登录再同步）",
             ));
         }
-        if prev_digest.is_some_and(|d| d != digest) {
+        if prev.digest.as_deref().is_some_and(|d| d != digest) {
             return Ok(MutationResult::rejected(
                 id,
                 ErrorCode::Conflict,
                 format!("变更编号 {id} 已用于另一条内容不同的记录，此条未被保存，请重新提交"),
             ));
         }
-        return Ok(stored_result(id, &prev)?);
+        return Ok(prev.result(id));
     }
     let outcome = match &change {
         Err(why) => Err(AppError::new(ErrorCode::ValidationFailed, why.clone())),
@@ -208,10 +207,17 @@ async fn push_one(
 }
 
 async fn apply_change(tx: &mut crate::db::Tx, user: &CurrentUser, change: &Change) -> AppResult<()> {
+    let now = chrono::Utc::now();
+    let today = shared::time::china_today(now);
     match change {
-        Change::AddVisit { visit } => add_visit(tx, user, visit).await.map(|_| ()),
-        Change::Command { case_id, command } => workflow::apply_command(tx, user, *case_id, command).await.map(|_| ()),
-        Change::CreateCase { case } => workflow::create_case(tx, user, case).await.map(|_| ()),
+        Change::AddVisit { visit } => {
+            let visit = shared::validation::check_visit(visit, shared::time::china_local(now))?;
+            workflow::add_visit(tx, user, &visit).await.map(|_| ())
+        }
+        Change::Command { case_id, command } => {
+            workflow::apply_command(tx, user, *case_id, command, today).await.map(|_| ())
+        }
+        Change::CreateCase { case } => workflow::create_case(tx, user, &case.check(today)?).await.map(|_| ()),
         Change::CommandOnNew { client_ref, command } => {
             check_uuid(client_ref)?;
             let row = sqlx::query("SELECT id FROM cases WHERE client_ref = $1")
@@ -219,7 +225,7 @@ async fn apply_change(tx: &mut crate::db::Tx, user: &CurrentUser, change: &Chang
                 .fetch_optional(&mut **tx)
                 .await?
                 .ok_or_else(|| AppError::new(ErrorCode::NotFound, "找不到本机登记的该事项（登记可能被退回）"))?;
-            workflow::apply_command(tx, user, row.try_get(0)?, command).await.map(|_| ())
+            workflow::apply_command(tx, user, row.try_get(0)?, command, today).await.map(|_| ())
         }
     }
 }
@@ -265,15 +271,24 @@ async fn insert_result(
     Ok(())
 }
 
-fn stored_result(id: u64, row: &sqlx::any::AnyRow) -> Result<MutationResult, sqlx::Error> {
-    let status: String = row.try_get(0)?;
-    if status == "applied" {
-        return Ok(MutationResult::applied(id));
+/// A stored answer, read by column name.
+#[derive(sqlx::FromRow)]
+struct StoredAnswer {
+    status: String,
+    code: Option<String>,
+    message: Option<String>,
+    user_id: i64,
+    digest: Option<String>,
+}
+
+impl StoredAnswer {
+    fn result(self, id: u64) -> MutationResult {
+        if self.status == "applied" {
+            return MutationResult::applied(id);
+        }
+        let code = self.code.as_deref().map_or(ErrorCode::Other, ErrorCode::parse);
+        MutationResult::rejected(id, code, self.message.unwrap_or_default())
     }
-    let code: Option<String> = row.try_get(1)?;
-    let message: Option<String> = row.try_get(2)?;
-    let code = code.as_deref().map_or(ErrorCode::Other, ErrorCode::parse);
-    Ok(MutationResult::rejected(id, code, message.unwrap_or_default()))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

@@ -1,32 +1,32 @@
-//! The workflow: registering matters and applying commands to them. Both the
-//! REST handlers and the sync push come through here, so a command does the
-//! same thing whether it was clicked at a desk or queued on a phone offline.
+//! The workflow service: the one place that writes a matter, a visit or a
+//! command ([`create_case`], [`add_visit`], [`apply_command`]). The REST
+//! handlers, the sync push and the overdue job only call these, so a change
+//! does the same thing whether it was clicked at a desk or queued on a phone
+//! offline.
 //!
-//! Each function runs inside the caller's write transaction and: checks the
-//! input with `shared`, loads the case through the user's [`Scope`], checks
-//! the role's permission and the lifecycle transition with `shared`, writes
-//! the change and its timeline entry under a new change sequence number, and
-//! appends the audit entry. A refusal writes nothing.
+//! Each function is given the caller's write transaction, the actor and the
+//! day (or time) it acts on, and: checks the input with `shared`, loads the
+//! case through the actor's [`crate::jurisdiction::Scope`], checks authority
+//! and the lifecycle transition with `shared`, writes the change and its
+//! timeline entry under a new change sequence number, and appends the audit
+//! entry. A refusal writes nothing.
 
 use crate::audit::{self, AuditEntry};
 use crate::auth::CurrentUser;
 use crate::db::{next_change_seq, now_text, Tx};
 use crate::error::AppError;
 use crate::text::to_text;
-use chrono::NaiveDate;
-use shared::authority::{may_act, may_take, Actor, Handling};
+use chrono::{NaiveDate, NaiveDateTime};
+use shared::authority::{may_act, may_record, may_take, Actor, Handling};
 use shared::calendar::Calendar;
 use shared::case::{case_number, CaseView, TimelineEntry, CASE_NUMBER_PREFIX};
 use shared::command::{apply_to_view, CaseCommand};
-use shared::error::ErrorCode;
-use shared::intake::NewCase;
+use shared::error::{ApiError, ErrorCode};
+use shared::intake::CheckedCase;
 use shared::lifecycle::{Lifecycle, ScreeningOutcome};
-use shared::org::UnitKind;
+use shared::time::china_local;
+use shared::validation::CheckedVisit;
 use sqlx::Row;
-
-fn today() -> NaiveDate {
-    shared::time::china_today(chrono::Utc::now())
-}
 
 fn json<T: serde::Serialize>(v: &T) -> serde_json::Value {
     serde_json::to_value(v).unwrap_or(serde_json::Value::Null)
@@ -34,12 +34,10 @@ fn json<T: serde::Serialize>(v: &T) -> serde_json::Value {
 
 /// Registers a new matter. Returns the new case id, or the existing one if
 /// this `client_ref` was registered before (a re-sent offline creation).
-pub async fn create_case(tx: &mut Tx, user: &CurrentUser, new: &NewCase) -> Result<(i64, bool), AppError> {
+pub async fn create_case(tx: &mut Tx, user: &CurrentUser, c: &CheckedCase) -> Result<(i64, bool), AppError> {
     if !user.role.may_register_cases() {
         return Err(AppError::new(ErrorCode::Forbidden, "您的角色不能登记信访事项"));
     }
-    let today = today();
-    let c = new.check(today)?.case;
     if let Some(r) = &c.client_ref {
         if let Some(row) =
             sqlx::query("SELECT id FROM cases WHERE client_ref = $1").bind(r).fetch_optional(&mut **tx).await?
@@ -47,13 +45,9 @@ pub async fn create_case(tx: &mut Tx, user: &CurrentUser, new: &NewCase) -> Resu
             return Ok((row.try_get(0)?, false));
         }
     }
-    let scope = user.scope();
-    if scope.unit_in_scope(tx, c.unit_id).await?.is_none() {
+    let Some((kind, _)) = user.scope().unit(tx, c.unit_id).await? else {
         return Err(AppError::new(ErrorCode::OutOfJurisdiction, "只能为本辖区的单位登记事项"));
-    }
-    let kind: String =
-        sqlx::query("SELECT kind FROM units WHERE id = $1").bind(c.unit_id).fetch_one(&mut **tx).await?.try_get(0)?;
-    let kind: UnitKind = crate::text::from_text("kind", &kind)?;
+    };
     let lifecycle = Lifecycle::new(kind.handling_level());
     let due = c.level.due_date(Calendar::official(), c.received_on);
     let seq = next_change_seq(tx).await?;
@@ -72,9 +66,9 @@ pub async fn create_case(tx: &mut Tx, user: &CurrentUser, new: &NewCase) -> Resu
     )
     .bind(&number)
     .bind(c.unit_id)
-    .bind(&c.citizen_name)
-    .bind(&c.id_number)
-    .bind(&c.phone)
+    .bind(c.citizen_name.as_str())
+    .bind(c.id_number.as_ref().map(|i| i.as_str()))
+    .bind(c.phone.as_ref().map(|p| p.as_str()))
     .bind(&c.address)
     .bind(&c.summary)
     .bind(&c.brief)
@@ -106,7 +100,7 @@ pub async fn create_case(tx: &mut Tx, user: &CurrentUser, new: &NewCase) -> Resu
             entity: "case",
             entity_id: id.to_string(),
             before: None,
-            after: Some(json(&c)),
+            after: Some(json(&c.to_new_case())),
         },
     )
     .await?;
@@ -123,16 +117,15 @@ async fn check_agent(tx: &mut Tx, agent_id: i64, case: &CaseView) -> Result<Stri
     .fetch_optional(&mut **tx)
     .await?
     .ok_or_else(|| AppError::new(ErrorCode::ValidationFailed, "代办员不存在"))?;
-    let agent_kind: Option<String> = row.try_get(2)?;
-    let agent_kind = crate::text::opt_from_text("agent_kind", agent_kind)?;
-    let agent_path: String = row.try_get(1)?;
+    let agent_kind = crate::text::opt_from_text("agent_kind", row.try_get("agent_kind")?)?;
+    let agent_path: String = row.try_get("path")?;
     let case_path: String = sqlx::query("SELECT path FROM units WHERE id = $1")
         .bind(case.unit_id)
         .fetch_one(&mut **tx)
         .await?
         .try_get(0)?;
     may_take(agent_kind, &agent_path, &case_path)?;
-    Ok(row.try_get(0)?)
+    Ok(row.try_get("display_name")?)
 }
 
 /// Records a change of the assigned agent: the former agent's assignment
@@ -186,13 +179,14 @@ pub async fn apply_command(
     user: &CurrentUser,
     case_id: i64,
     cmd: &CaseCommand,
+    today: NaiveDate,
 ) -> Result<TimelineEntry, AppError> {
     cmd.validate()?;
     let scope = user.scope();
     // Out of scope and missing answer alike, so case ids cannot be walked.
     let before = scope.case_for_write(tx, case_id).await?.ok_or_else(AppError::not_found)?;
     may_act(Actor { id: user.id, role: user.role }, cmd, &handling(&before))?;
-    apply_checked(tx, Some(user), &before, cmd).await
+    apply_checked(tx, Some(user), &before, cmd, today).await
 }
 
 /// Applies a command whose permission was checked (or that the system
@@ -202,8 +196,8 @@ pub async fn apply_checked(
     actor: Option<&CurrentUser>,
     before: &CaseView,
     cmd: &CaseCommand,
+    today: NaiveDate,
 ) -> Result<TimelineEntry, AppError> {
-    let today = today();
     let mut after = apply_to_view(before, cmd, today, Calendar::official()).map_err(|e| {
         AppError::new(ErrorCode::Conflict, format!("{}（当前状态：{}）", e.message, before.lifecycle.status.label()))
     })?;
@@ -283,12 +277,83 @@ pub async fn apply_checked(
     })
 }
 
+/// Appends a visit to a case inside `tx`. Returns `Ok(false)` when this very
+/// visit (same id, same case) is already stored: appending is idempotent.
+/// Refusals are `ApiError`s with a Chinese message; nothing is written then.
+pub async fn add_visit(tx: &mut Tx, user: &CurrentUser, v: &CheckedVisit) -> Result<bool, AppError> {
+    // Out of scope and missing answer alike, so case ids cannot be walked.
+    let case = user.scope().case_for_write(tx, v.case_id).await?.ok_or_else(AppError::not_found)?;
+    if !case.stage.accepts_records() {
+        return Err(
+            ApiError::new(ErrorCode::Conflict, format!("该事项已{}，不能再添加走访记录", case.stage.label())).into()
+        );
+    }
+    let mine_until = assignment_ended(tx, v.case_id, user.id).await?;
+    may_record(Actor { id: user.id, role: user.role }, &handling(&case), v.visited_at, mine_until)?;
+    if let Some(row) =
+        sqlx::query("SELECT case_id FROM visits WHERE id = $1").bind(&v.id).fetch_optional(&mut **tx).await?
+    {
+        let existing_case: i64 = row.try_get(0)?;
+        return if existing_case == v.case_id {
+            Ok(false)
+        } else {
+            Err(ApiError::new(ErrorCode::Conflict, "记录编号已被其他事项使用").into())
+        };
+    }
+    let seq = next_change_seq(tx).await?;
+    sqlx::query(
+        "INSERT INTO visits (id, case_id, visited_at, method, note, recorded_by, created_at, rev, lat_e6, lng_e6, accuracy_m) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(&v.id)
+    .bind(v.case_id)
+    .bind(&v.wire.visited_at)
+    .bind(v.method.as_str())
+    .bind(&v.note)
+    .bind(user.id)
+    .bind(now_text())
+    .bind(seq)
+    .bind(v.position.map(|p| p.lat_e6))
+    .bind(v.position.map(|p| p.lng_e6))
+    .bind(v.position.map(|p| p.accuracy_m))
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("UPDATE cases SET rev = $1 WHERE id = $2").bind(seq).bind(v.case_id).execute(&mut **tx).await?;
+    audit::append(
+        tx,
+        AuditEntry {
+            actor_id: Some(user.id),
+            action: "visit.add",
+            entity: "visit",
+            entity_id: v.id.clone(),
+            before: None,
+            after: serde_json::to_value(&v.wire).ok(),
+        },
+    )
+    .await?;
+    Ok(true)
+}
+
+/// When the case's last assignment to `agent` ended (China local time), if
+/// it was assigned to them and no longer is.
+pub async fn assignment_ended(tx: &mut Tx, case_id: i64, agent: i64) -> Result<Option<NaiveDateTime>, AppError> {
+    let row = sqlx::query("SELECT MAX(ended_at) FROM case_assignments WHERE case_id = $1 AND agent_id = $2")
+        .bind(case_id)
+        .bind(agent)
+        .fetch_one(&mut **tx)
+        .await?;
+    let ended: Option<String> = row.try_get(0)?;
+    Ok(ended
+        .and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok())
+        .map(|t| china_local(t.with_timezone(&chrono::Utc))))
+}
+
 /// The timeline of a case (already known to be in scope), oldest first.
 pub async fn timeline(pool: &sqlx::AnyPool, case_id: i64) -> Result<Vec<TimelineEntry>, AppError> {
-    let rows = sqlx::query(
-        "SELECT e.id, e.case_id, e.payload, e.label, e.actor_id, u.display_name, e.at FROM case_events e \
-         LEFT JOIN users u ON u.id = e.actor_id WHERE e.case_id = $1 ORDER BY e.id",
-    )
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {} FROM case_events e LEFT JOIN users u ON u.id = e.actor_id WHERE e.case_id = $1 ORDER BY e.id",
+        crate::jurisdiction::TIMELINE_COLUMNS
+    )))
     .bind(case_id)
     .fetch_all(pool)
     .await?;

@@ -482,14 +482,17 @@ async fn overdue_job_acts_once_a_day(app: &TestApp) {
     let (_, cases) = app.get_json(&station, "/api/cases").await;
     let id = cases.as_array().unwrap().iter().find(|c| c["stage"] == "handling").unwrap()["id"].as_i64().unwrap();
     let today = shared::time::china_today(chrono::Utc::now());
-    // Make every handling case due well in the past except nothing else changes.
-    sqlx::query("UPDATE cases SET due_on = '2026-01-05' WHERE status = 'handling'")
+    // Make every case whose clock runs (screening and handling, as
+    // shared's Stage::deadline_applies says) due well in the past.
+    sqlx::query("UPDATE cases SET due_on = '2026-01-05' WHERE stage IN ('screening', 'handling')")
         .execute(&app.db.pool)
         .await
         .unwrap();
+    let screening =
+        cases.as_array().unwrap().iter().find(|c| c["stage"] == "screening").unwrap()["id"].as_i64().unwrap();
     let handling: i64 = {
         use sqlx::Row;
-        sqlx::query("SELECT COUNT(*) FROM cases WHERE status = 'handling'")
+        sqlx::query("SELECT COUNT(*) FROM cases WHERE stage IN ('screening', 'handling')")
             .fetch_one(&app.db.pool)
             .await
             .unwrap()
@@ -510,6 +513,12 @@ async fn overdue_job_acts_once_a_day(app: &TestApp) {
     assert_eq!(d["case"]["lifecycle"]["urges"], 1);
     let (_, overdue) = app.get_json(&station, "/api/cases?overdue_only=true").await;
     assert!(overdue.as_array().unwrap().iter().any(|c| c["id"] == id));
+    assert!(
+        overdue.as_array().unwrap().iter().any(|c| c["id"] == screening),
+        "a screening matter past its limit is urged too"
+    );
+    let (_, d) = app.get_json(&station, &format!("/api/cases/{screening}")).await;
+    assert_eq!(d["case"]["lifecycle"]["urges"], 1);
     let next_day = today.succ_opt().unwrap();
     assert_eq!(
         backend::overdue::run_once(&app.db, next_day).await.unwrap().urged as i64,

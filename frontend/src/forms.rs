@@ -10,7 +10,7 @@ use crate::util::{china_now, new_uuid, now_ms};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use shared::authority::{may_act, may_record, Actor, Handling};
+use shared::authority::{field_actions, Actor};
 use shared::case::{CaseView, GeoPoint, NewVisit, VisitMethod};
 use shared::command::CaseCommand;
 use shared::lifecycle::{LegalRoute, NotTakenReason, NoticeForm, Opinion, ScreeningOutcome};
@@ -32,97 +32,15 @@ pub fn clear_draft(keys: &[String]) {
     }
 }
 
-/// The forms a field agent can open on a case.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
-    Visit,
-    Contact,
-    Screen,
-    Close,
-    RequestReview,
-    AcceptOutcome,
-    FollowUp,
-}
+/// The forms a field agent can open on a case (shared: one list, one label each).
+pub use shared::authority::FieldAction as Action;
 
-impl Action {
-    /// The form that issues `c`, to redo a refused one.
-    pub fn of(c: &CaseCommand) -> Option<Action> {
-        Some(match c {
-            CaseCommand::Contact { .. } => Action::Contact,
-            CaseCommand::Screen { .. } => Action::Screen,
-            CaseCommand::Close { .. } => Action::Close,
-            CaseCommand::RequestReview { .. } => Action::RequestReview,
-            CaseCommand::AcceptOutcome {} => Action::AcceptOutcome,
-            CaseCommand::FollowUp { .. } => Action::FollowUp,
-            _ => return None,
-        })
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Action::Visit => "走访记录",
-            Action::Contact => "进度沟通",
-            Action::Screen => "甄别受理",
-            Action::Close => "办结反馈",
-            Action::RequestReview => "申请复查/复核",
-            Action::AcceptOutcome => "事项终结",
-            Action::FollowUp => "终结回访",
-        }
-    }
-
-    /// A representative command, to ask the shared rules whether it is allowed now.
-    fn probe(self) -> Option<CaseCommand> {
-        let note = "x".to_string();
-        Some(match self {
-            Action::Visit => return None,
-            Action::Contact => CaseCommand::Contact { method: VisitMethod::Phone, note },
-            Action::Screen => CaseCommand::Screen { outcome: ScreeningOutcome::DirectAnswer, agent_id: None, note },
-            Action::Close => CaseCommand::Close {
-                method: VisitMethod::Phone,
-                notice: NoticeForm::Oral,
-                opinion: Opinion::Satisfied,
-                result: note,
-            },
-            Action::RequestReview => CaseCommand::RequestReview { note },
-            Action::AcceptOutcome => CaseCommand::AcceptOutcome {},
-            Action::FollowUp => CaseCommand::FollowUp { method: VisitMethod::Phone, resolved: true, note },
-        })
-    }
-}
-
-/// The actions the signed-in user may take on the case now (shared rules:
-/// the lifecycle, and `authority` — a field agent acts only on the matters
-/// they handle), and if some are withheld from this user, why.
+/// The actions the signed-in user may take on the case now, and if some are
+/// withheld from this user, why (shared rules: the lifecycle, and the
+/// authority rule — a field agent acts only on the matters they handle).
 pub fn available_actions(case: &CaseView, state: &AppState) -> (Vec<Action>, Option<String>) {
     let Some(me) = state.me.get_untracked() else { return (Vec::new(), None) };
-    let actor = Actor { id: me.id, role: me.role };
-    let handling = Handling {
-        level: case.lifecycle.level,
-        agent_id: case.agent_id,
-        agent_name: case.agent_name.as_deref(),
-        registered_by: case.registered_by,
-    };
-    let mut out = Vec::new();
-    let mut why = None;
-    if case.stage.accepts_records() && case.id > 0 {
-        match may_record(actor, &handling, china_now(), None) {
-            Ok(()) => out.push(Action::Visit),
-            Err(e) => why = Some(e.message),
-        }
-    }
-    for a in
-        [Action::Screen, Action::Contact, Action::Close, Action::RequestReview, Action::AcceptOutcome, Action::FollowUp]
-    {
-        if let Some(cmd) = a.probe().filter(|c| c.plan(&case.lifecycle).is_ok()) {
-            match may_act(actor, &cmd, &handling) {
-                Ok(()) => out.push(a),
-                Err(e) => {
-                    why.get_or_insert(e.message);
-                }
-            }
-        }
-    }
-    (out, why)
+    field_actions(Actor { id: me.id, role: me.role }, case, china_now())
 }
 
 /// Checks a command with the shared rules and queues it in the outbox; a

@@ -117,7 +117,7 @@ pub fn NewCasePage() -> impl IntoView {
             received_on: china_now().date(),
         };
         let checked = match new.check(china_now().date()) {
-            Ok(c) => c.case,
+            Ok(c) => c.to_new_case(),
             Err(e) => {
                 error.set(Some(e.message));
                 return;

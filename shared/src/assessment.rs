@@ -241,13 +241,24 @@ pub struct Assessment {
 }
 
 /// Points for one of the four rates: rate × 10, the online share reaching
-/// full marks at 70%. A rate with nothing to count (no matters) scores full
-/// marks: nothing was left undone.
-fn rate_points(rate: Option<Decimal>, full_at: Decimal) -> Decimal {
-    let ten = Decimal::from(10);
+/// full marks at 70% (seed 001 附件7 "得分=代办率×10分" …).
+///
+/// A rate with nothing to count (no matters: "无事项") scores 0. The seed's
+/// formula has no value when the denominator is 0, and full marks would pay
+/// a village for work it never did; the rate is shown as "无事项" and draws
+/// no reminder letter (see [`rate_text`]).
+pub fn rate_points(rate: Option<Decimal>, full_at: Decimal) -> Decimal {
     match rate {
-        None => ten,
-        Some(r) => ((r / full_at).min(Decimal::ONE) * ten).round_dp(2),
+        None => Decimal::ZERO,
+        Some(r) => ((r / full_at).min(Decimal::ONE) * Decimal::from(10)).round_dp(2),
+    }
+}
+
+/// A rate as people read it: "87.50%", or "无事项" when there was nothing to count.
+pub fn rate_text(rate: Option<Decimal>) -> String {
+    match rate {
+        None => "无事项".to_string(),
+        Some(r) => format!("{:.2}%", (r * Decimal::from(100)).round_dp(2)),
     }
 }
 
@@ -401,6 +412,21 @@ mod tests {
         assert_eq!(assess(&v).grade, Grade::Excellent);
         v.veto = Some(VetoReason::MassGathering);
         assert_eq!(assess(&v).grade, Grade::Fail, "一票否决 whatever the score");
+    }
+
+    #[test]
+    fn an_empty_rate_earns_nothing_and_reads_no_matters() {
+        // No matters at all: every rate's denominator is 0. The seed's
+        // "得分 = 率 × 10" is undefined there; we score 0, not full marks.
+        let mut input = perfect();
+        input.counts = MatterCounts::default();
+        let a = assess(&input);
+        assert_eq!(a.performance, [Decimal::ZERO; 4]);
+        assert!(a.letters.is_empty(), "no reminder letter for nothing to count");
+        assert_eq!(a.deduction_part, Decimal::from(20));
+        assert_eq!(rate_text(None), "无事项");
+        assert_eq!(rate_text(Some(d(875, 3))), "87.50%");
+        assert_eq!(rate_points(None, Decimal::ONE), Decimal::ZERO);
     }
 
     #[test]

@@ -15,6 +15,7 @@
 //! - a visit the former agent recorded *before* the reassignment is kept: it
 //!   records work that was really done while the matter was theirs.
 
+use crate::case::CaseView;
 use crate::command::{may_issue, CaseCommand};
 use crate::error::{ApiError, ErrorCode};
 use crate::lifecycle::{HandlingLevel, ScreeningOutcome};
@@ -127,6 +128,95 @@ pub fn may_take(agent_kind: Option<AgentKind>, agent_unit_path: &str, case_unit_
     Ok(())
 }
 
+crate::code_enum! {
+    /// The forms a field agent can open on a case (the phone's actions).
+    pub enum FieldAction {
+        Visit = "visit" => "走访记录",
+        Contact = "contact" => "进度沟通",
+        Screen = "screen" => "甄别受理",
+        Close = "close" => "办结反馈",
+        RequestReview = "request_review" => "申请复查/复核",
+        AcceptOutcome = "accept_outcome" => "事项终结",
+        FollowUp = "follow_up" => "终结回访",
+    }
+}
+
+impl FieldAction {
+    /// The form that issues `c` (to redo a refused one).
+    pub fn of(c: &CaseCommand) -> Option<FieldAction> {
+        Some(match c {
+            CaseCommand::Contact { .. } => FieldAction::Contact,
+            CaseCommand::Screen { .. } => FieldAction::Screen,
+            CaseCommand::Close { .. } => FieldAction::Close,
+            CaseCommand::RequestReview { .. } => FieldAction::RequestReview,
+            CaseCommand::AcceptOutcome {} => FieldAction::AcceptOutcome,
+            CaseCommand::FollowUp { .. } => FieldAction::FollowUp,
+            _ => return None,
+        })
+    }
+
+    /// A command of this kind, for asking the lifecycle and the authority
+    /// rule whether the kind is possible now (its texts do not matter).
+    fn representative(self) -> Option<CaseCommand> {
+        use crate::case::VisitMethod;
+        use crate::lifecycle::{NoticeForm, Opinion};
+        let note = String::new();
+        Some(match self {
+            FieldAction::Visit => return None,
+            FieldAction::Contact => CaseCommand::Contact { method: VisitMethod::Phone, note },
+            FieldAction::Screen => {
+                CaseCommand::Screen { outcome: ScreeningOutcome::DirectAnswer, agent_id: None, note }
+            }
+            FieldAction::Close => CaseCommand::Close {
+                method: VisitMethod::Phone,
+                notice: NoticeForm::Oral,
+                opinion: Opinion::Satisfied,
+                result: note,
+            },
+            FieldAction::RequestReview => CaseCommand::RequestReview { note },
+            FieldAction::AcceptOutcome => CaseCommand::AcceptOutcome {},
+            FieldAction::FollowUp => CaseCommand::FollowUp { method: VisitMethod::Phone, resolved: true, note },
+        })
+    }
+}
+
+/// The field actions `actor` may take on `case` now (`now`: China local
+/// time), by the lifecycle and this module's rules; and, if some were
+/// withheld from this user by authority (not by the case's state), why.
+pub fn field_actions(actor: Actor, case: &CaseView, now: NaiveDateTime) -> (Vec<FieldAction>, Option<String>) {
+    let handling = Handling {
+        level: case.lifecycle.level,
+        agent_id: case.agent_id,
+        agent_name: case.agent_name.as_deref(),
+        registered_by: case.registered_by,
+    };
+    let mut out = Vec::new();
+    let mut why = None;
+    for action in FieldAction::ALL {
+        let allowed = match action.representative() {
+            None => {
+                if !case.stage.accepts_records() || case.id <= 0 {
+                    continue;
+                }
+                may_record(actor, &handling, now, None)
+            }
+            Some(cmd) => {
+                if cmd.plan(&case.lifecycle).is_err() {
+                    continue;
+                }
+                may_act(actor, &cmd, &handling)
+            }
+        };
+        match allowed {
+            Ok(()) => out.push(action),
+            Err(e) => {
+                why.get_or_insert(e.message);
+            }
+        }
+    }
+    (out, why)
+}
+
 /// How long a session lasts: `(absolute, idle)` in hours.
 ///
 /// Field agents' phones work offline for days, and since a phone holds the
@@ -223,6 +313,28 @@ mod tests {
         assert!(may_take(Some(AgentKind::GridWorker), "/1/2/3/", "/1/2/3/9/").is_ok());
         assert!(may_take(None, "/1/2/3/", "/1/2/3/9/").is_err());
         assert!(may_take(Some(AgentKind::GridWorker), "/1/2/4/", "/1/2/3/9/").is_err());
+    }
+
+    #[test]
+    fn field_actions_follow_state_and_authority() {
+        let now = chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap().and_hms_opt(9, 0, 0).unwrap();
+        let json = r#"{"id":5,"number":"n","citizen_name":"孟和","summary":"s","stage":"handling","level":"village",
+            "channel":"visit","accepted_on":"2026-11-18","due_on":"2026-11-25","due_unscheduled":false,"unit_id":6,
+            "unit_name":"u","agent_id":10,"agent_name":"巴特尔","phone":null,"address":null,"rev":1}"#;
+        let mut case: CaseView = serde_json::from_str(json).unwrap();
+        case.lifecycle = crate::lifecycle::Lifecycle::new(HandlingLevel::Village)
+            .apply(&crate::lifecycle::CaseEvent::Screen {
+                outcome: ScreeningOutcome::AcceptAgency { agent_chosen_by_citizen: false },
+            })
+            .unwrap();
+        let (mine, why) = field_actions(agent(), &case, now);
+        assert_eq!(mine, vec![FieldAction::Visit, FieldAction::Contact, FieldAction::Close]);
+        assert_eq!(why, None);
+        let other = Actor { id: OTHER, role: Role::FieldAgent };
+        let (theirs, why) = field_actions(other, &case, now);
+        assert!(theirs.is_empty());
+        assert_eq!(why.as_deref(), Some("该事项由巴特尔代办，您不能办理"));
+        assert_eq!(FieldAction::of(&close()), Some(FieldAction::Close));
     }
 
     #[test]

@@ -7,38 +7,25 @@ use crate::routing::{ContentCategory, TaskGroup};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-/// The five stages of the agency workflow (DOMAIN.md "The five stages").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[cfg_attr(not(target_arch = "wasm32"), derive(Deserialize))]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum Stage {
-    /// 甄别受理
-    Screening,
-    /// 事项办理
-    Handling,
-    /// 办结反馈
-    Feedback,
-    /// 终结回访
-    FollowUp,
-    /// 整理归档
-    Archived,
+crate::code_enum! {
+    /// The five stages of the agency workflow (DOMAIN.md "The five stages").
+    pub enum Stage {
+        Screening = "screening" => "甄别受理",
+        Handling = "handling" => "事项办理",
+        Feedback = "feedback" => "办结反馈",
+        FollowUp = "follow_up" => "终结回访",
+        Archived = "archived" => "整理归档",
+    }
 }
 
 impl Stage {
-    pub const ALL: [Stage; 5] = [Stage::Screening, Stage::Handling, Stage::Feedback, Stage::FollowUp, Stage::Archived];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Stage::Screening => "甄别受理",
-            Stage::Handling => "事项办理",
-            Stage::Feedback => "办结反馈",
-            Stage::FollowUp => "终结回访",
-            Stage::Archived => "整理归档",
-        }
+    /// The stages whose clock runs, as stored text (for the overdue job's query).
+    pub fn with_deadline() -> impl Iterator<Item = Stage> {
+        Stage::ALL.into_iter().filter(|s| s.deadline_applies())
     }
 
-    /// Whether the handling clock is running in this stage (deadlines shown).
+    /// Whether the handling clock is running in this stage (deadlines shown,
+    /// the overdue job urges).
     pub fn deadline_applies(self) -> bool {
         matches!(self, Stage::Screening | Stage::Handling)
     }
@@ -47,148 +34,37 @@ impl Stage {
     pub fn accepts_records(self) -> bool {
         self != Stage::Archived
     }
+}
 
-    /// The stored text form (same as the JSON form).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Stage::Screening => "screening",
-            Stage::Handling => "handling",
-            Stage::Feedback => "feedback",
-            Stage::FollowUp => "follow_up",
-            Stage::Archived => "archived",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Stage> {
-        Stage::ALL.into_iter().find(|st| st.as_str() == s)
+crate::code_enum! {
+    /// How a matter reached the system (信访渠道).
+    pub enum Channel {
+        Letter = "letter" => "来信",
+        Visit = "visit" => "走访",
+        Online = "online" => "网上",
+        Phone = "phone" => "来电",
     }
 }
 
-/// How a matter reached the system (信访渠道).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[cfg_attr(not(target_arch = "wasm32"), derive(Deserialize))]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum Channel {
-    /// 来信
-    Letter,
-    /// 走访
-    Visit,
-    /// 网上（含 12345 转办）
-    Online,
-    /// 来电
-    Phone,
-}
-
-impl Channel {
-    pub const ALL: [Channel; 4] = [Channel::Letter, Channel::Visit, Channel::Online, Channel::Phone];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Channel::Letter => "来信",
-            Channel::Visit => "走访",
-            Channel::Online => "网上",
-            Channel::Phone => "来电",
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Channel::Letter => "letter",
-            Channel::Visit => "visit",
-            Channel::Online => "online",
-            Channel::Phone => "phone",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Channel> {
-        Channel::ALL.into_iter().find(|c| c.as_str() == s)
+crate::code_enum! {
+    /// Where a matter came from (信访事项来源).
+    #[derive(Default)]
+    pub enum Source {
+        #[default]
+        Citizen = "citizen" => "群众反映",
+        AssignedFromAbove = "assigned_from_above" => "上级交办",
+        ReportedByVillage = "reported_by_village" => "村级上报",
+        Screening = "screening" => "主动排查",
+        HomeVisit = "home_visit" => "主动下访",
     }
 }
 
-/// Where a matter came from (信访事项来源).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Default)]
-#[cfg_attr(not(target_arch = "wasm32"), derive(Deserialize))]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum Source {
-    /// 群众反映 (brought by the citizen)
-    #[default]
-    Citizen,
-    /// 上级交办
-    AssignedFromAbove,
-    /// 嘎查村（社区）上报
-    ReportedByVillage,
-    /// 网格员主动排查
-    Screening,
-    /// 主动下访
-    HomeVisit,
-}
-
-impl Source {
-    pub const ALL: [Source; 5] =
-        [Source::Citizen, Source::AssignedFromAbove, Source::ReportedByVillage, Source::Screening, Source::HomeVisit];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Source::Citizen => "群众反映",
-            Source::AssignedFromAbove => "上级交办",
-            Source::ReportedByVillage => "村级上报",
-            Source::Screening => "主动排查",
-            Source::HomeVisit => "主动下访",
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Source::Citizen => "citizen",
-            Source::AssignedFromAbove => "assigned_from_above",
-            Source::ReportedByVillage => "reported_by_village",
-            Source::Screening => "screening",
-            Source::HomeVisit => "home_visit",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Source> {
-        Source::ALL.into_iter().find(|x| x.as_str() == s)
-    }
-}
-
-/// How an agent contacted the citizen on a visit record (走访方式).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[cfg_attr(not(target_arch = "wasm32"), derive(Deserialize))]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum VisitMethod {
-    /// 上门
-    InPerson,
-    /// 电话
-    Phone,
-    /// 信函
-    Letter,
-}
-
-impl VisitMethod {
-    pub const ALL: [VisitMethod; 3] = [VisitMethod::InPerson, VisitMethod::Phone, VisitMethod::Letter];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            VisitMethod::InPerson => "上门",
-            VisitMethod::Phone => "电话",
-            VisitMethod::Letter => "信函",
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            VisitMethod::InPerson => "in_person",
-            VisitMethod::Phone => "phone",
-            VisitMethod::Letter => "letter",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<VisitMethod> {
-        VisitMethod::ALL.into_iter().find(|m| m.as_str() == s)
+crate::code_enum! {
+    /// How an agent contacted the citizen on a visit record (走访方式).
+    pub enum VisitMethod {
+        InPerson = "in_person" => "上门",
+        Phone = "phone" => "电话",
+        Letter = "letter" => "信函",
     }
 }
 

@@ -9,40 +9,17 @@ use crate::calendar::{Calendar, Counted};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-/// The level and complexity of a matter, which fixes its handling limit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[cfg_attr(not(target_arch = "wasm32"), derive(Deserialize))]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum MatterLevel {
-    /// 村级事项: 5 working days.
-    Village,
-    /// 镇级（县直部门）事项: 15 working days.
-    Township,
-    /// 需多部门协调: 30 working days after the solution plan is fixed.
-    MultiDepartment,
-    /// 重大复杂: 60 working days after the leaders' consultation.
-    MajorComplex,
+crate::code_enum! {
+    /// The level and complexity of a matter, which fixes its handling limit.
+    pub enum MatterLevel {
+        Village = "village" => "村级事项",
+        Township = "township" => "镇级事项",
+        MultiDepartment = "multi_department" => "多部门协调",
+        MajorComplex = "major_complex" => "重大复杂",
+    }
 }
 
 impl MatterLevel {
-    pub const ALL: [MatterLevel; 4] =
-        [MatterLevel::Village, MatterLevel::Township, MatterLevel::MultiDepartment, MatterLevel::MajorComplex];
-
-    /// The stored text form (same as the JSON form).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MatterLevel::Village => "village",
-            MatterLevel::Township => "township",
-            MatterLevel::MultiDepartment => "multi_department",
-            MatterLevel::MajorComplex => "major_complex",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<MatterLevel> {
-        MatterLevel::ALL.into_iter().find(|l| l.as_str() == s)
-    }
-
     /// The limit in working days.
     pub fn limit_working_days(self) -> u32 {
         match self {
@@ -50,16 +27,6 @@ impl MatterLevel {
             MatterLevel::Township => 15,
             MatterLevel::MultiDepartment => 30,
             MatterLevel::MajorComplex => 60,
-        }
-    }
-
-    /// The Chinese label users see.
-    pub fn label(self) -> &'static str {
-        match self {
-            MatterLevel::Village => "村级事项",
-            MatterLevel::Township => "镇级事项",
-            MatterLevel::MultiDepartment => "多部门协调",
-            MatterLevel::MajorComplex => "重大复杂",
         }
     }
 
@@ -73,6 +40,10 @@ impl MatterLevel {
 /// Calendar days after conclusion within which the follow-up visit is due
 /// (终结回访, "事项终结后15日内").
 pub const FOLLOW_UP_CALENDAR_DAYS: u32 = 15;
+
+/// Working days late from which the overdue job suggests reporting the
+/// matter up (上报) to the level above.
+pub const ESCALATION_WARNING_DAYS: i64 = 5;
 /// Working days to handle and answer a complaint about the agency service
 /// (投诉举报 "于15个工作日内予以处理和回复").
 pub const COMPLAINT_REPLY_WORKING_DAYS: u32 = 15;

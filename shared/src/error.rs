@@ -5,8 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// Machine-readable error codes. Unknown codes from a newer server still
 /// deserialize (as [`ErrorCode::Other`]) so an old field app can show them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[cfg_attr(not(target_arch = "wasm32"), derive(Deserialize))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {

@@ -56,10 +56,45 @@ pub struct NewCase {
     pub received_on: NaiveDate,
 }
 
-/// A checked new matter: names, numbers and texts normalised.
+/// A checked new matter: names, numbers and texts normalised, and the
+/// checked ones kept as their types (the workflow accepts only this).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckedCase {
-    pub case: NewCase,
+    /// A UUID (checked).
+    pub client_ref: Option<String>,
+    pub unit_id: i64,
+    pub citizen_name: PersonName,
+    pub id_number: Option<IdNumber>,
+    pub phone: Option<PhoneNumber>,
+    pub address: Option<String>,
+    pub summary: String,
+    pub brief: Option<String>,
+    pub channel: Channel,
+    pub source: Source,
+    pub level: MatterLevel,
+    pub category: Option<ContentCategory>,
+    pub received_on: NaiveDate,
+}
+
+impl CheckedCase {
+    /// Back to the wire form (what a phone queues, what the audit records).
+    pub fn to_new_case(&self) -> NewCase {
+        NewCase {
+            client_ref: self.client_ref.clone(),
+            unit_id: self.unit_id,
+            citizen_name: self.citizen_name.as_str().to_string(),
+            id_number: self.id_number.as_ref().map(|i| i.as_str().to_string()),
+            phone: self.phone.as_ref().map(|p| p.as_str().to_string()),
+            address: self.address.clone(),
+            summary: self.summary.clone(),
+            brief: self.brief.clone(),
+            channel: self.channel,
+            source: self.source,
+            level: self.level,
+            category: self.category,
+            received_on: self.received_on,
+        }
+    }
 }
 
 fn invalid(message: impl Into<String>) -> ApiError {
@@ -73,39 +108,47 @@ fn blank_to_none(v: &Option<String>) -> Option<&str> {
 impl NewCase {
     /// Checks every field against the rules, as of `today` (China time).
     pub fn check(&self, today: NaiveDate) -> Result<CheckedCase, ApiError> {
-        let mut c = self.clone();
-        if let Some(r) = &c.client_ref {
+        if let Some(r) = &self.client_ref {
             check_uuid(r)?;
         }
-        if c.unit_id <= 0 {
+        if self.unit_id <= 0 {
             return Err(invalid("所属单位无效"));
         }
-        c.citizen_name = PersonName::parse(&c.citizen_name)
-            .map_err(|e| invalid(format!("信访人{}", e.message)))?
-            .as_str()
-            .to_string();
-        c.id_number = blank_to_none(&self.id_number)
-            .map(|s| IdNumber::parse(s, today).map(|id| id.as_str().to_string()))
-            .transpose()?;
-        c.phone =
-            blank_to_none(&self.phone).map(|s| PhoneNumber::parse(s).map(|p| p.as_str().to_string())).transpose()?;
-        c.address = blank_to_none(&self.address).map(str::to_string);
-        if let Some(a) = &c.address {
+        let citizen_name =
+            PersonName::parse(&self.citizen_name).map_err(|e| invalid(format!("信访人{}", e.message)))?;
+        let id_number = blank_to_none(&self.id_number).map(|s| IdNumber::parse(s, today)).transpose()?;
+        let phone = blank_to_none(&self.phone).map(PhoneNumber::parse).transpose()?;
+        let address = blank_to_none(&self.address).map(str::to_string);
+        if let Some(a) = &address {
             check_text("地址", a, 200)?;
         }
-        c.summary = c.summary.trim().to_string();
-        check_text("反映的问题及诉求", &c.summary, MAX_PROBLEM_CHARS)?;
-        c.brief = blank_to_none(&self.brief).map(str::to_string);
-        if let Some(b) = &c.brief {
+        let summary = self.summary.trim().to_string();
+        check_text("反映的问题及诉求", &summary, MAX_PROBLEM_CHARS)?;
+        let brief = blank_to_none(&self.brief).map(str::to_string);
+        if let Some(b) = &brief {
             check_text("内容摘要", b, 500)?;
         }
-        if c.received_on > today {
+        if self.received_on > today {
             return Err(invalid("受理日期不能晚于今天"));
         }
-        if (today - c.received_on).num_days() > 366 {
+        if (today - self.received_on).num_days() > 366 {
             return Err(invalid("受理日期不能早于一年前，请核对"));
         }
-        Ok(CheckedCase { case: c })
+        Ok(CheckedCase {
+            client_ref: self.client_ref.clone(),
+            unit_id: self.unit_id,
+            citizen_name,
+            id_number,
+            phone,
+            address,
+            summary,
+            brief,
+            channel: self.channel,
+            source: self.source,
+            level: self.level,
+            category: self.category,
+            received_on: self.received_on,
+        })
     }
 }
 
@@ -137,10 +180,11 @@ mod tests {
 
     #[test]
     fn normalises_a_good_case() {
-        let c = new_case().check(today()).unwrap().case;
-        assert_eq!(c.citizen_name, "额尔敦·巴雅尔");
-        assert_eq!(c.id_number.as_deref(), Some("11010519491231002X"));
-        assert_eq!(c.phone.as_deref(), Some("13948302101"));
+        let c = new_case().check(today()).unwrap();
+        assert_eq!(c.citizen_name.as_str(), "额尔敦·巴雅尔");
+        assert_eq!(c.id_number.as_ref().map(IdNumber::as_str), Some("11010519491231002X"));
+        assert_eq!(c.phone.as_ref().map(PhoneNumber::as_str), Some("13948302101"));
+        assert_eq!(c.to_new_case().check(today()).unwrap(), c, "checking is idempotent");
         assert_eq!(c.address, None, "blank becomes none");
         assert_eq!(c.summary, "草场边界纠纷");
     }

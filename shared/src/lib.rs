@@ -19,12 +19,14 @@
 //! - [`routing`]: content categories and the township task groups.
 //! - [`org`]: units, roles and agent kinds.
 //! - [`error`]: the JSON error body `{code, message}`.
-//! - `wire`: compact decoding of code enums in the field app (wasm32).
+//! - [`code`]: `code_enum!`, the one encoding (code, label, `ALL`, serde,
+//!   OpenAPI) of every code enum.
 
 pub mod assessment;
 pub mod authority;
 pub mod calendar;
 pub mod case;
+pub mod code;
 pub mod command;
 pub mod deadline;
 pub mod error;
@@ -37,4 +39,3 @@ pub mod routing;
 pub mod sync;
 pub mod time;
 pub mod validation;
-mod wire;

@@ -20,61 +20,22 @@
 use crate::case::Stage;
 use serde::{Deserialize, Serialize};
 
-/// Routes the law provides instead of petitioning (法定途径).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[cfg_attr(not(target_arch = "wasm32"), derive(Deserialize))]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum LegalRoute {
-    /// 诉讼
-    Litigation,
-    /// 仲裁
-    Arbitration,
-    /// 行政复议
-    AdministrativeReconsideration,
-}
-
-impl LegalRoute {
-    pub fn label(self) -> &'static str {
-        match self {
-            LegalRoute::Litigation => "诉讼",
-            LegalRoute::Arbitration => "仲裁",
-            LegalRoute::AdministrativeReconsideration => "行政复议",
-        }
+crate::code_enum! {
+    /// Routes the law provides instead of petitioning (法定途径).
+    pub enum LegalRoute {
+        Litigation = "litigation" => "诉讼",
+        Arbitration = "arbitration" => "仲裁",
+        AdministrativeReconsideration = "administrative_reconsideration" => "行政复议",
     }
 }
 
-/// Why a matter is not taken for agency (不予代办).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[cfg_attr(not(target_arch = "wasm32"), derive(Deserialize))]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum NotTakenReason {
-    /// 已落实"三到位一处理"仍非法、无理上访
-    UnreasonableAfterDueProcess,
-    /// 信访事项三级终结
-    ConcludedThreeLevels,
-    /// 正在办理
-    AlreadyBeingHandled,
-    /// 已进入司法程序
-    InJudicialProceedings,
-}
-
-impl NotTakenReason {
-    pub const ALL: [NotTakenReason; 4] = [
-        NotTakenReason::UnreasonableAfterDueProcess,
-        NotTakenReason::ConcludedThreeLevels,
-        NotTakenReason::AlreadyBeingHandled,
-        NotTakenReason::InJudicialProceedings,
-    ];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            NotTakenReason::UnreasonableAfterDueProcess => "已落实“三到位一处理”仍非法、无理上访",
-            NotTakenReason::ConcludedThreeLevels => "已三级终结",
-            NotTakenReason::AlreadyBeingHandled => "正在办理中",
-            NotTakenReason::InJudicialProceedings => "已进入司法程序",
-        }
+crate::code_enum! {
+    /// Why a matter is not taken for agency (不予代办).
+    pub enum NotTakenReason {
+        UnreasonableAfterDueProcess = "unreasonable_after_due_process" => "已落实“三到位一处理”仍非法、无理上访",
+        ConcludedThreeLevels = "concluded_three_levels" => "已三级终结",
+        AlreadyBeingHandled = "already_being_handled" => "正在办理中",
+        InJudicialProceedings = "in_judicial_proceedings" => "已进入司法程序",
     }
 }
 
@@ -109,95 +70,42 @@ impl ScreeningOutcome {
     }
 }
 
-/// The citizen's opinion of the result (信访人意见).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[cfg_attr(not(target_arch = "wasm32"), derive(Deserialize))]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum Opinion {
-    /// 满意
-    Satisfied,
-    /// 比较满意
-    FairlySatisfied,
-    /// 理解
-    Understanding,
-    /// 不满意
-    Dissatisfied,
+crate::code_enum! {
+    /// The citizen's opinion of the result (信访人意见).
+    pub enum Opinion {
+        Satisfied = "satisfied" => "满意",
+        FairlySatisfied = "fairly_satisfied" => "比较满意",
+        Understanding = "understanding" => "理解",
+        Dissatisfied = "dissatisfied" => "不满意",
+    }
 }
 
 impl Opinion {
-    pub const ALL: [Opinion; 4] =
-        [Opinion::Satisfied, Opinion::FairlySatisfied, Opinion::Understanding, Opinion::Dissatisfied];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Opinion::Satisfied => "满意",
-            Opinion::FairlySatisfied => "比较满意",
-            Opinion::Understanding => "理解",
-            Opinion::Dissatisfied => "不满意",
-        }
-    }
-
     /// Counts towards the satisfaction rate (满意 and 比较满意).
     pub fn is_satisfied(self) -> bool {
         matches!(self, Opinion::Satisfied | Opinion::FairlySatisfied)
     }
 }
 
-/// How the result was told to the citizen (告知方式).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[cfg_attr(not(target_arch = "wasm32"), derive(Deserialize))]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum NoticeForm {
-    /// 口头告知
-    Oral,
-    /// 书面告知
-    Written,
+crate::code_enum! {
+    /// How the result was told to the citizen (告知方式).
+    pub enum NoticeForm {
+        Oral = "oral" => "口头告知",
+        Written = "written" => "书面告知",
+    }
 }
 
-/// The level that handles a matter; escalation (上报) goes up these.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[cfg_attr(not(target_arch = "wasm32"), derive(Deserialize))]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum HandlingLevel {
-    /// 嘎查村（社区）代办服务点
-    Village,
-    /// 苏木镇代办服务站 / 旗县直部门服务室
-    Township,
-    /// 旗县信访代办服务中心
-    County,
-    /// 盟市（联席会议办公室）
-    City,
+crate::code_enum! {
+    /// The level that handles a matter; escalation (上报) goes up these.
+    pub enum HandlingLevel {
+        Village = "village" => "嘎查村",
+        Township = "township" => "苏木镇",
+        County = "county" => "旗县代办中心",
+        City = "city" => "盟市",
+    }
 }
 
 impl HandlingLevel {
-    pub fn label(self) -> &'static str {
-        match self {
-            HandlingLevel::Village => "嘎查村",
-            HandlingLevel::Township => "苏木镇",
-            HandlingLevel::County => "旗县代办中心",
-            HandlingLevel::City => "盟市",
-        }
-    }
-
-    pub const ALL: [HandlingLevel; 4] =
-        [HandlingLevel::Village, HandlingLevel::Township, HandlingLevel::County, HandlingLevel::City];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            HandlingLevel::Village => "village",
-            HandlingLevel::Township => "township",
-            HandlingLevel::County => "county",
-            HandlingLevel::City => "city",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<HandlingLevel> {
-        HandlingLevel::ALL.into_iter().find(|l| l.as_str() == s)
-    }
-
     /// The time limit that applies once a matter is escalated to this level:
     /// a village matter 5 working days, a township's or county department's
     /// 15, and a matter the city takes up is by nature one needing several
@@ -222,24 +130,11 @@ impl HandlingLevel {
     }
 }
 
-/// Review at the level above (复查), then re-review (复核).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[cfg_attr(not(target_arch = "wasm32"), derive(Deserialize))]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum ReviewKind {
-    /// 复查
-    Review,
-    /// 复核
-    ReReview,
-}
-
-impl ReviewKind {
-    pub fn label(self) -> &'static str {
-        match self {
-            ReviewKind::Review => "复查",
-            ReviewKind::ReReview => "复核",
-        }
+crate::code_enum! {
+    /// Review at the level above (复查), then re-review (复核).
+    pub enum ReviewKind {
+        Review = "review" => "复查",
+        ReReview = "re_review" => "复核",
     }
 }
 
@@ -461,8 +356,12 @@ impl Lifecycle {
             (_, CaseEvent::Transfer { .. }) => {
                 return Err(refuse("transfer.only_while_handling", "只有办理中的事项才能流转"));
             }
-            (CaseStatus::Handling, CaseEvent::Urge) => next.urges += 1,
-            (_, CaseEvent::Urge) => return Err(refuse("urge.only_while_handling", "只有办理中的事项才能催办")),
+            // 催办 wherever the clock runs (Stage::deadline_applies): a matter
+            // waiting too long for screening is urged like one being handled.
+            (CaseStatus::Screening | CaseStatus::Handling, CaseEvent::Urge) => next.urges += 1,
+            (_, CaseEvent::Urge) => {
+                return Err(refuse("urge.only_while_clock_runs", "只有甄别中或办理中的事项才能催办"))
+            }
             (CaseStatus::Handling, CaseEvent::Escalate { to, cross_region }) => {
                 let Some(above) = self.level.above() else {
                     return Err(refuse("escalate.top_level", "已在盟市层级，不能再上报"));
@@ -608,7 +507,7 @@ mod tests {
             let l = run(&[Screen { outcome }]).unwrap();
             assert_eq!(l.status, CaseStatus::Redirected { outcome });
             assert_eq!(l.apply(&Archive).unwrap().status, CaseStatus::Archived);
-            assert_eq!(l.apply(&Urge).unwrap_err().rule, "urge.only_while_handling");
+            assert_eq!(l.apply(&Urge).unwrap_err().rule, "urge.only_while_clock_runs");
         }
         let chosen =
             run(&[Screen { outcome: ScreeningOutcome::AcceptAgency { agent_chosen_by_citizen: true } }]).unwrap();
@@ -686,11 +585,26 @@ mod tests {
     }
 
     #[test]
+    fn urging_follows_the_running_clock() {
+        use crate::case::Stage;
+        let fresh = Lifecycle::new(HandlingLevel::Village);
+        assert!(fresh.stage().deadline_applies());
+        assert_eq!(fresh.apply(&Urge).unwrap().urges, 1, "a matter waiting for screening is urged too");
+        let closed = fresh
+            .apply(&Screen { outcome: ScreeningOutcome::AcceptAgency { agent_chosen_by_citizen: false } })
+            .unwrap()
+            .apply(&close(Opinion::Satisfied))
+            .unwrap();
+        assert!(!closed.stage().deadline_applies());
+        assert_eq!(closed.apply(&Urge).unwrap_err().rule, "urge.only_while_clock_runs");
+        assert!(Stage::ALL.iter().all(|s| s.deadline_applies() == matches!(s, Stage::Screening | Stage::Handling)));
+    }
+
+    #[test]
     fn illegal_events_name_their_rule() {
         let fresh = Lifecycle::new(HandlingLevel::Village);
         let cases: Vec<(CaseEvent, &str)> = vec![
             (Transfer { unit: "x".into() }, "transfer.only_while_handling"),
-            (Urge, "urge.only_while_handling"),
             (Escalate { to: HandlingLevel::Township, cross_region: false }, "escalate.only_while_handling"),
             (close(Opinion::Satisfied), "close.only_while_handling"),
             (RequestReview, "review.only_when_dissatisfied"),

@@ -2,179 +2,41 @@
 
 use serde::{Deserialize, Serialize};
 
-/// A level of the three-level agency organisation (三级代办) and above.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[cfg_attr(not(target_arch = "wasm32"), derive(Deserialize))]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum UnitKind {
-    /// 盟/市 (信访局)
-    League,
-    /// 旗/县 (信访代办服务中心)
-    Banner,
-    /// 苏木镇/街道 (代办服务站)
-    Township,
-    /// 旗县直部门 (代办服务室)
-    Department,
-    /// 嘎查村/社区 (代办服务点)
-    Village,
-}
-
-impl UnitKind {
-    pub const ALL: [UnitKind; 5] =
-        [UnitKind::League, UnitKind::Banner, UnitKind::Township, UnitKind::Department, UnitKind::Village];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            UnitKind::League => "盟市",
-            UnitKind::Banner => "旗县",
-            UnitKind::Township => "苏木镇",
-            UnitKind::Department => "旗县直部门",
-            UnitKind::Village => "嘎查村",
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            UnitKind::League => "league",
-            UnitKind::Banner => "banner",
-            UnitKind::Township => "township",
-            UnitKind::Department => "department",
-            UnitKind::Village => "village",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<UnitKind> {
-        UnitKind::ALL.into_iter().find(|k| k.as_str() == s)
+crate::code_enum! {
+    /// A level of the three-level agency organisation (三级代办) and above.
+    pub enum UnitKind {
+        League = "league" => "盟市",
+        Banner = "banner" => "旗县",
+        Township = "township" => "苏木镇",
+        Department = "department" => "旗县直部门",
+        Village = "village" => "嘎查村",
     }
 }
 
-/// What a user does in the system.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[cfg_attr(not(target_arch = "wasm32"), derive(Deserialize))]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// 网格员 / 村级代办员: works cases in the field.
-    FieldAgent,
-    /// 镇代办服务站工作人员
-    TownshipStaff,
-    /// 镇分管领导
-    TownshipLeader,
-    /// 旗县信访代办服务中心
-    CountyCentre,
-    /// 盟市信访局
-    LeagueBureau,
-    /// 财政审核
-    FinanceReviewer,
-    /// 系统管理员
-    Admin,
-}
-
-impl Role {
-    pub const ALL: [Role; 7] = [
-        Role::FieldAgent,
-        Role::TownshipStaff,
-        Role::TownshipLeader,
-        Role::CountyCentre,
-        Role::LeagueBureau,
-        Role::FinanceReviewer,
-        Role::Admin,
-    ];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Role::FieldAgent => "代办员",
-            Role::TownshipStaff => "镇代办站",
-            Role::TownshipLeader => "镇分管领导",
-            Role::CountyCentre => "旗县代办中心",
-            Role::LeagueBureau => "盟信访局",
-            Role::FinanceReviewer => "财政审核",
-            Role::Admin => "系统管理员",
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::FieldAgent => "field_agent",
-            Role::TownshipStaff => "township_staff",
-            Role::TownshipLeader => "township_leader",
-            Role::CountyCentre => "county_centre",
-            Role::LeagueBureau => "league_bureau",
-            Role::FinanceReviewer => "finance_reviewer",
-            Role::Admin => "admin",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|r| r.as_str() == s)
+crate::code_enum! {
+    /// What a user does in the system.
+    pub enum Role {
+        FieldAgent = "field_agent" => "代办员",
+        TownshipStaff = "township_staff" => "镇代办站",
+        TownshipLeader = "township_leader" => "镇分管领导",
+        CountyCentre = "county_centre" => "旗县代办中心",
+        LeagueBureau = "league_bureau" => "盟信访局",
+        FinanceReviewer = "finance_reviewer" => "财政审核",
+        Admin = "admin" => "系统管理员",
     }
 }
 
-/// The kind of agent (代办员), for field agents.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[cfg_attr(not(target_arch = "wasm32"), derive(Deserialize))]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum AgentKind {
-    /// 网格员
-    GridWorker,
-    /// 村（嘎查）两委干部
-    VillageCadre,
-    /// 驻村第一书记
-    FirstSecretary,
-    /// 人民调解员
-    Mediator,
-    /// 两代表一委员
-    Deputy,
-    /// 五老人员
-    Veteran,
-    /// 乡贤
-    LocalWorthy,
-    /// 镇专职代办员
-    StationAgent,
-}
-
-impl AgentKind {
-    pub const ALL: [AgentKind; 8] = [
-        AgentKind::GridWorker,
-        AgentKind::VillageCadre,
-        AgentKind::FirstSecretary,
-        AgentKind::Mediator,
-        AgentKind::Deputy,
-        AgentKind::Veteran,
-        AgentKind::LocalWorthy,
-        AgentKind::StationAgent,
-    ];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            AgentKind::GridWorker => "网格员",
-            AgentKind::VillageCadre => "嘎查村两委干部",
-            AgentKind::FirstSecretary => "驻村第一书记",
-            AgentKind::Mediator => "人民调解员",
-            AgentKind::Deputy => "两代表一委员",
-            AgentKind::Veteran => "五老人员",
-            AgentKind::LocalWorthy => "乡贤",
-            AgentKind::StationAgent => "专职代办员",
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AgentKind::GridWorker => "grid_worker",
-            AgentKind::VillageCadre => "village_cadre",
-            AgentKind::FirstSecretary => "first_secretary",
-            AgentKind::Mediator => "mediator",
-            AgentKind::Deputy => "deputy",
-            AgentKind::Veteran => "veteran",
-            AgentKind::LocalWorthy => "local_worthy",
-            AgentKind::StationAgent => "station_agent",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<AgentKind> {
-        AgentKind::ALL.into_iter().find(|k| k.as_str() == s)
+crate::code_enum! {
+    /// The kind of agent (代办员), for field agents.
+    pub enum AgentKind {
+        GridWorker = "grid_worker" => "网格员",
+        VillageCadre = "village_cadre" => "嘎查村两委干部",
+        FirstSecretary = "first_secretary" => "驻村第一书记",
+        Mediator = "mediator" => "人民调解员",
+        Deputy = "deputy" => "两代表一委员",
+        Veteran = "veteran" => "五老人员",
+        LocalWorthy = "local_worthy" => "乡贤",
+        StationAgent = "station_agent" => "专职代办员",
     }
 }
 

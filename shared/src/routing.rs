@@ -1,48 +1,19 @@
 //! Routing: the content-category taxonomy (内容分类) and the township task
 //! group (专班组) that takes each category (seed 001, 附件1 "六个代办专班组").
 
-use serde::{Deserialize, Serialize};
-
-/// The six township task groups.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum TaskGroup {
-    /// 党群综合攻坚组
-    PartyAndOrder,
-    /// 自然资源组
-    NaturalResources,
-    /// 综合执法组
-    LawEnforcement,
-    /// 劳动社会保障组
-    LabourAndSocialSecurity,
-    /// 涉企问题组
-    EnterprisesAndConstruction,
-    /// 工青妇联合组
-    FamilyWomenYouth,
+crate::code_enum! {
+    /// The six township task groups.
+    pub enum TaskGroup {
+        PartyAndOrder = "party_and_order" => "党群综合攻坚组",
+        NaturalResources = "natural_resources" => "自然资源组",
+        LawEnforcement = "law_enforcement" => "综合执法组",
+        LabourAndSocialSecurity = "labour_and_social_security" => "劳动社会保障组",
+        EnterprisesAndConstruction = "enterprises_and_construction" => "涉企问题组",
+        FamilyWomenYouth = "family_women_youth" => "工青妇联合组",
+    }
 }
 
 impl TaskGroup {
-    pub const ALL: [TaskGroup; 6] = [
-        TaskGroup::PartyAndOrder,
-        TaskGroup::NaturalResources,
-        TaskGroup::LawEnforcement,
-        TaskGroup::LabourAndSocialSecurity,
-        TaskGroup::EnterprisesAndConstruction,
-        TaskGroup::FamilyWomenYouth,
-    ];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            TaskGroup::PartyAndOrder => "党群综合攻坚组",
-            TaskGroup::NaturalResources => "自然资源组",
-            TaskGroup::LawEnforcement => "综合执法组",
-            TaskGroup::LabourAndSocialSecurity => "劳动社会保障组",
-            TaskGroup::EnterprisesAndConstruction => "涉企问题组",
-            TaskGroup::FamilyWomenYouth => "工青妇联合组",
-        }
-    }
-
     /// The categories this group takes.
     pub fn categories(self) -> impl Iterator<Item = ContentCategory> {
         ContentCategory::ALL.iter().copied().filter(move |c| c.task_group() == self)
@@ -51,45 +22,12 @@ impl TaskGroup {
 
 macro_rules! categories {
     ($( $variant:ident = $code:literal, $label:literal => $group:ident; )+) => {
-        /// A content category of a petition matter.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-        #[cfg_attr(not(target_arch = "wasm32"), derive(Deserialize))]
-        pub enum ContentCategory { $( #[serde(rename = $code)] $variant, )+ }
-
-        // Written by hand: the derive does not see a `rename` that comes
-        // through this macro and would describe the variants' Rust names
-        // (`CollectiveEconomy`) instead of the wire's (`collective_economy`).
-        #[cfg(feature = "openapi")]
-        impl utoipa::PartialSchema for ContentCategory {
-            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-                utoipa::openapi::schema::ObjectBuilder::new()
-                    .schema_type(utoipa::openapi::schema::Type::String)
-                    .description(Some("内容分类"))
-                    .enum_values(Some([ $( $code, )+ ]))
-                    .into()
-            }
+        crate::code_enum! {
+            /// A content category of a petition matter.
+            pub enum ContentCategory { $( $variant = $code => $label, )+ }
         }
 
-        #[cfg(feature = "openapi")]
-        impl utoipa::ToSchema for ContentCategory {}
-
         impl ContentCategory {
-            pub const ALL: &'static [ContentCategory] = &[ $( ContentCategory::$variant, )+ ];
-
-            /// The Chinese name users see.
-            pub fn label(self) -> &'static str {
-                match self { $( ContentCategory::$variant => $label, )+ }
-            }
-
-            /// The stored text form (same as the JSON form).
-            pub fn as_str(self) -> &'static str {
-                match self { $( ContentCategory::$variant => $code, )+ }
-            }
-
-            pub fn parse(s: &str) -> Option<ContentCategory> {
-                match s { $( $code => Some(ContentCategory::$variant), )+ _ => None }
-            }
-
             /// The township task group that takes matters of this category.
             pub fn task_group(self) -> TaskGroup {
                 match self { $( ContentCategory::$variant => TaskGroup::$group, )+ }
@@ -175,7 +113,7 @@ mod tests {
         }
         let mut codes = std::collections::BTreeSet::new();
         for c in ContentCategory::ALL {
-            assert_eq!(ContentCategory::parse(c.as_str()), Some(*c));
+            assert_eq!(ContentCategory::parse(c.as_str()), Some(c));
             assert_eq!(serde_json::to_value(c).unwrap(), c.as_str(), "JSON form equals the stored form");
             assert!(codes.insert(c.as_str()), "duplicate code {}", c.as_str());
         }

@@ -61,10 +61,25 @@ pub fn check_text(field_label: &str, text: &str, max: usize) -> Result<(), ApiEr
     Ok(())
 }
 
+/// A checked visit record: the workflow accepts only this.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckedVisit {
+    /// A device-made UUID (checked).
+    pub id: String,
+    pub case_id: i64,
+    /// China local time.
+    pub visited_at: NaiveDateTime,
+    pub method: crate::case::VisitMethod,
+    pub note: String,
+    pub position: Option<crate::case::GeoPoint>,
+    /// The record as it came, for the audit log.
+    pub wire: NewVisit,
+}
+
 /// Checks a visit record. `now` is the local time of whoever checks it; a
 /// visit may not be dated more than a day ahead of it (clock skew allowance)
 /// nor before 2000.
-pub fn check_new_visit(v: &NewVisit, now: NaiveDateTime) -> Result<(), ApiError> {
+pub fn check_visit(v: &NewVisit, now: NaiveDateTime) -> Result<CheckedVisit, ApiError> {
     check_uuid(&v.id)?;
     if v.case_id <= 0 {
         return Err(invalid("事项编号无效"));
@@ -84,7 +99,21 @@ pub fn check_new_visit(v: &NewVisit, now: NaiveDateTime) -> Result<(), ApiError>
             return Err(invalid("定位数据无效"));
         }
     }
-    check_text("走访情况", &v.note, MAX_NOTE_CHARS)
+    check_text("走访情况", &v.note, MAX_NOTE_CHARS)?;
+    Ok(CheckedVisit {
+        id: v.id.clone(),
+        case_id: v.case_id,
+        visited_at: at,
+        method: v.method,
+        note: v.note.clone(),
+        position: v.position,
+        wire: v.clone(),
+    })
+}
+
+/// [`check_visit`] when only the verdict is wanted (the phone's form).
+pub fn check_new_visit(v: &NewVisit, now: NaiveDateTime) -> Result<(), ApiError> {
+    check_visit(v, now).map(|_| ())
 }
 
 /// Weights of the 17 body digits of an ID number (GB 11643-1999).
@@ -96,6 +125,16 @@ const PROVINCES: [u32; 34] = [
     11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52, 53, 54, 61, 62, 63,
     64, 65, 71, 81, 82,
 ];
+
+/// The GB 11643-1999 check character of the 17 body digits, or `None` if
+/// `body` is not 17 ASCII digits.
+pub fn id_check_char(body: &str) -> Option<char> {
+    if body.len() != 17 || !body.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let sum: u32 = body.bytes().zip(ID_WEIGHTS).map(|(b, w)| u32::from(b - b'0') * w).sum();
+    Some(ID_CHECK[(sum % 11) as usize])
+}
 
 /// A checked 18-digit resident ID number (身份证号), upper-case `X`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -123,8 +162,7 @@ impl IdNumber {
         if birth > today || chrono::Datelike::year(&birth) < 1900 {
             return Err(invalid("身份证号中的出生日期无效"));
         }
-        let sum: u32 = (0..17).map(|i| digit(i) * ID_WEIGHTS[i]).sum();
-        if ID_CHECK[(sum % 11) as usize] != chars[17] {
+        if id_check_char(&s[..17]) != Some(chars[17]) {
             return Err(invalid("身份证号校验位不正确，请核对"));
         }
         Ok(IdNumber(s))
