@@ -153,7 +153,7 @@ fn case_head_html(c: &CaseView, today: chrono::NaiveDate) -> String {
     h.push_str(r#"<dt>办理期限</dt><dd data-test="handling-due">"#);
     if c.stage.deadline_applies() {
         let (due, class) = due_badge(c, today);
-        el(&mut h, &format!(r#"<span class="due {class}" data-test="due">"#), &due, "</span>");
+        el(&mut h, &format!(r#"<span class="due {class}" data-test="due">"#), &due, "</span><br>");
     }
     el(&mut h, "", &format!("{} 前（{}）", c.due_on, c.level.label()), "</dd>");
     if let Some(d) = c.follow_up_due {
@@ -164,7 +164,7 @@ fn case_head_html(c: &CaseView, today: chrono::NaiveDate) -> String {
                 0 => ("今天到期".to_string(), "soon"),
                 n => (format!("剩 {n} 天"), if n <= 3 { "soon" } else { "ok" }),
             };
-            el(&mut h, &format!(r#"<span class="due {class}">"#), &label, "</span>");
+            el(&mut h, &format!(r#"<span class="due {class}">"#), &label, "</span><br>");
         }
         h.push_str(&format!("{d} 前（15 日内）</dd>"));
     }
