@@ -55,7 +55,7 @@ async function timings() {
     await page.getByLabel('密码').fill('daiban123');
     await page.getByRole('button', { name: '登录' }).click();
     await page.locator('[data-test=case-card]').first().waitFor();
-    await page.locator('[data-test=case-card]').filter({ hasText: '事项办理' }).first().click();
+    await page.locator('[data-test=case-card]').filter({ hasText: '事项办理' }).filter({ hasText: '巴特尔' }).first().click();
     await context.setOffline(true);
     for (let i = 0; i < 25; i++) {
       await page.getByLabel('走访情况').fill(`基准测试走访 ${i}`);

@@ -15,10 +15,11 @@ async function precache() {
   await cache.addAll([...new Set([...SHELL_EXTRAS, ...assetsOf(html)])]);
 }
 
-// The hashed files index.html refers to (Trunk writes them as "/name-hash.ext").
+// The hashed files index.html refers to (Trunk writes them as "/name-hash.ext";
+// the minified page leaves attribute values unquoted).
 function assetsOf(html) {
   const urls = new Set();
-  for (const m of html.matchAll(/(?:href|src)=["'](\/[^"'?#]+)["']/g)) urls.add(m[1]);
+  for (const m of html.matchAll(/(?:href|src)=["']?(\/[^"'\s>?#]+)/g)) urls.add(m[1]);
   for (const m of html.matchAll(/['"](\/[^'"]+\.(?:js|wasm|css))['"]/g)) urls.add(m[1]);
   urls.delete('/sw.js');
   return [...urls].filter((u) => !u.startsWith('/api/'));

@@ -9,7 +9,7 @@ test('visit with photo, contact, closure, follow-up and a new matter — all off
   await login(page, 'wangge1');
   await waitForServiceWorker(page);
   const jpeg = await makeJpeg(page, testInfo.outputPath('photo.jpg'));
-  const caseId = await openCase(page, '事项办理');
+  const caseId = await openCase(page, '事项办理', '巴特尔');
 
   await context.setOffline(true);
   await expect(page.getByTestId('net')).toHaveText('○ 离线');
@@ -23,14 +23,15 @@ test('visit with photo, contact, closure, follow-up and a new matter — all off
   await expect(page.getByTestId('photo-info')).toContainText('压缩后');
   await page.getByRole('button', { name: '保存记录' }).click();
   await expect(page.getByText('已保存到本机，联网后自动上传')).toBeVisible();
-  await expect(page.getByTestId('pending')).toHaveText('2 条未同步'); // the visit and its photo
+  await expect(page.getByTestId('pending')).toHaveText('1 条未同步'); // the visit with its photo: one record
 
   // 2. A progress contact.
   await page.getByRole('button', { name: '进度沟通' }).click();
   await page.getByTestId('command-form').getByRole('button', { name: '电话' }).click();
   await page.getByTestId('command-form').getByLabel('沟通情况').fill('电话告知信访人执法局已受理');
   await page.getByRole('button', { name: '保存进度沟通' }).click();
-  await expect(page.getByTestId('pending')).toHaveText('3 条未同步');
+  await expect(page.getByTestId('saved')).toHaveText('已保存到本机，联网后自动上传');
+  await expect(page.getByTestId('pending')).toHaveText('2 条未同步');
 
   // 3. Closure feedback with the citizen's opinion: the stage moves on at once, on the phone.
   await page.getByRole('button', { name: '办结反馈' }).click();
@@ -39,7 +40,7 @@ test('visit with photo, contact, closure, follow-up and a new matter — all off
   await page.getByTestId('command-form').getByLabel('处理结果（告知信访人的内容）').fill('执法局已拆除越界围栏，恢复原边界');
   await page.getByRole('button', { name: '保存办结反馈' }).click();
   await expect(page.getByTestId('status')).toHaveText('待回访');
-  await expect(page.getByTestId('pending')).toHaveText('4 条未同步');
+  await expect(page.getByTestId('pending')).toHaveText('3 条未同步');
 
   // 4. The follow-up visit confirming 息诉罢访.
   await page.getByRole('button', { name: '终结回访' }).click();
@@ -59,17 +60,18 @@ test('visit with photo, contact, closure, follow-up and a new matter — all off
   await form.getByLabel('住址').fill('乌兰布和嘎查四组');
   await form.getByLabel('反映的问题及诉求 *').fill('饮水井抽水泵损坏两周，请求协调维修');
   await form.getByLabel('内容分类').selectOption('water');
+  await form.getByLabel('甄别结果 *').selectOption('accept');
   await shot(page, '../docs/screenshots/new-case.png');
   await form.getByRole('button', { name: '保存登记' }).click();
   await page.waitForURL(/#\/case\/-\d+$/);
   await expect(page.locator('.case-head .num')).toHaveText('待同步');
 
   await expect(page.getByTestId('status')).toHaveText('办理中');
-  await expect(page.getByTestId('pending')).toHaveText('7 条未同步');
+  await expect(page.getByTestId('pending')).toHaveText('6 条未同步');
 
   // Survives a reload with no network.
   await page.reload();
-  await expect(page.getByTestId('pending')).toHaveText('7 条未同步');
+  await expect(page.getByTestId('pending')).toHaveText('6 条未同步');
 
   // Back online: everything drains.
   await context.setOffline(false);
@@ -114,7 +116,7 @@ test('visit with photo, contact, closure, follow-up and a new matter — all off
 test('a push cut off mid-way loses nothing and duplicates nothing', async ({ browser, playwright, baseURL }) => {
   const context = await phoneContext(browser);
   const page = await context.newPage();
-  await login(page, 'wangge2');
+  await login(page, 'cun3');
   const caseId = await openCase(page, '事项办理');
   await context.setOffline(true);
   for (const note of ['断网记录一', '断网记录二']) {
@@ -138,7 +140,7 @@ test('a push cut off mid-way loses nothing and duplicates nothing', async ({ bro
   // The retry (timer or button) replays the stored answers.
   await page.getByRole('button', { name: '立即同步' }).click();
   await expect(page.getByTestId('pending')).toHaveText('已全部同步', { timeout: 30_000 });
-  const township = await apiAs(playwright, baseURL, 'zhen1');
+  const township = await apiAs(playwright, baseURL, 'zhen2');
   const detail = await (await township.get(`/api/cases/${caseId}`)).json();
   expect(detail.visits.filter((v) => v.note === '断网记录一')).toHaveLength(1);
   expect(detail.visits.filter((v) => v.note === '断网记录二')).toHaveLength(1);

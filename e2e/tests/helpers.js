@@ -3,10 +3,10 @@ const { expect } = require('@playwright/test');
 
 const PASSWORD = 'daiban123';
 
-// A phone-sized context (360 px wide, touch), as field agents use.
-async function phoneContext(browser) {
+// A phone-sized context (360 px wide unless told, touch), as field agents use.
+async function phoneContext(browser, width = 360) {
   return browser.newContext({
-    viewport: { width: 360, height: 740 },
+    viewport: { width, height: 740 },
     deviceScaleFactor: 2,
     isMobile: true,
     hasTouch: true,
@@ -46,9 +46,13 @@ async function apiAs(playwright, baseURL, username) {
 
 module.exports = { PASSWORD, phoneContext, login, waitForServiceWorker, apiAs };
 
-// Opens the first case of the list whose card shows `stageLabel`; returns its id.
-async function openCase(page, stageLabel) {
-  const card = page.getByTestId('case-card').filter({ hasText: stageLabel }).first();
+// Opens the first case of the list whose card shows `stageLabel` (and, if
+// given, the agent's name: a field agent acts only on their own matters);
+// returns its id.
+async function openCase(page, stageLabel, agentName) {
+  let card = page.getByTestId('case-card').filter({ hasText: stageLabel });
+  if (agentName) card = card.filter({ hasText: agentName });
+  card = card.first();
   await card.click();
   await page.waitForURL(/#\/case\/-?\d+$/);
   return Number(new URL(page.url()).hash.replace('#/case/', ''));
@@ -70,3 +74,31 @@ async function shot(page, path) {
 }
 
 module.exports.shot = shot;
+
+// The phone widths every layout rule is checked at.
+const WIDTHS = [360, 320];
+
+// Every visible interactive element smaller than 44 × 44 px (a checkbox or
+// radio is measured by the label around it, which is what a thumb taps).
+async function smallTapTargets(page) {
+  return page.evaluate(() => {
+    const els = [...document.querySelectorAll('a[href], button, input, select, textarea, summary, [role=button]')];
+    return els
+      .filter((el) => el.offsetParent !== null || getComputedStyle(el).position === 'sticky')
+      .map((el) => {
+        const target = el.matches('input[type=checkbox], input[type=radio]') && el.closest('label') ? el.closest('label') : el;
+        const r = target.getBoundingClientRect();
+        return { html: el.outerHTML.slice(0, 90), w: Math.round(r.width), h: Math.round(r.height) };
+      })
+      .filter((x) => x.w > 0 && (x.w < 44 || x.h < 44));
+  });
+}
+
+// The photo file input is empty (no file, no name shown).
+async function photoInputEmpty(page) {
+  return page.locator('input[name=photo]').evaluate((el) => el.value === '' && el.files.length === 0);
+}
+
+module.exports.WIDTHS = WIDTHS;
+module.exports.smallTapTargets = smallTapTargets;
+module.exports.photoInputEmpty = photoInputEmpty;

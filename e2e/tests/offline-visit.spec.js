@@ -11,13 +11,17 @@ test('three visits recorded offline survive a reload and sync exactly once', asy
   await shot(page, '../docs/screenshots/case-list.png');
 
   // Open a case of this village that is being handled.
-  const card = page.getByTestId('case-card').filter({ hasText: '事项办理' }).first();
+  const card = page.getByTestId('case-card').filter({ hasText: '事项办理' }).filter({ hasText: '巴特尔' }).first();
   const number = (await card.locator('.num').innerText()).trim();
   await card.click();
   await expect(page.getByRole('heading', { name: '新增走访记录' })).toBeVisible();
   const caseId = Number(new URL(page.url()).hash.replace('#/case/', ''));
   expect(caseId).toBeGreaterThan(0);
   const visitsBefore = await page.getByTestId('visit').count();
+
+  // What the phone pushes, to send the very same request again below.
+  const pushes = [];
+  page.on('request', (r) => { if (r.url().endsWith('/api/sync/push')) pushes.push(r.postDataJSON()); });
 
   // Cut the network and record three visits.
   await context.setOffline(true);
@@ -58,10 +62,9 @@ test('three visits recorded offline survive a reload and sync exactly once', asy
   expect(ours.every((v) => v.recorded_by_name === '巴特尔')).toBe(true);
 
   // Push the same batch again, straight to the API, as a retry would: still three.
-  const outbox = ours.map((v, i) => ({
-    id: i + 1,
-    change: { kind: 'add_visit', visit: { id: v.id, case_id: caseId, visited_at: v.visited_at, method: v.method, note: v.note } },
-  }));
+  const sent = pushes.find((p) => p.mutations.length === 3);
+  expect(sent.mutations.map((m) => m.change.visit.note)).toEqual(notes);
+  const outbox = sent.mutations;
   const clientId = await page.evaluate(() => new Promise((resolve, reject) => {
     const open = indexedDB.open('daibantong');
     open.onsuccess = () => {
@@ -72,6 +75,7 @@ test('three visits recorded offline survive a reload and sync exactly once', asy
     open.onerror = () => reject(open.error);
   }));
   expect(clientId).toMatch(/^[0-9a-f-]{36}$/);
+  expect(sent.client_id).toBe(clientId);
   const agent = await apiAs(playwright, baseURL, 'wangge1');
   const again = await agent.post('/api/sync/push', { data: { client_id: clientId, mutations: outbox } });
   expect(again.status()).toBe(200);

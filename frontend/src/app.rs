@@ -6,9 +6,10 @@ use crate::case_page::CaseDetail;
 use crate::device::DevicePage;
 use crate::list::CaseList;
 use crate::new_case::NewCasePage;
+use crate::state::Link;
 use crate::state::{set_store, store, AppState, Route};
 use crate::store::Store;
-use crate::util::{browser_online, current_hash, now_ms, short_time};
+use crate::util::{current_hash, now_ms, short_time};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -61,11 +62,8 @@ async fn boot(state: AppState) {
     });
     window_event_listener(leptos::ev::offline, move |_| state.online.set(false));
     window_event_listener(leptos::ev::hashchange, move |_| state.route.set(Route::from_hash(&current_hash())));
-    gloo_timers::callback::Interval::new(20_000, move || {
-        state.online.set(browser_online());
-        spawn_local(async move { state.sync_now().await });
-    })
-    .forget();
+    // Every second: the network state, the retry countdown, and the sync that is due.
+    gloo_timers::callback::Interval::new(1_000, move || state.tick()).forget();
 
     if state.online.get_untracked() && state.me.with_untracked(Option::is_some) {
         match api::me().await {
@@ -126,7 +124,7 @@ fn LoginPage() -> impl IntoView {
         });
     };
     view! {
-        <div class="login">
+        <main class="login">
             <div class="brand">
                 <div class="logo">"代"</div>
                 <h1>"代办通"</h1>
@@ -151,13 +149,49 @@ fn LoginPage() -> impl IntoView {
                     {move || if busy.get() { "正在登录…" } else { "登录" }}
                 </button>
             </form>
-        </div>
+        </main>
     }
 }
 
 #[component]
 fn Shell() -> impl IntoView {
     let state = expect_context::<AppState>();
+    view! {
+        <StatusBar/>
+        <nav class="tabs">
+            <a href="#/" class:active=move || matches!(state.route.get(), Route::Cases | Route::Case(_))>"我的事项"</a>
+            <a href="#/new" class:active=move || state.route.get() == Route::NewCase>"排查登记"</a>
+            <a href="#/device" class:active=move || state.route.get() == Route::Device>"本机"</a>
+        </nav>
+        <main class="content">
+            {move || match state.route.get() {
+                Route::Cases => view! { <CaseList/> }.into_any(),
+                Route::Case(id) => view! { <CaseDetail id=id/> }.into_any(),
+                Route::NewCase => view! { <NewCasePage/> }.into_any(),
+                Route::Device => view! { <DevicePage/> }.into_any(),
+            }}
+        </main>
+    }
+}
+
+/// "12 秒后重试" / "3 分钟后重试".
+fn retry_in(at: f64, now: f64) -> String {
+    let s = ((at - now) / 1000.0).ceil().max(0.0) as u32;
+    if s < 90 {
+        format!("{s} 秒后重试")
+    } else {
+        format!("{} 分钟后重试", s.div_ceil(60))
+    }
+}
+
+/// The one compact bar at the top: the connection, what waits to be synced
+/// or needs the worker, 立即同步; the rest (who is signed in, last sync,
+/// the error, 退出) on tap.
+#[component]
+fn StatusBar() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let open = RwSignal::new(false);
+    let sync = move |_| spawn_local(async move { state.sync_now().await });
     let logout = move |_| {
         let pending = state.pending.get_untracked();
         if pending > 0 {
@@ -177,57 +211,57 @@ fn Shell() -> impl IntoView {
             state.reload().await;
         });
     };
+    let retry = move || {
+        let at = state.next_retry.get()?;
+        (state.link() == Link::ServerDown).then(|| retry_in(at, state.clock.get()))
+    };
     view! {
-        <header class="topbar">
-            <a class="title" href="#/">"代办通"</a>
-            <span class="who">
-                {move || state.me.get().map(|m| format!("{} · {}", m.display_name, m.unit_name)).unwrap_or_default()}
-            </span>
-            <button class="btn ghost small" on:click=logout>"退出"</button>
-        </header>
-        <StatusBar/>
-        <nav class="tabs">
-            <a href="#/" class:active=move || matches!(state.route.get(), Route::Cases | Route::Case(_))>"我的事项"</a>
-            <a href="#/new" class:active=move || state.route.get() == Route::NewCase>"排查登记"</a>
-            <a href="#/device" class:active=move || state.route.get() == Route::Device>"本机"</a>
-        </nav>
-        <main class="content">
-            {move || match state.route.get() {
-                Route::Cases => view! { <CaseList/> }.into_any(),
-                Route::Case(id) => view! { <CaseDetail id=id/> }.into_any(),
-                Route::NewCase => view! { <NewCasePage/> }.into_any(),
-                Route::Device => view! { <DevicePage/> }.into_any(),
-            }}
-        </main>
-    }
-}
-
-#[component]
-fn StatusBar() -> impl IntoView {
-    let state = expect_context::<AppState>();
-    let sync = move |_| spawn_local(async move { state.sync_now().await });
-    view! {
-        <div class="statusbar" class:offline=move || !state.online.get() data-test="statusbar">
-            <span class="net" data-test="net">{move || if state.online.get() { "● 在线" } else { "○ 离线" }}</span>
-            <span class="pending" data-test="pending" class:waiting=move || { state.pending.get() > 0 }>
-                {move || match state.pending.get() {
-                    0 => "已全部同步".to_string(),
-                    n => format!("{n} 条未同步"),
-                }}
-            </span>
-            <span class="last">
-                {move || state.last_sync.get().map_or("尚未同步".to_string(), |t| format!("同步于 {}", short_time(t)))}
-            </span>
-            <button class="btn small" on:click=sync disabled=move || !state.online.get() || state.syncing.get()>
+        <header class="bar" class:offline=move || state.link() == Link::Offline
+            class:down=move || state.link() == Link::ServerDown data-test="statusbar">
+            <button type="button" class="bar-status" aria-expanded=move || open.get().to_string()
+                aria-controls="bar-details" data-test="bar-toggle" on:click=move |_| open.update(|o| *o = !*o)>
+                <span class="net" data-test="net">{move || match state.link() {
+                    Link::Offline => "○ 离线",
+                    Link::ServerDown => "△ 服务器暂不可用",
+                    Link::Online => "● 在线",
+                }}</span>
+                <span class="line2">
+                    <span class="pending" data-test="pending"
+                        class:waiting=move || { state.pending.get() > 0 || state.needs_worker.get() > 0 }>
+                        {move || match (state.pending.get(), state.needs_worker.get()) {
+                            (0, 0) => "已全部同步".to_string(),
+                            (0, m) => format!("{m} 项需处理"),
+                            (n, 0) => format!("{n} 条未同步"),
+                            (n, m) => format!("{n} 条未同步 · {m} 项需处理"),
+                        }}
+                    </span>
+                    {move || retry().map(|r| view! { <span class="retry" data-test="retry">{format!(" · {r}")}</span> })}
+                </span>
+            </button>
+            <button type="button" class="btn sync" data-test="sync-now" on:click=sync
+                disabled=move || !state.online.get() || state.syncing.get()>
                 {move || if state.syncing.get() { "同步中…" } else { "立即同步" }}
             </button>
-        </div>
-        {move || state.sync_error.get().map(|e| view! { <div class="banner warn" role="status">{e}</div> })}
+        </header>
+        {move || open.get().then(|| view! {
+            <div class="bar-details" id="bar-details" data-test="bar-details">
+                <div class="who">
+                    {move || state.me.get().map(|m| format!("{} · {}", m.display_name, m.unit_name)).unwrap_or_default()}
+                </div>
+                <div>{move || state.last_sync.get().map_or("尚未同步".to_string(), |t| format!("上次同步 {}", short_time(t)))}</div>
+                {move || retry().map(|r| view! { <div>{format!("服务器未应答，{r}")}</div> })}
+                {move || state.sync_error.get().map(|e| view! { <div class="err">{e}</div> })}
+                <button type="button" class="btn" on:click=logout>"退出"</button>
+            </div>
+        })}
+        {move || state.sync_error.get().filter(|_| state.link() == Link::Online).map(|e| view! {
+            <div class="banner warn" role="status">{e}</div>
+        })}
         {move || {
             let old = state.oldest_pending.get()?;
-            let hours = (now_ms() - old) / 3_600_000.0;
-            (hours >= 24.0).then(|| view! {
-                <div class="banner warn">{format!("有记录已在本机保存超过 {} 天未上传，请尽快到有网络的地方同步。", (hours / 24.0).floor())}</div>
+            let days = ((now_ms() - old) / 86_400_000.0) as u32;
+            (days >= 1).then(|| view! {
+                <div class="banner warn">{format!("有记录已在本机保存超过 {days} 天未上传，请尽快到有网络的地方同步。")}</div>
             })
         }}
     }

@@ -3,7 +3,7 @@
 
 use crate::js;
 use crate::state::{store, AppState};
-use crate::util::{now_ms, short_time};
+use crate::util::{el, now_ms, short_time};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -38,31 +38,37 @@ pub fn DevicePage() -> impl IntoView {
             {js::is_ios_browser_tab().then(|| view! {
                 <p class="notice">"苹果手机的 Safari 浏览器会清除 7 天未打开的网站数据。请点“分享 → 添加到主屏幕”，从主屏幕打开代办通，未同步的记录才不会丢失。"</p>
             })}
-            <dl class="facts">
-                <dt>"已用空间"</dt>
-                <dd data-test="storage-use">{move || storage.get().map_or("读取中…".to_string(), |(u, q, _)| format!("{} / 可用 {}", mb(u), mb(q)))}</dd>
-                <dt>"持久保存"</dt>
-                <dd data-test="persisted">{move || match storage.get() {
-                    Some((_, _, true)) => "已开启：浏览器不会自动清除本机数据".to_string(),
-                    Some((_, _, false)) => "未开启：存储紧张时浏览器可能清除本机数据".to_string(),
-                    None => "读取中…".to_string(),
-                }}</dd>
-                <dt>"未同步"</dt>
-                <dd>{move || match state.pending.get() {
-                    0 => "无".to_string(),
-                    n => format!("{n} 条（最早保存于 {}）", state.oldest_pending.get().map(short_time).unwrap_or_default()),
-                }}</dd>
-                <dt>"上次同步"</dt>
-                <dd>{move || state.last_sync.get().map_or("尚未同步".to_string(), short_time)}</dd>
-                <dt>"设备编号"</dt><dd class="mono">{move || client_id.get()}</dd>
-            </dl>
+            <dl class="facts" inner_html=move || {
+                let reading = "读取中…".to_string();
+                let st = storage.get();
+                let rows = [
+                    ("已用空间", "storage-use", st.map_or(reading.clone(), |(u, q, _)| format!("{} / 可用 {}", mb(u), mb(q)))),
+                    ("持久保存", "persisted", match st {
+                        Some((_, _, true)) => "已开启：浏览器不会自动清除本机数据".to_string(),
+                        Some((_, _, false)) => "未开启：存储紧张时浏览器可能清除本机数据".to_string(),
+                        None => reading,
+                    }),
+                    ("未同步", "pending-here", match state.pending.get() {
+                        0 => "无".to_string(),
+                        n => format!("{n} 条（最早保存于 {}）", state.oldest_pending.get().map(short_time).unwrap_or_default()),
+                    }),
+                    ("上次同步", "last-sync", state.last_sync.get().map_or("尚未同步".to_string(), short_time)),
+                    ("设备编号", "client-id", client_id.get()),
+                ];
+                let mut h = String::new();
+                for (k, test, v) in rows {
+                    el(&mut h, &format!(r#"<dt>{k}</dt><dd data-test="{test}">"#), &v, "</dd>");
+                }
+                h
+            }></dl>
             {move || (storage.get().is_some_and(|s| !s.2)).then(|| view! {
                 <button class="btn block" on:click=ask>"申请持久保存"</button>
             })}
             {move || {
                 let old = state.oldest_pending.get()?;
-                let days = ((now_ms() - old) / 86_400_000.0).floor();
-                (days >= 1.0).then(|| view! { <p class="notice">{format!("有记录已在本机保存 {days} 天未上传，请尽快到有网络的地方同步。")}</p> })
+                // Whole days as an integer: float formatting would bloat the WASM.
+                let days = ((now_ms() - old) / 86_400_000.0) as u32;
+                (days >= 1).then(|| view! { <p class="notice">{format!("有记录已在本机保存 {days} 天未上传，请尽快到有网络的地方同步。")}</p> })
             }}
         </section>
     }

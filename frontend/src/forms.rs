@@ -5,13 +5,14 @@
 
 use crate::js;
 use crate::state::{store, AppState};
-use crate::store::UploadEntry;
+use crate::store::{RejectedEntry, UploadEntry};
 use crate::util::{china_now, new_uuid, now_ms};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use shared::authority::{field_actions, Actor};
 use shared::case::{CaseView, GeoPoint, NewVisit, VisitMethod};
-use shared::command::{may_issue, CaseCommand};
+use shared::command::CaseCommand;
 use shared::lifecycle::{LegalRoute, NotTakenReason, NoticeForm, Opinion, ScreeningOutcome};
 use shared::sync::Change;
 use shared::validation::{check_new_visit, MAX_NOTE_CHARS};
@@ -31,72 +32,25 @@ pub fn clear_draft(keys: &[String]) {
     }
 }
 
-/// The forms a field agent can open on a case.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
-    Visit,
-    Contact,
-    Screen,
-    Close,
-    RequestReview,
-    AcceptOutcome,
-    FollowUp,
+/// The forms a field agent can open on a case (shared: one list, one label each).
+pub use shared::authority::FieldAction as Action;
+
+/// The actions the signed-in user may take on the case now, and if some are
+/// withheld from this user, why (shared rules: the lifecycle, and the
+/// authority rule — a field agent acts only on the matters they handle).
+pub fn available_actions(case: &CaseView, state: &AppState) -> (Vec<Action>, Option<String>) {
+    let Some(me) = state.me.get_untracked() else { return (Vec::new(), None) };
+    field_actions(Actor { id: me.id, role: me.role }, case, china_now())
 }
 
-impl Action {
-    pub fn label(self) -> &'static str {
-        match self {
-            Action::Visit => "走访记录",
-            Action::Contact => "进度沟通",
-            Action::Screen => "甄别受理",
-            Action::Close => "办结反馈",
-            Action::RequestReview => "申请复查/复核",
-            Action::AcceptOutcome => "事项终结",
-            Action::FollowUp => "终结回访",
-        }
-    }
-
-    /// A representative command, to ask the shared rules whether it is allowed now.
-    fn probe(self) -> Option<CaseCommand> {
-        let note = "x".to_string();
-        Some(match self {
-            Action::Visit => return None,
-            Action::Contact => CaseCommand::Contact { method: VisitMethod::Phone, note },
-            Action::Screen => CaseCommand::Screen { outcome: ScreeningOutcome::DirectAnswer, agent_id: None, note },
-            Action::Close => CaseCommand::Close {
-                method: VisitMethod::Phone,
-                notice: NoticeForm::Oral,
-                opinion: Opinion::Satisfied,
-                result: note,
-            },
-            Action::RequestReview => CaseCommand::RequestReview { note },
-            Action::AcceptOutcome => CaseCommand::AcceptOutcome {},
-            Action::FollowUp => CaseCommand::FollowUp { method: VisitMethod::Phone, resolved: true, note },
-        })
-    }
-}
-
-/// The actions the signed-in user may take on the case now (shared rules).
-pub fn available_actions(case: &CaseView, state: &AppState) -> Vec<Action> {
-    let Some(me) = state.me.get_untracked() else { return Vec::new() };
-    let mut out = Vec::new();
-    if case.stage.accepts_records() && case.id > 0 {
-        out.push(Action::Visit);
-    }
-    for a in
-        [Action::Screen, Action::Contact, Action::Close, Action::RequestReview, Action::AcceptOutcome, Action::FollowUp]
-    {
-        if let Some(cmd) = a.probe() {
-            if cmd.plan(&case.lifecycle).is_ok() && may_issue(me.role, &cmd, case.lifecycle.level) {
-                out.push(a);
-            }
-        }
-    }
-    out
-}
-
-/// Checks a command with the shared rules and queues it in the outbox.
-pub async fn queue_command(state: AppState, case: &CaseView, command: CaseCommand) -> Result<(), String> {
+/// Checks a command with the shared rules and queues it in the outbox; a
+/// redo of a refused change takes that one out of 需处理.
+pub async fn queue_command(
+    state: AppState,
+    case: &CaseView,
+    command: CaseCommand,
+    redone: Option<&RejectedEntry>,
+) -> Result<(), String> {
     let me = state.me.get_untracked().ok_or("请先登录")?;
     command.validate().map_err(|e| e.message)?;
     command.plan(&case.lifecycle).map_err(|e| e.message)?;
@@ -107,14 +61,17 @@ pub async fn queue_command(state: AppState, case: &CaseView, command: CaseComman
         Change::CommandOnNew { client_ref, command }
     };
     store().queue(&me, change, now_ms()).await.map_err(|e| e.to_string())?;
+    if let Some(r) = redone {
+        let _ = store().discard_rejected(r).await;
+    }
     state.reload().await;
     spawn_local(async move { state.sync_now().await });
     Ok(())
 }
 
-fn saved_message(state: &AppState) -> String {
+pub fn saved_message(state: &AppState) -> String {
     if state.online.get_untracked() {
-        "已保存，正在上传…".to_string()
+        "已保存到本机，正在上传…".to_string()
     } else {
         "已保存到本机，联网后自动上传".to_string()
     }
@@ -153,6 +110,7 @@ pub fn VisitForm(case_id: i64) -> impl IntoView {
     let with_position = RwSignal::new(false);
     let photo: RwSignal<Option<(Vec<u8>, String)>, LocalStorage> = RwSignal::new_local(None);
     let photo_info = RwSignal::new(None::<String>);
+    let photo_input = NodeRef::<leptos::html::Input>::new();
     let error = RwSignal::new(None::<String>);
     let saved = RwSignal::new(None::<String>);
     let saving = RwSignal::new(false);
@@ -209,8 +167,10 @@ pub fn VisitForm(case_id: i64) -> impl IntoView {
             if with_position.get_untracked() {
                 visit.position = js::position(8000).await.map(|(lat, lng, acc)| GeoPoint::from_degrees(lat, lng, acc));
             }
+            let visit_id = visit.id.clone();
             let upload = photo.get_untracked().map(|(data, _)| UploadEntry {
                 id: new_uuid(),
+                visit_id: Some(visit_id),
                 case_id,
                 name: format!("走访照片-{}.jpg", visit.visited_at.replace(['T', ':'], "-")),
                 content_type: "image/jpeg".to_string(),
@@ -229,7 +189,12 @@ pub fn VisitForm(case_id: i64) -> impl IntoView {
                     visited_at.set(shared::time::format_local_minute(china_now()));
                     photo.set(None);
                     photo_info.set(None);
+                    // The next visit must not look as if it had this photo.
+                    if let Some(input) = photo_input.get_untracked() {
+                        input.set_value("");
+                    }
                     saved.set(Some(saved_message(&state)));
+                    state.flash.set(None); // one confirmation on screen: this one
                     state.reload().await;
                     saving.set(false);
                     state.sync_now().await;
@@ -260,7 +225,7 @@ pub fn VisitForm(case_id: i64) -> impl IntoView {
             </label>
             <label class="file">
                 "现场照片（可选）"
-                <input type="file" accept="image/*" capture="environment" name="photo" on:change=on_photo/>
+                <input type="file" accept="image/*" capture="environment" name="photo" node_ref=photo_input on:change=on_photo/>
             </label>
             {move || photo_info.get().map(|i| view! { <p class="hint" data-test="photo-info">{i}</p> })}
             <label class="check">
@@ -277,17 +242,54 @@ pub fn VisitForm(case_id: i64) -> impl IntoView {
 
 /// The form of one workflow command (contact, closure, follow-up …).
 #[component]
-pub fn CommandForm(case: CaseView, action: Action, on_done: Callback<()>) -> impl IntoView {
+pub fn CommandForm(
+    case: CaseView,
+    action: Action,
+    on_done: Callback<()>,
+    /// Redoing a refused change: the form starts from what was typed, and
+    /// the refused entry leaves 需处理 once the redo is saved.
+    redo: Option<RejectedEntry>,
+) -> impl IntoView {
     let state = expect_context::<AppState>();
     let id = case.id;
     let k = move |f: &str| format!("draft:{}:{id}:{f}", action.label());
     let keys = vec![k("method"), k("note"), k("opinion"), k("notice"), k("resolved"), k("outcome")];
     let method = draft(k("method"), "in_person");
     let note = draft(k("note"), "");
-    let opinion = draft(k("opinion"), "satisfied");
+    // Answers that feed a rate (satisfaction, 息诉罢访, acceptance) start
+    // empty: the worker must ask the citizen and choose.
+    let opinion = draft(k("opinion"), "");
     let notice = draft(k("notice"), "oral");
-    let resolved = draft(k("resolved"), "yes");
-    let outcome = draft(k("outcome"), "accept");
+    let resolved = draft(k("resolved"), "");
+    let outcome = draft(k("outcome"), "");
+    if let Some(r) = &redo {
+        let c = match &r.entry.mutation.change {
+            Change::Command { command, .. } | Change::CommandOnNew { command, .. } => Some(command),
+            _ => None,
+        };
+        if let Some(c) = c {
+            note.set(crate::overlay::command_detail(c).unwrap_or_default());
+            match c {
+                CaseCommand::Contact { method: m, .. } => method.set(m.as_str().to_string()),
+                CaseCommand::Close { method: m, notice: n, opinion: o, .. } => {
+                    method.set(m.as_str().to_string());
+                    notice.set(if *n == NoticeForm::Written { "written" } else { "oral" }.to_string());
+                    opinion.set(opinion_code(*o).to_string());
+                }
+                CaseCommand::FollowUp { method: m, resolved: r, .. } => {
+                    method.set(m.as_str().to_string());
+                    resolved.set(if *r { "yes" } else { "no" }.to_string());
+                }
+                CaseCommand::Screen { outcome: o, .. } => outcome
+                    .set(OUTCOMES.iter().find(|(code, _)| outcome_of(code) == *o).map_or("", |x| x.0).to_string()),
+                _ => {}
+            }
+        }
+    }
+    let redo = StoredValue::new(redo);
+    // Set once a save was tried with an answer missing: marks what to choose.
+    let tried = RwSignal::new(false);
+    let missing = move |v: RwSignal<String>| tried.get() && v.with(String::is_empty);
     let error = RwSignal::new(None::<String>);
     let saving = RwSignal::new(false);
     let case = StoredValue::new(case);
@@ -324,17 +326,34 @@ pub fn CommandForm(case: CaseView, action: Action, on_done: Callback<()>) -> imp
         if saving.get_untracked() {
             return;
         }
+        let lacking: Vec<&str> = [
+            (Action::Close, opinion, "信访人意见"),
+            (Action::FollowUp, resolved, "是否息诉罢访"),
+            (Action::Screen, outcome, "甄别结果"),
+        ]
+        .into_iter()
+        .filter(|(a, v, _)| *a == action && v.with_untracked(String::is_empty))
+        .map(|x| x.2)
+        .collect();
+        if !lacking.is_empty() {
+            tried.set(true);
+            error.set(Some(format!("请先询问信访人并选择：{}", lacking.join("、"))));
+            return;
+        }
         let mut cmd = build();
         if let CaseCommand::Screen { outcome: ScreeningOutcome::AcceptAgency { .. }, agent_id, .. } = &mut cmd {
             *agent_id = me_id; // the agent at the doorstep takes it on
         }
         saving.set(true);
         let keys = keys.clone();
+        // Read now: saving re-renders the case page, which disposes this form.
+        let (c, redone) = (case.get_value(), redo.get_value());
         spawn_local(async move {
-            match queue_command(state, &case.get_value(), cmd).await {
+            match queue_command(state, &c, cmd, redone.as_ref()).await {
                 Ok(()) => {
                     clear_draft(&keys);
                     error.set(None);
+                    state.flash.set(Some((id, saved_message(&state))));
                     on_done.run(());
                 }
                 Err(e) => error.set(Some(e)),
@@ -354,17 +373,19 @@ pub fn CommandForm(case: CaseView, action: Action, on_done: Callback<()>) -> imp
         <form class="card command-form" on:submit=submit data-test="command-form">
             <h3>{action.label()}</h3>
             {needs_method.then(|| view! { <MethodPicker method=method/> })}
-            {(action == Action::Screen).then(|| view! { <OutcomePicker outcome=outcome/> })}
+            {(action == Action::Screen).then(|| view! { <OutcomePicker outcome=outcome invalid=Signal::derive(move || missing(outcome))/> })}
             {(action == Action::Close).then(|| view! {
                 <fieldset class="segmented">
                     <legend>"告知方式"</legend>
                     {[("oral", "口头告知"), ("written", "书面告知")].into_iter().map(|(code, label)| view! {
                         <button type="button" class="seg" class:active=move || notice.get() == code
+                            aria-pressed=move || (notice.get() == code).to_string()
                             on:click=move |_| notice.set(code.to_string())>{label}</button>
                     }).collect_view()}
                 </fieldset>
-                <fieldset class="choices">
-                    <legend>"信访人意见"</legend>
+                <fieldset class="choices" class:missing=move || missing(opinion)
+                    aria-invalid=move || missing(opinion).then_some("true") data-test="opinion">
+                    <legend>"信访人意见（请询问后选择）"</legend>
                     {Opinion::ALL.into_iter().map(|o| {
                         let code = opinion_code(o).to_string();
 
@@ -380,10 +401,12 @@ pub fn CommandForm(case: CaseView, action: Action, on_done: Callback<()>) -> imp
                 </fieldset>
             })}
             {(action == Action::FollowUp).then(|| view! {
-                <fieldset class="segmented">
-                    <legend>"是否息诉罢访"</legend>
+                <fieldset class="segmented" class:missing=move || missing(resolved)
+                    aria-invalid=move || missing(resolved).then_some("true") data-test="resolved">
+                    <legend>"是否息诉罢访（请选择）"</legend>
                     {[("yes", "已息诉罢访"), ("no", "未息诉罢访")].into_iter().map(|(code, label)| view! {
                         <button type="button" class="seg" class:active=move || resolved.get() == code
+                            aria-pressed=move || (resolved.get() == code).to_string()
                             on:click=move |_| resolved.set(code.to_string())>{label}</button>
                     }).collect_view()}
                 </fieldset>
@@ -435,11 +458,13 @@ const OUTCOMES: [(&str, &str); 10] = [
 ];
 
 #[component]
-pub fn OutcomePicker(outcome: RwSignal<String>) -> impl IntoView {
+pub fn OutcomePicker(outcome: RwSignal<String>, invalid: Signal<bool>) -> impl IntoView {
     view! {
-        <label>
-            "甄别结果"
-            <select name="outcome" prop:value=move || outcome.get() on:change=move |ev| outcome.set(event_target_value(&ev))>
+        <label class:missing=move || invalid.get()>
+            "甄别结果 *"
+            <select name="outcome" prop:value=move || outcome.get() on:change=move |ev| outcome.set(event_target_value(&ev))
+                aria-invalid=move || invalid.get().then_some("true")>
+                <option value="">"（请选择）"</option>
                 {OUTCOMES.into_iter().map(|(code, label)| view! { <option value=code>{label}</option> }).collect_view()}
             </select>
         </label>

@@ -59,6 +59,11 @@ export function record_metric(name, ms) {
 
 export function now_ms() { return performance.now(); }
 
+export function reveal_first_invalid() {
+  const el = document.querySelector('[aria-invalid=true]');
+  if (el) { el.scrollIntoView({ block: 'center' }); el.focus({ preventScroll: true }); }
+}
+
 export function local_get(key) { try { return localStorage.getItem(key); } catch (e) { return null; } }
 export function local_set(key, value) { try { localStorage.setItem(key, value); } catch (e) {} }
 export function local_remove(key) { try { localStorage.removeItem(key); } catch (e) {} }
@@ -75,6 +80,8 @@ extern "C" {
     pub fn record_metric(name: &str, ms: f64);
     /// `performance.now()`.
     pub fn now_ms() -> f64;
+    /// Scrolls the first field marked invalid into view and focuses it.
+    pub fn reveal_first_invalid();
     pub fn local_get(key: &str) -> Option<String>;
     pub fn local_set(key: &str, value: &str);
     pub fn local_remove(key: &str);

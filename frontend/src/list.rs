@@ -2,8 +2,11 @@
 //! stage and deadline, each with its working-day countdown (shared rules),
 //! and the 需处理 list of changes the server refused.
 
-use crate::state::{store, AppState};
+use crate::overlay::command_detail;
+use crate::state::{refused_before, store, AppState, RefusedPhoto};
+use crate::store::RejectedEntry;
 use crate::util::china_now;
+use crate::util::{el, esc};
 use chrono::NaiveDate;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -11,6 +14,8 @@ use shared::calendar::Calendar;
 use shared::case::{CaseView, Stage};
 use shared::deadline::DueStatus;
 use shared::lifecycle::CaseStatus;
+use shared::sync::Change;
+use std::collections::HashMap;
 
 /// The deadline badge of a case: text and colour class.
 pub fn due_badge(c: &CaseView, today: NaiveDate) -> (String, &'static str) {
@@ -18,12 +23,9 @@ pub fn due_badge(c: &CaseView, today: NaiveDate) -> (String, &'static str) {
         if let (CaseStatus::AwaitingFollowUp, Some(due)) = (c.lifecycle.status, c.follow_up_due) {
             // The follow-up period is in calendar days: show the date itself.
             return if today > due {
-                (format!("回访已逾期（{}）", shared::time::format_month_day(due)), "overdue")
+                (format!("回访已逾期（{due} 前）"), "overdue")
             } else {
-                (
-                    format!("{} 前回访", shared::time::format_month_day(due)),
-                    if (due - today).num_days() <= 3 { "soon" } else { "ok" },
-                )
+                (format!("{due} 前回访"), if (due - today).num_days() <= 3 { "soon" } else { "ok" })
             };
         }
 
@@ -78,14 +80,15 @@ impl Filter {
     }
 }
 
+/// The deadline filters come first: they are what a worker looks for first.
 const FILTERS: [Filter; 7] = [
     Filter::All,
+    Filter::DueSoon,
+    Filter::Overdue,
     Filter::Stage(Stage::Screening),
     Filter::Stage(Stage::Handling),
     Filter::Stage(Stage::Feedback),
     Filter::Stage(Stage::FollowUp),
-    Filter::DueSoon,
-    Filter::Overdue,
 ];
 
 #[component]
@@ -112,7 +115,9 @@ pub fn CaseList() -> impl IntoView {
 
         v
     });
-    let pending = state.pending_entries;
+    let pending = state.pending_by_case;
+    // A save confirmation belongs to the case page it was made on.
+    state.flash.set(None);
     view! {
         <RejectedList/>
         <div class="list-head">
@@ -132,34 +137,9 @@ pub fn CaseList() -> impl IntoView {
         {move || (state.cases.with(Vec::is_empty)).then(|| view! {
             <p class="empty">"本机还没有事项。联网后会自动下载您辖区内的事项。"</p>
         })}
-        <ul class="case-list">
-            {move || shown.get().into_iter().take(shown_max.get()).map(|c| {
-                let (due, due_class) = due_badge(&c, today);
-                let waiting = pending.with(|p| p.get(&c.id).map_or(0, Vec::len));
-                view! {
-                    <li>
-                        <a class="card case-card" href=format!("#/case/{}", c.id) data-test="case-card">
-                            <div class="row">
-                                <span class="num">{c.number.clone()}</span>
-                                <span class="chip stage">{c.stage.label()}</span>
-                            </div>
-                            <div class="name">
-                                {c.citizen_name.clone()}
-                                {(waiting > 0).then(|| view! { <span class="chip pending">{format!("{waiting} 项未同步")}</span> })}
-                            </div>
-                            <p class="summary">{c.summary.clone()}</p>
-                            <div class="row meta">
-                                <span class=format!("due {due_class}")>{due}</span>
-                                <span class="unit">
-                                    {c.unit_name.clone()}
-                                    {c.agent_name.clone().map(|a| format!(" · {a}"))}
-                                </span>
-                            </div>
-                        </a>
-                    </li>
-                }
-            }).collect_view()}
-        </ul>
+        <ul class="case-list" inner_html=move || {
+            pending.with(|p| shown.with(|v| cards_html(&v[..v.len().min(shown_max.get())], p, today)))
+        }></ul>
         {move || {
             let rest = shown.with(Vec::len).saturating_sub(shown_max.get());
             (rest > 0).then(|| view! {
@@ -171,8 +151,58 @@ pub fn CaseList() -> impl IntoView {
     }
 }
 
+/// The case cards as HTML, every text escaped (display-only links: one
+/// string instead of a view per card keeps the WASM small).
+fn cards_html(cases: &[CaseView], pending: &HashMap<i64, u32>, today: NaiveDate) -> String {
+    let mut h = String::new();
+    for c in cases {
+        let (due, due_class) = due_badge(c, today);
+        h.push_str(&format!(
+            r##"<li><a class="card case-card" href="#/case/{}" data-test="case-card"><div class="row">"##,
+            c.id
+        ));
+        el(&mut h, r#"<span class="num">"#, &c.number, "</span>");
+        el(&mut h, r#"<span class="chip stage">"#, c.stage.label(), r#"</span></div><div class="name">"#);
+        esc(&mut h, &c.citizen_name);
+        if let Some(n) = pending.get(&c.id).filter(|n| **n > 0) {
+            h.push_str(&format!(r#"<span class="chip pending" data-test="case-pending">{n} 项未同步</span>"#));
+        }
+        el(&mut h, r#"</div><p class="summary">"#, &c.summary, "</p>");
+        el(&mut h, &format!(r#"<div class="row meta"><span class="due {due_class}">"#), &due, "</span>");
+        let unit = match &c.agent_name {
+            Some(a) => format!("{} · {a}", c.unit_name),
+            None => c.unit_name.clone(),
+        };
+        el(&mut h, r#"<span class="unit">"#, &unit, "</span></div></a></li>");
+    }
+    h
+}
+
 /// Cases rendered per page of the list.
 const PAGE: usize = 50;
+
+/// A refused change as escaped HTML: what it was (then `after_label`), what
+/// was typed, the server's reason, and the earlier refusal that explains it.
+pub fn refused_html(r: &RejectedEntry, all: &[RejectedEntry], after_label: &str) -> String {
+    let mut h = String::new();
+    let change = &r.entry.mutation.change;
+    el(&mut h, "", &change.label(), after_label);
+    if let Change::Command { command, .. } | Change::CommandOnNew { command, .. } = change {
+        if let Some(t) = command_detail(command) {
+            el(&mut h, r#"<div class="typed" data-test="typed">您填写的："#, &t, "</div>");
+        }
+    }
+    el(&mut h, r#"<div class="reason">原因："#, &r.message, "</div>");
+    if let Some(b) = refused_before(all, r) {
+        el(
+            &mut h,
+            r#"<div class="hint" data-test="refused-chain">本机先前的“"#,
+            &b.entry.mutation.change.label(),
+            "”已被退回，此项依赖它，因而也未能办理。</div>",
+        );
+    }
+    h
+}
 
 #[component]
 fn RejectedList() -> impl IntoView {
@@ -181,26 +211,45 @@ fn RejectedList() -> impl IntoView {
         let list = state.rejected.get();
         let uploads = state.rejected_uploads.get();
         (!list.is_empty() || !uploads.is_empty()).then(|| {
+            // Photos refused with their visit are shown (and discarded) with it.
+            let (with_visit, alone): (Vec<RefusedPhoto>, Vec<RefusedPhoto>) =
+                uploads.into_iter().partition(|u| u.visit_id.is_some());
+            let count = list.len() + alone.len();
             view! {
                 <section class="card attention" data-test="rejected">
-                    <h3>{format!("需处理（{}）", list.len() + uploads.len())}</h3>
+                    <h3>{format!("需处理（{count}）")}</h3>
                     <p class="hint">"以下记录被服务器退回，未写入系统。请核对事项的最新情况后重新办理，或放弃。"</p>
                     <ul>
-                        {list.into_iter().map(|r| {
+                        {list.iter().map(|r| {
                             let change = &r.entry.mutation.change;
                             let href = change.case_id().map_or_else(|| "#/".to_string(), |id| format!("#/case/{id}"));
-                            let label = change.label();
+                            let mut info = format!(r#"<div><a class="item-link" href="{href}">"#);
+                            info.push_str(&refused_html(r, &list, "</a></div>"));
+                            let visit_id = match change {
+                                Change::AddVisit { visit } => Some(visit.id.clone()),
+                                _ => None,
+                            };
+                            let photos: Vec<String> = with_visit
+                                .iter()
+                                .filter(|u| u.visit_id.is_some() && u.visit_id == visit_id)
+                                .map(|u| u.id.clone())
+                                .collect();
                             let entry = r.clone();
                             view! {
                                 <li data-test="rejected-item">
-                                    <div><a href=href.clone()>{label}</a></div>
-                                    <div class="reason">{format!("原因：{}", r.message)}</div>
+                                    <div inner_html=info></div>
+                                    {(!photos.is_empty()).then(|| view! { <div class="hint">{format!("附照片 {} 张，随该记录一并未上传。", photos.len())}</div> })}
                                     <div class="row-actions">
-                                        <a class="btn small" href=href>"查看事项，重新办理"</a>
+                                        <a class="btn small" href=href>"查看事项"</a>
                                         <button class="btn small" on:click=move |_| {
                                             let entry = entry.clone();
+                                            let photos = photos.clone();
                                             spawn_local(async move {
-                                                let _ = store().discard_rejected(&entry).await;
+                                                let s = store();
+                                                let _ = s.discard_rejected(&entry).await;
+                                                for p in &photos {
+                                                    let _ = s.discard_upload(p).await;
+                                                }
                                                 state.reload().await;
                                             })
                                         }>"放弃"</button>
@@ -208,17 +257,19 @@ fn RejectedList() -> impl IntoView {
                                 </li>
                             }
                         }).collect_view()}
-                        {uploads.into_iter().map(|(id, case_id, name, reason)| view! {
+                        {alone.into_iter().map(|u| view! {
                             <li data-test="rejected-item">
-                                <div><a href=format!("#/case/{case_id}")>{format!("照片：{name}")}</a></div>
-                                <div class="reason">{format!("原因：{reason}")}</div>
-                                <button class="btn small" on:click=move |_| {
-                                    let id = id.clone();
-                                    spawn_local(async move {
-                                        let _ = store().discard_upload(&id).await;
-                                        state.reload().await;
-                                    })
-                                }>"放弃"</button>
+                                <div><a class="item-link" href=format!("#/case/{}", u.case_id)>{format!("照片：{}", u.name)}</a></div>
+                                <div class="reason">{format!("原因：{}", u.reason)}</div>
+                                <div class="row-actions">
+                                    <button class="btn small" on:click=move |_| {
+                                        let id = u.id.clone();
+                                        spawn_local(async move {
+                                            let _ = store().discard_upload(&id).await;
+                                            state.reload().await;
+                                        })
+                                    }>"放弃"</button>
+                                </div>
                             </li>
                         }).collect_view()}
                     </ul>

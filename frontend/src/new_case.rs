@@ -11,10 +11,13 @@ use leptos::task::spawn_local;
 use shared::case::{Channel, Source};
 use shared::command::CaseCommand;
 use shared::deadline::MatterLevel;
+use shared::error::ApiError;
 use shared::intake::NewCase;
+use shared::intake::MAX_PROBLEM_CHARS;
 use shared::lifecycle::ScreeningOutcome;
 use shared::routing::ContentCategory;
 use shared::sync::Change;
+use shared::validation::{check_text, IdNumber, PersonName, PhoneNumber};
 
 #[component]
 pub fn NewCasePage() -> impl IntoView {
@@ -43,9 +46,12 @@ pub fn NewCasePage() -> impl IntoView {
     let category = draft(k("category"), "");
     let channel = draft(k("channel"), "visit");
     let level = draft(k("level"), "village");
-    let outcome = draft(k("outcome"), "accept");
+    // The screening outcome feeds the acceptance rate: chosen, never assumed.
+    let outcome = draft(k("outcome"), "");
     let note = draft(k("note"), "");
     let error = RwSignal::new(None::<String>);
+    // Per field (by input name): what is wrong with it, shown where it is.
+    let field_errors = RwSignal::new(Vec::<(&'static str, String)>::new());
     let saving = RwSignal::new(false);
 
     let submit = move |ev: SubmitEvent| {
@@ -55,6 +61,45 @@ pub fn NewCasePage() -> impl IntoView {
         }
         let Some(me) = state.me.get_untracked() else { return };
         let opt = |s: RwSignal<String>| Some(s.get_untracked().trim().to_string()).filter(|v| !v.is_empty());
+        // Every field checked on its own with the shared rules, so each
+        // mistake is marked where it is; then the whole matter as the server will.
+        let today = china_now().date();
+        let mut errs: Vec<(&'static str, String)> = Vec::new();
+        let mut mark = |field: &'static str, r: Result<(), ApiError>| {
+            if let Err(e) = r {
+                errs.push((field, e.message));
+            }
+        };
+        mark(
+            "citizen_name",
+            PersonName::parse(&name.get_untracked())
+                .map(|_| ())
+                .map_err(|e| ApiError { message: format!("信访人{}", e.message), ..e }),
+        );
+        if let Some(v) = opt(id_number) {
+            mark("id_number", IdNumber::parse(&v, today).map(|_| ()));
+        }
+        if let Some(v) = opt(phone) {
+            mark("phone", PhoneNumber::parse(&v).map(|_| ()));
+        }
+        if let Some(v) = opt(address) {
+            mark("address", check_text("地址", &v, 200));
+        }
+        mark("summary", check_text("反映的问题及诉求", summary.get_untracked().trim(), MAX_PROBLEM_CHARS));
+        if let Some(v) = opt(brief) {
+            mark("brief", check_text("内容摘要", &v, 500));
+        }
+        if outcome.with_untracked(String::is_empty) {
+            errs.push(("outcome", "请选择甄别结果".to_string()));
+        }
+        let has_errors = !errs.is_empty();
+        field_errors.set(errs);
+        if has_errors {
+            error.set(Some("请按标红的提示修改后再保存".to_string()));
+            // After the marks are drawn: bring the first one into view.
+            request_animation_frame(crate::js::reveal_first_invalid);
+            return;
+        }
         let client_ref = new_uuid();
         let new = NewCase {
             client_ref: Some(client_ref.clone()),
@@ -108,6 +153,7 @@ pub fn NewCasePage() -> impl IntoView {
             match result {
                 Ok(id) => {
                     clear_draft(&keys);
+                    state.flash.set(Some((id, crate::forms::saved_message(&state))));
                     state.reload().await;
                     crate::util::go(&format!("#/case/{id}"));
                     spawn_local(async move { state.sync_now().await });
@@ -117,11 +163,18 @@ pub fn NewCasePage() -> impl IntoView {
             saving.set(false);
         });
     };
-    let text = |label: &'static str, sig: RwSignal<String>, kind: &'static str, name: &'static str| {
+    let err_of = move |name: &'static str| field_errors.with(|e| e.iter().find(|x| x.0 == name).map(|x| x.1.clone()));
+    let field_error = move |name: &'static str| {
+        move || err_of(name).map(|m| view! { <span class="field-error" data-test="field-error">{m}</span> })
+    };
+    let invalid = move |name: &'static str| move || err_of(name).is_some().then_some("true");
+    let text = move |label: &'static str, sig: RwSignal<String>, kind: &'static str, name: &'static str| {
         view! {
-            <label>
+            <label class:invalid=move || err_of(name).is_some()>
                 {label}
-                <input type=kind name=name prop:value=move || sig.get() on:input=move |ev| sig.set(event_target_value(&ev))/>
+                <input type=kind name=name aria-invalid=invalid(name) prop:value=move || sig.get()
+                    on:input=move |ev| sig.set(event_target_value(&ev))/>
+                {field_error(name)}
             </label>
         }
     };
@@ -134,10 +187,11 @@ pub fn NewCasePage() -> impl IntoView {
             {text("身份证号", id_number, "text", "id_number")}
             {text("联系电话", phone, "tel", "phone")}
             {text("住址", address, "text", "address")}
-            <label>
+            <label class:invalid=move || err_of("summary").is_some()>
                 "反映的问题及诉求 *"
-                <textarea name="summary" rows="4" prop:value=move || summary.get()
+                <textarea name="summary" rows="4" aria-invalid=invalid("summary") prop:value=move || summary.get()
                     on:input=move |ev| summary.set(event_target_value(&ev))></textarea>
+                {field_error("summary")}
             </label>
             {text("内容摘要", brief, "text", "brief")}
             <label>
@@ -165,7 +219,8 @@ pub fn NewCasePage() -> impl IntoView {
                     </select>
                 </label>
             </div>
-            <OutcomePicker outcome=outcome/>
+            <OutcomePicker outcome=outcome invalid=Signal::derive(move || err_of("outcome").is_some())/>
+            {field_error("outcome")}
             <label>
                 "甄别说明"
                 <textarea name="note" rows="2" prop:value=move || note.get() on:input=move |ev| note.set(event_target_value(&ev))></textarea>

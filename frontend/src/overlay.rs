@@ -7,7 +7,7 @@ use crate::store::OutboxEntry;
 use chrono::NaiveDate;
 use shared::calendar::Calendar;
 use shared::case::CaseView;
-use shared::command::apply_to_view;
+use shared::command::{apply_to_view, CaseCommand};
 use shared::intake::NewCase;
 use shared::lifecycle::Lifecycle;
 use shared::org::Me;
@@ -19,7 +19,27 @@ use std::collections::HashMap;
 pub struct PendingEntry {
     pub mutation_id: u64,
     pub label: String,
+    /// What was typed (the note, the result told to the citizen …).
+    pub detail: Option<String>,
     pub at_ms: f64,
+}
+
+/// The text typed for a command, shown with it.
+pub fn command_detail(c: &CaseCommand) -> Option<String> {
+    match c {
+        CaseCommand::Contact { note, .. }
+        | CaseCommand::Urge { note }
+        | CaseCommand::FollowUp { note, .. }
+        | CaseCommand::RequestReview { note }
+        | CaseCommand::ReviewDecided { note, .. }
+        | CaseCommand::Screen { note, .. } => Some(note.clone()),
+        CaseCommand::Close { result, .. } => Some(result.clone()),
+        CaseCommand::LeaderOpinion { text } | CaseCommand::LeaderInstruction { text } => Some(text.clone()),
+        CaseCommand::Transfer { proposed_handling, .. } => Some(proposed_handling.clone()),
+        CaseCommand::Escalate { reason, .. } => Some(reason.clone()),
+        _ => None,
+    }
+    .filter(|t| !t.is_empty())
 }
 
 /// The id shown for a matter registered on this device and not yet synced.
@@ -96,6 +116,7 @@ pub fn overlay(
                 pending.entry(c.id).or_default().push(PendingEntry {
                     mutation_id: e.mutation.id,
                     label: "登记事项".to_string(),
+                    detail: Some(case.summary.clone()),
                     at_ms: e.created_at,
                 });
                 cases.push(c);
@@ -118,6 +139,7 @@ pub fn overlay(
         pending.entry(case_id).or_default().push(PendingEntry {
             mutation_id: e.mutation.id,
             label: command.label(),
+            detail: command_detail(command),
             at_ms: e.created_at,
         });
     }

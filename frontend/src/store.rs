@@ -117,6 +117,10 @@ pub struct UploadEntry {
     pub data: Vec<u8>,
     pub created_at: f64,
     pub user_id: i64,
+    /// The visit this photo was taken for: uploaded only once the server has
+    /// the visit, and refused with it if the visit is refused.
+    #[serde(default)]
+    pub visit_id: Option<String>,
     /// The server refused it, with this reason; kept until discarded.
     #[serde(default)]
     pub rejected: Option<String>,

@@ -54,3 +54,24 @@ pub fn china_time_of(rfc3339: &str) -> String {
         .map(|t| shared::time::format_minute(shared::time::china_local(t.with_timezone(&chrono::Utc))))
         .unwrap_or_else(|_| rfc3339.to_string())
 }
+
+/// Appends `text` for HTML: `&`, `<`, `>` and quotes escaped.
+pub fn esc(out: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+}
+
+/// Appends `open`, then `text` escaped, then `close`.
+pub fn el(h: &mut String, open: &str, text: &str, close: &str) {
+    h.push_str(open);
+    esc(h, text);
+    h.push_str(close);
+}
