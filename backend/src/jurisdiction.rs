@@ -178,6 +178,7 @@ impl Scope {
             follow_up_due: opt_date("follow_up_due")?,
             overdue_since: opt_date("overdue_since")?,
             registered_by: row.try_get("registered_by")?,
+            query_code: private("query_code")?,
         })
     }
 

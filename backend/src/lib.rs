@@ -12,6 +12,7 @@ pub mod jurisdiction;
 pub mod openapi;
 pub mod org;
 pub mod overdue;
+pub mod public;
 pub mod security;
 pub mod sync;
 pub mod text;
@@ -43,6 +44,8 @@ pub struct ApiContext {
     /// Server errors per pushed mutation (see `sync::push`).
     pub push_failures: std::sync::Arc<sync::PushFailures>,
     pub security: std::sync::Arc<security::SecurityConfig>,
+    /// Failed look-ups on the public pages, per address and per number.
+    pub lookup_throttle: std::sync::Arc<public::LookupThrottle>,
 }
 
 impl ApiContext {
@@ -53,6 +56,7 @@ impl ApiContext {
             login_throttle: Default::default(),
             push_failures: Default::default(),
             security: Default::default(),
+            lookup_throttle: Default::default(),
         }
     }
 
@@ -110,6 +114,7 @@ pub fn app(ctx: ApiContext, dist: PathBuf) -> Router {
         .merge(api_router())
         .route("/healthz", get(|| async { "ok" }))
         .route("/robots.txt", get(security::robots))
+        .merge(public::router())
         .fallback_service(spa)
         .layer(axum::middleware::from_fn_with_state(ctx.clone(), security::check_origin))
         .layer(axum::middleware::from_fn_with_state(csp, security::headers))

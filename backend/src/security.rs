@@ -177,11 +177,11 @@ fn is_hashed_asset(path: &str) -> bool {
     hash.len() >= 16 && hash.chars().all(|c| c.is_ascii_hexdigit())
 }
 
-/// `/robots.txt`: this is a case system with private data; nothing in it is
-/// for search engines (the citizens' public pages will say otherwise when
-/// they exist).
+/// `/robots.txt`: this is a case system with private data; only the
+/// citizens' public information page is for search engines (a matter's own
+/// page needs its query code and is never linked).
 pub async fn robots() -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], "User-agent: *\nDisallow: /\n")
+    ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], "User-agent: *\nAllow: /public$\nDisallow: /\n")
 }
 
 #[cfg(test)]

@@ -290,7 +290,10 @@ async fn devices_hold_private_data_only_for_their_own_matters(app: &TestApp) {
         let cases = pull["cases"].as_array().unwrap();
         assert!(!cases.is_empty());
         assert!(
-            cases.iter().all(|c| c["phone"].is_null() && c["id_number"].is_null() && c["address"].is_null()),
+            cases.iter().all(|c| c["phone"].is_null()
+                && c["id_number"].is_null()
+                && c["address"].is_null()
+                && c["query_code"].is_null()),
             "{desk} pulled private data"
         );
     }
@@ -658,7 +661,8 @@ async fn front_end_cache_lifetimes_and_csp() {
         .unwrap();
     std::fs::write(dist.join("frontend-0123456789abcdef_bg.wasm"), b"\0asm").unwrap();
     std::fs::write(dist.join("sw.js"), "self.addEventListener('fetch', () => {});").unwrap();
-    let db = backend::db::Db::connect("sqlite::memory:").await.unwrap();
+    let db =
+        backend::db::Db::connect(&format!("sqlite://{}?mode=rwc", dist.join("db.sqlite").display())).await.unwrap();
     let router = backend::app(backend::ApiContext::new(db, std::env::temp_dir()), dist.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());

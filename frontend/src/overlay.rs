@@ -84,6 +84,7 @@ fn provisional_case(new: &NewCase, mutation_id: u64, me: &Me, cal: &Calendar) ->
         follow_up_due: None,
         overdue_since: None,
         registered_by: Some(me.id),
+        query_code: None,
     }
 }
 

@@ -149,6 +149,11 @@ pub struct CaseView {
     /// registered themselves: `authority::may_act`).
     #[serde(default)]
     pub registered_by: Option<i64>,
+    /// The citizen's query code (查询码) for the public pages: private like
+    /// the contact details (handlers see it, to tell the citizen or print it
+    /// on the 代办单).
+    #[serde(default)]
+    pub query_code: Option<String>,
 }
 
 fn default_lifecycle() -> Lifecycle {

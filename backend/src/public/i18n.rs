@@ -1,0 +1,221 @@
+//! Every text of the citizens' public pages, in Chinese and in Mongolian
+//! (traditional script). TRANSLATORS: the Mongolian texts are all here, in
+//! [`MN`]; they are a first draft by the developers and are waiting for a
+//! review by a Mongolian-language editor — change them here, nothing else.
+
+/// The languages of the public pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    Zh,
+    Mn,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh",
+            Lang::Mn => "mn",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Lang> {
+        match s {
+            "zh" => Some(Lang::Zh),
+            "mn" => Some(Lang::Mn),
+            _ => None,
+        }
+    }
+
+    pub fn texts(self) -> &'static Texts {
+        match self {
+            Lang::Zh => &ZH,
+            Lang::Mn => &MN,
+        }
+    }
+}
+
+/// The texts of one language.
+pub struct Texts {
+    pub html_lang: &'static str,
+    pub site: &'static str,
+    pub tagline: &'static str,
+    pub other_language: &'static str,
+    pub large_text: &'static str,
+    pub normal_text: &'static str,
+    pub lookup_title: &'static str,
+    pub lookup_hint: &'static str,
+    pub case_number: &'static str,
+    pub query_code: &'static str,
+    pub search: &'static str,
+    pub what_title: &'static str,
+    pub what_body: &'static str,
+    pub stages_title: &'static str,
+    /// The five stages in plain words, with their limits.
+    pub stages: [&'static str; 5],
+    pub hotline: &'static str,
+    pub agents_title: &'static str,
+    pub office_phone: &'static str,
+    pub not_found_title: &'static str,
+    pub not_found_body: &'static str,
+    pub throttled: &'static str,
+    pub bad_code: &'static str,
+    pub stage_now: &'static str,
+    pub due: &'static str,
+    pub late: &'static str,
+    pub on_time: &'static str,
+    pub no_limit: &'static str,
+    pub handled_by: &'static str,
+    pub agent: &'static str,
+    pub timeline_title: &'static str,
+    pub registered: &'static str,
+    pub result_title: &'static str,
+    pub opinion: &'static str,
+    pub back: &'static str,
+    pub privacy_note: &'static str,
+    /// The stage a citizen sees, by `shared::case::Stage` code.
+    pub stage_words: [(&'static str, &'static str); 5],
+    /// Timeline entries by command kind (what the citizen sees of each step).
+    pub steps: [(&'static str, &'static str); 13],
+}
+
+impl Texts {
+    pub fn stage(&self, code: &str) -> &'static str {
+        self.stage_words.iter().find(|(c, _)| *c == code).map_or("", |(_, w)| w)
+    }
+
+    pub fn step(&self, kind: &str) -> Option<&'static str> {
+        self.steps.iter().find(|(k, _)| *k == kind).map(|(_, w)| *w)
+    }
+}
+
+pub static ZH: Texts = Texts {
+    html_lang: "zh-CN",
+    site: "代办通 · 信访事项查询",
+    tagline: "阿拉善左旗信访代办服务：群众少跑腿，干部代办理",
+    other_language: "ᠮᠣᠩᠭᠣᠯ",
+    large_text: "大字",
+    normal_text: "常规字号",
+    lookup_title: "查询我的事项",
+    lookup_hint: "请输入代办单上的事项编号和 8 位查询码。",
+    case_number: "事项编号",
+    query_code: "查询码",
+    search: "查询",
+    what_title: "什么是信访代办",
+    what_body: "您有困难或诉求，可以找嘎查村（社区）的代办员。代办员免费替您把事项交给有关部门、跟踪办理、把结果告诉您，您不用自己跑。",
+    stages_title: "办理流程和时限",
+    stages: [
+        "甄别受理：代办员了解情况，决定是否代办，并填写代办单。",
+        "事项办理：交有关部门办理。嘎查村事项 5 个工作日，苏木镇事项 15 个工作日；需多部门协调的，方案确定后 30 个工作日；重大复杂的 60 个工作日。",
+        "办结反馈：代办员把结果告诉您，请您评价。不满意可以申请复查、复核。",
+        "终结回访：办结后 15 日内回访，看问题是否真正解决。",
+        "整理归档：一案一档，留存备查。",
+    ],
+    hotline: "也可以拨打 12345 政务服务便民热线反映问题。",
+    agents_title: "代办服务点和办公电话",
+    office_phone: "办公电话",
+    not_found_title: "没有查到",
+    not_found_body: "事项编号或查询码不对。请对照代办单核对后再查；如有疑问，请打代办服务点的办公电话。",
+    throttled: "查询次数过多，请 10 分钟后再试。",
+    bad_code: "查询码有误：应为 8 位数字，请核对代办单。",
+    stage_now: "现在办到",
+    due: "办理期限",
+    late: "已超期",
+    on_time: "在期限内",
+    no_limit: "本阶段不计办理时限",
+    handled_by: "承办单位",
+    agent: "代办员",
+    timeline_title: "办理经过",
+    registered: "登记受理",
+    result_title: "办理结果",
+    opinion: "您的评价",
+    back: "返回查询",
+    privacy_note: "本页不显示身份证号、电话、住址等个人信息。",
+    stage_words: [
+        ("screening", "正在了解情况（甄别受理）"),
+        ("handling", "正在办理"),
+        ("feedback", "已办结，等待您的评价"),
+        ("follow_up", "已办结，等待回访"),
+        ("archived", "已办结归档"),
+    ],
+    steps: [
+        ("screen", "甄别受理"),
+        ("assign", "确定代办员"),
+        ("categorise", "分类交办"),
+        ("transfer", "交有关部门办理"),
+        ("urge", "催办"),
+        ("escalate", "上报上级"),
+        ("contact", "代办员与您沟通进展"),
+        ("close", "办结并告知结果"),
+        ("request_review", "申请复查/复核"),
+        ("review_decided", "复查/复核有结论"),
+        ("accept_outcome", "事项终结"),
+        ("follow_up", "回访"),
+        ("archive", "归档"),
+    ],
+};
+
+pub static MN: Texts = Texts {
+    html_lang: "mn-Mong",
+    site: "ᠣᠷᠤᠯᠠᠨ ᠦᠢᠯᠡᠳᠬᠦ ᠬᠡᠷᠡᠭ ᠢ ᠡᠷᠢᠬᠦ",
+    tagline: "ᠠᠯᠠᠱᠠ ᠵᠡᠭᠦᠨ ᠬᠣᠰᠢᠭᠤ ᠶᠢᠨ ᠥᠷᠭᠡᠳᠬᠡᠯ ᠢ ᠣᠷᠤᠯᠠᠨ ᠦᠢᠯᠡᠳᠬᠦ ᠦᠢᠯᠡᠴᠢᠯᠡᠭᠡ",
+    other_language: "中文",
+    large_text: "ᠲᠣᠮᠣ ᠦᠰᠦᠭ",
+    normal_text: "ᠡᠩ ᠦᠨ ᠦᠰᠦᠭ",
+    lookup_title: "ᠮᠢᠨᠤ ᠬᠡᠷᠡᠭ ᠢ ᠡᠷᠢᠬᠦ",
+    lookup_hint: "ᠣᠷᠤᠯᠠᠨ ᠦᠢᠯᠡᠳᠬᠦ ᠬᠡᠬᠦᠳᠡᠰᠦ ᠡᠷ ᠡᠬᠢ ᠬᠡᠷᠡᠭ ᠦᠨ ᠳ᠋ᠤᠭᠠᠷ ᠪᠣᠯᠣᠨ 8 ᠣᠷᠣᠨ ᠲᠣᠭ᠎ᠠ ᠪᠦᠬᠦᠢ ᠡᠷᠢᠬᠦ ᠺᠣᠳ᠋ ᠢ ᠣᠷᠣᠭᠤᠯᠤᠭᠠᠷᠠᠢ᠃",
+    case_number: "ᠬᠡᠷᠡᠭ ᠦᠨ ᠳ᠋ᠤᠭᠠᠷ",
+    query_code: "ᠡᠷᠢᠬᠦ ᠺᠣᠳ᠋",
+    search: "ᠡᠷᠢᠬᠦ",
+    what_title: "ᠥᠷᠭᠡᠳᠬᠡᠯ ᠢ ᠣᠷᠤᠯᠠᠨ ᠦᠢᠯᠡᠳᠬᠦ ᠭᠡᠳᠡᠭ ᠨᠢ",
+    what_body: "ᠲᠠ ᠪᠡᠷᠬᠡᠰᠢᠶᠡᠯ ᠪᠤᠶᠤ ᠱᠠᠭᠠᠷᠳᠠᠯᠭ᠎ᠠ ᠲᠠᠢ ᠪᠣᠯ ᠭᠠᠴᠠᠭ᠎ᠠ ᠶᠢᠨ ᠣᠷᠤᠯᠠᠨ ᠦᠢᠯᠡᠳᠬᠡᠭᠴᠢ ᠲᠦ ᠬᠠᠨᠳᠤᠭᠠᠷᠠᠢ᠃ ᠣᠷᠤᠯᠠᠨ ᠦᠢᠯᠡᠳᠬᠡᠭᠴᠢ ᠲᠠᠨ ᠤ ᠬᠡᠷᠡᠭ ᠢ ᠬᠣᠯᠪᠣᠭᠳᠠᠬᠤ ᠬᠡᠯᠲᠡᠰ ᠲᠦ ᠲᠤᠰᠢᠶᠠᠵᠤ᠂ ᠰᠢᠢᠳᠪᠦᠷᠢᠯᠡᠬᠦ ᠶᠢ ᠬᠢᠨᠠᠵᠤ᠂ ᠦᠷ᠎ᠡ ᠳ᠋ᠦᠩ ᠢ ᠲᠠᠨ ᠳ᠋ᠤ ᠮᠡᠳᠡᠭᠳᠡᠨ᠎ᠡ᠃ ᠲᠥᠯᠦᠪᠦᠷᠢ ᠦᠭᠡᠢ᠃",
+    stages_title: "ᠰᠢᠢᠳᠪᠦᠷᠢᠯᠡᠬᠦ ᠳᠠᠷᠠᠭᠠᠯᠠᠯ ᠪᠣᠯᠣᠨ ᠬᠤᠭᠤᠴᠠᠭ᠎ᠠ",
+    stages: [
+        "ᠢᠯᠭᠠᠨ ᠬᠦᠯᠢᠶᠡᠨ ᠠᠪᠬᠤ᠄ ᠪᠠᠢᠳᠠᠯ ᠢ ᠣᠢᠯᠠᠭᠠᠵᠤ᠂ ᠣᠷᠤᠯᠠᠨ ᠦᠢᠯᠡᠳᠬᠦ ᠡᠰᠡᠬᠦ ᠶᠢ ᠱᠢᠢᠳᠬᠡᠨ᠎ᠡ᠃",
+        "ᠬᠡᠷᠡᠭ ᠢ ᠰᠢᠢᠳᠪᠦᠷᠢᠯᠡᠬᠦ᠄ ᠭᠠᠴᠠᠭ᠎ᠠ ᠶᠢᠨ ᠬᠡᠷᠡᠭ 5 ᠠᠵᠢᠯ ᠤᠨ ᠡᠳᠦᠷ᠂ ᠰᠤᠮᠤ ᠶᠢᠨ ᠬᠡᠷᠡᠭ 15 ᠠᠵᠢᠯ ᠤᠨ ᠡᠳᠦᠷ᠂ ᠣᠯᠠᠨ ᠬᠡᠯᠲᠡᠰ ᠦᠨ 30᠂ ᠶᠡᠬᠡ ᠪᠠᠷᠳᠠᠮ ᠬᠡᠷᠡᠭ 60 ᠠᠵᠢᠯ ᠤᠨ ᠡᠳᠦᠷ᠃",
+        "ᠦᠷ᠎ᠡ ᠳ᠋ᠦᠩ ᠢ ᠮᠡᠳᠡᠭᠳᠡᠬᠦ᠄ ᠲᠠ ᠦᠨᠡᠯᠡᠯᠲᠡ ᠥᠭᠭᠦᠨ᠎ᠡ᠃ ᠰᠡᠳᠬᠢᠯ ᠬᠠᠩᠤᠭᠰᠠᠨ ᠦᠭᠡᠢ ᠪᠣᠯ ᠳᠠᠬᠢᠨ ᠬᠢᠨᠠᠯᠲᠠ ᠭᠤᠶᠤᠵᠤ ᠪᠣᠯᠣᠨ᠎ᠠ᠃",
+        "ᠡᠭᠡᠭᠦᠯᠦᠨ ᠰᠤᠷᠠᠭᠯᠠᠬᠤ᠄ ᠳᠠᠭᠤᠰᠤᠭᠰᠠᠨ ᠠᠴᠠ 15 ᠡᠳᠦᠷ ᠲᠦ ᠲᠠᠨ ᠠᠴᠠ ᠡᠭᠡᠭᠦᠯᠦᠨ ᠠᠰᠠᠭᠤᠨ᠎ᠠ᠃",
+        "ᠪᠠᠷᠢᠮᠲᠠ ᠶᠢ ᠠᠷᠬᠢᠪᠯᠠᠬᠤ᠃",
+    ],
+    hotline: "12345 ᠤᠲᠠᠰᠤ ᠪᠠᠷ ᠴᠤ ᠮᠡᠳᠡᠭᠳᠡᠵᠤ ᠪᠣᠯᠣᠨ᠎ᠠ᠃",
+    agents_title: "ᠣᠷᠤᠯᠠᠨ ᠦᠢᠯᠡᠳᠬᠦ ᠴᠡᠭ ᠪᠣᠯᠣᠨ ᠠᠯᠪᠠᠨ ᠤ ᠤᠲᠠᠰᠤ",
+    office_phone: "ᠠᠯᠪᠠᠨ ᠤ ᠤᠲᠠᠰᠤ",
+    not_found_title: "ᠣᠯᠳᠠᠭᠰᠠᠨ ᠦᠭᠡᠢ",
+    not_found_body: "ᠬᠡᠷᠡᠭ ᠦᠨ ᠳ᠋ᠤᠭᠠᠷ ᠪᠤᠶᠤ ᠡᠷᠢᠬᠦ ᠺᠣᠳ᠋ ᠪᠤᠷᠤᠭᠤ ᠪᠠᠶᠢᠨ᠎ᠠ᠃ ᠬᠡᠬᠦᠳᠡᠰᠦ ᠲᠡᠢ ᠪᠠᠨ ᠲᠤᠯᠭᠠᠵᠤ ᠳᠠᠬᠢᠨ ᠡᠷᠢᠭᠡᠷᠡᠢ᠃",
+    throttled: "ᠡᠷᠢᠯᠲᠡ ᠬᠡᠲᠦ ᠣᠯᠠᠨ ᠪᠣᠯᠪᠠ᠂ 10 ᠮᠢᠨᠦ᠋ᠲ ᠦᠨ ᠳᠠᠷᠠᠭ᠎ᠠ ᠳᠠᠬᠢᠨ ᠣᠷᠣᠯᠳᠠᠭᠠᠷᠠᠢ᠃",
+    bad_code: "ᠡᠷᠢᠬᠦ ᠺᠣᠳ᠋ ᠪᠤᠷᠤᠭᠤ᠄ 8 ᠣᠷᠣᠨ ᠲᠣᠭ᠎ᠠ ᠪᠠᠢᠬᠤ ᠬᠡᠷᠡᠭᠲᠡᠢ᠃",
+    stage_now: "ᠣᠳᠣ ᠶᠢᠨ ᠱᠠᠲᠤ",
+    due: "ᠪᠣᠯᠵᠢᠶ᠎ᠠ",
+    late: "ᠬᠤᠭᠤᠴᠠᠭ᠎ᠠ ᠬᠡᠲᠦᠷᠡᠭᠰᠡᠨ",
+    on_time: "ᠬᠤᠭᠤᠴᠠᠭ᠎ᠠ ᠳᠣᠲᠣᠷ᠎ᠠ",
+    no_limit: "ᠡᠨᠡ ᠱᠠᠲᠤ ᠳᠤ ᠬᠤᠭᠤᠴᠠᠭ᠎ᠠ ᠲᠣᠭᠠᠴᠠᠬᠤ ᠦᠭᠡᠢ",
+    handled_by: "ᠬᠠᠷᠢᠭᠤᠴᠠᠬᠤ ᠪᠠᠢᠭᠤᠯᠤᠯᠭ᠎ᠠ",
+    agent: "ᠣᠷᠤᠯᠠᠨ ᠦᠢᠯᠡᠳᠬᠡᠭᠴᠢ",
+    timeline_title: "ᠰᠢᠢᠳᠪᠦᠷᠢᠯᠡᠭᠰᠡᠨ ᠶᠠᠪᠤᠴᠠ",
+    registered: "ᠬᠦᠯᠢᠶᠡᠨ ᠠᠪᠤᠭᠰᠠᠨ",
+    result_title: "ᠦᠷ᠎ᠡ ᠳ᠋ᠦᠩ",
+    opinion: "ᠲᠠᠨ ᠤ ᠦᠨᠡᠯᠡᠯᠲᠡ",
+    back: "ᠪᠤᠴᠠᠬᠤ",
+    privacy_note: "ᠡᠨᠡ ᠨᠢᠭᠤᠷ ᠲᠤ ᠪᠡᠶ᠎ᠡ ᠶᠢᠨ ᠦᠨᠡᠮᠯᠡᠯ ᠦᠨ ᠳ᠋ᠤᠭᠠᠷ᠂ ᠤᠲᠠᠰᠤ᠂ ᠬᠠᠶ᠋ᠢᠭ ᠢ ᠬᠠᠷᠠᠭᠤᠯᠬᠤ ᠦᠭᠡᠢ᠃",
+    stage_words: [
+        ("screening", "ᠪᠠᠢᠳᠠᠯ ᠢ ᠣᠢᠯᠠᠭᠠᠵᠤ ᠪᠠᠢᠨ᠎ᠠ"),
+        ("handling", "ᠰᠢᠢᠳᠪᠦᠷᠢᠯᠡᠵᠤ ᠪᠠᠢᠨ᠎ᠠ"),
+        ("feedback", "ᠳᠠᠭᠤᠰᠤᠪᠠ᠂ ᠲᠠᠨ ᠤ ᠦᠨᠡᠯᠡᠯᠲᠡ ᠶᠢ ᠬᠦᠯᠢᠶᠡᠵᠤ ᠪᠠᠢᠨ᠎ᠠ"),
+        ("follow_up", "ᠳᠠᠭᠤᠰᠤᠪᠠ᠂ ᠡᠭᠡᠭᠦᠯᠦᠨ ᠰᠤᠷᠠᠭᠯᠠᠬᠤ ᠶᠢ ᠬᠦᠯᠢᠶᠡᠵᠤ ᠪᠠᠢᠨ᠎ᠠ"),
+        ("archived", "ᠳᠠᠭᠤᠰᠴᠤ ᠠᠷᠬᠢᠪᠯᠠᠭᠳᠠᠪᠠ"),
+    ],
+    steps: [
+        ("screen", "ᠢᠯᠭᠠᠨ ᠬᠦᠯᠢᠶᠡᠨ ᠠᠪᠤᠭᠰᠠᠨ"),
+        ("assign", "ᠣᠷᠤᠯᠠᠨ ᠦᠢᠯᠡᠳᠬᠡᠭᠴᠢ ᠲᠣᠭᠲᠠᠭᠠᠭᠰᠠᠨ"),
+        ("categorise", "ᠠᠩᠭᠢᠯᠠᠨ ᠲᠤᠰᠢᠶᠠᠭᠰᠠᠨ"),
+        ("transfer", "ᠬᠣᠯᠪᠣᠭᠳᠠᠬᠤ ᠬᠡᠯᠲᠡᠰ ᠲᠦ ᠲᠤᠰᠢᠶᠠᠭᠰᠠᠨ"),
+        ("urge", "ᠱᠠᠬᠠᠨ ᠰᠢᠭᠠᠷᠳᠠᠭᠰᠠᠨ"),
+        ("escalate", "ᠳᠡᠭᠡᠳᠦ ᠱᠠᠲᠤ ᠳᠤ ᠮᠡᠳᠡᠭᠦᠯᠦᠭᠰᠡᠨ"),
+        ("contact", "ᠣᠷᠤᠯᠠᠨ ᠦᠢᠯᠡᠳᠬᠡᠭᠴᠢ ᠲᠠᠨ ᠲᠠᠢ ᠬᠠᠷᠢᠯᠴᠠᠭᠰᠠᠨ"),
+        ("close", "ᠳᠠᠭᠤᠰᠬᠠᠵᠤ ᠦᠷ᠎ᠡ ᠳ᠋ᠦᠩ ᠢ ᠮᠡᠳᠡᠭᠳᠡᠭᠰᠡᠨ"),
+        ("request_review", "ᠳᠠᠬᠢᠨ ᠬᠢᠨᠠᠯᠲᠠ ᠭᠤᠶᠤᠭᠰᠠᠨ"),
+        ("review_decided", "ᠳᠠᠬᠢᠨ ᠬᠢᠨᠠᠯᠲᠠ ᠶᠢᠨ ᠳᠦᠭᠦᠮ"),
+        ("accept_outcome", "ᠬᠡᠷᠡᠭ ᠳᠠᠭᠤᠰᠤᠭᠰᠠᠨ"),
+        ("follow_up", "ᠡᠭᠡᠭᠦᠯᠦᠨ ᠰᠤᠷᠠᠭᠯᠠᠭᠰᠠᠨ"),
+        ("archive", "ᠠᠷᠬᠢᠪᠯᠠᠭᠰᠠᠨ"),
+    ],
+};

@@ -1,0 +1,386 @@
+//! The citizens' public pages (公开性, seed 001 附件2): what the agency
+//! system is, the stages and their limits, the agents and office phones of
+//! each village and township, and a citizen's own matter looked up by its
+//! number and query code (查询码). Server-rendered HTML (askama templates in
+//! `templates/public/`, escaped by default) that works with JavaScript off
+//! on any phone; Chinese or Mongolian (`i18n.rs`), remembered in a cookie.
+//!
+//! Privacy: these pages never show an ID number, phone (other than a unit's
+//! office line), address or any free text typed about the citizen — only
+//! the matter's number, stage, dates, units, the agent's name and, once
+//! closed, the result told to the citizen. "No such matter" and "wrong code"
+//! answer byte for byte alike, and failed look-ups are throttled per address
+//! and per matter number, so numbers cannot be walked.
+
+pub mod i18n;
+
+use crate::error::AppResult;
+use crate::ApiContext;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use i18n::{Lang, Texts};
+use serde::Deserialize;
+use shared::calendar::Calendar;
+use shared::case::Stage;
+use shared::deadline::DueStatus;
+use shared::lifecycle::Opinion;
+use shared::public::QueryCode;
+use sqlx::Row;
+
+pub fn router() -> Router<ApiContext> {
+    Router::new()
+        .route("/public", get(home))
+        .route("/public/", get(home))
+        .route("/public/case", get(case_page))
+        // Pages travel compressed: ≤ 30 KB each on a weak signal.
+        .layer(tower_http::compression::CompressionLayer::new())
+}
+
+/// Failed look-ups allowed per address, and per matter number, in the window.
+pub const MAX_FAILED_PER_SOURCE: u32 = 20;
+pub const MAX_FAILED_PER_NUMBER: u32 = 10;
+const WINDOW: std::time::Duration = std::time::Duration::from_secs(10 * 60);
+
+/// Counts failed look-ups (in memory; a restart forgives).
+#[derive(Default)]
+pub struct LookupThrottle(std::sync::Mutex<std::collections::HashMap<String, (u32, std::time::Instant)>>);
+
+impl LookupThrottle {
+    fn blocked(&self, keys: &[(String, u32)]) -> bool {
+        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        keys.iter().any(|(k, limit)| match map.get(k) {
+            Some((_, since)) if since.elapsed() > WINDOW => {
+                map.remove(k);
+                false
+            }
+            Some((n, _)) => n >= limit,
+            None => false,
+        })
+    }
+
+    fn failed(&self, keys: &[(String, u32)]) {
+        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if map.len() > 100_000 {
+            map.retain(|_, (_, since)| since.elapsed() <= WINDOW);
+        }
+        for (k, _) in keys {
+            map.entry(k.clone()).or_insert((0, std::time::Instant::now())).0 += 1;
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct Prefs {
+    lang: Option<String>,
+    big: Option<String>,
+}
+
+/// Language and text size: from the query (and then remembered), else the
+/// cookies, else Chinese, normal size.
+struct View {
+    lang: Lang,
+    big: bool,
+    set_cookies: Vec<String>,
+}
+
+fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|kv| {
+        let (k, v) = kv.trim().split_once('=')?;
+        (k == name).then(|| v.to_string())
+    })
+}
+
+fn view(headers: &HeaderMap, prefs: &Prefs) -> View {
+    let mut set_cookies = Vec::new();
+    let lang = match prefs.lang.as_deref().and_then(Lang::parse) {
+        Some(l) => {
+            set_cookies.push(format!("dbt_lang={}; Path=/public; Max-Age=31536000; SameSite=Lax", l.code()));
+            l
+        }
+        None => cookie(headers, "dbt_lang").as_deref().and_then(Lang::parse).unwrap_or(Lang::Zh),
+    };
+    let big = match prefs.big.as_deref() {
+        Some(b) => {
+            let big = b == "1";
+            set_cookies.push(format!("dbt_big={}; Path=/public; Max-Age=31536000; SameSite=Lax", u8::from(big)));
+            big
+        }
+        None => cookie(headers, "dbt_big").is_some_and(|v| v == "1"),
+    };
+    View { lang, big, set_cookies }
+}
+
+fn page(status: StatusCode, v: &View, html: Result<String, askama::Error>) -> AppResult<Response> {
+    let html = html.map_err(|e| {
+        tracing::error!(error = %e, "public page template");
+        crate::error::AppError::new(shared::error::ErrorCode::Internal, "页面生成失败")
+    })?;
+    let mut resp = (status, Html(html)).into_response();
+    for c in &v.set_cookies {
+        if let Ok(value) = c.parse() {
+            resp.headers_mut().append(header::SET_COOKIE, value);
+        }
+    }
+    // The page depends on the language cookie; never a shared cache's copy.
+    resp.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("private, no-store"));
+    Ok(resp)
+}
+
+pub struct UnitLine {
+    pub name: String,
+    pub office_phone: Option<String>,
+    /// The unit's agents' names, joined.
+    pub agents: String,
+}
+
+#[derive(Template)]
+#[template(path = "public/home.html")]
+struct HomePage<'a> {
+    t: &'a Texts,
+    lang_code: &'a str,
+    other_lang_code: &'a str,
+    big: bool,
+    units: Vec<UnitLine>,
+    message: Option<&'a str>,
+    number: &'a str,
+    code: &'a str,
+}
+
+fn other(lang: Lang) -> Lang {
+    match lang {
+        Lang::Zh => Lang::Mn,
+        Lang::Mn => Lang::Zh,
+    }
+}
+
+/// `GET /public`: what the system is, how it works, who the agents are.
+async fn home(State(ctx): State<ApiContext>, headers: HeaderMap, Query(prefs): Query<Prefs>) -> AppResult<Response> {
+    let v = view(&headers, &prefs);
+    let units = unit_lines(&ctx).await?;
+    let html = HomePage {
+        t: v.lang.texts(),
+        lang_code: v.lang.code(),
+        other_lang_code: other(v.lang).code(),
+        big: v.big,
+        units,
+        message: None,
+        number: "",
+        code: "",
+    }
+    .render();
+    page(StatusCode::OK, &v, html)
+}
+
+/// Townships and villages with their office phones and agents (names are
+/// public; agents' own phones are not).
+async fn unit_lines(ctx: &ApiContext) -> AppResult<Vec<UnitLine>> {
+    let rows = sqlx::query(
+        "SELECT n.id, n.name, n.office_phone, n.path FROM units n WHERE n.kind IN ('township', 'village') ORDER BY n.path",
+    )
+    .fetch_all(&ctx.db.pool)
+    .await?;
+    let agents = sqlx::query(
+        "SELECT u.unit_id, u.display_name FROM users u WHERE u.agent_kind IS NOT NULL AND u.registered <> 0 ORDER BY u.id",
+    )
+    .fetch_all(&ctx.db.pool)
+    .await?;
+    let mut out = Vec::new();
+    for r in &rows {
+        let id: i64 = r.try_get("id")?;
+        let names: Vec<String> = agents
+            .iter()
+            .filter(|a| a.try_get::<i64, _>("unit_id").ok() == Some(id))
+            .filter_map(|a| a.try_get::<String, _>("display_name").ok())
+            .collect();
+        out.push(UnitLine {
+            name: r.try_get("name")?,
+            office_phone: r.try_get("office_phone")?,
+            agents: names.join("、"),
+        });
+    }
+    Ok(out)
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct LookupParams {
+    #[serde(default)]
+    n: String,
+    #[serde(default)]
+    c: String,
+    #[serde(flatten)]
+    prefs: Prefs,
+}
+
+pub struct Step {
+    pub date: String,
+    pub text: &'static str,
+}
+
+pub struct PublicCase {
+    pub number: String,
+    pub stage: &'static str,
+    pub due: Option<String>,
+    pub late: bool,
+    pub unit: String,
+    pub office_phone: Option<String>,
+    pub agent: Option<String>,
+    pub timeline: Vec<Step>,
+    pub result: Option<String>,
+    pub opinion: Option<&'static str>,
+}
+
+#[derive(Template)]
+#[template(path = "public/case.html")]
+struct CasePage<'a> {
+    t: &'a Texts,
+    lang_code: &'a str,
+    other_lang_code: &'a str,
+    big: bool,
+    c: PublicCase,
+}
+
+#[derive(Template)]
+#[template(path = "public/not_found.html")]
+struct NotFoundPage<'a> {
+    t: &'a Texts,
+    lang_code: &'a str,
+    other_lang_code: &'a str,
+    big: bool,
+    heading: &'a str,
+    body: &'a str,
+    message: Option<&'a str>,
+    number: &'a str,
+    code: &'a str,
+}
+
+/// `GET /public/case?n=<number>&c=<query code>`: one matter, for its citizen.
+async fn case_page(
+    State(ctx): State<ApiContext>,
+    crate::auth::ConnectInfoExt(source): crate::auth::ConnectInfoExt,
+    headers: HeaderMap,
+    Query(p): Query<LookupParams>,
+) -> AppResult<Response> {
+    let v = view(&headers, &p.prefs);
+    let t = v.lang.texts();
+    let not_found = |status: StatusCode, heading: &str, body: &str| {
+        NotFoundPage {
+            t,
+            lang_code: v.lang.code(),
+            other_lang_code: other(v.lang).code(),
+            big: v.big,
+            heading,
+            body,
+            message: None,
+            number: "",
+            code: "",
+        }
+        .render()
+        .map(|html| (status, html))
+    };
+    // A typo in the code is caught by its check digit before any look-up.
+    let Ok(code) = QueryCode::parse(&p.c) else {
+        let (status, html) = match not_found(StatusCode::BAD_REQUEST, t.not_found_title, t.bad_code) {
+            Ok(x) => x,
+            Err(e) => return page(StatusCode::INTERNAL_SERVER_ERROR, &v, Err(e)),
+        };
+        return page(status, &v, Ok(html));
+    };
+    let number = p.n.trim().to_string();
+    let keys = [
+        (format!("ip|{source}"), MAX_FAILED_PER_SOURCE),
+        (format!("n|{}", number.chars().take(40).collect::<String>()), MAX_FAILED_PER_NUMBER),
+    ];
+    if ctx.lookup_throttle.blocked(&keys) {
+        let (status, html) = match not_found(StatusCode::TOO_MANY_REQUESTS, t.not_found_title, t.throttled) {
+            Ok(x) => x,
+            Err(e) => return page(StatusCode::INTERNAL_SERVER_ERROR, &v, Err(e)),
+        };
+        return page(status, &v, Ok(html));
+    }
+    let found = if number.chars().count() > 40 || shared::validation::has_control_chars(&number) {
+        None
+    } else {
+        public_case(&ctx, &number, &code, v.lang).await?
+    };
+    match found {
+        Some(c) => {
+            let html =
+                CasePage { t, lang_code: v.lang.code(), other_lang_code: other(v.lang).code(), big: v.big, c }.render();
+            page(StatusCode::OK, &v, html)
+        }
+        None => {
+            // No such number, or the wrong code: the same answer, byte for byte.
+            ctx.lookup_throttle.failed(&keys);
+            let (status, html) = match not_found(StatusCode::NOT_FOUND, t.not_found_title, t.not_found_body) {
+                Ok(x) => x,
+                Err(e) => return page(StatusCode::INTERNAL_SERVER_ERROR, &v, Err(e)),
+            };
+            page(status, &v, Ok(html))
+        }
+    }
+}
+
+/// The public view of a matter, or `None` (unknown number or wrong code).
+async fn public_case(ctx: &ApiContext, number: &str, code: &QueryCode, lang: Lang) -> AppResult<Option<PublicCase>> {
+    let t = lang.texts();
+    let Some(row) = sqlx::query(
+        "SELECT c.id, c.number, c.stage, c.accepted_on, c.due_on, c.result, c.opinion, c.created_at, \
+         n.name AS unit_name, n.office_phone, a.display_name AS agent_name \
+         FROM cases c JOIN units n ON n.id = c.unit_id LEFT JOIN users a ON a.id = c.agent_id \
+         WHERE c.number = $1 AND c.query_code = $2",
+    )
+    .bind(number)
+    .bind(code.as_str())
+    .fetch_optional(&ctx.db.pool)
+    .await?
+    else {
+        return Ok(None);
+    };
+    let id: i64 = row.try_get("id")?;
+    let stage_code: String = row.try_get("stage")?;
+    let stage = Stage::parse(&stage_code).unwrap_or(Stage::Screening);
+    let due_on: String = row.try_get("due_on")?;
+    let today = shared::time::china_today(chrono::Utc::now());
+    let (due, late) = match (stage.deadline_applies(), due_on.parse::<chrono::NaiveDate>()) {
+        (true, Ok(d)) => {
+            (Some(d.to_string()), matches!(DueStatus::at(Calendar::official(), d, today), DueStatus::Overdue(_)))
+        }
+        _ => (None, false),
+    };
+    let accepted_on: String = row.try_get("accepted_on")?;
+    let mut timeline = vec![Step { date: accepted_on, text: t.registered }];
+    // Only which step was taken and when: never the texts typed with it
+    // (notes may name people or places).
+    let events = sqlx::query("SELECT kind, at FROM case_events WHERE case_id = $1 ORDER BY id")
+        .bind(id)
+        .fetch_all(&ctx.db.pool)
+        .await?;
+    for e in &events {
+        let kind: String = e.try_get("kind")?;
+        let at: String = e.try_get("at")?;
+        if let Some(text) = t.step(&kind) {
+            let date = chrono::DateTime::parse_from_rfc3339(&at)
+                .map(|d| shared::time::china_today(d.with_timezone(&chrono::Utc)).to_string())
+                .unwrap_or(at);
+            timeline.push(Step { date, text });
+        }
+    }
+    let closed = matches!(stage, Stage::Feedback | Stage::FollowUp | Stage::Archived);
+    let opinion: Option<String> = row.try_get("opinion")?;
+    Ok(Some(PublicCase {
+        number: row.try_get("number")?,
+        stage: t.stage(stage.as_str()),
+        due,
+        late,
+        unit: row.try_get("unit_name")?,
+        office_phone: row.try_get("office_phone")?,
+        agent: row.try_get("agent_name")?,
+        timeline,
+        result: if closed { row.try_get("result")? } else { None },
+        opinion: opinion.as_deref().and_then(Opinion::parse).map(Opinion::label),
+    }))
+}

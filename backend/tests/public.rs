@@ -1,0 +1,147 @@
+//! The citizens' public pages on SQLite and PostgreSQL: a matter looked up
+//! by number and query code, nothing private on any page, unknown and wrong
+//! answers alike, throttling, both languages, page weight.
+
+mod common;
+use common::{Kind, TestApp};
+use sqlx::Row;
+
+struct Demo {
+    number: String,
+    code: String,
+    private: Vec<String>,
+}
+
+async fn demo_cases(app: &TestApp) -> Vec<Demo> {
+    sqlx::query("SELECT number, query_code, id_number, phone, address FROM cases ORDER BY id")
+        .fetch_all(&app.db.pool)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| Demo {
+            number: r.try_get("number").unwrap(),
+            code: r.try_get("query_code").unwrap(),
+            private: ["id_number", "phone", "address"]
+                .iter()
+                .filter_map(|c| r.try_get::<Option<String>, _>(*c).unwrap())
+                .collect(),
+        })
+        .collect()
+}
+
+fn from(ip: &str) -> reqwest::Client {
+    let mut h = reqwest::header::HeaderMap::new();
+    h.insert("x-forwarded-for", ip.parse().unwrap());
+    reqwest::Client::builder().default_headers(h).build().unwrap()
+}
+
+async fn get(app: &TestApp, c: &reqwest::Client, path: &str) -> (u16, String) {
+    let r = c.get(app.url(path)).send().await.unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
+}
+
+fn lookup(number: &str, code: &str) -> String {
+    let enc = |s: &str| s.bytes().map(|b| format!("%{b:02X}")).collect::<String>();
+    format!("/public/case?n={}&c={}", enc(number), enc(code))
+}
+
+/// A wrong code with a valid check digit (so it reaches the look-up).
+fn other_code(code: &str) -> String {
+    (0..10_000_000u32)
+        .map(|r| shared::public::QueryCode::from_random(r).as_str().to_string())
+        .find(|c| c != code)
+        .unwrap()
+}
+
+async fn every_matter_is_found_and_nothing_private_shows(app: &TestApp) {
+    let cases = demo_cases(app).await;
+    let private: Vec<&String> = cases.iter().flat_map(|c| c.private.iter()).collect();
+    assert!(private.len() > 30, "the demo has private details to leak");
+    let c = from("192.0.2.1");
+    let (s, home) = get(app, &c, "/public").await;
+    assert_eq!(s, 200);
+    assert!(home.contains("0483-") && home.contains("巴特尔") && home.contains("查询我的事项"));
+    let mut pages = vec![home];
+    for case in &cases {
+        for lang in ["zh", "mn"] {
+            let (s, html) = get(app, &c, &format!("{}&lang={lang}", lookup(&case.number, &case.code))).await;
+            assert_eq!(s, 200, "{}", case.number);
+            assert!(html.contains(&case.number));
+            pages.push(html);
+        }
+    }
+    for html in &pages {
+        for p in &private {
+            assert!(!html.contains(p.as_str()), "a public page shows {p}");
+        }
+    }
+}
+both!(every_matter_is_found_and_nothing_private_shows);
+
+async fn unknown_and_wrong_answer_alike_and_are_throttled(app: &TestApp) {
+    let cases = demo_cases(app).await;
+    let first = &cases[0];
+    let c = from("192.0.2.2");
+    let wrong = get(app, &c, &lookup(&first.number, &other_code(&first.code))).await;
+    let unknown = get(app, &c, &lookup("阿左代〔1999〕999号", &first.code)).await;
+    assert_eq!(wrong.0, 404);
+    assert_eq!(wrong, unknown, "no such matter and wrong code are byte-identical");
+    // A typo is caught by the check digit, before any look-up.
+    let mut typo = first.code.clone().into_bytes();
+    typo[0] = b'0' + (typo[0] - b'0' + 1) % 10;
+    let (s, html) = get(app, &c, &lookup(&first.number, std::str::from_utf8(&typo).unwrap())).await;
+    assert_eq!(s, 400);
+    assert!(html.contains("查询码有误"));
+
+    // 20 failures from one address: that address waits, others do not.
+    let attacker = from("192.0.2.66");
+    for i in 0..20 {
+        let (s, _) = get(app, &attacker, &lookup(&format!("阿左代〔2001〕{i:03}号"), &first.code)).await;
+        assert_eq!(s, 404);
+    }
+    let (s, html) = get(app, &attacker, &lookup(&first.number, &first.code)).await;
+    assert_eq!(s, 429);
+    assert!(html.contains("查询次数过多"));
+    assert_eq!(get(app, &from("192.0.2.3"), &lookup(&first.number, &first.code)).await.0, 200);
+    // 10 wrong codes for one number, from anywhere: that number waits.
+    let target = &cases[1];
+    for i in 0..10 {
+        let ip = format!("198.51.100.{i}");
+        assert_eq!(get(app, &from(&ip), &lookup(&target.number, &other_code(&target.code))).await.0, 404);
+    }
+    assert_eq!(get(app, &from("198.51.100.99"), &lookup(&target.number, &target.code)).await.0, 429);
+}
+both!(unknown_and_wrong_answer_alike_and_are_throttled);
+
+async fn mongolian_is_chosen_and_remembered(app: &TestApp) {
+    let c = reqwest::Client::builder().cookie_store(true).build().unwrap();
+    let r = c.get(app.url("/public?lang=mn")).send().await.unwrap();
+    assert!(r.headers()["set-cookie"].to_str().unwrap().starts_with("dbt_lang=mn"));
+    let html = r.text().await.unwrap();
+    assert!(html.contains("lang=\"mn-Mong\"") && html.contains("ᠡᠷᠢᠬᠦ"));
+    let again = c.get(app.url("/public")).send().await.unwrap().text().await.unwrap();
+    assert!(again.contains("lang=\"mn-Mong\""), "remembered");
+    let back = c.get(app.url("/public?lang=zh")).send().await.unwrap().text().await.unwrap();
+    assert!(back.contains("lang=\"zh-CN\""));
+    let big = c.get(app.url("/public?big=1")).send().await.unwrap().text().await.unwrap();
+    assert!(big.contains("22px"));
+}
+both!(mongolian_is_chosen_and_remembered);
+
+/// Each page ≤ 30 KB as sent (compressed), CSS included (it is inline).
+#[tokio::test]
+async fn pages_are_light() {
+    let app = TestApp::spawn(Kind::Sqlite).await.unwrap();
+    let cases = demo_cases(&app).await;
+    let c = reqwest::Client::new();
+    for (path, lang) in
+        [("/public".to_string(), "zh"), ("/public".to_string(), "mn"), (lookup(&cases[3].number, &cases[3].code), "mn")]
+    {
+        let sep = if path.contains('?') { '&' } else { '?' };
+        let r =
+            c.get(app.url(&format!("{path}{sep}lang={lang}"))).header("accept-encoding", "gzip").send().await.unwrap();
+        let len = r.bytes().await.unwrap().len();
+        assert!(len <= 30 * 1024, "{path} {lang}: {len} bytes");
+    }
+    app.finish().await;
+}
