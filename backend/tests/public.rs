@@ -61,6 +61,10 @@ async fn every_matter_is_found_and_nothing_private_shows(app: &TestApp) {
     let (s, home) = get(app, &c, "/public").await;
     assert_eq!(s, 200);
     assert!(home.contains("0483-") && home.contains("巴特尔") && home.contains("查询我的事项"));
+    assert!(home.contains("嘎查村事项 5 个工作日") && home.contains("办结后 15 日内回访"), "limits from shared");
+    for placeholder in ["{village}", "{township}", "{multi}", "{major}", "{follow_up}"] {
+        assert!(!home.contains(placeholder), "{placeholder} filled");
+    }
     let mut pages = vec![home];
     for case in &cases {
         for lang in ["zh", "mn"] {

@@ -50,7 +50,9 @@ pub struct Texts {
     pub what_title: &'static str,
     pub what_body: &'static str,
     pub stages_title: &'static str,
-    /// The five stages in plain words, with their limits.
+    /// The five stages in plain words, with their limits as `{village}`,
+    /// `{township}`, `{multi}`, `{major}`, `{follow_up}` (filled from
+    /// `shared`'s rules by [`Texts::stages`]).
     pub stages: [&'static str; 5],
     pub hotline: &'static str,
     pub agents_title: &'static str,
@@ -79,6 +81,21 @@ pub struct Texts {
 }
 
 impl Texts {
+    /// The stages with the limits filled in from `shared` (never restated here).
+    pub fn stages(&self) -> Vec<String> {
+        use shared::deadline::{MatterLevel, FOLLOW_UP_CALENDAR_DAYS};
+        self.stages
+            .iter()
+            .map(|s| {
+                s.replace("{village}", &MatterLevel::Village.limit_working_days().to_string())
+                    .replace("{township}", &MatterLevel::Township.limit_working_days().to_string())
+                    .replace("{multi}", &MatterLevel::MultiDepartment.limit_working_days().to_string())
+                    .replace("{major}", &MatterLevel::MajorComplex.limit_working_days().to_string())
+                    .replace("{follow_up}", &FOLLOW_UP_CALENDAR_DAYS.to_string())
+            })
+            .collect()
+    }
+
     pub fn stage(&self, code: &str) -> &'static str {
         self.stage_words.iter().find(|(c, _)| *c == code).map_or("", |(_, w)| w)
     }
@@ -105,9 +122,9 @@ pub static ZH: Texts = Texts {
     stages_title: "办理流程和时限",
     stages: [
         "甄别受理：代办员了解情况，决定是否代办，并填写代办单。",
-        "事项办理：交有关部门办理。嘎查村事项 5 个工作日，苏木镇事项 15 个工作日；需多部门协调的，方案确定后 30 个工作日；重大复杂的 60 个工作日。",
+        "事项办理：交有关部门办理。嘎查村事项 {village} 个工作日，苏木镇事项 {township} 个工作日；需多部门协调的，方案确定后 {multi} 个工作日；重大复杂的 {major} 个工作日。",
         "办结反馈：代办员把结果告诉您，请您评价。不满意可以申请复查、复核。",
-        "终结回访：办结后 15 日内回访，看问题是否真正解决。",
+        "终结回访：办结后 {follow_up} 日内回访，看问题是否真正解决。",
         "整理归档：一案一档，留存备查。",
     ],
     hotline: "也可以拨打 12345 政务服务便民热线反映问题。",
@@ -171,9 +188,9 @@ pub static MN: Texts = Texts {
     stages_title: "ᠰᠢᠢᠳᠪᠦᠷᠢᠯᠡᠬᠦ ᠳᠠᠷᠠᠭᠠᠯᠠᠯ ᠪᠣᠯᠣᠨ ᠬᠤᠭᠤᠴᠠᠭ᠎ᠠ",
     stages: [
         "ᠢᠯᠭᠠᠨ ᠬᠦᠯᠢᠶᠡᠨ ᠠᠪᠬᠤ᠄ ᠪᠠᠢᠳᠠᠯ ᠢ ᠣᠢᠯᠠᠭᠠᠵᠤ᠂ ᠣᠷᠤᠯᠠᠨ ᠦᠢᠯᠡᠳᠬᠦ ᠡᠰᠡᠬᠦ ᠶᠢ ᠱᠢᠢᠳᠬᠡᠨ᠎ᠡ᠃",
-        "ᠬᠡᠷᠡᠭ ᠢ ᠰᠢᠢᠳᠪᠦᠷᠢᠯᠡᠬᠦ᠄ ᠭᠠᠴᠠᠭ᠎ᠠ ᠶᠢᠨ ᠬᠡᠷᠡᠭ 5 ᠠᠵᠢᠯ ᠤᠨ ᠡᠳᠦᠷ᠂ ᠰᠤᠮᠤ ᠶᠢᠨ ᠬᠡᠷᠡᠭ 15 ᠠᠵᠢᠯ ᠤᠨ ᠡᠳᠦᠷ᠂ ᠣᠯᠠᠨ ᠬᠡᠯᠲᠡᠰ ᠦᠨ 30᠂ ᠶᠡᠬᠡ ᠪᠠᠷᠳᠠᠮ ᠬᠡᠷᠡᠭ 60 ᠠᠵᠢᠯ ᠤᠨ ᠡᠳᠦᠷ᠃",
+        "ᠬᠡᠷᠡᠭ ᠢ ᠰᠢᠢᠳᠪᠦᠷᠢᠯᠡᠬᠦ᠄ ᠭᠠᠴᠠᠭ᠎ᠠ ᠶᠢᠨ ᠬᠡᠷᠡᠭ {village} ᠠᠵᠢᠯ ᠤᠨ ᠡᠳᠦᠷ᠂ ᠰᠤᠮᠤ ᠶᠢᠨ ᠬᠡᠷᠡᠭ {township} ᠠᠵᠢᠯ ᠤᠨ ᠡᠳᠦᠷ᠂ ᠣᠯᠠᠨ ᠬᠡᠯᠲᠡᠰ ᠦᠨ {multi}᠂ ᠶᠡᠬᠡ ᠪᠠᠷᠳᠠᠮ ᠬᠡᠷᠡᠭ {major} ᠠᠵᠢᠯ ᠤᠨ ᠡᠳᠦᠷ᠃",
         "ᠦᠷ᠎ᠡ ᠳ᠋ᠦᠩ ᠢ ᠮᠡᠳᠡᠭᠳᠡᠬᠦ᠄ ᠲᠠ ᠦᠨᠡᠯᠡᠯᠲᠡ ᠥᠭᠭᠦᠨ᠎ᠡ᠃ ᠰᠡᠳᠬᠢᠯ ᠬᠠᠩᠤᠭᠰᠠᠨ ᠦᠭᠡᠢ ᠪᠣᠯ ᠳᠠᠬᠢᠨ ᠬᠢᠨᠠᠯᠲᠠ ᠭᠤᠶᠤᠵᠤ ᠪᠣᠯᠣᠨ᠎ᠠ᠃",
-        "ᠡᠭᠡᠭᠦᠯᠦᠨ ᠰᠤᠷᠠᠭᠯᠠᠬᠤ᠄ ᠳᠠᠭᠤᠰᠤᠭᠰᠠᠨ ᠠᠴᠠ 15 ᠡᠳᠦᠷ ᠲᠦ ᠲᠠᠨ ᠠᠴᠠ ᠡᠭᠡᠭᠦᠯᠦᠨ ᠠᠰᠠᠭᠤᠨ᠎ᠠ᠃",
+        "ᠡᠭᠡᠭᠦᠯᠦᠨ ᠰᠤᠷᠠᠭᠯᠠᠬᠤ᠄ ᠳᠠᠭᠤᠰᠤᠭᠰᠠᠨ ᠠᠴᠠ {follow_up} ᠡᠳᠦᠷ ᠲᠦ ᠲᠠᠨ ᠠᠴᠠ ᠡᠭᠡᠭᠦᠯᠦᠨ ᠠᠰᠠᠭᠤᠨ᠎ᠠ᠃",
         "ᠪᠠᠷᠢᠮᠲᠠ ᠶᠢ ᠠᠷᠬᠢᠪᠯᠠᠬᠤ᠃",
     ],
     hotline: "12345 ᠤᠲᠠᠰᠤ ᠪᠠᠷ ᠴᠤ ᠮᠡᠳᠡᠭᠳᠡᠵᠤ ᠪᠣᠯᠣᠨ᠎ᠠ᠃",

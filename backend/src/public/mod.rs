@@ -140,6 +140,8 @@ pub struct UnitLine {
 #[derive(Template)]
 #[template(path = "public/home.html")]
 struct HomePage<'a> {
+    /// This page's address up to its own parameters, for the language and size links.
+    here: String,
     t: &'a Texts,
     lang_code: &'a str,
     other_lang_code: &'a str,
@@ -170,6 +172,7 @@ async fn home(State(ctx): State<ApiContext>, headers: HeaderMap, Query(prefs): Q
         message: None,
         number: "",
         code: "",
+        here: "/public?".to_string(),
     }
     .render();
     page(StatusCode::OK, &v, html)
@@ -236,6 +239,8 @@ pub struct PublicCase {
 #[derive(Template)]
 #[template(path = "public/case.html")]
 struct CasePage<'a> {
+    /// This page's address up to its own parameters, for the language and size links.
+    here: String,
     t: &'a Texts,
     lang_code: &'a str,
     other_lang_code: &'a str,
@@ -246,6 +251,8 @@ struct CasePage<'a> {
 #[derive(Template)]
 #[template(path = "public/not_found.html")]
 struct NotFoundPage<'a> {
+    /// This page's address up to its own parameters, for the language and size links.
+    here: String,
     t: &'a Texts,
     lang_code: &'a str,
     other_lang_code: &'a str,
@@ -277,6 +284,7 @@ async fn case_page(
             message: None,
             number: "",
             code: "",
+            here: "/public?".to_string(),
         }
         .render()
         .map(|html| (status, html))
@@ -308,8 +316,10 @@ async fn case_page(
     };
     match found {
         Some(c) => {
+            let here = format!("/public/case?n={}&c={}&", percent(&number), code.as_str());
             let html =
-                CasePage { t, lang_code: v.lang.code(), other_lang_code: other(v.lang).code(), big: v.big, c }.render();
+                CasePage { t, lang_code: v.lang.code(), other_lang_code: other(v.lang).code(), big: v.big, c, here }
+                    .render();
             page(StatusCode::OK, &v, html)
         }
         None => {
@@ -383,4 +393,17 @@ async fn public_case(ctx: &ApiContext, number: &str, code: &QueryCode, lang: Lan
         result: if closed { row.try_get("result")? } else { None },
         opinion: opinion.as_deref().and_then(Opinion::parse).map(Opinion::label),
     }))
+}
+
+/// Percent-encodes a query value (UTF-8 bytes outside the unreserved set).
+fn percent(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
 }

@@ -1,0 +1,79 @@
+// The citizens' public pages, as a herder's old phone would use them:
+// JavaScript off, 320 px wide, Chinese and Mongolian. A matter is looked up
+// by its number and the query code a station user can read on the desk.
+const { test, expect } = require('@playwright/test');
+
+test.use({ javaScriptEnabled: false, viewport: { width: 320, height: 720 } });
+
+async function aCaseWithItsCode(playwright, baseURL) {
+  const api = await playwright.request.newContext({ baseURL });
+  const login = await api.post('/api/login', { data: { username: 'zhen1', password: 'daiban123' } });
+  expect(login.ok()).toBeTruthy();
+  const cases = await (await api.get('/api/cases')).json();
+  const c = cases.find((k) => k.stage === 'handling');
+  const detail = await (await api.get(`/api/cases/${c.id}`)).json();
+  expect(detail.case.query_code).toMatch(/^\d{8}$/);
+  return detail.case;
+}
+
+test('a citizen looks up their matter without JavaScript, in Chinese and in Mongolian', async ({ page, playwright, baseURL }) => {
+  const c = await aCaseWithItsCode(playwright, baseURL);
+  await page.goto('/public');
+  await expect(page.getByRole('heading', { name: '查询我的事项' })).toBeVisible();
+  await page.screenshot({ path: '../docs/screenshots/public/home-zh-320.png', fullPage: true });
+
+  // A typo in the code is caught by its check digit.
+  await page.getByLabel('事项编号').fill(c.number);
+  const wrongDigit = String((Number(c.query_code[0]) + 1) % 10) + c.query_code.slice(1);
+  await page.getByLabel('查询码').fill(wrongDigit);
+  await page.getByRole('button', { name: '查询' }).click();
+  await expect(page.getByRole('alert')).toContainText('查询码有误');
+
+  // The right code, typed in two groups as it is printed.
+  await page.getByLabel('事项编号').fill(c.number);
+  await page.getByLabel('查询码').fill(`${c.query_code.slice(0, 4)} ${c.query_code.slice(4)}`);
+  await page.getByRole('button', { name: '查询' }).click();
+  await expect(page.getByText('正在办理')).toBeVisible();
+  await expect(page.getByRole('heading', { name: '办理经过' })).toBeVisible();
+  await expect(page.getByText(c.agent_name)).toBeVisible();
+  const html = await page.content();
+  for (const secret of [c.id_number, c.phone, c.address]) {
+    if (secret) expect(html).not.toContain(secret);
+  }
+  await page.screenshot({ path: '../docs/screenshots/public/case-zh-320.png', fullPage: true });
+
+  // 蒙古文: the same matter, vertical traditional script, remembered.
+  await page.getByRole('link', { name: 'ᠮᠣᠩᠭᠣᠯ' }).click();
+  await expect(page.locator('html')).toHaveAttribute('lang', 'mn-Mong');
+  await expect(page.locator('main')).toHaveCSS('writing-mode', 'vertical-lr');
+  await expect(page.getByText(c.number)).toBeVisible();
+  await page.screenshot({ path: '../docs/screenshots/public/case-mn-320.png', fullPage: true });
+  await page.goto('/public');
+  await expect(page.locator('html')).toHaveAttribute('lang', 'mn-Mong');
+  await page.screenshot({ path: '../docs/screenshots/public/home-mn-320.png', fullPage: true });
+
+  // Large text for older eyes.
+  await page.getByRole('link', { name: '中文' }).click();
+  await page.getByRole('link', { name: '大字' }).click();
+  await expect(page.locator('body')).toHaveCSS('font-size', '22px');
+});
+
+test('an unknown number and a wrong code look the same', async ({ page, playwright, baseURL }) => {
+  const c = await aCaseWithItsCode(playwright, baseURL);
+  const valid = (body) => {
+    // Any 7 digits with their Damm check digit.
+    const t = [[0,3,1,7,5,9,8,6,4,2],[7,0,9,2,1,5,4,8,6,3],[4,2,0,6,8,7,1,3,5,9],[1,7,5,0,9,8,3,4,2,6],[6,1,2,3,0,4,5,9,7,8],[3,6,7,4,2,0,9,5,8,1],[5,8,6,9,7,2,0,1,3,4],[8,9,4,5,3,6,2,0,1,7],[9,4,3,8,6,1,7,2,0,5],[2,5,8,1,4,3,6,7,9,0]];
+    let i = 0;
+    for (const d of body) i = t[i][Number(d)];
+    return body + i;
+  };
+  let other = valid('1234567');
+  if (other === c.query_code) other = valid('7654321');
+  const wrong = await page.request.get(`/public/case?n=${encodeURIComponent(c.number)}&c=${other}`);
+  const unknown = await page.request.get(`/public/case?n=${encodeURIComponent('阿左代〔1999〕001号')}&c=${other}`);
+  expect(wrong.status()).toBe(404);
+  expect(await wrong.text()).toBe(await unknown.text());
+  await page.goto(`/public/case?n=${encodeURIComponent(c.number)}&c=${other}`);
+  await expect(page.getByRole('alert')).toContainText('事项编号或查询码不对');
+  await page.screenshot({ path: '../docs/screenshots/public/not-found-zh-320.png', fullPage: true });
+});
