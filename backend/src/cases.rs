@@ -30,6 +30,7 @@ pub fn router() -> Router<ApiContext> {
         .route("/api/cases/{id}", get(get_case))
         .route("/api/cases/{id}/visits", post(post_visit))
         .route("/api/cases/{id}/commands", post(post_command))
+        .route("/api/complaints/{id}/reply", post(reply_complaint))
 }
 
 fn filter_from(q: Result<Query<CaseFilter>, QueryRejection>) -> AppResult<CaseFilter> {
@@ -151,7 +152,8 @@ async fn get_case(
     let visits = scope.visits_of_case(&ctx.db.pool, id).await?;
     let timeline = workflow::timeline(&ctx.db.pool, id).await?;
     let attachments = crate::attachments::of_case(&ctx.db.pool, id).await?;
-    Ok(Json(CaseDetail { case, visits, timeline, attachments }))
+    let complaints = workflow::complaints(&ctx.db.pool, id).await?;
+    Ok(Json(CaseDetail { case, visits, timeline, attachments, complaints }))
 }
 
 /// Records that a user was shown citizens' private details (ID number, phone, address).
@@ -201,4 +203,18 @@ async fn post_visit(
             position: visit.position,
         }),
     ))
+}
+
+/// The station answers a citizen's complaint (shown to the citizen on the public page).
+#[utoipa::path(post, path = "/api/complaints/{id}/reply", tag = "cases", params(("id" = i64, Path, minimum = 1, description = "投诉编号")), request_body = shared::case::ComplaintReply, responses((status = 200, description = "已答复"), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
+async fn reply_complaint(
+    State(ctx): State<ApiContext>,
+    user: CurrentUser,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(reply): ApiJson<shared::case::ComplaintReply>,
+) -> AppResult<Json<serde_json::Value>> {
+    let mut w = Write::begin(&ctx.db, 1).await?;
+    workflow::answer_complaint(&mut w, &user, id, &reply.text).await?;
+    w.commit().await?;
+    Ok(Json(serde_json::json!({"ok": true})))
 }

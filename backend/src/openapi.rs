@@ -20,6 +20,7 @@ use utoipa::OpenApi;
         crate::cases::get_case,
         crate::cases::post_visit,
         crate::cases::post_command,
+        crate::cases::reply_complaint,
         crate::sync::push,
         crate::sync::pull,
         crate::audit::verify_endpoint,

@@ -373,3 +373,131 @@ pub async fn timeline(pool: &sqlx::AnyPool, case_id: i64) -> Result<Vec<Timeline
     .await?;
     Ok(rows.iter().map(crate::jurisdiction::timeline_from_row).collect::<Result<Vec<_>, _>>()?)
 }
+
+/// A citizen's 催办 from the public page, on an overdue matter: recorded as
+/// an urge by the system on the citizen's behalf, at most once a day.
+/// Returns whether it was recorded now (false: already urged today).
+pub async fn citizen_urge(w: &mut Write, case_id: i64, today: NaiveDate) -> Result<bool, AppError> {
+    let first_today = sqlx::query(
+        "INSERT INTO public_urges (case_id, on_date) VALUES ($1, $2) ON CONFLICT (case_id, on_date) DO NOTHING",
+    )
+    .bind(case_id)
+    .bind(today.to_string())
+    .execute(w.conn())
+    .await?
+    .rows_affected()
+        == 1;
+    if !first_today {
+        return Ok(false);
+    }
+    let case = crate::jurisdiction::Scope::system()
+        .case_for_write(w.conn(), case_id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    let cmd = CaseCommand::Urge { note: "信访人通过查询页面催办".to_string() };
+    apply_checked(w, None, &case, &cmd, today).await?;
+    Ok(true)
+}
+
+/// A citizen's complaint about the service: recorded with its reply due date.
+pub async fn add_complaint(w: &mut Write, case_id: i64, text: &str, today: NaiveDate) -> Result<i64, AppError> {
+    shared::validation::check_text("投诉内容", text, 1000)?;
+    let due = shared::deadline::complaint_reply_due(Calendar::official(), today);
+    let id: i64 =
+        sqlx::query("INSERT INTO complaints (case_id, text, created_at, due_on) VALUES ($1, $2, $3, $4) RETURNING id")
+            .bind(case_id)
+            .bind(text.trim())
+            .bind(now_text())
+            .bind(due.value.to_string())
+            .fetch_one(w.conn())
+            .await?
+            .try_get(0)?;
+    let seq = w.next_seq().await?;
+    w.touch_case(case_id, seq);
+    audit::record(
+        w,
+        AuditEntry {
+            actor_id: None,
+            action: "complaint.add",
+            entity: "complaint",
+            entity_id: id.to_string(),
+            before: None,
+            after: Some(serde_json::json!({"case_id": case_id, "text": text.trim(), "due_on": due.value})),
+        },
+    )
+    .await?;
+    Ok(id)
+}
+
+/// The station's reply to a complaint on a case in the user's scope.
+pub async fn answer_complaint(
+    w: &mut Write,
+    user: &CurrentUser,
+    complaint_id: i64,
+    text: &str,
+) -> Result<(), AppError> {
+    if !shared::authority::may_answer_complaint(user.role) {
+        return Err(AppError::new(ErrorCode::Forbidden, format!("{}不能答复投诉", user.role.label())));
+    }
+    shared::validation::check_text("答复内容", text, shared::command::MAX_FORM_TEXT)?;
+    let row = sqlx::query("SELECT case_id, reply FROM complaints WHERE id = $1")
+        .bind(complaint_id)
+        .fetch_optional(w.conn())
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    let case_id: i64 = row.try_get("case_id")?;
+    // Out of scope and missing answer alike.
+    user.scope().case_for_write(w.conn(), case_id).await?.ok_or_else(AppError::not_found)?;
+    if row.try_get::<Option<String>, _>("reply")?.is_some() {
+        return Err(AppError::new(ErrorCode::Conflict, "该投诉已答复"));
+    }
+    sqlx::query("UPDATE complaints SET reply = $1, replied_at = $2, replied_by = $3 WHERE id = $4")
+        .bind(text.trim())
+        .bind(now_text())
+        .bind(user.id)
+        .bind(complaint_id)
+        .execute(w.conn())
+        .await?;
+    let seq = w.next_seq().await?;
+    w.touch_case(case_id, seq);
+    audit::record(
+        w,
+        AuditEntry {
+            actor_id: Some(user.id),
+            action: "complaint.reply",
+            entity: "complaint",
+            entity_id: complaint_id.to_string(),
+            before: None,
+            after: Some(serde_json::json!({"reply": text.trim()})),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// The complaints of a case (already known to be in scope, or the citizen's own).
+pub async fn complaints(pool: &sqlx::AnyPool, case_id: i64) -> Result<Vec<shared::case::ComplaintView>, AppError> {
+    let rows = sqlx::query(
+        "SELECT c.id, c.case_id, c.text, c.created_at, c.due_on, c.reply, c.replied_at, u.display_name AS replied_by_name \
+         FROM complaints c LEFT JOIN users u ON u.id = c.replied_by WHERE c.case_id = $1 ORDER BY c.id",
+    )
+    .bind(case_id)
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let due: String = r.try_get("due_on")?;
+            Ok(shared::case::ComplaintView {
+                id: r.try_get("id")?,
+                case_id: r.try_get("case_id")?,
+                text: r.try_get("text")?,
+                created_at: r.try_get("created_at")?,
+                due_on: due.parse().map_err(|e: chrono::ParseError| sqlx::Error::Decode(e.into()))?,
+                reply: r.try_get("reply")?,
+                replied_at: r.try_get("replied_at")?,
+                replied_by_name: r.try_get("replied_by_name")?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(AppError::from)
+}

@@ -15,6 +15,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/cases/{id}"),
     ("post", "/api/cases/{id}/visits"),
     ("post", "/api/cases/{id}/commands"),
+    ("post", "/api/complaints/{id}/reply"),
     ("post", "/api/sync/push"),
     ("get", "/api/sync/pull"),
     ("get", "/api/audit/verify"),

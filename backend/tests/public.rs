@@ -149,3 +149,124 @@ async fn pages_are_light() {
     }
     app.finish().await;
 }
+
+fn form_client() -> reqwest::Client {
+    // Like a browser: no redirects followed, so the 303 can be checked.
+    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}
+
+async fn events_of(app: &TestApp, number: &str, kind: &str) -> i64 {
+    sqlx::query(
+        "SELECT COUNT(*) FROM case_events e JOIN cases c ON c.id = e.case_id WHERE c.number = $1 AND e.kind = $2",
+    )
+    .bind(number)
+    .bind(kind)
+    .fetch_one(&app.db.pool)
+    .await
+    .unwrap()
+    .try_get(0)
+    .unwrap()
+}
+
+/// 催办 from the public page: only when overdue, at most once a day; the
+/// township sees it in the matter's timeline.
+async fn citizens_urge_overdue_matters_once_a_day(app: &TestApp) {
+    let cases = demo_cases(app).await;
+    let late = &cases[1];
+    sqlx::query("UPDATE cases SET stage = 'handling', status = 'handling', lifecycle = NULL, due_on = '2026-01-05' WHERE number = $1")
+        .bind(&late.number)
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    let c = form_client();
+    let before = events_of(app, &late.number, "urge").await;
+    let post = |n: &str, code: &str| {
+        c.post(app.url("/public/case/urge")).form(&[("n", n.to_string()), ("c", code.to_string())]).send()
+    };
+    let r = post(&late.number, &late.code).await.unwrap();
+    assert_eq!(r.status(), 303);
+    assert!(r.headers()["location"].to_str().unwrap().ends_with("done=urge"));
+    assert_eq!(events_of(app, &late.number, "urge").await, before + 1);
+    let r = post(&late.number, &late.code).await.unwrap();
+    assert!(r.headers()["location"].to_str().unwrap().ends_with("done=urge_again"), "once a day");
+    assert_eq!(events_of(app, &late.number, "urge").await, before + 1);
+    let (_, page) = get(app, &c, &format!("{}&done=urge", lookup(&late.number, &late.code))).await;
+    assert!(page.contains("已催办"));
+    // The station sees it on the matter.
+    let station = app.login("zhen1").await;
+    let id: i64 = sqlx::query("SELECT id FROM cases WHERE number = $1")
+        .bind(&late.number)
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap()
+        .try_get(0)
+        .unwrap();
+    if let (200, d) = app.get_json(&station, &format!("/api/cases/{id}")).await {
+        assert!(d["timeline"].as_array().unwrap().iter().any(|e| e["command"]["note"] == "信访人通过查询页面催办"));
+    }
+    // A wrong code urges nothing.
+    assert_eq!(post(&late.number, &other_code(&late.code)).await.unwrap().status(), 404);
+}
+both!(citizens_urge_overdue_matters_once_a_day);
+
+/// A complaint about the service: recorded with its 15-working-day reply
+/// date, answered by the station, the answer shown to the citizen.
+async fn complaints_are_answered_and_shown(app: &TestApp) {
+    let cases = demo_cases(app).await;
+    let case = &cases[2];
+    let c = form_client();
+    let r = c
+        .post(app.url("/public/case/complaint"))
+        .form(&[("n", case.number.clone()), ("c", case.code.clone()), ("text", "代办员三天没有回电话".to_string())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let (_, page) = get(app, &c, &lookup(&case.number, &case.code)).await;
+    assert!(page.contains("代办员三天没有回电话") && page.contains("等待答复"));
+    let today = shared::time::china_today(chrono::Utc::now());
+    let due = shared::deadline::complaint_reply_due(shared::calendar::Calendar::official(), today).value;
+    assert!(page.contains(&due.to_string()), "reply due in 15 working days");
+    let row = sqlx::query(
+        "SELECT c.id AS complaint, c.case_id FROM complaints c JOIN cases k ON k.id = c.case_id WHERE k.number = $1",
+    )
+    .bind(&case.number)
+    .fetch_one(&app.db.pool)
+    .await
+    .unwrap();
+    let (complaint, case_id): (i64, i64) = (row.try_get("complaint").unwrap(), row.try_get("case_id").unwrap());
+    // Whoever handles the matter at the station sees it and answers.
+    let agent = app.login("cun3").await;
+    let (s, _) =
+        app.post_json(&agent, &format!("/api/complaints/{complaint}/reply"), &serde_json::json!({"text": "x"})).await;
+    assert!(s == 403 || s == 404, "an agent does not answer complaints: {s}");
+    let unit_path: String = sqlx::query("SELECT n.path FROM cases c JOIN units n ON n.id = c.unit_id WHERE c.id = $1")
+        .bind(case_id)
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap()
+        .try_get(0)
+        .unwrap();
+    let centre = app.login("qi1").await; // the banner centre sees every township's matters
+    let (s, d) = app.get_json(&centre, &format!("/api/cases/{case_id}")).await;
+    assert_eq!(s, 200, "{unit_path}");
+    assert_eq!(d["complaints"][0]["text"], "代办员三天没有回电话");
+    let reply = serde_json::json!({"text": "已约谈代办员，今后当天回电。"});
+    let (s, b) = app.post_json(&centre, &format!("/api/complaints/{complaint}/reply"), &reply).await;
+    assert_eq!(s, 200, "{b}");
+    let (s, _) = app.post_json(&centre, &format!("/api/complaints/{complaint}/reply"), &reply).await;
+    assert_eq!(s, 409, "answered once");
+    let (_, page) = get(app, &c, &lookup(&case.number, &case.code)).await;
+    assert!(page.contains("已约谈代办员，今后当天回电。"));
+    // Blank complaints are not recorded.
+    let r = c
+        .post(app.url("/public/case/complaint"))
+        .form(&[("n", case.number.clone()), ("c", case.code.clone()), ("text", "   ".to_string())])
+        .send()
+        .await
+        .unwrap();
+    assert!(r.headers()["location"].to_str().unwrap().ends_with("done=complaint_invalid"));
+    let (_, d) = app.get_json(&centre, &format!("/api/cases/{case_id}")).await;
+    assert_eq!(d["complaints"].as_array().unwrap().len(), 1);
+}
+both!(complaints_are_answered_and_shown);

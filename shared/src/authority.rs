@@ -217,6 +217,13 @@ pub fn field_actions(actor: Actor, case: &CaseView, now: NaiveDateTime) -> (Vec<
     (out, why)
 }
 
+/// Whether a role answers citizens' complaints about the service (the
+/// station, its leaders and the county centre; the agent complained about
+/// does not answer for themself).
+pub fn may_answer_complaint(role: Role) -> bool {
+    matches!(role, Role::TownshipStaff | Role::TownshipLeader | Role::CountyCentre)
+}
+
 /// How long a session lasts: `(absolute, idle)` in hours.
 ///
 /// Field agents' phones work offline for days, and since a phone holds the
@@ -335,6 +342,12 @@ mod tests {
         assert!(theirs.is_empty());
         assert_eq!(why.as_deref(), Some("该事项由巴特尔代办，您不能办理"));
         assert_eq!(FieldAction::of(&close()), Some(FieldAction::Close));
+    }
+
+    #[test]
+    fn complaints_are_answered_by_the_station_and_above() {
+        assert!(may_answer_complaint(Role::TownshipStaff) && may_answer_complaint(Role::CountyCentre));
+        assert!(!may_answer_complaint(Role::FieldAgent) && !may_answer_complaint(Role::Admin));
     }
 
     #[test]

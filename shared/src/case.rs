@@ -274,6 +274,34 @@ pub struct CaseDetail {
     pub timeline: Vec<TimelineEntry>,
     #[serde(default)]
     pub attachments: Vec<AttachmentView>,
+    /// Complaints the citizen made about the service, with their replies.
+    #[serde(default)]
+    pub complaints: Vec<ComplaintView>,
+}
+
+/// A citizen's complaint about the agency service (投诉), due to be answered
+/// within `shared::deadline::COMPLAINT_REPLY_WORKING_DAYS` working days.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ComplaintView {
+    pub id: i64,
+    pub case_id: i64,
+    pub text: String,
+    /// UTC, RFC 3339.
+    pub created_at: String,
+    pub due_on: NaiveDate,
+    pub reply: Option<String>,
+    pub replied_at: Option<String>,
+    pub replied_by_name: Option<String>,
+}
+
+/// `POST /api/complaints/{id}/reply` body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ComplaintReply {
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 2000))]
+    pub text: String,
 }
 
 #[cfg(test)]

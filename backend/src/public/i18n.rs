@@ -74,6 +74,18 @@ pub struct Texts {
     pub opinion: &'static str,
     pub back: &'static str,
     pub privacy_note: &'static str,
+    pub urge: &'static str,
+    pub urge_hint: &'static str,
+    pub urge_done: &'static str,
+    pub urge_again: &'static str,
+    pub complaint_title: &'static str,
+    pub complaint_hint: &'static str,
+    pub complaint_send: &'static str,
+    pub complaint_done: &'static str,
+    pub complaint_invalid: &'static str,
+    pub complaint_due: &'static str,
+    pub complaint_reply: &'static str,
+    pub complaint_waiting: &'static str,
     /// The stage a citizen sees, by `shared::case::Stage` code.
     pub stage_words: [(&'static str, &'static str); 5],
     /// Timeline entries by command kind (what the citizen sees of each step).
@@ -81,6 +93,11 @@ pub struct Texts {
 }
 
 impl Texts {
+    /// The complaint hint with its reply limit from `shared`.
+    pub fn complaint_hint(&self) -> String {
+        self.complaint_hint.replace("{complaint}", &shared::deadline::COMPLAINT_REPLY_WORKING_DAYS.to_string())
+    }
+
     /// The stages with the limits filled in from `shared` (never restated here).
     pub fn stages(&self) -> Vec<String> {
         use shared::deadline::{MatterLevel, FOLLOW_UP_CALENDAR_DAYS};
@@ -147,6 +164,18 @@ pub static ZH: Texts = Texts {
     opinion: "您的评价",
     back: "返回查询",
     privacy_note: "本页不显示身份证号、电话、住址等个人信息。",
+    urge: "催办",
+    urge_hint: "已超过办理期限，您可以催办（每天一次）。",
+    urge_done: "已催办，镇代办站会看到并督促办理。",
+    urge_again: "今天已催办过，或事项未超期，明天可再催办。",
+    complaint_title: "对代办服务的意见和投诉",
+    complaint_hint: "请写明情况。我们在 {complaint} 个工作日内答复，答复会显示在本页。",
+    complaint_send: "提交投诉",
+    complaint_done: "投诉已收到。",
+    complaint_invalid: "请填写投诉内容（不超过 1000 字，不能含控制字符）。",
+    complaint_due: "答复期限",
+    complaint_reply: "答复",
+    complaint_waiting: "等待答复",
     stage_words: [
         ("screening", "正在了解情况（甄别受理）"),
         ("handling", "正在办理"),
@@ -213,6 +242,18 @@ pub static MN: Texts = Texts {
     opinion: "ᠲᠠᠨ ᠤ ᠦᠨᠡᠯᠡᠯᠲᠡ",
     back: "ᠪᠤᠴᠠᠬᠤ",
     privacy_note: "ᠡᠨᠡ ᠨᠢᠭᠤᠷ ᠲᠤ ᠪᠡᠶ᠎ᠡ ᠶᠢᠨ ᠦᠨᠡᠮᠯᠡᠯ ᠦᠨ ᠳ᠋ᠤᠭᠠᠷ᠂ ᠤᠲᠠᠰᠤ᠂ ᠬᠠᠶ᠋ᠢᠭ ᠢ ᠬᠠᠷᠠᠭᠤᠯᠬᠤ ᠦᠭᠡᠢ᠃",
+    urge: "ᠱᠠᠬᠠᠨ ᠰᠢᠭᠠᠷᠳᠠᠬᠤ",
+    urge_hint: "ᠪᠣᠯᠵᠢᠶ᠎ᠠ ᠬᠡᠲᠦᠷᠡᠭᠰᠡᠨ᠂ ᠡᠳᠦᠷ ᠲᠦ ᠨᠢᠭᠡ ᠤᠳᠠᠭ᠎ᠠ ᠱᠠᠬᠠᠨ ᠰᠢᠭᠠᠷᠳᠠᠵᠤ ᠪᠣᠯᠣᠨ᠎ᠠ᠃",
+    urge_done: "ᠱᠠᠬᠠᠨ ᠰᠢᠭᠠᠷᠳᠠᠪᠠ᠃",
+    urge_again: "ᠥᠨᠥᠳᠥᠷ ᠱᠠᠬᠠᠨ ᠰᠢᠭᠠᠷᠳᠠᠭᠰᠠᠨ ᠪᠤᠶᠤ ᠪᠣᠯᠵᠢᠶ᠎ᠠ ᠬᠡᠲᠦᠷᠡᠭᠡ ᠦᠭᠡᠢ᠃",
+    complaint_title: "ᠦᠢᠯᠡᠴᠢᠯᠡᠭᠡ ᠳᠦ ᠥᠭᠬᠦ ᠰᠠᠨᠠᠯ ᠭᠣᠮᠳᠠᠯ",
+    complaint_hint: "{complaint} ᠠᠵᠢᠯ ᠤᠨ ᠡᠳᠦᠷ ᠲᠦ ᠬᠠᠷᠢᠭᠤᠯᠲᠠ ᠥᠭᠭᠦᠨ᠎ᠡ᠂ ᠡᠨᠡ ᠨᠢᠭᠤᠷ ᠲᠤ ᠬᠠᠷᠠᠭᠤᠯᠤᠨ᠎ᠠ᠃",
+    complaint_send: "ᠭᠣᠮᠳᠠᠯ ᠢᠯᠡᠭᠡᠬᠦ",
+    complaint_done: "ᠭᠣᠮᠳᠠᠯ ᠢ ᠬᠦᠯᠢᠶᠡᠨ ᠠᠪᠤᠪᠠ᠃",
+    complaint_invalid: "ᠭᠣᠮᠳᠠᠯ ᠤᠨ ᠠᠭᠤᠯᠭ᠎ᠠ ᠶᠢ ᠪᠢᠴᠢᠭᠡᠷᠡᠢ (1000 ᠦᠰᠦᠭ ᠡᠴᠡ ᠬᠡᠲᠦᠷᠡᠬᠦ ᠦᠭᠡᠢ)᠃",
+    complaint_due: "ᠬᠠᠷᠢᠭᠤᠯᠬᠤ ᠪᠣᠯᠵᠢᠶ᠎ᠠ",
+    complaint_reply: "ᠬᠠᠷᠢᠭᠤᠯᠲᠠ",
+    complaint_waiting: "ᠬᠠᠷᠢᠭᠤᠯᠲᠠ ᠶᠢ ᠬᠦᠯᠢᠶᠡᠵᠤ ᠪᠠᠢᠨ᠎ᠠ",
     stage_words: [
         ("screening", "ᠪᠠᠢᠳᠠᠯ ᠢ ᠣᠢᠯᠠᠭᠠᠵᠤ ᠪᠠᠢᠨ᠎ᠠ"),
         ("handling", "ᠰᠢᠢᠳᠪᠦᠷᠢᠯᠡᠵᠤ ᠪᠠᠢᠨ᠎ᠠ"),

@@ -36,6 +36,8 @@ pub fn router() -> Router<ApiContext> {
         .route("/public", get(home))
         .route("/public/", get(home))
         .route("/public/case", get(case_page))
+        .route("/public/case/urge", axum::routing::post(urge))
+        .route("/public/case/complaint", axum::routing::post(complain))
         // Pages travel compressed: ≤ 30 KB each on a weak signal.
         .layer(tower_http::compression::CompressionLayer::new())
 }
@@ -214,6 +216,9 @@ pub struct LookupParams {
     n: String,
     #[serde(default)]
     c: String,
+    /// What was just done (after a request form).
+    #[serde(default)]
+    done: Option<String>,
     #[serde(flatten)]
     prefs: Prefs,
 }
@@ -223,7 +228,19 @@ pub struct Step {
     pub text: &'static str,
 }
 
+pub struct ComplaintLine {
+    pub date: String,
+    pub text: String,
+    pub due: String,
+    pub reply: Option<String>,
+}
+
 pub struct PublicCase {
+    /// Overdue: the citizen may urge (催办).
+    pub may_urge: bool,
+    pub complaints: Vec<ComplaintLine>,
+    /// What the citizen just did, confirmed.
+    pub done: Option<&'static str>,
     pub number: String,
     pub stage: &'static str,
     pub due: Option<String>,
@@ -246,6 +263,9 @@ struct CasePage<'a> {
     other_lang_code: &'a str,
     big: bool,
     c: PublicCase,
+    /// For the request forms (the citizen's own number and code).
+    number: &'a str,
+    code: &'a str,
 }
 
 #[derive(Template)]
@@ -264,6 +284,76 @@ struct NotFoundPage<'a> {
     code: &'a str,
 }
 
+/// Why a look-up found nothing to show.
+enum Miss {
+    /// The code's check digit is wrong: a typo, caught before any look-up.
+    BadCode,
+    Throttled,
+    /// No such number, or the wrong code (never told apart).
+    NotFound,
+}
+
+/// The matter a citizen names by number and code: its id, or why not. Every
+/// miss counts against the address and the number.
+async fn locate(
+    ctx: &ApiContext,
+    source: &str,
+    number: &str,
+    code: &str,
+) -> AppResult<Result<(i64, String, QueryCode), Miss>> {
+    let Ok(code) = QueryCode::parse(code) else { return Ok(Err(Miss::BadCode)) };
+    let number = number.trim().to_string();
+    let keys = [
+        (format!("ip|{source}"), MAX_FAILED_PER_SOURCE),
+        (format!("n|{}", number.chars().take(40).collect::<String>()), MAX_FAILED_PER_NUMBER),
+    ];
+    if ctx.lookup_throttle.blocked(&keys) {
+        return Ok(Err(Miss::Throttled));
+    }
+    let id = if number.chars().count() > 40 || shared::validation::has_control_chars(&number) {
+        None
+    } else {
+        sqlx::query("SELECT id FROM cases WHERE number = $1 AND query_code = $2")
+            .bind(&number)
+            .bind(code.as_str())
+            .fetch_optional(&ctx.db.pool)
+            .await?
+            .map(|r| r.try_get::<i64, _>("id"))
+            .transpose()?
+    };
+    match id {
+        Some(id) => Ok(Ok((id, number, code))),
+        None => {
+            ctx.lookup_throttle.failed(&keys);
+            Ok(Err(Miss::NotFound))
+        }
+    }
+}
+
+/// The page for a miss: the same bytes for "no such matter" and "wrong code".
+fn miss_page(v: &View, miss: Miss) -> AppResult<Response> {
+    let t = v.lang.texts();
+    let (status, body) = match miss {
+        Miss::BadCode => (StatusCode::BAD_REQUEST, t.bad_code),
+        Miss::Throttled => (StatusCode::TOO_MANY_REQUESTS, t.throttled),
+        Miss::NotFound => (StatusCode::NOT_FOUND, t.not_found_body),
+    };
+    let html = NotFoundPage {
+        t,
+        lang_code: v.lang.code(),
+        other_lang_code: other(v.lang).code(),
+        big: v.big,
+        heading: t.not_found_title,
+        body,
+        message: None,
+        number: "",
+        code: "",
+        here: "/public?".to_string(),
+    }
+    .render();
+    page(status, v, html)
+}
+
 /// `GET /public/case?n=<number>&c=<query code>`: one matter, for its citizen.
 async fn case_page(
     State(ctx): State<ApiContext>,
@@ -272,85 +362,115 @@ async fn case_page(
     Query(p): Query<LookupParams>,
 ) -> AppResult<Response> {
     let v = view(&headers, &p.prefs);
+    let (id, number, code) = match locate(&ctx, &source, &p.n, &p.c).await? {
+        Ok(found) => found,
+        Err(miss) => return miss_page(&v, miss),
+    };
     let t = v.lang.texts();
-    let not_found = |status: StatusCode, heading: &str, body: &str| {
-        NotFoundPage {
-            t,
-            lang_code: v.lang.code(),
-            other_lang_code: other(v.lang).code(),
-            big: v.big,
-            heading,
-            body,
-            message: None,
-            number: "",
-            code: "",
-            here: "/public?".to_string(),
-        }
-        .render()
-        .map(|html| (status, html))
+    let mut c = public_case(&ctx, id, v.lang).await?;
+    c.done = match p.done.as_deref() {
+        Some("urge") => Some(t.urge_done),
+        Some("urge_again") => Some(t.urge_again),
+        Some("complaint") => Some(t.complaint_done),
+        Some("complaint_invalid") => Some(t.complaint_invalid),
+        _ => None,
     };
-    // A typo in the code is caught by its check digit before any look-up.
-    let Ok(code) = QueryCode::parse(&p.c) else {
-        let (status, html) = match not_found(StatusCode::BAD_REQUEST, t.not_found_title, t.bad_code) {
-            Ok(x) => x,
-            Err(e) => return page(StatusCode::INTERNAL_SERVER_ERROR, &v, Err(e)),
-        };
-        return page(status, &v, Ok(html));
-    };
-    let number = p.n.trim().to_string();
-    let keys = [
-        (format!("ip|{source}"), MAX_FAILED_PER_SOURCE),
-        (format!("n|{}", number.chars().take(40).collect::<String>()), MAX_FAILED_PER_NUMBER),
-    ];
-    if ctx.lookup_throttle.blocked(&keys) {
-        let (status, html) = match not_found(StatusCode::TOO_MANY_REQUESTS, t.not_found_title, t.throttled) {
-            Ok(x) => x,
-            Err(e) => return page(StatusCode::INTERNAL_SERVER_ERROR, &v, Err(e)),
-        };
-        return page(status, &v, Ok(html));
+    let n = percent(&number);
+    let here = format!("/public/case?n={n}&c={}&", code.as_str());
+    let html = CasePage {
+        t,
+        lang_code: v.lang.code(),
+        other_lang_code: other(v.lang).code(),
+        big: v.big,
+        c,
+        here,
+        number: &number,
+        code: code.as_str(),
     }
-    let found = if number.chars().count() > 40 || shared::validation::has_control_chars(&number) {
-        None
-    } else {
-        public_case(&ctx, &number, &code, v.lang).await?
+    .render();
+    page(StatusCode::OK, &v, html)
+}
+
+/// A citizen's request from their matter's page (a form POST, no script).
+#[derive(Debug, Deserialize)]
+pub struct ActForm {
+    #[serde(default)]
+    n: String,
+    #[serde(default)]
+    c: String,
+    #[serde(default)]
+    text: String,
+}
+
+/// `POST /public/case/urge`: 催办 an overdue matter (once a day at most).
+async fn urge(
+    State(ctx): State<ApiContext>,
+    crate::auth::ConnectInfoExt(source): crate::auth::ConnectInfoExt,
+    headers: HeaderMap,
+    axum::Form(f): axum::Form<ActForm>,
+) -> AppResult<Response> {
+    let v = view(&headers, &Prefs::default());
+    let (id, number, code) = match locate(&ctx, &source, &f.n, &f.c).await? {
+        Ok(found) => found,
+        Err(miss) => return miss_page(&v, miss),
     };
-    match found {
-        Some(c) => {
-            let here = format!("/public/case?n={}&c={}&", percent(&number), code.as_str());
-            let html =
-                CasePage { t, lang_code: v.lang.code(), other_lang_code: other(v.lang).code(), big: v.big, c, here }
-                    .render();
-            page(StatusCode::OK, &v, html)
+    let today = shared::time::china_today(chrono::Utc::now());
+    let overdue = sqlx::query("SELECT stage, due_on FROM cases WHERE id = $1").bind(id).fetch_one(&ctx.db.pool).await?;
+    let stage = Stage::parse(&overdue.try_get::<String, _>("stage")?).unwrap_or(Stage::Archived);
+    let due: chrono::NaiveDate = overdue
+        .try_get::<String, _>("due_on")?
+        .parse()
+        .map_err(|e: chrono::ParseError| sqlx::Error::Decode(e.into()))?;
+    let mut done = "urge_again";
+    if stage.deadline_applies() && matches!(DueStatus::at(Calendar::official(), due, today), DueStatus::Overdue(_)) {
+        let mut w = crate::db::Write::begin(&ctx.db, 1).await?;
+        if crate::workflow::citizen_urge(&mut w, id, today).await? {
+            done = "urge";
         }
-        None => {
-            // No such number, or the wrong code: the same answer, byte for byte.
-            ctx.lookup_throttle.failed(&keys);
-            let (status, html) = match not_found(StatusCode::NOT_FOUND, t.not_found_title, t.not_found_body) {
-                Ok(x) => x,
-                Err(e) => return page(StatusCode::INTERNAL_SERVER_ERROR, &v, Err(e)),
-            };
-            page(status, &v, Ok(html))
-        }
+        w.commit().await?;
     }
+    Ok(see_case(&number, &code, done))
+}
+
+/// `POST /public/case/complaint`: a complaint about the service.
+async fn complain(
+    State(ctx): State<ApiContext>,
+    crate::auth::ConnectInfoExt(source): crate::auth::ConnectInfoExt,
+    headers: HeaderMap,
+    axum::Form(f): axum::Form<ActForm>,
+) -> AppResult<Response> {
+    let v = view(&headers, &Prefs::default());
+    let (id, number, code) = match locate(&ctx, &source, &f.n, &f.c).await? {
+        Ok(found) => found,
+        Err(miss) => return miss_page(&v, miss),
+    };
+    if shared::validation::check_text("投诉内容", &f.text, 1000).is_err() {
+        return Ok(see_case(&number, &code, "complaint_invalid"));
+    }
+    let mut w = crate::db::Write::begin(&ctx.db, 1).await?;
+    crate::workflow::add_complaint(&mut w, id, &f.text, shared::time::china_today(chrono::Utc::now())).await?;
+    w.commit().await?;
+    Ok(see_case(&number, &code, "complaint"))
+}
+
+/// After a request: back to the matter's page (303, so a reload does not
+/// send the form again).
+fn see_case(number: &str, code: &QueryCode, done: &str) -> Response {
+    let to = format!("/public/case?n={}&c={}&done={done}", percent(number), code.as_str());
+    (StatusCode::SEE_OTHER, [(header::LOCATION, to)]).into_response()
 }
 
 /// The public view of a matter, or `None` (unknown number or wrong code).
-async fn public_case(ctx: &ApiContext, number: &str, code: &QueryCode, lang: Lang) -> AppResult<Option<PublicCase>> {
+async fn public_case(ctx: &ApiContext, id: i64, lang: Lang) -> AppResult<PublicCase> {
     let t = lang.texts();
-    let Some(row) = sqlx::query(
+    let row = sqlx::query(
         "SELECT c.id, c.number, c.stage, c.accepted_on, c.due_on, c.result, c.opinion, c.created_at, \
          n.name AS unit_name, n.office_phone, a.display_name AS agent_name \
-         FROM cases c JOIN units n ON n.id = c.unit_id LEFT JOIN users a ON a.id = c.agent_id \
-         WHERE c.number = $1 AND c.query_code = $2",
+         FROM cases c JOIN units n ON n.id = c.unit_id LEFT JOIN users a ON a.id = c.agent_id WHERE c.id = $1",
     )
-    .bind(number)
-    .bind(code.as_str())
-    .fetch_optional(&ctx.db.pool)
-    .await?
-    else {
-        return Ok(None);
-    };
-    let id: i64 = row.try_get("id")?;
+    .bind(id)
+    .fetch_one(&ctx.db.pool)
+    .await?;
     let stage_code: String = row.try_get("stage")?;
     let stage = Stage::parse(&stage_code).unwrap_or(Stage::Screening);
     let due_on: String = row.try_get("due_on")?;
@@ -381,7 +501,20 @@ async fn public_case(ctx: &ApiContext, number: &str, code: &QueryCode, lang: Lan
     }
     let closed = matches!(stage, Stage::Feedback | Stage::FollowUp | Stage::Archived);
     let opinion: Option<String> = row.try_get("opinion")?;
-    Ok(Some(PublicCase {
+    let complaints = crate::workflow::complaints(&ctx.db.pool, id)
+        .await?
+        .into_iter()
+        .map(|c| ComplaintLine {
+            date: c.created_at.get(..10).unwrap_or("").to_string(),
+            text: c.text,
+            due: c.due_on.to_string(),
+            reply: c.reply,
+        })
+        .collect();
+    Ok(PublicCase {
+        may_urge: late,
+        complaints,
+        done: None,
         number: row.try_get("number")?,
         stage: t.stage(stage.as_str()),
         due,
@@ -392,7 +525,7 @@ async fn public_case(ctx: &ApiContext, number: &str, code: &QueryCode, lang: Lan
         timeline,
         result: if closed { row.try_get("result")? } else { None },
         opinion: opinion.as_deref().and_then(Opinion::parse).map(Opinion::label),
-    }))
+    })
 }
 
 /// Percent-encodes a query value (UTF-8 bytes outside the unreserved set).
