@@ -153,7 +153,8 @@ async fn get_case(
     let timeline = workflow::timeline(&ctx.db.pool, id).await?;
     let attachments = crate::attachments::of_case(&ctx.db.pool, id).await?;
     let complaints = workflow::complaints(&ctx.db.pool, id).await?;
-    Ok(Json(CaseDetail { case, visits, timeline, attachments, complaints }))
+    let citizen_opinion = workflow::citizen_opinion_of(&ctx.db.pool, id).await?;
+    Ok(Json(CaseDetail { case, visits, timeline, attachments, complaints, citizen_opinion }))
 }
 
 /// Records that a user was shown citizens' private details (ID number, phone, address).

@@ -23,7 +23,7 @@ use shared::case::{case_number, CaseView, TimelineEntry, CASE_NUMBER_PREFIX};
 use shared::command::{apply_to_view, CaseCommand};
 use shared::error::{ApiError, ErrorCode};
 use shared::intake::CheckedCase;
-use shared::lifecycle::{Lifecycle, ScreeningOutcome};
+use shared::lifecycle::{Lifecycle, Opinion, ScreeningOutcome};
 use shared::time::china_local;
 use shared::validation::CheckedVisit;
 use sqlx::Row;
@@ -500,4 +500,57 @@ pub async fn complaints(pool: &sqlx::AnyPool, case_id: i64) -> Result<Vec<shared
         })
         .collect::<Result<_, sqlx::Error>>()
         .map_err(AppError::from)
+}
+
+/// The citizen's own evaluation from the public page, once per matter (a
+/// second tap, or a second opinion, records nothing). Returns whether it was
+/// recorded now.
+pub async fn citizen_opinion(w: &mut Write, case_id: i64, opinion: Opinion) -> Result<bool, AppError> {
+    let recorded = sqlx::query(
+        "INSERT INTO citizen_opinions (case_id, opinion, at) VALUES ($1, $2, $3) ON CONFLICT (case_id) DO NOTHING",
+    )
+    .bind(case_id)
+    .bind(opinion.as_str())
+    .bind(now_text())
+    .execute(w.conn())
+    .await?
+    .rows_affected()
+        == 1;
+    if recorded {
+        let seq = w.next_seq().await?;
+        w.touch_case(case_id, seq);
+        audit::record(
+            w,
+            AuditEntry {
+                actor_id: None,
+                action: "citizen.opinion",
+                entity: "case",
+                entity_id: case_id.to_string(),
+                before: None,
+                after: Some(serde_json::json!({"opinion": opinion})),
+            },
+        )
+        .await?;
+    }
+    Ok(recorded)
+}
+
+/// The citizen's own opinion, if given.
+pub async fn citizen_opinion_of(pool: &sqlx::AnyPool, case_id: i64) -> Result<Option<Opinion>, AppError> {
+    let row = sqlx::query("SELECT opinion FROM citizen_opinions WHERE case_id = $1")
+        .bind(case_id)
+        .fetch_optional(pool)
+        .await?;
+    Ok(row.and_then(|r| r.try_get::<String, _>("opinion").ok()).and_then(|o| Opinion::parse(&o)))
+}
+
+/// The dissatisfied citizen's request for 复查/复核 from the public page, on
+/// their behalf, where the lifecycle allows it now.
+pub async fn citizen_review(w: &mut Write, case_id: i64, today: NaiveDate) -> Result<TimelineEntry, AppError> {
+    let case = crate::jurisdiction::Scope::system()
+        .case_for_write(w.conn(), case_id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    let cmd = CaseCommand::RequestReview { note: "信访人通过查询页面申请复查/复核".to_string() };
+    apply_checked(w, None, &case, &cmd, today).await
 }

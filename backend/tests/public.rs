@@ -270,3 +270,71 @@ async fn complaints_are_answered_and_shown(app: &TestApp) {
     assert_eq!(d["complaints"].as_array().unwrap().len(), 1);
 }
 both!(complaints_are_answered_and_shown);
+
+/// 可评价: once closed, the citizen evaluates (once); dissatisfied, they ask
+/// for 复查 — it enters the workflow and the station sees it.
+async fn citizens_evaluate_and_ask_for_review(app: &TestApp) {
+    // A matter the agent closed with the citizen dissatisfied.
+    let station = app.login("zhen1").await;
+    let agent = app.login("wangge1").await;
+    let (_, list) = app.get_json(&agent, "/api/cases").await;
+    let case = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["stage"] == "handling" && c["agent_name"] == "巴特尔")
+        .unwrap()
+        .clone();
+    let id = case["id"].as_i64().unwrap();
+    let close = serde_json::json!({"kind": "close", "method": "in_person", "notice": "written", "opinion": "dissatisfied", "result": "已协调，维持原处理"});
+    assert_eq!(app.post_json(&agent, &format!("/api/cases/{id}/commands"), &close).await.0, 200);
+    let (_, d) = app.get_json(&station, &format!("/api/cases/{id}")).await;
+    let (number, code) =
+        (d["case"]["number"].as_str().unwrap().to_string(), d["case"]["query_code"].as_str().unwrap().to_string());
+    let c = form_client();
+    let (_, page) = get(app, &c, &lookup(&number, &code)).await;
+    assert!(page.contains("请评价办理结果") && page.contains("已协调，维持原处理"));
+    let post = |path: &'static str, opinion: &'static str| {
+        c.post(app.url(path))
+            .form(&[("n", number.clone()), ("c", code.clone()), ("opinion", opinion.to_string())])
+            .send()
+    };
+    // Review before an evaluation is refused.
+    let r = post("/public/case/review", "").await.unwrap();
+    assert!(r.headers()["location"].to_str().unwrap().ends_with("done=review_not_allowed"));
+    // A double tap records once; a second opinion changes nothing.
+    for o in ["dissatisfied", "dissatisfied", "satisfied"] {
+        assert_eq!(post("/public/case/opinion", o).await.unwrap().status(), 303);
+    }
+    let (_, d) = app.get_json(&station, &format!("/api/cases/{id}")).await;
+    assert_eq!(d["citizen_opinion"], "dissatisfied");
+    let (_, page) = get(app, &c, &lookup(&number, &code)).await;
+    assert!(page.contains("申请复查") && !page.contains("请评价办理结果"));
+    let r = post("/public/case/review", "").await.unwrap();
+    assert!(r.headers()["location"].to_str().unwrap().ends_with("done=review"), "{:?}", r.headers()["location"]);
+    let (_, d) = app.get_json(&station, &format!("/api/cases/{id}")).await;
+    assert_eq!(d["case"]["lifecycle"]["status"]["status"], "under_review", "{}", d["case"]["lifecycle"]);
+    assert!(d["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["command"]["note"] == "信访人通过查询页面申请复查/复核"));
+    // A second request records nothing more.
+    let r = post("/public/case/review", "").await.unwrap();
+    assert!(r.headers()["location"].to_str().unwrap().ends_with("done=review_not_allowed"));
+    // An open matter cannot be evaluated yet.
+    let open = list.as_array().unwrap().iter().find(|c| c["stage"] == "screening").unwrap();
+    let (_, d) = app.get_json(&station, &format!("/api/cases/{}", open["id"])).await;
+    let r = c
+        .post(app.url("/public/case/opinion"))
+        .form(&[
+            ("n", d["case"]["number"].as_str().unwrap()),
+            ("c", d["case"]["query_code"].as_str().unwrap()),
+            ("opinion", "satisfied"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(r.headers()["location"].to_str().unwrap().ends_with("done=opinion_not_yet"));
+}
+both!(citizens_evaluate_and_ask_for_review);

@@ -277,6 +277,10 @@ pub struct CaseDetail {
     /// Complaints the citizen made about the service, with their replies.
     #[serde(default)]
     pub complaints: Vec<ComplaintView>,
+    /// The citizen's own evaluation from the public page, if given (compare
+    /// with the opinion the agent recorded at closure).
+    #[serde(default)]
+    pub citizen_opinion: Option<Opinion>,
 }
 
 /// A citizen's complaint about the agency service (投诉), due to be answered

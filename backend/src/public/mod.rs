@@ -38,6 +38,8 @@ pub fn router() -> Router<ApiContext> {
         .route("/public/case", get(case_page))
         .route("/public/case/urge", axum::routing::post(urge))
         .route("/public/case/complaint", axum::routing::post(complain))
+        .route("/public/case/opinion", axum::routing::post(give_opinion))
+        .route("/public/case/review", axum::routing::post(ask_review))
         // Pages travel compressed: ≤ 30 KB each on a weak signal.
         .layer(tower_http::compression::CompressionLayer::new())
 }
@@ -250,7 +252,14 @@ pub struct PublicCase {
     pub agent: Option<String>,
     pub timeline: Vec<Step>,
     pub result: Option<String>,
+    /// The citizen's own evaluation, once given.
     pub opinion: Option<&'static str>,
+    /// Closed and not yet evaluated by the citizen.
+    pub may_give_opinion: bool,
+    /// The citizen was dissatisfied and the matter is open to 复查/复核 now.
+    pub may_ask_review: bool,
+    /// The opinions to choose from (code, label), from `shared`.
+    pub opinions: Vec<(&'static str, &'static str)>,
 }
 
 #[derive(Template)]
@@ -373,6 +382,11 @@ async fn case_page(
         Some("urge_again") => Some(t.urge_again),
         Some("complaint") => Some(t.complaint_done),
         Some("complaint_invalid") => Some(t.complaint_invalid),
+        Some("opinion") => Some(t.opinion_done),
+        Some("opinion_missing") => Some(t.opinion_missing),
+        Some("opinion_not_yet") => Some(t.opinion_not_yet),
+        Some("review") => Some(t.review_done),
+        Some("review_not_allowed") => Some(t.review_not_allowed),
         _ => None,
     };
     let n = percent(&number);
@@ -400,6 +414,66 @@ pub struct ActForm {
     c: String,
     #[serde(default)]
     text: String,
+    #[serde(default)]
+    opinion: String,
+}
+
+/// `POST /public/case/opinion`: the citizen's evaluation of a closed matter
+/// (once: a double tap records once).
+async fn give_opinion(
+    State(ctx): State<ApiContext>,
+    crate::auth::ConnectInfoExt(source): crate::auth::ConnectInfoExt,
+    headers: HeaderMap,
+    axum::Form(f): axum::Form<ActForm>,
+) -> AppResult<Response> {
+    let v = view(&headers, &Prefs::default());
+    let (id, number, code) = match locate(&ctx, &source, &f.n, &f.c).await? {
+        Ok(found) => found,
+        Err(miss) => return miss_page(&v, miss),
+    };
+    let Some(opinion) = Opinion::parse(&f.opinion) else {
+        return Ok(see_case(&number, &code, "opinion_missing"));
+    };
+    let stage: String =
+        sqlx::query("SELECT stage FROM cases WHERE id = $1").bind(id).fetch_one(&ctx.db.pool).await?.try_get(0)?;
+    if !closed(Stage::parse(&stage).unwrap_or(Stage::Screening)) {
+        return Ok(see_case(&number, &code, "opinion_not_yet"));
+    }
+    let mut w = crate::db::Write::begin(&ctx.db, 1).await?;
+    crate::workflow::citizen_opinion(&mut w, id, opinion).await?;
+    w.commit().await?;
+    Ok(see_case(&number, &code, "opinion"))
+}
+
+/// `POST /public/case/review`: a dissatisfied citizen asks for 复查/复核.
+async fn ask_review(
+    State(ctx): State<ApiContext>,
+    crate::auth::ConnectInfoExt(source): crate::auth::ConnectInfoExt,
+    headers: HeaderMap,
+    axum::Form(f): axum::Form<ActForm>,
+) -> AppResult<Response> {
+    let v = view(&headers, &Prefs::default());
+    let (id, number, code) = match locate(&ctx, &source, &f.n, &f.c).await? {
+        Ok(found) => found,
+        Err(miss) => return miss_page(&v, miss),
+    };
+    if crate::workflow::citizen_opinion_of(&ctx.db.pool, id).await? != Some(Opinion::Dissatisfied) {
+        return Ok(see_case(&number, &code, "review_not_allowed"));
+    }
+    let mut w = crate::db::Write::begin(&ctx.db, 1).await?;
+    let done = match crate::workflow::citizen_review(&mut w, id, shared::time::china_today(chrono::Utc::now())).await {
+        Ok(_) => "review",
+        // Already under review, or the matter is not (or no longer) open to
+        // one: nothing is recorded twice.
+        Err(e) if e.0.code != shared::error::ErrorCode::Internal => "review_not_allowed",
+        Err(e) => return Err(e),
+    };
+    w.commit().await?;
+    Ok(see_case(&number, &code, done))
+}
+
+fn closed(stage: Stage) -> bool {
+    matches!(stage, Stage::Feedback | Stage::FollowUp | Stage::Archived)
 }
 
 /// `POST /public/case/urge`: 催办 an overdue matter (once a day at most).
@@ -464,7 +538,7 @@ fn see_case(number: &str, code: &QueryCode, done: &str) -> Response {
 async fn public_case(ctx: &ApiContext, id: i64, lang: Lang) -> AppResult<PublicCase> {
     let t = lang.texts();
     let row = sqlx::query(
-        "SELECT c.id, c.number, c.stage, c.accepted_on, c.due_on, c.result, c.opinion, c.created_at, \
+        "SELECT c.id, c.number, c.stage, c.accepted_on, c.due_on, c.result, c.lifecycle, c.handling_level, c.created_at, \
          n.name AS unit_name, n.office_phone, a.display_name AS agent_name \
          FROM cases c JOIN units n ON n.id = c.unit_id LEFT JOIN users a ON a.id = c.agent_id WHERE c.id = $1",
     )
@@ -499,8 +573,16 @@ async fn public_case(ctx: &ApiContext, id: i64, lang: Lang) -> AppResult<PublicC
             timeline.push(Step { date, text });
         }
     }
-    let closed = matches!(stage, Stage::Feedback | Stage::FollowUp | Stage::Archived);
-    let opinion: Option<String> = row.try_get("opinion")?;
+    let closed = closed(stage);
+    let citizen_opinion = crate::workflow::citizen_opinion_of(&ctx.db.pool, id).await?;
+    let lifecycle: Option<String> = row.try_get("lifecycle")?;
+    let level = shared::lifecycle::HandlingLevel::parse(&row.try_get::<String, _>("handling_level")?)
+        .unwrap_or(shared::lifecycle::HandlingLevel::Village);
+    let lifecycle = match lifecycle {
+        Some(json) => serde_json::from_str(&json).map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
+        None => shared::lifecycle::Lifecycle::from_stage(stage, level),
+    };
+    let review_open = lifecycle.apply(&shared::lifecycle::CaseEvent::RequestReview).is_ok();
     let complaints = crate::workflow::complaints(&ctx.db.pool, id)
         .await?
         .into_iter()
@@ -524,7 +606,10 @@ async fn public_case(ctx: &ApiContext, id: i64, lang: Lang) -> AppResult<PublicC
         agent: row.try_get("agent_name")?,
         timeline,
         result: if closed { row.try_get("result")? } else { None },
-        opinion: opinion.as_deref().and_then(Opinion::parse).map(Opinion::label),
+        may_give_opinion: closed && citizen_opinion.is_none(),
+        may_ask_review: citizen_opinion == Some(Opinion::Dissatisfied) && review_open,
+        opinion: citizen_opinion.map(Opinion::label),
+        opinions: Opinion::ALL.iter().map(|o| (o.as_str(), o.label())).collect(),
     })
 }
 
