@@ -2,6 +2,7 @@
 //! from eviction, unsynced work and its age, and the eviction risk on iOS.
 
 use crate::js;
+use crate::route::Route;
 use crate::state::{store, AppState};
 use crate::util::{el, now_ms, short_time};
 use leptos::prelude::*;
@@ -32,7 +33,7 @@ pub fn DevicePage() -> impl IntoView {
         format!("{}.{} MB", tenths / 10, tenths % 10)
     };
     view! {
-        <a class="back" href="#/">"‹ 返回我的事项"</a>
+        <a class="back" href=Route::Cases.href()>"‹ 返回我的事项"</a>
         <section class="card" data-test="device">
             <h2>"本机数据"</h2>
             {js::is_ios_browser_tab().then(|| view! {
