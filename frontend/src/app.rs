@@ -85,9 +85,9 @@ fn Shell() -> impl IntoView {
     view! {
         <StatusBar/>
         <nav class="tabs">
-            <a href=Route::Cases.href() class:active=move || matches!(state.route.get(), Route::Cases | Route::Case(_))>"我的事项"</a>
-            <a href=Route::NewCase.href() class:active=move || state.route.get() == Route::NewCase>"排查登记"</a>
-            <a href=Route::Device.href() class:active=move || state.route.get() == Route::Device>"本机"</a>
+            <a href=Route::Cases.page() class:active=move || matches!(state.route.get(), Route::Cases | Route::Case(_))>"我的事项"</a>
+            <a href=Route::NewCase.page() class:active=move || state.route.get() == Route::NewCase>"排查登记"</a>
+            <a href=Route::Device.page() class:active=move || state.route.get() == Route::Device>"本机"</a>
         </nav>
         <main class="content">
             {move || match state.route.get() {

@@ -16,20 +16,26 @@ pub enum Route {
 
 impl Route {
     pub fn from_hash(hash: &str) -> Route {
-        match hash {
-            "#/new" => Route::NewCase,
-            "#/device" => Route::Device,
-            _ => hash.strip_prefix("#/case/").and_then(|id| id.parse().ok()).map_or(Route::Cases, Route::Case),
+        let page = [Route::NewCase, Route::Device].into_iter().find(|r| r.page() == hash);
+        page.or_else(|| hash.strip_prefix("#/case/").and_then(|id| id.parse().ok()).map(Route::Case))
+            .unwrap_or(Route::Cases)
+    }
+
+    /// The link of a page without a parameter (tabs, back links), as a
+    /// static string: cheaper in the WASM than building one.
+    pub const fn page(self) -> &'static str {
+        match self {
+            Route::NewCase => "#/new",
+            Route::Device => "#/device",
+            Route::Cases | Route::Case(_) => "#/",
         }
     }
 
     /// The link to the page, e.g. `#/case/12`.
     pub fn href(self) -> String {
         match self {
-            Route::Cases => "#/".to_string(),
             Route::Case(id) => format!("#/case/{id}"),
-            Route::NewCase => "#/new".to_string(),
-            Route::Device => "#/device".to_string(),
+            r => r.page().to_string(),
         }
     }
 }

@@ -222,6 +222,13 @@ pub fn counts(
     Counts { pending: count, by_case, oldest, needs_worker, refused_photos }
 }
 
+/// The warning about work kept on the phone a day or more (whole days:
+/// float formatting would bloat the WASM).
+pub fn unsent_warning(oldest: Option<f64>, now_ms: f64) -> Option<String> {
+    let days = ((now_ms - oldest?) / 86_400_000.0) as u32;
+    (days >= 1).then(|| format!("有记录已在本机保存超过 {days} 天未上传，请尽快到有网络的地方同步。"))
+}
+
 /// For a refused command: the earlier change to the same case this device
 /// made and the server also refused — the likely reason this one failed too.
 pub fn refused_before<'a>(all: &'a [RejectedEntry], r: &RejectedEntry) -> Option<&'a RejectedEntry> {
@@ -488,7 +495,14 @@ mod tests {
         let cal = Calendar::official();
         let mut c = provisional_case(&new_case("x"), 1, &me(), cal);
         c = apply_to_view(&c, &accept(), d("2026-11-23"), cal).unwrap();
-        CaseView { id: 7, number: "阿左代2026-0007".into(), rev: 3, client_ref: None, agent_name: Some("其其格".into()), ..c }
+        CaseView {
+            id: 7,
+            number: "阿左代2026-0007".into(),
+            rev: 3,
+            client_ref: None,
+            agent_name: Some("其其格".into()),
+            ..c
+        }
     }
 
     fn entry(id: u64, change: Change) -> OutboxEntry {
@@ -560,7 +574,8 @@ mod tests {
     fn a_refused_change_leaves_the_outbox_and_the_server_state_shows_again() {
         let today = d("2026-11-23");
         let close = entry(2, Change::Command { case_id: 7, command: close() });
-        let review = entry(3, Change::Command { case_id: 7, command: CaseCommand::RequestReview { note: "申请复查".into() } });
+        let review =
+            entry(3, Change::Command { case_id: 7, command: CaseCommand::RequestReview { note: "申请复查".into() } });
         let rejected = [refused(close, "只有办理中的事项才能办结反馈"), refused(review, "不能申请复查")];
         let (cases, pending) = overlay(vec![server_case()], &[], &me(), today);
         assert_eq!(cases[0], server_case(), "nothing of the refused close is shown");
@@ -577,7 +592,8 @@ mod tests {
     #[test]
     fn a_change_the_rules_forbid_waits_but_does_not_change_the_case() {
         // A review request on a case still being handled: shared refuses it.
-        let review = entry(4, Change::Command { case_id: 7, command: CaseCommand::RequestReview { note: "复查".into() } });
+        let review =
+            entry(4, Change::Command { case_id: 7, command: CaseCommand::RequestReview { note: "复查".into() } });
         let (cases, pending) = overlay(vec![server_case()], &[review], &me(), d("2026-11-23"));
         assert_eq!(cases[0].lifecycle.status, CaseStatus::Handling);
         assert_eq!(pending[&7].len(), 1);
@@ -603,6 +619,14 @@ mod tests {
         let (cases, _) = overlay(vec![pulled], &outbox[..1], &me(), today);
         assert_eq!(cases.len(), 1);
         assert_eq!(cases[0].id, 7);
+    }
+
+    #[test]
+    fn unsent_work_is_flagged_after_a_day() {
+        let day = 86_400_000.0;
+        assert_eq!(unsent_warning(None, day), None);
+        assert_eq!(unsent_warning(Some(0.0), day - 1.0), None);
+        assert!(unsent_warning(Some(0.0), 2.5 * day).unwrap().contains("超过 2 天"));
     }
 
     #[test]

@@ -79,22 +79,36 @@ pub fn saved_message(state: &AppState) -> String {
     }
 }
 
-/// Three big buttons to pick how the citizen was reached.
+/// A row of big buttons choosing one code (`value`) of `choices` (code,
+/// label): how the citizen was reached, how the result was told, 息诉罢访.
+/// One component for all of them keeps the WASM small.
 #[component]
-pub fn MethodPicker(method: RwSignal<String>) -> impl IntoView {
+pub fn Segmented(
+    legend: &'static str,
+    value: RwSignal<String>,
+    choices: Vec<(&'static str, &'static str)>,
+    /// Set when an answer that must be chosen is missing.
+    #[prop(optional)]
+    missing: Option<Signal<bool>>,
+    #[prop(optional)] test: Option<&'static str>,
+) -> impl IntoView {
+    let missing = move || missing.is_some_and(|m| m.get());
     view! {
-        <fieldset class="segmented">
-            <legend>"方式"</legend>
-            {VisitMethod::ALL.into_iter().map(|m| {
-                let code = m.as_str();
-                view! {
-                    <button type="button" class="seg" class:active=move || method.get() == code
-                        aria-pressed=move || (method.get() == code).to_string()
-                        on:click=move |_| method.set(code.to_string())>{m.label()}</button>
-                }
+        <fieldset class="segmented" class:missing=missing aria-invalid=move || missing().then_some("true") data-test=test>
+            <legend>{legend}</legend>
+            {choices.into_iter().map(|(code, label)| view! {
+                <button type="button" class="seg" class:active=move || value.get() == code
+                    aria-pressed=move || (value.get() == code).to_string()
+                    on:click=move |_| value.set(code.to_string())>{label}</button>
             }).collect_view()}
         </fieldset>
     }
+}
+
+/// How the citizen was reached (走访方式), from shared's `VisitMethod`.
+fn method_picker(method: RwSignal<String>) -> impl IntoView {
+    let choices = VisitMethod::ALL.map(|m| (m.as_str(), m.label())).to_vec();
+    view! { <Segmented legend="方式" value=method choices=choices/> }
 }
 
 fn method_of(s: &str) -> VisitMethod {
@@ -217,10 +231,10 @@ pub fn VisitForm(case_id: i64) -> impl IntoView {
                     prop:value=move || visited_at.get()
                     on:input=move |ev| visited_at.set(event_target_value(&ev))/>
             </label>
-            <MethodPicker method=method/>
+            {method_picker(method)}
             <label>
                 "走访情况"
-                <textarea name="note" rows="4" maxlength=MAX_NOTE_CHARS.to_string()
+                <textarea name="note" rows="4" maxlength=MAX_NOTE_CHARS
                     placeholder="群众诉求、沟通情况、下一步安排…"
                     prop:value=move || note.get()
                     on:input=move |ev| { note.set(event_target_value(&ev)); saved.set(None); }></textarea>
@@ -365,20 +379,10 @@ pub fn CommandForm(
     view! {
         <form class="card command-form" on:submit=submit data-test="command-form">
             <h3>{action.label()}</h3>
-            {needs_method.then(|| view! { <MethodPicker method=method/> })}
+            {needs_method.then(|| method_picker(method))}
             {(action == Action::Screen).then(|| view! { <OutcomePicker outcome=outcome invalid=Signal::derive(move || missing(outcome))/> })}
             {(action == Action::Close).then(|| view! {
-                <fieldset class="segmented">
-                    <legend>"告知方式"</legend>
-                    {NoticeForm::ALL.into_iter().map(|n| {
-                        let code = n.as_str();
-                        view! {
-                            <button type="button" class="seg" class:active=move || notice.get() == code
-                                aria-pressed=move || (notice.get() == code).to_string()
-                                on:click=move |_| notice.set(code.to_string())>{n.label()}</button>
-                        }
-                    }).collect_view()}
-                </fieldset>
+                <Segmented legend="告知方式" value=notice choices=NoticeForm::ALL.map(|n| (n.as_str(), n.label())).to_vec()/>
                 <fieldset class="choices" class:missing=move || missing(opinion)
                     aria-invalid=move || missing(opinion).then_some("true") data-test="opinion">
                     <legend>"信访人意见（请询问后选择）"</legend>
@@ -386,7 +390,7 @@ pub fn CommandForm(
                         let code = o.as_str();
                         view! {
                             <label class="choice">
-                                <input type="radio" name="opinion" value=code prop:checked=move || opinion.get() == code
+                                <input type="radio" name="opinion" prop:checked=move || opinion.get() == code
                                     on:change=move |_| opinion.set(code.to_string())/>
                                 {o.label()}
                             </label>
@@ -395,20 +399,13 @@ pub fn CommandForm(
                 </fieldset>
             })}
             {(action == Action::FollowUp).then(|| view! {
-                <fieldset class="segmented" class:missing=move || missing(resolved)
-                    aria-invalid=move || missing(resolved).then_some("true") data-test="resolved">
-                    <legend>"是否息诉罢访（请选择）"</legend>
-                    {[("yes", "已息诉罢访"), ("no", "未息诉罢访")].into_iter().map(|(code, label)| view! {
-                        <button type="button" class="seg" class:active=move || resolved.get() == code
-                            aria-pressed=move || (resolved.get() == code).to_string()
-                            on:click=move |_| resolved.set(code.to_string())>{label}</button>
-                    }).collect_view()}
-                </fieldset>
+                <Segmented legend="是否息诉罢访（请选择）" value=resolved choices=vec![("yes", "已息诉罢访"), ("no", "未息诉罢访")]
+                    missing=Signal::derive(move || missing(resolved)) test="resolved"/>
             })}
             {(action != Action::AcceptOutcome).then(|| view! {
                 <label>
                     {note_label}
-                    <textarea name="note" rows="3" maxlength=MAX_FORM_TEXT.to_string()
+                    <textarea name="note" rows="3" maxlength=MAX_FORM_TEXT
                         prop:value=move || note.get()
                         on:input=move |ev| note.set(event_target_value(&ev))></textarea>
                 </label>
@@ -437,8 +434,11 @@ pub fn OutcomePicker(outcome: RwSignal<String>, invalid: Signal<bool>) -> impl I
                 aria-invalid=move || invalid.get().then_some("true")>
                 <option value="">"（请选择）"</option>
                 {screening_choices().into_iter().map(|(code, o)| {
-                    let hint = if matches!(o, ScreeningOutcome::AcceptAgency { .. }) { "（由我代办）" } else { "" };
-                    view! { <option value=code>{o.label()}{hint}</option> }
+                    let mut label = o.label();
+                    if matches!(o, ScreeningOutcome::AcceptAgency { .. }) {
+                        label.push_str("（由我代办）");
+                    }
+                    view! { <option value=code>{label}</option> }
                 }).collect_view()}
             </select>
         </label>

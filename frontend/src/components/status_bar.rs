@@ -3,6 +3,7 @@
 use crate::state::{store, AppState, Link};
 use crate::sync::api;
 use crate::util::{now_ms, short_time};
+use crate::view::unsent_warning;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -89,12 +90,6 @@ pub fn StatusBar() -> impl IntoView {
         {move || state.sync_error.get().filter(|_| state.link() == Link::Online).map(|e| view! {
             <div class="banner warn" role="status">{e}</div>
         })}
-        {move || {
-            let old = state.oldest_pending.get()?;
-            let days = ((now_ms() - old) / 86_400_000.0) as u32;
-            (days >= 1).then(|| view! {
-                <div class="banner warn">{format!("有记录已在本机保存超过 {days} 天未上传，请尽快到有网络的地方同步。")}</div>
-            })
-        }}
+        {move || unsent_warning(state.oldest_pending.get(), now_ms()).map(|w| view! { <div class="banner warn">{w}</div> })}
     }
 }

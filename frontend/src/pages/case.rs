@@ -132,7 +132,7 @@ pub fn CaseDetail(id: i64) -> impl IntoView {
         items
     });
     view! {
-        <a class="back" href=Route::Cases.href()>"‹ 返回我的事项"</a>
+        <a class="back" href=Route::Cases.page()>"‹ 返回我的事项"</a>
         {move || match case.get() {
             None => view! { <p class="empty">"本机没有这件事项（可能不在您的辖区，或尚未同步）。"</p> }.into_any(),
             Some(c) => {

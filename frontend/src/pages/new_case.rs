@@ -176,14 +176,14 @@ pub fn NewCasePage() -> impl IntoView {
         view! {
             <label class:invalid=move || err_of(name).is_some()>
                 {label}
-                <input type=kind name=name maxlength=max.map(|m| m.to_string()) aria-invalid=invalid(name) prop:value=move || sig.get()
+                <input type=kind name=name maxlength=max aria-invalid=invalid(name) prop:value=move || sig.get()
                     on:input=move |ev| sig.set(event_target_value(&ev))/>
                 {field_error(name)}
             </label>
         }
     };
     view! {
-        <a class="back" href=Route::Cases.href()>"‹ 返回我的事项"</a>
+        <a class="back" href=Route::Cases.page()>"‹ 返回我的事项"</a>
         <form class="card" on:submit=submit data-test="new-case-form">
             <h2>"排查登记 · 信访事项代办单"</h2>
             <p class="hint">"无网络也可登记，联网后自动上报。带 * 的为必填。"</p>
@@ -193,7 +193,7 @@ pub fn NewCasePage() -> impl IntoView {
             {text("住址", address, "text", "address", Some(MAX_ADDRESS_CHARS))}
             <label class:invalid=move || err_of("summary").is_some()>
                 "反映的问题及诉求 *"
-                <textarea name="summary" rows="4" maxlength=MAX_PROBLEM_CHARS.to_string() aria-invalid=invalid("summary") prop:value=move || summary.get()
+                <textarea name="summary" rows="4" maxlength=MAX_PROBLEM_CHARS aria-invalid=invalid("summary") prop:value=move || summary.get()
                     on:input=move |ev| summary.set(event_target_value(&ev))></textarea>
                 {field_error("summary")}
             </label>
@@ -227,7 +227,7 @@ pub fn NewCasePage() -> impl IntoView {
             {field_error("outcome")}
             <label>
                 "甄别说明"
-                <textarea name="note" rows="2" maxlength=MAX_FORM_TEXT.to_string() prop:value=move || note.get() on:input=move |ev| note.set(event_target_value(&ev))></textarea>
+                <textarea name="note" rows="2" maxlength=MAX_FORM_TEXT prop:value=move || note.get() on:input=move |ev| note.set(event_target_value(&ev))></textarea>
             </label>
             {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
             <button type="submit" class="btn primary block" disabled=move || saving.get()>"保存登记"</button>
