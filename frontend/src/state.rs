@@ -127,6 +127,19 @@ impl AppState {
         }
     }
 
+    /// Gives up a refused change and the photos refused with it (需处理 →
+    /// gone), then shows the rest.
+    pub async fn discard(self, entry: Option<RejectedEntry>, photos: Vec<String>) {
+        let s = store();
+        if let Some(e) = &entry {
+            let _ = s.discard_rejected(e).await;
+        }
+        for p in &photos {
+            let _ = s.discard_upload(p).await;
+        }
+        self.reload().await;
+    }
+
     /// Re-reads what the pages show from the device database.
     pub async fn reload(&self) {
         let started = crate::js::now_ms();

@@ -168,11 +168,7 @@ pub fn CaseDetail(id: i64) -> impl IntoView {
                                         }>"重新办理"</button>
                                     })}
                                     <button type="button" class="btn" on:click=move |_| {
-                                        let entry = entry2.clone();
-                                        spawn_local(async move {
-                                            let _ = store().discard_rejected(&entry).await;
-                                            state.reload().await;
-                                        })
+                                        spawn_local(state.discard(Some(entry2.clone()), Vec::new()))
                                     }>"放弃"</button>
                                 </div>
                             </section>

@@ -4,7 +4,7 @@
 
 use crate::components::blocks::{cards_html, refused_html};
 use crate::route::Route;
-use crate::state::{store, AppState};
+use crate::state::AppState;
 use crate::util::china_now;
 use crate::view::{list, Filter, RefusedPhoto};
 use leptos::prelude::*;
@@ -97,16 +97,7 @@ fn RejectedList() -> impl IntoView {
                                     <div class="row-actions">
                                         <a class="btn small" href=href>"查看事项"</a>
                                         <button class="btn small" on:click=move |_| {
-                                            let entry = entry.clone();
-                                            let photos = photos.clone();
-                                            spawn_local(async move {
-                                                let s = store();
-                                                let _ = s.discard_rejected(&entry).await;
-                                                for p in &photos {
-                                                    let _ = s.discard_upload(p).await;
-                                                }
-                                                state.reload().await;
-                                            })
+                                            spawn_local(state.discard(Some(entry.clone()), photos.clone()))
                                         }>"放弃"</button>
                                     </div>
                                 </li>
@@ -118,11 +109,7 @@ fn RejectedList() -> impl IntoView {
                                 <div class="reason">{format!("原因：{}", u.reason)}</div>
                                 <div class="row-actions">
                                     <button class="btn small" on:click=move |_| {
-                                        let id = u.id.clone();
-                                        spawn_local(async move {
-                                            let _ = store().discard_upload(&id).await;
-                                            state.reload().await;
-                                        })
+                                        spawn_local(state.discard(None, vec![u.id.clone()]))
                                     }>"放弃"</button>
                                 </div>
                             </li>
