@@ -49,13 +49,6 @@ pub fn go(route: Route) {
     }
 }
 
-/// A UTC RFC 3339 time shown in China time, "11-20 14:05".
-pub fn china_time_of(rfc3339: &str) -> String {
-    chrono::DateTime::parse_from_rfc3339(rfc3339)
-        .map(|t| shared::time::format_minute(shared::time::china_local(t.with_timezone(&chrono::Utc))))
-        .unwrap_or_else(|_| rfc3339.to_string())
-}
-
 /// Appends `text` for HTML: `&`, `<`, `>` and quotes escaped.
 pub fn esc(out: &mut String, text: &str) {
     for c in text.chars() {

@@ -10,7 +10,7 @@
 use crate::sync::outbox::{holds_visit, visit_key, OutboxEntry, RejectedEntry, UploadEntry};
 use chrono::NaiveDate;
 use shared::calendar::Calendar;
-use shared::case::{CaseView, Stage, Visit};
+use shared::case::{CaseView, Stage, TimelineEntry, Visit};
 use shared::command::{apply_to_view, CaseCommand};
 use shared::deadline::{DueStatus, FOLLOW_UP_CALENDAR_DAYS};
 use shared::intake::NewCase;
@@ -294,6 +294,53 @@ pub fn case_visits(
         }
     }
     all
+}
+
+/// A UTC RFC 3339 time shown in China time, "2026-11-20 14:05".
+pub fn china_time_of(rfc3339: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(rfc3339)
+        .map(|t| shared::time::format_minute(shared::time::china_local(t.with_timezone(&chrono::Utc))))
+        .unwrap_or_else(|_| rfc3339.to_string())
+}
+
+/// One line of a case's timeline, whatever its source.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TimelineItem {
+    Visit(StoredVisit),
+    Event(TimelineEntry),
+    Pending(PendingEntry),
+}
+
+impl TimelineItem {
+    /// Orders items of the same minute: visits, then server events by id,
+    /// then pending changes by mutation id.
+    fn tiebreak(&self) -> (u8, i64) {
+        match self {
+            TimelineItem::Visit(_) => (0, 0),
+            TimelineItem::Event(e) => (1, e.id),
+            TimelineItem::Pending(p) => (2, p.mutation_id as i64),
+        }
+    }
+
+    /// A sortable local time "YYYY-MM-DD HH:MM".
+    pub fn when(&self) -> String {
+        match self {
+            TimelineItem::Visit(v) => v.visit.visited_at.replace('T', " "),
+            TimelineItem::Event(e) => china_time_of(&e.at),
+            TimelineItem::Pending(p) => shared::time::format_minute(shared::time::china_local_from_millis(p.at_ms)),
+        }
+    }
+}
+
+/// A case's timeline: its visits, the server's events and this device's
+/// pending changes, newest first; within a minute, the pending changes on
+/// top (in the order they were made), then the server's events.
+pub fn timeline(visits: Vec<StoredVisit>, events: Vec<TimelineEntry>, pending: Vec<PendingEntry>) -> Vec<TimelineItem> {
+    let mut items: Vec<TimelineItem> = visits.into_iter().map(TimelineItem::Visit).collect();
+    items.extend(events.into_iter().map(TimelineItem::Event));
+    items.extend(pending.into_iter().map(TimelineItem::Pending));
+    items.sort_by_key(|i| std::cmp::Reverse((i.when(), i.tiebreak())));
+    items
 }
 
 /// The deadline badge of a case: text and colour class (`overdue`, `soon`,
@@ -619,6 +666,36 @@ mod tests {
         let (cases, _) = overlay(vec![pulled], &outbox[..1], &me(), today);
         assert_eq!(cases.len(), 1);
         assert_eq!(cases[0].id, 7);
+    }
+
+    #[test]
+    fn the_timeline_is_newest_first_with_pending_changes_on_top() {
+        let event = |id: i64, at: &str| TimelineEntry {
+            id,
+            case_id: 7,
+            command: CaseCommand::Urge { note: "催办".into() },
+            label: "催办".into(),
+            actor_id: None,
+            actor_name: "系统".into(),
+            at: at.into(),
+        };
+        // 02:00 UTC = 10:00 China time, the minute of the visit.
+        let events = vec![event(1, "2026-11-23T01:00:00Z"), event(2, "2026-11-23T02:00:30Z")];
+        let visits = case_visits(Vec::new(), &[visit(1, "v1")], &[], 7, "其其格");
+        // 2026-11-23 10:00 China time (02:00 UTC), in ms since the epoch.
+        let at_ms = d("2026-11-23").and_hms_opt(2, 0, 0).unwrap().and_utc().timestamp_millis() as f64;
+        let pending = vec![PendingEntry { mutation_id: 3, label: "办结反馈".into(), detail: None, at_ms }];
+        let items = timeline(visits, events, pending);
+        let kinds: Vec<String> = items
+            .iter()
+            .map(|i| match i {
+                TimelineItem::Visit(v) => v.visit.id.clone(),
+                TimelineItem::Event(e) => format!("e{}", e.id),
+                TimelineItem::Pending(p) => format!("p{}", p.mutation_id),
+            })
+            .collect();
+        assert_eq!(kinds, ["p3", "e2", "v1", "e1"]);
+        assert_eq!(items[3].when(), "2026-11-23 09:00");
     }
 
     #[test]

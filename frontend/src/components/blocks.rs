@@ -6,11 +6,11 @@
 
 use crate::route::Route;
 use crate::sync::outbox::RejectedEntry;
-use crate::util::{china_time_of, el, esc};
-use crate::view::{command_detail, command_of, due_badge, follow_up_badge, follow_up_period, refused_before};
-use crate::view::{PendingEntry, StoredVisit};
+use crate::util::{el, esc};
+use crate::view::{china_time_of, command_detail, command_of, due_badge, follow_up_badge, follow_up_period};
+use crate::view::{refused_before, TimelineItem as Item};
 use chrono::NaiveDate;
-use shared::case::{CaseView, TimelineEntry};
+use shared::case::CaseView;
 use shared::lifecycle::CaseStatus;
 use std::collections::HashMap;
 
@@ -60,35 +60,6 @@ pub fn refused_html(r: &RejectedEntry, all: &[RejectedEntry], after_label: &str)
         );
     }
     h
-}
-
-/// One line of the timeline, whatever its source.
-#[derive(Clone, PartialEq)]
-pub enum Item {
-    Visit(StoredVisit),
-    Event(TimelineEntry),
-    Pending(PendingEntry),
-}
-
-impl Item {
-    /// A sortable local time "YYYY-MM-DD HH:MM".
-    /// Orders items of the same minute: visits, then server events by id,
-    /// then pending changes by mutation id.
-    pub fn tiebreak(&self) -> (u8, i64) {
-        match self {
-            Item::Visit(_) => (0, 0),
-            Item::Event(e) => (1, e.id),
-            Item::Pending(p) => (2, p.mutation_id as i64),
-        }
-    }
-
-    pub fn when(&self) -> String {
-        match self {
-            Item::Visit(v) => v.visit.visited_at.replace('T', " "),
-            Item::Event(e) => china_time_of(&e.at),
-            Item::Pending(p) => shared::time::format_minute(shared::time::china_local_from_millis(p.at_ms)),
-        }
-    }
 }
 
 pub fn check(on: bool) -> &'static str {

@@ -2,13 +2,13 @@
 //! the two forms (代办单, 处置单) read-only, and the timeline of everything
 //! that happened — the server's, plus what this device still has to sync.
 
-use crate::components::blocks::{case_head_html, check, fact_rows, refused_html, timeline_html, Item};
+use crate::components::blocks::{case_head_html, check, fact_rows, refused_html, timeline_html};
 use crate::components::forms::{available_actions, Action, CommandForm, VisitForm};
 use crate::route::Route;
 use crate::state::{store, AppState};
 use crate::sync::outbox::RejectedEntry;
-use crate::util::{china_now, china_time_of};
-use crate::view::{case_visits, command_of, refused_on_case};
+use crate::util::china_now;
+use crate::view::{case_visits, china_time_of, command_of, refused_on_case, timeline};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::case::{CaseView, TimelineEntry, Visit};
@@ -97,7 +97,7 @@ pub fn CaseDetail(id: i64) -> impl IntoView {
         let me_name = state.me.with(|m| m.as_ref().map(|m| m.display_name.clone()).unwrap_or_default());
         state.outbox.with(|o| state.rejected.with(|r| case_visits(server_visits.get(), o, r, id, &me_name)))
     });
-    let timeline = RwSignal::new(Vec::<TimelineEntry>::new());
+    let events = RwSignal::new(Vec::<TimelineEntry>::new());
     Effect::new(move |_| {
         state.data_version.track();
         spawn_local(async move {
@@ -106,7 +106,7 @@ pub fn CaseDetail(id: i64) -> impl IntoView {
             }
 
             if let Ok(t) = store().timeline(id).await {
-                timeline.set(t);
+                events.set(t);
             }
         });
     });
@@ -121,15 +121,8 @@ pub fn CaseDetail(id: i64) -> impl IntoView {
     let refused = Memo::new(move |_| state.rejected.with(|r| refused_on_case(r, case.get().as_ref(), id)));
     let today = china_now().date();
     let items = Memo::new(move |_| {
-        let mut items: Vec<Item> = visits.get().into_iter().map(Item::Visit).collect();
-        items.extend(timeline.get().into_iter().map(Item::Event));
-        items.extend(
-            state.pending_entries.with(|p| p.get(&id).cloned().unwrap_or_default()).into_iter().map(Item::Pending),
-        );
-        // Newest first; within a minute, this device's pending changes on
-        // top (in the order they were made), then the server's events.
-        items.sort_by_key(|i| std::cmp::Reverse((i.when(), i.tiebreak())));
-        items
+        let pending = state.pending_entries.with(|p| p.get(&id).cloned().unwrap_or_default());
+        timeline(visits.get(), events.get(), pending)
     });
     view! {
         <a class="back" href=Route::Cases.page()>"‹ 返回我的事项"</a>
@@ -197,7 +190,7 @@ pub fn CaseDetail(id: i64) -> impl IntoView {
                         _ => ().into_any(),
                     }}
                     {agency_form(c.clone())}
-                    {disposition_form(c.clone(), timeline)}
+                    {disposition_form(c.clone(), events)}
 
                 }.into_any()
             }
