@@ -1,5 +1,6 @@
 //! Small browser helpers.
 
+use crate::route::Route;
 use chrono::NaiveDateTime;
 
 /// A new random UUID from the browser's `crypto.randomUUID()`.
@@ -36,23 +37,16 @@ pub fn short_time(ms: f64) -> String {
     }
 }
 
-/// The page's hash route, e.g. `#/case/12`.
-pub fn current_hash() -> String {
-    web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default()
+/// The page's route, from the URL hash (e.g. `#/case/12`).
+pub fn current_route() -> Route {
+    Route::from_hash(&web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default())
 }
 
-/// Navigates to a hash route.
-pub fn go(hash: &str) {
+/// Navigates to a page.
+pub fn go(route: Route) {
     if let Some(w) = web_sys::window() {
-        let _ = w.location().set_hash(hash);
+        let _ = w.location().set_hash(&route.href());
     }
-}
-
-/// A UTC RFC 3339 time shown in China time, "11-20 14:05".
-pub fn china_time_of(rfc3339: &str) -> String {
-    chrono::DateTime::parse_from_rfc3339(rfc3339)
-        .map(|t| shared::time::format_minute(shared::time::china_local(t.with_timezone(&chrono::Utc))))
-        .unwrap_or_else(|_| rfc3339.to_string())
 }
 
 /// Appends `text` for HTML: `&`, `<`, `>` and quotes escaped.

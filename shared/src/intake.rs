@@ -11,6 +11,10 @@ use serde::{Deserialize, Serialize};
 
 /// Longest 反映的问题及诉求, in characters.
 pub const MAX_PROBLEM_CHARS: usize = 4000;
+/// The longest address (住址), in characters.
+pub const MAX_ADDRESS_CHARS: usize = 200;
+/// The longest content summary (内容摘要), in characters.
+pub const MAX_BRIEF_CHARS: usize = 500;
 
 /// `POST /api/cases` body, and the offline "new matter from screening".
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -120,13 +124,13 @@ impl NewCase {
         let phone = blank_to_none(&self.phone).map(PhoneNumber::parse).transpose()?;
         let address = blank_to_none(&self.address).map(str::to_string);
         if let Some(a) = &address {
-            check_text("地址", a, 200)?;
+            check_text("地址", a, MAX_ADDRESS_CHARS)?;
         }
         let summary = self.summary.trim().to_string();
         check_text("反映的问题及诉求", &summary, MAX_PROBLEM_CHARS)?;
         let brief = blank_to_none(&self.brief).map(str::to_string);
         if let Some(b) = &brief {
-            check_text("内容摘要", b, 500)?;
+            check_text("内容摘要", b, MAX_BRIEF_CHARS)?;
         }
         if self.received_on > today {
             return Err(invalid("受理日期不能晚于今天"));
@@ -202,6 +206,13 @@ mod tests {
         );
         assert_eq!(err(NewCase { phone: Some("123".into()), ..new_case() }), "手机号码应为以 13–19 开头的 11 位数字");
         assert_eq!(err(NewCase { summary: "".into(), ..new_case() }), "反映的问题及诉求不能为空");
+        // The field app's maxlengths are these limits: the longest allowed passes.
+        let long = |n: usize| Some("草".repeat(n));
+        assert!(NewCase { address: long(MAX_ADDRESS_CHARS), brief: long(MAX_BRIEF_CHARS), ..new_case() }
+            .check(today())
+            .is_ok());
+        assert!(err(NewCase { address: long(MAX_ADDRESS_CHARS + 1), ..new_case() }).contains("地址"));
+        assert!(err(NewCase { brief: long(MAX_BRIEF_CHARS + 1), ..new_case() }).contains("内容摘要"));
         assert_eq!(
             err(NewCase { received_on: NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(), ..new_case() }),
             "受理日期不能晚于今天"

@@ -5,15 +5,17 @@
 
 use crate::js;
 use crate::state::{store, AppState};
-use crate::store::{RejectedEntry, UploadEntry};
+use crate::sync::outbox::{RejectedEntry, UploadEntry};
 use crate::util::{china_now, new_uuid, now_ms};
+use crate::view::{command_detail, command_of, screening_choices, screening_code, screening_outcome};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::authority::{field_actions, Actor};
 use shared::case::{CaseView, GeoPoint, NewVisit, VisitMethod};
-use shared::command::CaseCommand;
-use shared::lifecycle::{LegalRoute, NotTakenReason, NoticeForm, Opinion, ScreeningOutcome};
+use shared::command::{CaseCommand, MAX_FORM_TEXT};
+use shared::deadline::FOLLOW_UP_CALENDAR_DAYS;
+use shared::lifecycle::{NoticeForm, Opinion, ScreeningOutcome};
 use shared::sync::Change;
 use shared::validation::{check_new_visit, MAX_NOTE_CHARS};
 use wasm_bindgen::JsCast;
@@ -77,22 +79,36 @@ pub fn saved_message(state: &AppState) -> String {
     }
 }
 
-/// Three big buttons to pick how the citizen was reached.
+/// A row of big buttons choosing one code (`value`) of `choices` (code,
+/// label): how the citizen was reached, how the result was told, 息诉罢访.
+/// One component for all of them keeps the WASM small.
 #[component]
-pub fn MethodPicker(method: RwSignal<String>) -> impl IntoView {
+pub fn Segmented(
+    legend: &'static str,
+    value: RwSignal<String>,
+    choices: Vec<(&'static str, &'static str)>,
+    /// Set when an answer that must be chosen is missing.
+    #[prop(optional)]
+    missing: Option<Signal<bool>>,
+    #[prop(optional)] test: Option<&'static str>,
+) -> impl IntoView {
+    let missing = move || missing.is_some_and(|m| m.get());
     view! {
-        <fieldset class="segmented">
-            <legend>"方式"</legend>
-            {VisitMethod::ALL.into_iter().map(|m| {
-                let code = m.as_str();
-                view! {
-                    <button type="button" class="seg" class:active=move || method.get() == code
-                        aria-pressed=move || (method.get() == code).to_string()
-                        on:click=move |_| method.set(code.to_string())>{m.label()}</button>
-                }
+        <fieldset class="segmented" class:missing=missing aria-invalid=move || missing().then_some("true") data-test=test>
+            <legend>{legend}</legend>
+            {choices.into_iter().map(|(code, label)| view! {
+                <button type="button" class="seg" class:active=move || value.get() == code
+                    aria-pressed=move || (value.get() == code).to_string()
+                    on:click=move |_| value.set(code.to_string())>{label}</button>
             }).collect_view()}
         </fieldset>
     }
+}
+
+/// How the citizen was reached (走访方式), from shared's `VisitMethod`.
+fn method_picker(method: RwSignal<String>) -> impl IntoView {
+    let choices = VisitMethod::ALL.map(|m| (m.as_str(), m.label())).to_vec();
+    view! { <Segmented legend="方式" value=method choices=choices/> }
 }
 
 fn method_of(s: &str) -> VisitMethod {
@@ -105,7 +121,7 @@ pub fn VisitForm(case_id: i64) -> impl IntoView {
     let k = |f: &str| format!("draft:visit:{case_id}:{f}");
     let keys = vec![k("at"), k("method"), k("note")];
     let visited_at = draft(k("at"), shared::time::format_local_minute(china_now()));
-    let method = draft(k("method"), "in_person");
+    let method = draft(k("method"), VisitMethod::InPerson.as_str());
     let note = draft(k("note"), "");
     let with_position = RwSignal::new(false);
     let photo: RwSignal<Option<(Vec<u8>, String)>, LocalStorage> = RwSignal::new_local(None);
@@ -215,10 +231,10 @@ pub fn VisitForm(case_id: i64) -> impl IntoView {
                     prop:value=move || visited_at.get()
                     on:input=move |ev| visited_at.set(event_target_value(&ev))/>
             </label>
-            <MethodPicker method=method/>
+            {method_picker(method)}
             <label>
                 "走访情况"
-                <textarea name="note" rows="4" maxlength=MAX_NOTE_CHARS.to_string()
+                <textarea name="note" rows="4" maxlength=MAX_NOTE_CHARS
                     placeholder="群众诉求、沟通情况、下一步安排…"
                     prop:value=move || note.get()
                     on:input=move |ev| { note.set(event_target_value(&ev)); saved.set(None); }></textarea>
@@ -254,34 +270,29 @@ pub fn CommandForm(
     let id = case.id;
     let k = move |f: &str| format!("draft:{}:{id}:{f}", action.label());
     let keys = vec![k("method"), k("note"), k("opinion"), k("notice"), k("resolved"), k("outcome")];
-    let method = draft(k("method"), "in_person");
+    let method = draft(k("method"), VisitMethod::InPerson.as_str());
     let note = draft(k("note"), "");
     // Answers that feed a rate (satisfaction, 息诉罢访, acceptance) start
     // empty: the worker must ask the citizen and choose.
     let opinion = draft(k("opinion"), "");
-    let notice = draft(k("notice"), "oral");
+    let notice = draft(k("notice"), NoticeForm::Oral.as_str());
     let resolved = draft(k("resolved"), "");
     let outcome = draft(k("outcome"), "");
     if let Some(r) = &redo {
-        let c = match &r.entry.mutation.change {
-            Change::Command { command, .. } | Change::CommandOnNew { command, .. } => Some(command),
-            _ => None,
-        };
-        if let Some(c) = c {
-            note.set(crate::overlay::command_detail(c).unwrap_or_default());
+        if let Some(c) = command_of(&r.entry.mutation.change) {
+            note.set(command_detail(c).unwrap_or_default());
             match c {
                 CaseCommand::Contact { method: m, .. } => method.set(m.as_str().to_string()),
                 CaseCommand::Close { method: m, notice: n, opinion: o, .. } => {
                     method.set(m.as_str().to_string());
-                    notice.set(if *n == NoticeForm::Written { "written" } else { "oral" }.to_string());
-                    opinion.set(opinion_code(*o).to_string());
+                    notice.set(n.as_str().to_string());
+                    opinion.set(o.as_str().to_string());
                 }
                 CaseCommand::FollowUp { method: m, resolved: r, .. } => {
                     method.set(m.as_str().to_string());
                     resolved.set(if *r { "yes" } else { "no" }.to_string());
                 }
-                CaseCommand::Screen { outcome: o, .. } => outcome
-                    .set(OUTCOMES.iter().find(|(code, _)| outcome_of(code) == *o).map_or("", |x| x.0).to_string()),
+                CaseCommand::Screen { outcome: o, .. } => outcome.set(screening_code(*o).to_string()),
                 _ => {}
             }
         }
@@ -302,13 +313,9 @@ pub fn CommandForm(
             Action::Contact | Action::Visit => CaseCommand::Contact { method: m, note: note_v },
             Action::Close => CaseCommand::Close {
                 method: m,
-                notice: if notice.get_untracked() == "written" { NoticeForm::Written } else { NoticeForm::Oral },
-                opinion: match opinion.get_untracked().as_str() {
-                    "fairly_satisfied" => Opinion::FairlySatisfied,
-                    "understanding" => Opinion::Understanding,
-                    "dissatisfied" => Opinion::Dissatisfied,
-                    _ => Opinion::Satisfied,
-                },
+                notice: NoticeForm::parse(&notice.get_untracked()).unwrap_or(NoticeForm::Oral),
+                // Chosen before saving (an answer that feeds a rate is never assumed).
+                opinion: Opinion::parse(&opinion.get_untracked()).unwrap_or(Opinion::Satisfied),
                 result: note_v,
             },
             Action::FollowUp => {
@@ -372,28 +379,19 @@ pub fn CommandForm(
     view! {
         <form class="card command-form" on:submit=submit data-test="command-form">
             <h3>{action.label()}</h3>
-            {needs_method.then(|| view! { <MethodPicker method=method/> })}
+            {needs_method.then(|| method_picker(method))}
             {(action == Action::Screen).then(|| view! { <OutcomePicker outcome=outcome invalid=Signal::derive(move || missing(outcome))/> })}
             {(action == Action::Close).then(|| view! {
-                <fieldset class="segmented">
-                    <legend>"告知方式"</legend>
-                    {[("oral", "口头告知"), ("written", "书面告知")].into_iter().map(|(code, label)| view! {
-                        <button type="button" class="seg" class:active=move || notice.get() == code
-                            aria-pressed=move || (notice.get() == code).to_string()
-                            on:click=move |_| notice.set(code.to_string())>{label}</button>
-                    }).collect_view()}
-                </fieldset>
+                <Segmented legend="告知方式" value=notice choices=NoticeForm::ALL.map(|n| (n.as_str(), n.label())).to_vec()/>
                 <fieldset class="choices" class:missing=move || missing(opinion)
                     aria-invalid=move || missing(opinion).then_some("true") data-test="opinion">
                     <legend>"信访人意见（请询问后选择）"</legend>
                     {Opinion::ALL.into_iter().map(|o| {
-                        let code = opinion_code(o).to_string();
-
-                        let code2 = code.clone();
+                        let code = o.as_str();
                         view! {
                             <label class="choice">
                                 <input type="radio" name="opinion" prop:checked=move || opinion.get() == code
-                                    on:change=move |_| opinion.set(code2.clone())/>
+                                    on:change=move |_| opinion.set(code.to_string())/>
                                 {o.label()}
                             </label>
                         }
@@ -401,26 +399,19 @@ pub fn CommandForm(
                 </fieldset>
             })}
             {(action == Action::FollowUp).then(|| view! {
-                <fieldset class="segmented" class:missing=move || missing(resolved)
-                    aria-invalid=move || missing(resolved).then_some("true") data-test="resolved">
-                    <legend>"是否息诉罢访（请选择）"</legend>
-                    {[("yes", "已息诉罢访"), ("no", "未息诉罢访")].into_iter().map(|(code, label)| view! {
-                        <button type="button" class="seg" class:active=move || resolved.get() == code
-                            aria-pressed=move || (resolved.get() == code).to_string()
-                            on:click=move |_| resolved.set(code.to_string())>{label}</button>
-                    }).collect_view()}
-                </fieldset>
+                <Segmented legend="是否息诉罢访（请选择）" value=resolved choices=vec![("yes", "已息诉罢访"), ("no", "未息诉罢访")]
+                    missing=Signal::derive(move || missing(resolved)) test="resolved"/>
             })}
             {(action != Action::AcceptOutcome).then(|| view! {
                 <label>
                     {note_label}
-                    <textarea name="note" rows="3" maxlength="2000"
+                    <textarea name="note" rows="3" maxlength=MAX_FORM_TEXT
                         prop:value=move || note.get()
                         on:input=move |ev| note.set(event_target_value(&ev))></textarea>
                 </label>
             })}
             {(action == Action::AcceptOutcome).then(|| view! {
-                <p class="hint">"信访人接受处理结果或不再申请复查、复核，事项终结，15 日内回访。"</p>
+                <p class="hint">{format!("信访人接受处理结果或不再申请复查、复核，事项终结，{FOLLOW_UP_CALENDAR_DAYS} 日内回访。")}</p>
             })}
             {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
             <button type="submit" class="btn primary block" disabled=move || saving.get()>{format!("保存{}", action.label())}</button>
@@ -428,34 +419,11 @@ pub fn CommandForm(
     }
 }
 
-/// The screening outcome as a short code (kept in drafts).
+/// The screening outcome a choice's code stands for (accept when unknown:
+/// the choice is checked before saving).
 pub fn outcome_of(code: &str) -> ScreeningOutcome {
-    match code {
-        "direct" => ScreeningOutcome::DirectAnswer,
-        "litigation" => ScreeningOutcome::LegalRoute { route: LegalRoute::Litigation },
-        "arbitration" => ScreeningOutcome::LegalRoute { route: LegalRoute::Arbitration },
-        "reconsideration" => ScreeningOutcome::LegalRoute { route: LegalRoute::AdministrativeReconsideration },
-        "declined" => ScreeningOutcome::CitizenDeclined,
-        "not_taken_unreasonable" => ScreeningOutcome::NotTaken { reason: NotTakenReason::UnreasonableAfterDueProcess },
-        "not_taken_concluded" => ScreeningOutcome::NotTaken { reason: NotTakenReason::ConcludedThreeLevels },
-        "not_taken_handling" => ScreeningOutcome::NotTaken { reason: NotTakenReason::AlreadyBeingHandled },
-        "not_taken_judicial" => ScreeningOutcome::NotTaken { reason: NotTakenReason::InJudicialProceedings },
-        _ => ScreeningOutcome::AcceptAgency { agent_chosen_by_citizen: false },
-    }
+    screening_outcome(code).unwrap_or(ScreeningOutcome::AcceptAgency { agent_chosen_by_citizen: false })
 }
-
-const OUTCOMES: [(&str, &str); 10] = [
-    ("accept", "受理代办（由我代办）"),
-    ("direct", "直接答复"),
-    ("litigation", "告知法定途径：诉讼"),
-    ("arbitration", "告知法定途径：仲裁"),
-    ("reconsideration", "告知法定途径：行政复议"),
-    ("declined", "信访人不愿代办"),
-    ("not_taken_unreasonable", "不予代办：三到位一处理后仍无理"),
-    ("not_taken_concluded", "不予代办：已三级终结"),
-    ("not_taken_handling", "不予代办：正在办理中"),
-    ("not_taken_judicial", "不予代办：已进入司法程序"),
-];
 
 #[component]
 pub fn OutcomePicker(outcome: RwSignal<String>, invalid: Signal<bool>) -> impl IntoView {
@@ -465,18 +433,14 @@ pub fn OutcomePicker(outcome: RwSignal<String>, invalid: Signal<bool>) -> impl I
             <select name="outcome" prop:value=move || outcome.get() on:change=move |ev| outcome.set(event_target_value(&ev))
                 aria-invalid=move || invalid.get().then_some("true")>
                 <option value="">"（请选择）"</option>
-                {OUTCOMES.into_iter().map(|(code, label)| view! { <option value=code>{label}</option> }).collect_view()}
+                {screening_choices().into_iter().map(|(code, o)| {
+                    let mut label = o.label();
+                    if matches!(o, ScreeningOutcome::AcceptAgency { .. }) {
+                        label.push_str("（由我代办）");
+                    }
+                    view! { <option value=code>{label}</option> }
+                }).collect_view()}
             </select>
         </label>
-    }
-}
-
-/// The short code of an opinion, as kept in drafts (its wire name).
-fn opinion_code(o: Opinion) -> &'static str {
-    match o {
-        Opinion::Satisfied => "satisfied",
-        Opinion::FairlySatisfied => "fairly_satisfied",
-        Opinion::Understanding => "understanding",
-        Opinion::Dissatisfied => "dissatisfied",
     }
 }

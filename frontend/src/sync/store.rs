@@ -7,7 +7,7 @@
 //! - `timeline`: each case's timeline as last pulled, by case id.
 //! - `outbox`: `OutboxEntry` by mutation id — changes not yet acknowledged by
 //!   the server, in the order they were made. Visits recorded here are shown
-//!   from the outbox (see `overlay`), so they are never stored twice.
+//!   from the outbox (see `crate::view`), so they are never stored twice.
 //! - `rejected`: `RejectedEntry` by mutation id — changes the server refused,
 //!   kept until the user discards them.
 //! - `uploads`: photos waiting to be uploaded (`UploadEntry`, bytes kept as a
@@ -21,6 +21,7 @@
 //! tab took, in which case the id is re-read and the save retried).
 //! A transaction that is not `commit()`ed rolls back (indexed_db_futures).
 
+use crate::sync::outbox::{OutboxEntry, RejectedEntry, UploadEntry};
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
@@ -45,14 +46,6 @@ const REJECTED: &str = "rejected";
 const UPLOADS: &str = "uploads";
 const META: &str = "meta";
 
-/// A visit as shown: the server's, or one of this device's still pending or refused.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredVisit {
-    pub visit: Visit,
-    pub pending: bool,
-    pub rejected: Option<String>,
-}
-
 /// The stored form of a pulled visit. Older versions of the app kept local
 /// visits here too, flagged; those flags are read and such rows ignored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -62,68 +55,6 @@ struct VisitRow {
     pending: bool,
     #[serde(default)]
     rejected: Option<String>,
-}
-
-/// One change waiting to be pushed.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct OutboxEntry {
-    pub mutation: Mutation,
-    /// When it was made, ms since the epoch (to show the age of unsent work).
-    pub created_at: f64,
-    /// The user who made it: only their session may push it.
-    pub user_id: i64,
-}
-
-impl OutboxEntry {
-    /// The visit this entry records, as the server will store it.
-    pub fn visit(&self, me_name: &str) -> Option<Visit> {
-        match &self.mutation.change {
-            Change::AddVisit { visit } => Some(visit_of(visit, self.user_id, me_name)),
-            _ => None,
-        }
-    }
-}
-
-fn visit_of(v: &NewVisit, user_id: i64, name: &str) -> Visit {
-    Visit {
-        id: v.id.clone(),
-        case_id: v.case_id,
-        visited_at: v.visited_at.clone(),
-        method: v.method,
-        note: v.note.clone(),
-        recorded_by: user_id,
-        recorded_by_name: name.to_string(),
-        position: v.position,
-    }
-}
-
-/// A change the server refused, with its reason.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RejectedEntry {
-    pub entry: OutboxEntry,
-    pub code: String,
-    pub message: String,
-}
-
-/// A photo waiting to be uploaded as an attachment of a case.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct UploadEntry {
-    /// The attachment's UUID (made on the device: a retried upload is the same).
-    pub id: String,
-    pub case_id: i64,
-    pub name: String,
-    pub content_type: String,
-    #[serde(with = "serde_bytes")]
-    pub data: Vec<u8>,
-    pub created_at: f64,
-    pub user_id: i64,
-    /// The visit this photo was taken for: uploaded only once the server has
-    /// the visit, and refused with it if the visit is refused.
-    #[serde(default)]
-    pub visit_id: Option<String>,
-    /// The server refused it, with this reason; kept until discarded.
-    #[serde(default)]
-    pub rejected: Option<String>,
 }
 
 #[derive(Debug, Clone)]

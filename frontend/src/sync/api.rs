@@ -29,8 +29,8 @@ pub enum ApiFailure {
     Local(String),
 }
 
-impl From<crate::store::StoreError> for ApiFailure {
-    fn from(e: crate::store::StoreError) -> Self {
+impl From<crate::sync::store::StoreError> for ApiFailure {
+    fn from(e: crate::sync::store::StoreError) -> Self {
         ApiFailure::Local(e.to_string())
     }
 }
@@ -145,7 +145,7 @@ pub async fn pull(cursor: i64) -> Result<PullResponse, ApiFailure> {
 
 /// Uploads a photo as an attachment of its case (idempotent by its id); a
 /// visit's photo names its visit, so the server can refuse it with the visit.
-pub async fn upload(u: &crate::store::UploadEntry) -> Result<serde::de::IgnoredAny, ApiFailure> {
+pub async fn upload(u: &crate::sync::outbox::UploadEntry) -> Result<serde::de::IgnoredAny, ApiFailure> {
     let name: String = js_sys::encode_uri_component(&u.name).into();
     let mut url = format!("/api/cases/{}/attachments/{}?name={name}", u.case_id, u.id);
     if let Some(v) = &u.visit_id {

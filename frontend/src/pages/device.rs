@@ -2,8 +2,10 @@
 //! from eviction, unsynced work and its age, and the eviction risk on iOS.
 
 use crate::js;
+use crate::route::Route;
 use crate::state::{store, AppState};
 use crate::util::{el, now_ms, short_time};
+use crate::view::unsent_warning;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -32,7 +34,7 @@ pub fn DevicePage() -> impl IntoView {
         format!("{}.{} MB", tenths / 10, tenths % 10)
     };
     view! {
-        <a class="back" href="#/">"‹ 返回我的事项"</a>
+        <a class="back" href=Route::Cases.page()>"‹ 返回我的事项"</a>
         <section class="card" data-test="device">
             <h2>"本机数据"</h2>
             {js::is_ios_browser_tab().then(|| view! {
@@ -64,12 +66,7 @@ pub fn DevicePage() -> impl IntoView {
             {move || (storage.get().is_some_and(|s| !s.2)).then(|| view! {
                 <button class="btn block" on:click=ask>"申请持久保存"</button>
             })}
-            {move || {
-                let old = state.oldest_pending.get()?;
-                // Whole days as an integer: float formatting would bloat the WASM.
-                let days = ((now_ms() - old) / 86_400_000.0) as u32;
-                (days >= 1).then(|| view! { <p class="notice">{format!("有记录已在本机保存 {days} 天未上传，请尽快到有网络的地方同步。")}</p> })
-            }}
+            {move || unsent_warning(state.oldest_pending.get(), now_ms()).map(|w| view! { <p class="notice">{w}</p> })}
         </section>
     }
 }

@@ -1,23 +1,23 @@
 //! 排查登记: a new matter found at the doorstep, with the 代办单 fields and
 //! the screening outcome, saved on the phone and synced later.
 
-use crate::forms::{clear_draft, draft, outcome_of, OutcomePicker};
-use crate::overlay::provisional_id;
+use crate::components::forms::{clear_draft, draft, outcome_of, saved_message, OutcomePicker};
+use crate::route::Route;
 use crate::state::{store, AppState};
-use crate::util::{china_now, new_uuid, now_ms};
+use crate::util::{china_now, go, new_uuid, now_ms};
+use crate::view::provisional_id;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::case::{Channel, Source};
-use shared::command::CaseCommand;
+use shared::command::{CaseCommand, MAX_FORM_TEXT};
 use shared::deadline::MatterLevel;
 use shared::error::ApiError;
-use shared::intake::NewCase;
-use shared::intake::MAX_PROBLEM_CHARS;
+use shared::intake::{NewCase, MAX_ADDRESS_CHARS, MAX_BRIEF_CHARS, MAX_PROBLEM_CHARS};
 use shared::lifecycle::ScreeningOutcome;
 use shared::routing::ContentCategory;
 use shared::sync::Change;
-use shared::validation::{check_text, IdNumber, PersonName, PhoneNumber};
+use shared::validation::{check_text, IdNumber, PersonName, PhoneNumber, MAX_NAME_CHARS};
 
 #[component]
 pub fn NewCasePage() -> impl IntoView {
@@ -44,8 +44,8 @@ pub fn NewCasePage() -> impl IntoView {
     let summary = draft(k("summary"), "");
     let brief = draft(k("brief"), "");
     let category = draft(k("category"), "");
-    let channel = draft(k("channel"), "visit");
-    let level = draft(k("level"), "village");
+    let channel = draft(k("channel"), Channel::Visit.as_str());
+    let level = draft(k("level"), MatterLevel::Village.as_str());
     // The screening outcome feeds the acceptance rate: chosen, never assumed.
     let outcome = draft(k("outcome"), "");
     let note = draft(k("note"), "");
@@ -83,11 +83,11 @@ pub fn NewCasePage() -> impl IntoView {
             mark("phone", PhoneNumber::parse(&v).map(|_| ()));
         }
         if let Some(v) = opt(address) {
-            mark("address", check_text("地址", &v, 200));
+            mark("address", check_text("地址", &v, MAX_ADDRESS_CHARS));
         }
         mark("summary", check_text("反映的问题及诉求", summary.get_untracked().trim(), MAX_PROBLEM_CHARS));
         if let Some(v) = opt(brief) {
-            mark("brief", check_text("内容摘要", &v, 500));
+            mark("brief", check_text("内容摘要", &v, MAX_BRIEF_CHARS));
         }
         if outcome.with_untracked(String::is_empty) {
             errs.push(("outcome", "请选择甄别结果".to_string()));
@@ -153,9 +153,9 @@ pub fn NewCasePage() -> impl IntoView {
             match result {
                 Ok(id) => {
                     clear_draft(&keys);
-                    state.flash.set(Some((id, crate::forms::saved_message(&state))));
+                    state.flash.set(Some((id, saved_message(&state))));
                     state.reload().await;
-                    crate::util::go(&format!("#/case/{id}"));
+                    go(Route::Case(id));
                     spawn_local(async move { state.sync_now().await });
                 }
                 Err(e) => error.set(Some(e.to_string())),
@@ -168,32 +168,36 @@ pub fn NewCasePage() -> impl IntoView {
         move || err_of(name).map(|m| view! { <span class="field-error" data-test="field-error">{m}</span> })
     };
     let invalid = move |name: &'static str| move || err_of(name).is_some().then_some("true");
-    let text = move |label: &'static str, sig: RwSignal<String>, kind: &'static str, name: &'static str| {
+    let text = move |label: &'static str,
+                     sig: RwSignal<String>,
+                     kind: &'static str,
+                     name: &'static str,
+                     max: Option<usize>| {
         view! {
             <label class:invalid=move || err_of(name).is_some()>
                 {label}
-                <input type=kind name=name aria-invalid=invalid(name) prop:value=move || sig.get()
+                <input type=kind name=name maxlength=max aria-invalid=invalid(name) prop:value=move || sig.get()
                     on:input=move |ev| sig.set(event_target_value(&ev))/>
                 {field_error(name)}
             </label>
         }
     };
     view! {
-        <a class="back" href="#/">"‹ 返回我的事项"</a>
+        <a class="back" href=Route::Cases.page()>"‹ 返回我的事项"</a>
         <form class="card" on:submit=submit data-test="new-case-form">
             <h2>"排查登记 · 信访事项代办单"</h2>
             <p class="hint">"无网络也可登记，联网后自动上报。带 * 的为必填。"</p>
-            {text("信访人姓名 *", name, "text", "citizen_name")}
-            {text("身份证号", id_number, "text", "id_number")}
-            {text("联系电话", phone, "tel", "phone")}
-            {text("住址", address, "text", "address")}
+            {text("信访人姓名 *", name, "text", "citizen_name", Some(MAX_NAME_CHARS))}
+            {text("身份证号", id_number, "text", "id_number", None)}
+            {text("联系电话", phone, "tel", "phone", None)}
+            {text("住址", address, "text", "address", Some(MAX_ADDRESS_CHARS))}
             <label class:invalid=move || err_of("summary").is_some()>
                 "反映的问题及诉求 *"
-                <textarea name="summary" rows="4" aria-invalid=invalid("summary") prop:value=move || summary.get()
+                <textarea name="summary" rows="4" maxlength=MAX_PROBLEM_CHARS aria-invalid=invalid("summary") prop:value=move || summary.get()
                     on:input=move |ev| summary.set(event_target_value(&ev))></textarea>
                 {field_error("summary")}
             </label>
-            {text("内容摘要", brief, "text", "brief")}
+            {text("内容摘要", brief, "text", "brief", Some(MAX_BRIEF_CHARS))}
             <label>
                 "内容分类"
                 <select name="category" prop:value=move || category.get() on:change=move |ev| category.set(event_target_value(&ev))>
@@ -223,7 +227,7 @@ pub fn NewCasePage() -> impl IntoView {
             {field_error("outcome")}
             <label>
                 "甄别说明"
-                <textarea name="note" rows="2" prop:value=move || note.get() on:input=move |ev| note.set(event_target_value(&ev))></textarea>
+                <textarea name="note" rows="2" maxlength=MAX_FORM_TEXT prop:value=move || note.get() on:input=move |ev| note.set(event_target_value(&ev))></textarea>
             </label>
             {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
             <button type="submit" class="btn primary block" disabled=move || saving.get()>"保存登记"</button>
