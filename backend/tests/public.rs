@@ -338,3 +338,25 @@ async fn citizens_evaluate_and_ask_for_review(app: &TestApp) {
     assert!(r.headers()["location"].to_str().unwrap().ends_with("done=opinion_not_yet"));
 }
 both!(citizens_evaluate_and_ask_for_review);
+
+/// Where a phone was left, its last 4 digits open the matter too; a wrong
+/// tail answers like a wrong code.
+async fn a_phone_tail_opens_the_matter(app: &TestApp) {
+    let row = sqlx::query("SELECT number, phone, query_code FROM cases WHERE phone IS NOT NULL ORDER BY id")
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    let (number, phone, code): (String, String, String) =
+        (row.try_get("number").unwrap(), row.try_get("phone").unwrap(), row.try_get("query_code").unwrap());
+    let c = from("192.0.2.40");
+    let tail = &phone[phone.len() - 4..];
+    let (s, html) = get(app, &c, &lookup(&number, tail)).await;
+    assert_eq!(s, 200);
+    assert!(html.contains(&number) && !html.contains(&phone), "the page never shows the phone");
+    let wrong_tail = format!("{:04}", (tail.parse::<u32>().unwrap() + 1) % 10_000);
+    let wrong = get(app, &c, &lookup(&number, &wrong_tail)).await;
+    let wrong_code = get(app, &c, &lookup(&number, &other_code(&code))).await;
+    assert_eq!(wrong.0, 404);
+    assert_eq!(wrong, wrong_code);
+}
+both!(a_phone_tail_opens_the_matter);

@@ -75,6 +75,40 @@ impl QueryCode {
     }
 }
 
+/// What a citizen types to open their matter besides its number: the query
+/// code, or — where they left a phone number — its last 4 digits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CitizenKey {
+    Code(QueryCode),
+    PhoneTail(String),
+}
+
+impl CitizenKey {
+    /// 4 digits are a phone's tail; anything else must be a query code.
+    pub fn parse(raw: &str) -> Result<CitizenKey, ApiError> {
+        let digits: String = raw.chars().filter(|c| !matches!(c, ' ' | '-' | '\u{3000}')).collect();
+        if digits.len() == 4 && digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Ok(CitizenKey::PhoneTail(digits));
+        }
+        QueryCode::parse(raw).map(CitizenKey::Code)
+    }
+
+    pub fn as_str(&self) -> &str {
+        match self {
+            CitizenKey::Code(c) => c.as_str(),
+            CitizenKey::PhoneTail(t) => t,
+        }
+    }
+
+    /// Whether this key opens a matter with this query code and phone.
+    pub fn opens(&self, query_code: Option<&str>, phone: Option<&str>) -> bool {
+        match self {
+            CitizenKey::Code(c) => query_code == Some(c.as_str()),
+            CitizenKey::PhoneTail(t) => phone.is_some_and(|p| p.len() >= 4 && p.ends_with(t.as_str())),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -96,6 +130,17 @@ mod tests {
             code.as_str().chars().map(|c| char::from_u32(c as u32 - '0' as u32 + '０' as u32).unwrap()).collect();
         assert_eq!(QueryCode::parse(&full_width).unwrap(), code);
         assert_eq!(QueryCode::parse("1234").unwrap_err().message, "查询码应为 8 位数字");
+    }
+
+    #[test]
+    fn a_phone_tail_or_a_code() {
+        let code = QueryCode::from_random(42);
+        assert_eq!(CitizenKey::parse(code.as_str()).unwrap(), CitizenKey::Code(code.clone()));
+        let tail = CitizenKey::parse("2101").unwrap();
+        assert!(tail.opens(None, Some("13948302101")));
+        assert!(!tail.opens(Some(code.as_str()), None), "no phone on file: the tail opens nothing");
+        assert!(CitizenKey::Code(code.clone()).opens(Some(code.as_str()), None));
+        assert!(CitizenKey::parse("12345").is_err());
     }
 
     proptest! {

@@ -28,7 +28,7 @@ use shared::calendar::Calendar;
 use shared::case::Stage;
 use shared::deadline::DueStatus;
 use shared::lifecycle::Opinion;
-use shared::public::QueryCode;
+use shared::public::CitizenKey;
 use sqlx::Row;
 
 pub fn router() -> Router<ApiContext> {
@@ -309,8 +309,8 @@ async fn locate(
     source: &str,
     number: &str,
     code: &str,
-) -> AppResult<Result<(i64, String, QueryCode), Miss>> {
-    let Ok(code) = QueryCode::parse(code) else { return Ok(Err(Miss::BadCode)) };
+) -> AppResult<Result<(i64, String, CitizenKey), Miss>> {
+    let Ok(code) = CitizenKey::parse(code) else { return Ok(Err(Miss::BadCode)) };
     let number = number.trim().to_string();
     let keys = [
         (format!("ip|{source}"), MAX_FAILED_PER_SOURCE),
@@ -322,13 +322,16 @@ async fn locate(
     let id = if number.chars().count() > 40 || shared::validation::has_control_chars(&number) {
         None
     } else {
-        sqlx::query("SELECT id FROM cases WHERE number = $1 AND query_code = $2")
+        // The number alone selects the row; the key is compared here, so a
+        // code and a phone tail take the same path and the same time.
+        match sqlx::query("SELECT id, query_code, phone FROM cases WHERE number = $1")
             .bind(&number)
-            .bind(code.as_str())
             .fetch_optional(&ctx.db.pool)
             .await?
-            .map(|r| r.try_get::<i64, _>("id"))
-            .transpose()?
+        {
+            Some(r) if code.opens(r.try_get("query_code")?, r.try_get("phone")?) => Some(r.try_get::<i64, _>("id")?),
+            _ => None,
+        }
     };
     match id {
         Some(id) => Ok(Ok((id, number, code))),
@@ -529,7 +532,7 @@ async fn complain(
 
 /// After a request: back to the matter's page (303, so a reload does not
 /// send the form again).
-fn see_case(number: &str, code: &QueryCode, done: &str) -> Response {
+fn see_case(number: &str, code: &CitizenKey, done: &str) -> Response {
     let to = format!("/public/case?n={}&c={}&done={done}", percent(number), code.as_str());
     (StatusCode::SEE_OTHER, [(header::LOCATION, to)]).into_response()
 }
