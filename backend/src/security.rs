@@ -157,7 +157,10 @@ pub async fn headers(State(csp): State<std::sync::Arc<str>>, req: Request, next:
     }
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    // same-origin, not no-referrer: with no-referrer a browser sends
+    // `Origin: null` on a form post, and the citizens' pages post forms
+    // (the Origin check would refuse them). Other sites still get nothing.
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     if !path.starts_with("/api/") && !h.contains_key(header::CACHE_CONTROL) {
         let hashed = is_hashed_asset(&path);
         h.insert(

@@ -509,7 +509,7 @@ async fn security_headers_on_every_answer(app: &TestApp) {
         assert!(csp.contains("'wasm-unsafe-eval'") && csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
         assert_eq!(h["x-content-type-options"], "nosniff");
         assert_eq!(h["x-frame-options"], "DENY");
-        assert_eq!(h["referrer-policy"], "no-referrer");
+        assert_eq!(h["referrer-policy"], "same-origin");
     }
     let robots = c.get(app.url("/robots.txt")).send().await.unwrap().text().await.unwrap();
     assert!(robots.contains("Disallow: /"));

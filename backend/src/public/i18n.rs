@@ -95,8 +95,9 @@ pub struct Texts {
     pub complaint_due: &'static str,
     pub complaint_reply: &'static str,
     pub complaint_waiting: &'static str,
-    /// The stage a citizen sees, by `shared::case::Stage` code.
-    pub stage_words: [(&'static str, &'static str); 5],
+    /// The stage a citizen sees, by `shared::case::Stage` code (and
+    /// `under_review` for a matter in 复查/复核).
+    pub stage_words: [(&'static str, &'static str); 6],
     /// Timeline entries by command kind (what the citizen sees of each step).
     pub steps: [(&'static str, &'static str); 13],
 }
@@ -198,6 +199,7 @@ pub static ZH: Texts = Texts {
         ("screening", "正在了解情况（甄别受理）"),
         ("handling", "正在办理"),
         ("feedback", "已办结，等待您的评价"),
+        ("under_review", "正在复查/复核"),
         ("follow_up", "已办结，等待回访"),
         ("archived", "已办结归档"),
     ],
@@ -285,6 +287,7 @@ pub static MN: Texts = Texts {
         ("screening", "ᠪᠠᠢᠳᠠᠯ ᠢ ᠣᠢᠯᠠᠭᠠᠵᠤ ᠪᠠᠢᠨ᠎ᠠ"),
         ("handling", "ᠰᠢᠢᠳᠪᠦᠷᠢᠯᠡᠵᠤ ᠪᠠᠢᠨ᠎ᠠ"),
         ("feedback", "ᠳᠠᠭᠤᠰᠤᠪᠠ᠂ ᠲᠠᠨ ᠤ ᠦᠨᠡᠯᠡᠯᠲᠡ ᠶᠢ ᠬᠦᠯᠢᠶᠡᠵᠤ ᠪᠠᠢᠨ᠎ᠠ"),
+        ("under_review", "ᠳᠠᠬᠢᠨ ᠬᠢᠨᠠᠵᠤ ᠪᠠᠢᠨ᠎ᠠ"),
         ("follow_up", "ᠳᠠᠭᠤᠰᠤᠪᠠ᠂ ᠡᠭᠡᠭᠦᠯᠦᠨ ᠰᠤᠷᠠᠭᠯᠠᠬᠤ ᠶᠢ ᠬᠦᠯᠢᠶᠡᠵᠤ ᠪᠠᠢᠨ᠎ᠠ"),
         ("archived", "ᠳᠠᠭᠤᠰᠴᠤ ᠠᠷᠬᠢᠪᠯᠠᠭᠳᠠᠪᠠ"),
     ],

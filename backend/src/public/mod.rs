@@ -601,7 +601,11 @@ async fn public_case(ctx: &ApiContext, id: i64, lang: Lang) -> AppResult<PublicC
         complaints,
         done: None,
         number: row.try_get("number")?,
-        stage: t.stage(stage.as_str()),
+        stage: if matches!(lifecycle.status, shared::lifecycle::CaseStatus::UnderReview { .. }) {
+            t.stage("under_review")
+        } else {
+            t.stage(stage.as_str())
+        },
         due,
         late,
         unit: row.try_get("unit_name")?,
