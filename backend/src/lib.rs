@@ -12,6 +12,7 @@ pub mod jurisdiction;
 pub mod openapi;
 pub mod org;
 pub mod overdue;
+pub mod print;
 pub mod public;
 pub mod security;
 pub mod sync;
@@ -115,6 +116,7 @@ pub fn app(ctx: ApiContext, dist: PathBuf) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/robots.txt", get(security::robots))
         .merge(public::router())
+        .merge(print::router())
         .fallback_service(spa)
         .layer(axum::middleware::from_fn_with_state(ctx.clone(), security::check_origin))
         .layer(axum::middleware::from_fn_with_state(csp, security::headers))

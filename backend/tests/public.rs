@@ -360,3 +360,40 @@ async fn a_phone_tail_opens_the_matter(app: &TestApp) {
     assert_eq!(wrong, wrong_code);
 }
 both!(a_phone_tail_opens_the_matter);
+
+/// The printable 代办单 carries every field, the query code and a QR code of
+/// the public page; only handlers print it, and printing is audited.
+async fn the_agency_form_prints_with_its_code(app: &TestApp) {
+    let station = app.login("zhen1").await;
+    let row =
+        sqlx::query("SELECT id, id_number, query_code, number FROM cases WHERE id_number IS NOT NULL ORDER BY id")
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+    let (id, id_number, code): (i64, String, String) =
+        (row.try_get("id").unwrap(), row.try_get("id_number").unwrap(), row.try_get("query_code").unwrap());
+    let before = app.count("contact_reads").await;
+    let r = station.get(app.url(&format!("/print/cases/{id}/agency-form"))).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.unwrap();
+    for must in ["信访事项代办单", "反映的问题及诉求", "信访人意见", "口头告知", "比较满意", "签字", "<svg", &id_number]
+    {
+        assert!(html.contains(must), "{must}");
+    }
+    assert!(html.contains(&format!("{} {}", &code[..4], &code[4..])));
+    assert!(html.contains("/public/case?n="));
+    let audited: i64 = sqlx::query("SELECT COUNT(*) FROM audit_log WHERE action = 'case.print_agency_form'")
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap()
+        .try_get(0)
+        .unwrap();
+    assert_eq!(audited, 1);
+    assert_eq!(app.count("contact_reads").await, before, "counted under its own action");
+    // Not for those who do not handle it.
+    let league = app.login("meng1").await;
+    assert_eq!(league.get(app.url(&format!("/print/cases/{id}/agency-form"))).send().await.unwrap().status(), 403);
+    let other = app.login("zhen2").await;
+    assert_eq!(other.get(app.url(&format!("/print/cases/{id}/agency-form"))).send().await.unwrap().status(), 404);
+}
+both!(the_agency_form_prints_with_its_code);

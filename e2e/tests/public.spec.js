@@ -127,3 +127,22 @@ test('a dissatisfied citizen rates the result and asks for 复查, which reaches
   await expect(page.locator('html')).toHaveAttribute('lang', 'mn-Mong');
   await page.screenshot({ path: '../docs/screenshots/public/review-requested-mn-320.png', fullPage: true });
 });
+
+test('the station prints the 代办单 with the query code and its QR code', async ({ browser, playwright, baseURL }) => {
+  const api = await playwright.request.newContext({ baseURL });
+  expect((await api.post('/api/login', { data: { username: 'zhen1', password: 'daiban123' } })).ok()).toBeTruthy();
+  const cases = await (await api.get('/api/cases')).json();
+  const c = cases.find((k) => k.stage === 'handling');
+  const context = await browser.newContext({ storageState: await api.storageState(), viewport: { width: 794, height: 1123 } });
+  const page = await context.newPage();
+  await page.goto(`/print/cases/${c.id}/agency-form`);
+  await page.emulateMedia({ media: 'print' });
+  await expect(page.getByRole('heading', { name: '信访事项代办单' })).toBeVisible();
+  const qr = page.locator('.code svg');
+  await expect(qr).toHaveCount(1);
+  const box = await qr.boundingBox();
+  expect(box.width).toBeGreaterThan(100); // 32 mm on paper
+  await expect(page.getByText(/查询码：\d{4} \d{4}/)).toBeVisible();
+  await page.screenshot({ path: '../docs/screenshots/desk/agency-form-print.png', fullPage: true });
+  await context.close();
+});

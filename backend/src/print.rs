@@ -1,0 +1,94 @@
+//! Printable forms (A4, print CSS, Chinese fonts): the 信访事项代办单 with
+//! every field, signature lines, and the citizen's query code with a QR code
+//! (SVG) that opens their matter's public page. Private fields are on it, so
+//! only those handling the matter may print it, and every print is audited.
+
+use crate::auth::CurrentUser;
+use crate::error::{ApiPath, AppError, AppResult};
+use crate::jurisdiction::Contact;
+use crate::ApiContext;
+use askama::Template;
+use axum::extract::State;
+use axum::http::{header, HeaderMap};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use shared::case::CaseView;
+use shared::error::ErrorCode;
+use shared::lifecycle::{NoticeForm, Opinion};
+use shared::public::QueryCode;
+
+pub fn router() -> Router<ApiContext> {
+    Router::new().route("/print/cases/{id}/agency-form", get(agency_form))
+}
+
+#[derive(Template)]
+#[template(path = "print/agency_form.html")]
+struct AgencyForm<'a> {
+    c: &'a CaseView,
+    id_number: &'a str,
+    address: &'a str,
+    phone: &'a str,
+    result: &'a str,
+    notice: Vec<(&'static str, bool)>,
+    opinion: Vec<(&'static str, bool)>,
+    code_grouped: String,
+    lookup_url: String,
+    qr_svg: String,
+}
+
+/// The public page's address for a matter, as a phone camera must open it:
+/// absolute, on the host the form was printed from.
+fn lookup_url(headers: &HeaderMap, ctx: &ApiContext, number: &str, code: &str) -> String {
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1:8080");
+    let scheme = if crate::security::is_https(headers, &ctx.security) { "https" } else { "http" };
+    let n: String = number
+        .bytes()
+        .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect();
+    format!("{scheme}://{host}/public/case?n={n}&c={code}")
+}
+
+/// A QR code of `text` as an SVG element.
+pub fn qr_svg(text: &str) -> AppResult<String> {
+    let code = qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M)
+        .map_err(|_| AppError::new(ErrorCode::Internal, "二维码生成失败"))?;
+    let svg = code.render::<qrcode::render::svg::Color>().min_dimensions(180, 180).quiet_zone(true).build();
+    // Inline in HTML: the XML declaration is not wanted there.
+    Ok(match svg.find("<svg") {
+        Some(start) => svg[start..].to_string(),
+        None => svg,
+    })
+}
+
+/// `GET /print/cases/{id}/agency-form`: the 代办单, ready to print.
+async fn agency_form(
+    State(ctx): State<ApiContext>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    ApiPath(id): ApiPath<i64>,
+) -> AppResult<Response> {
+    let scope = user.scope();
+    let case = scope.find_case(&ctx.db.pool, id, Contact::IfHandling).await?.ok_or_else(AppError::not_found)?;
+    if !scope.handles(case.agent_id) {
+        return Err(AppError::new(ErrorCode::Forbidden, "只有办理该事项的人员可以打印代办单"));
+    }
+    crate::cases::audit_contact_read(&ctx, &user, "case.print_agency_form", &[case.id]).await?;
+    let code = case.query_code.as_deref().and_then(|c| QueryCode::parse(c).ok());
+    let url = code.as_ref().map(|c| lookup_url(&headers, &ctx, &case.number, c.as_str())).unwrap_or_default();
+    let html = AgencyForm {
+        c: &case,
+        id_number: case.id_number.as_deref().unwrap_or(""),
+        address: case.address.as_deref().unwrap_or(""),
+        phone: case.phone.as_deref().unwrap_or(""),
+        result: case.result.as_deref().unwrap_or(""),
+        notice: NoticeForm::ALL.iter().map(|n| (n.label(), case.notice_form == Some(*n))).collect(),
+        opinion: Opinion::ALL.iter().map(|o| (o.label(), case.opinion == Some(*o))).collect(),
+        code_grouped: code.as_ref().map(QueryCode::grouped).unwrap_or_default(),
+        qr_svg: if url.is_empty() { String::new() } else { qr_svg(&url)? },
+        lookup_url: url,
+    }
+    .render()
+    .map_err(|_| AppError::new(ErrorCode::Internal, "代办单生成失败"))?;
+    Ok(([(header::CACHE_CONTROL, "no-store")], Html(html)).into_response())
+}
