@@ -135,9 +135,40 @@ async function timings() {
     console.log(`open the list of 2,000+ cached cases (IndexedDB read + overlay + first page): median ${list.toFixed(1)} ms   budget 200 ms`);
     if (list > 200) { console.log('  over budget'); if (strict) failed = true; }
     await browser.close();
+    await publicPages();
   } finally {
     server.kill();
   }
+}
+
+// Bytes on the wire (compressed as a phone's browser asks) of one page.
+function wireBytes(urlPath, headers = {}) {
+  return new Promise((resolve, reject) => {
+    require('http').get(`${base}${urlPath}`, { headers: { 'accept-encoding': 'gzip, deflate, br', ...headers } }, (res) => {
+      let n = 0;
+      res.on('data', (c) => { n += c.length; });
+      res.on('end', () => resolve({ status: res.statusCode, bytes: n, encoding: res.headers['content-encoding'] || 'none' }));
+    }).on('error', reject);
+  });
+}
+
+// The citizens' pages: each ≤ 30 KB as sent, CSS included (inline).
+async function publicPages() {
+  const login = await fetch(`${base}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'zhen1', password: 'daiban123' }) });
+  const cookie = login.headers.get('set-cookie').split(';')[0];
+  const cases = await (await fetch(`${base}/api/cases`, { headers: { cookie } })).json();
+  const c = (await (await fetch(`${base}/api/cases/${cases[0].id}`, { headers: { cookie } })).json()).case;
+  const lookup = `/public/case?n=${encodeURIComponent(c.number)}&c=${c.query_code}`;
+  console.log('citizens\' public pages (as sent):');
+  for (const [name, p] of [['home, Chinese', '/public?lang=zh'], ['home, Mongolian', '/public?lang=mn'],
+    ['a matter, Chinese', `${lookup}&lang=zh`], ['a matter, Mongolian', `${lookup}&lang=mn`]]) {
+    const r = await wireBytes(p);
+    console.log(`  ${name.padEnd(22)} ${kb(r.bytes).padStart(9)} (${r.encoding})   budget 30.0 KB`);
+    if (r.status !== 200 || r.bytes > 30 * 1024) { console.log('  OVER BUDGET or not found'); failed = true; }
+  }
+  const form = await wireBytes(`/print/cases/${c.id}/agency-form`, { cookie });
+  console.log(`  ${'代办单 to print'.padEnd(22)} ${kb(form.bytes).padStart(9)} (${form.encoding})`);
 }
 
 (async () => {

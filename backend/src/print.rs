@@ -19,7 +19,9 @@ use shared::lifecycle::{NoticeForm, Opinion};
 use shared::public::QueryCode;
 
 pub fn router() -> Router<ApiContext> {
-    Router::new().route("/print/cases/{id}/agency-form", get(agency_form))
+    Router::new()
+        .route("/print/cases/{id}/agency-form", get(agency_form))
+        .layer(tower_http::compression::CompressionLayer::new())
 }
 
 #[derive(Template)]
