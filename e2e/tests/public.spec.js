@@ -125,6 +125,8 @@ test('a dissatisfied citizen rates the result and asks for 复查, which reaches
   // The same page in Mongolian.
   await page.getByRole('link', { name: 'ᠮᠣᠩᠭᠣᠯ' }).click();
   await expect(page.locator('html')).toHaveAttribute('lang', 'mn-Mong');
+  await expect(page.getByText('ᠰᠡᠳᠬᠢᠯ ᠬᠠᠩᠤᠭᠰᠠᠨ ᠦᠭᠡᠢ')).toBeVisible(); // 不满意, in Mongolian
+  await expect(page.getByText('ᠳᠠᠬᠢᠨ ᠬᠢᠨᠠᠵᠤ ᠪᠠᠢᠨ᠎ᠠ')).toBeVisible(); // 正在复查
   await page.screenshot({ path: '../docs/screenshots/public/review-requested-mn-320.png', fullPage: true });
 });
 

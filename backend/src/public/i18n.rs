@@ -98,6 +98,9 @@ pub struct Texts {
     /// The stage a citizen sees, by `shared::case::Stage` code (and
     /// `under_review` for a matter in 复查/复核).
     pub stage_words: [(&'static str, &'static str); 6],
+    /// The citizen's opinions by `shared::lifecycle::Opinion` code (`None`:
+    /// `shared`'s own Chinese labels).
+    pub opinions: Option<[(&'static str, &'static str); 4]>,
     /// Timeline entries by command kind (what the citizen sees of each step).
     pub steps: [(&'static str, &'static str); 13],
 }
@@ -125,6 +128,11 @@ impl Texts {
 
     pub fn stage(&self, code: &str) -> &'static str {
         self.stage_words.iter().find(|(c, _)| *c == code).map_or("", |(_, w)| w)
+    }
+
+    /// An opinion's label in this language (Chinese: `shared`'s label).
+    pub fn opinion(&self, o: shared::lifecycle::Opinion) -> &'static str {
+        self.opinions.iter().flatten().find(|(c, _)| *c == o.as_str()).map_or(o.label(), |(_, l)| l)
     }
 
     pub fn step(&self, kind: &str) -> Option<&'static str> {
@@ -203,6 +211,7 @@ pub static ZH: Texts = Texts {
         ("follow_up", "已办结，等待回访"),
         ("archived", "已办结归档"),
     ],
+    opinions: None,
     steps: [
         ("screen", "甄别受理"),
         ("assign", "确定代办员"),
@@ -291,6 +300,12 @@ pub static MN: Texts = Texts {
         ("follow_up", "ᠳᠠᠭᠤᠰᠤᠪᠠ᠂ ᠡᠭᠡᠭᠦᠯᠦᠨ ᠰᠤᠷᠠᠭᠯᠠᠬᠤ ᠶᠢ ᠬᠦᠯᠢᠶᠡᠵᠤ ᠪᠠᠢᠨ᠎ᠠ"),
         ("archived", "ᠳᠠᠭᠤᠰᠴᠤ ᠠᠷᠬᠢᠪᠯᠠᠭᠳᠠᠪᠠ"),
     ],
+    opinions: Some([
+        ("satisfied", "ᠰᠡᠳᠬᠢᠯ ᠬᠠᠩᠤᠭᠰᠠᠨ"),
+        ("fairly_satisfied", "ᠨᠡᠯᠢᠶᠡᠳ ᠰᠡᠳᠬᠢᠯ ᠬᠠᠩᠤᠭᠰᠠᠨ"),
+        ("understanding", "ᠣᠢᠯᠠᠭᠠᠵᠤ ᠪᠠᠢᠨ᠎ᠠ"),
+        ("dissatisfied", "ᠰᠡᠳᠬᠢᠯ ᠬᠠᠩᠤᠭᠰᠠᠨ ᠦᠭᠡᠢ"),
+    ]),
     steps: [
         ("screen", "ᠢᠯᠭᠠᠨ ᠬᠦᠯᠢᠶᠡᠨ ᠠᠪᠤᠭᠰᠠᠨ"),
         ("assign", "ᠣᠷᠤᠯᠠᠨ ᠦᠢᠯᠡᠳᠬᠡᠭᠴᠢ ᠲᠣᠭᠲᠠᠭᠠᠭᠰᠠᠨ"),

@@ -615,8 +615,8 @@ async fn public_case(ctx: &ApiContext, id: i64, lang: Lang) -> AppResult<PublicC
         result: if closed { row.try_get("result")? } else { None },
         may_give_opinion: closed && citizen_opinion.is_none(),
         may_ask_review: citizen_opinion == Some(Opinion::Dissatisfied) && review_open,
-        opinion: citizen_opinion.map(Opinion::label),
-        opinions: Opinion::ALL.iter().map(|o| (o.as_str(), o.label())).collect(),
+        opinion: citizen_opinion.map(|o| t.opinion(o)),
+        opinions: Opinion::ALL.iter().map(|o| (o.as_str(), t.opinion(*o))).collect(),
     })
 }
 
