@@ -55,6 +55,14 @@ async fn run(label: &str, url: &str, total: u64) -> anyhow::Result<()> {
         assert!(r["results"].as_array().is_some_and(|a| a.iter().all(|x| x["status"] == "applied")), "{r}");
     }
     let secs = started.elapsed().as_secs_f64();
+    // Exactly once, and the audit chain whole.
+    use sqlx::Row;
+    let stored: i64 = sqlx::query("SELECT COUNT(*) FROM visits WHERE note LIKE '批量同步测试%'")
+        .fetch_one(&db.pool)
+        .await?
+        .try_get(0)?;
+    assert_eq!(stored, total as i64, "every visit stored exactly once");
+    assert!(backend::audit::verify(&db.pool).await?.ok, "audit chain intact");
     println!(
         "{label:<11} {total} mutations in batches of 500: {secs:.2} s = {:.0} mutations/s   budget 5000/s",
         total as f64 / secs

@@ -1,10 +1,11 @@
 //! The field app's sync endpoints (protocol: `shared::sync`, ARCHITECTURE.md).
 //!
-//! Push applies each mutation in its own transaction and records the answer
-//! in `applied_mutations` inside that same transaction (zero2prod's
-//! idempotency pattern), so a retried push replays answers instead of
-//! applying changes twice. Pull pages through the change sequence, limited to
-//! the user's jurisdiction.
+//! Push applies a batch in transactions of up to [`CHANGES_PER_TRANSACTION`]
+//! mutations, each mutation under its own savepoint, and records every
+//! answer in `applied_mutations` inside the transaction that made the
+//! change (zero2prod's idempotency pattern), so a retried push replays
+//! answers instead of applying changes twice. Pull pages through the change
+//! sequence, limited to the user's jurisdiction.
 
 use crate::auth::CurrentUser;
 use crate::cases::audit_contact_read;
@@ -47,6 +48,13 @@ struct RawMutation {
     change: serde_json::Value,
 }
 
+/// Mutations per transaction. Each mutation runs under a savepoint, and
+/// PostgreSQL slows sharply once one transaction has more than 64
+/// subtransactions (its per-backend subtransaction cache overflows), so a
+/// batch of 500 is written as nine transactions of up to 60: still one
+/// commit, one counter update and one audit-head update per 60 changes.
+pub const CHANGES_PER_TRANSACTION: usize = 60;
+
 /// How often one mutation may fail with a server error before it is answered
 /// `rejected`, so that no single record can block the records behind it.
 const MAX_SERVER_FAILURES: u32 = 3;
@@ -66,10 +74,6 @@ async fn push(
     }
     let client = req.client_id.as_str();
     let now = chrono::Utc::now();
-    // The whole batch is one transaction; each mutation its own savepoint,
-    // so a refused one is undone alone and recorded, and the bookkeeping
-    // (change counter, audit head, case revisions) is written once.
-    let mut w = Write::begin(&ctx.db, req.mutations.len()).await?;
     sqlx::query(
         "INSERT INTO sync_clients (client_id, user_id, first_seen, last_seen) VALUES ($1, $2, $3, $3) \
          ON CONFLICT (client_id) DO UPDATE SET user_id = $2, last_seen = $3",
@@ -77,74 +81,80 @@ async fn push(
     .bind(client)
     .bind(user.id)
     .bind(now_text())
-    .execute(w.conn())
+    .execute(&ctx.db.pool)
     .await?;
-    let mut known = stored_answers(&mut w, client, &req.mutations).await?;
-
     let mut results = Vec::with_capacity(req.mutations.len());
-    let mut answers = Vec::with_capacity(req.mutations.len());
-    for m in &req.mutations {
-        if m.id == 0 || m.id > i64::MAX as u64 {
-            results.push(MutationResult::rejected(m.id, ErrorCode::ValidationFailed, "变更编号无效"));
-            continue;
-        }
-        let decoded = serde_json::from_value::<Change>(m.change.clone());
-        let digest = digest(match &decoded {
-            Ok(change) => serde_json::to_string(change).unwrap_or_default(),
-            Err(_) => m.change.to_string(),
-        });
-        if let Some(prev) = known.get(&m.id) {
-            results.push(replay(prev, &user, m.id, &digest));
-            continue;
-        }
-        let change = decoded.map_err(|e| format!("无法识别的变更内容：{e}"));
-        let mark = w.mark().await?;
-        let outcome = match &change {
-            Err(why) => Err(AppError::new(ErrorCode::ValidationFailed, why.clone())),
-            // The shared rule first (desk-only commands are refused from the phone queue).
-            Ok(change) => match change.check_offline() {
-                Err(e) => Err(AppError::from(e)),
-                Ok(()) => apply_change(&mut w, &user, change, now).await,
-            },
-        };
-        let result = match outcome {
-            Ok(()) => {
-                w.keep(mark).await?;
-                MutationResult::applied(m.id)
+    let mut known = std::collections::HashMap::new();
+    // Each part is one transaction; each mutation its own savepoint, so a
+    // refused one is undone alone and recorded, and the bookkeeping (change
+    // counter, audit head, case revisions) is written once per part.
+    for part in req.mutations.chunks(CHANGES_PER_TRANSACTION) {
+        let mut w = Write::begin(&ctx.db, part.len()).await?;
+        known.extend(stored_answers(&mut w, client, part).await?);
+        let mut answers = Vec::with_capacity(part.len());
+        for m in part {
+            if m.id == 0 || m.id > i64::MAX as u64 {
+                results.push(MutationResult::rejected(m.id, ErrorCode::ValidationFailed, "变更编号无效"));
+                continue;
             }
-            Err(AppError(e)) if e.code == ErrorCode::Internal => {
-                if ctx.push_failures.failed(client, m.id) < MAX_SERVER_FAILURES {
-                    // A server fault: nothing of this batch is kept; the
-                    // device retries it all, and exactly-once makes that safe.
-                    return Err(AppError(e));
+            let decoded = serde_json::from_value::<Change>(m.change.clone());
+            let digest = digest(match &decoded {
+                Ok(change) => serde_json::to_string(change).unwrap_or_default(),
+                Err(_) => m.change.to_string(),
+            });
+            if let Some(prev) = known.get(&m.id) {
+                results.push(replay(prev, &user, m.id, &digest));
+                continue;
+            }
+            let change = decoded.map_err(|e| format!("无法识别的变更内容：{e}"));
+            let mark = w.mark().await?;
+            let outcome = match &change {
+                Err(why) => Err(AppError::new(ErrorCode::ValidationFailed, why.clone())),
+                // The shared rule first (desk-only commands are refused from the phone queue).
+                Ok(change) => match change.check_offline() {
+                    Err(e) => Err(AppError::from(e)),
+                    Ok(()) => apply_change(&mut w, &user, change, now).await,
+                },
+            };
+            let result = match outcome {
+                Ok(()) => {
+                    w.keep(mark).await?;
+                    MutationResult::applied(m.id)
                 }
-                tracing::error!(client, mutation_id = m.id, error = %e, "mutation keeps failing: rejected");
-                w.undo_to(mark).await?;
-                MutationResult::rejected(
-                    m.id,
-                    ErrorCode::Internal,
-                    format!("服务器多次无法处理此条记录（{}），已退回，请联系管理员", e.message),
-                )
-            }
-            Err(AppError(e)) => {
-                w.undo_to(mark).await?;
-                tracing::info!(client, mutation_id = m.id, code = ?e.code, "mutation rejected");
-                MutationResult::rejected(m.id, e.code, e.message)
-            }
-        };
-        answers.push(answer_row(&user, client, &result, &digest));
-        known.insert(m.id, StoredAnswer::of(&result, user.id, &digest));
-        results.push(result);
+                Err(AppError(e)) if e.code == ErrorCode::Internal => {
+                    if ctx.push_failures.failed(client, m.id) < MAX_SERVER_FAILURES {
+                        // A server fault: nothing of this part is kept; the
+                        // device retries the batch, and exactly-once makes that safe.
+                        return Err(AppError(e));
+                    }
+                    tracing::error!(client, mutation_id = m.id, error = %e, "mutation keeps failing: rejected");
+                    w.undo_to(mark).await?;
+                    MutationResult::rejected(
+                        m.id,
+                        ErrorCode::Internal,
+                        format!("服务器多次无法处理此条记录（{}），已退回，请联系管理员", e.message),
+                    )
+                }
+                Err(AppError(e)) => {
+                    w.undo_to(mark).await?;
+                    tracing::info!(client, mutation_id = m.id, code = ?e.code, "mutation rejected");
+                    MutationResult::rejected(m.id, e.code, e.message)
+                }
+            };
+            answers.push(answer_row(&user, client, &result, &digest));
+            known.insert(m.id, StoredAnswer::of(&result, user.id, &digest));
+            results.push(result);
+        }
+        // Every answer is stored in the transaction of its change: a retried
+        // push replays them, and a part that failed stored none.
+        insert_rows(
+            w.conn(),
+            "applied_mutations (client_id, mutation_id, user_id, status, code, message, applied_at, digest)",
+            &answers,
+        )
+        .await?;
+        w.commit().await?;
     }
-    // Every answer is stored in the batch's own transaction: a retried push
-    // replays them, and a push that failed stored none.
-    insert_rows(
-        w.conn(),
-        "applied_mutations (client_id, mutation_id, user_id, status, code, message, applied_at, digest)",
-        &answers,
-    )
-    .await?;
-    w.commit().await?;
     for m in &req.mutations {
         ctx.push_failures.clear(client, m.id);
     }
