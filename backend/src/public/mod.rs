@@ -421,19 +421,42 @@ pub struct ActForm {
     opinion: String,
 }
 
+/// A citizen's request form with the matter it names already found — or,
+/// as the rejection, the page that answers a miss (unknown number, wrong
+/// key, throttled), exactly as a look-up would.
+pub struct Named {
+    id: i64,
+    number: String,
+    key: CitizenKey,
+    form: ActForm,
+}
+
+impl axum::extract::FromRequest<ApiContext> for Named {
+    type Rejection = Response;
+
+    async fn from_request(req: axum::extract::Request, ctx: &ApiContext) -> Result<Self, Response> {
+        use axum::extract::FromRequestParts;
+        let (mut parts, body) = req.into_parts();
+        let Ok(crate::auth::ConnectInfoExt(source)) =
+            crate::auth::ConnectInfoExt::from_request_parts(&mut parts, ctx).await;
+        let v = view(&parts.headers, &Prefs::default());
+        let req = axum::extract::Request::from_parts(parts, body);
+        let axum::Form(form) =
+            axum::Form::<ActForm>::from_request(req, ctx).await.map_err(IntoResponse::into_response)?;
+        match locate(ctx, &source, &form.n, &form.c).await {
+            Ok(Ok((id, number, key))) => Ok(Named { id, number, key, form }),
+            Ok(Err(miss)) => Err(miss_page(&v, miss).into_response()),
+            Err(e) => Err(e.into_response()),
+        }
+    }
+}
+
 /// `POST /public/case/opinion`: the citizen's evaluation of a closed matter
 /// (once: a double tap records once).
 async fn give_opinion(
     State(ctx): State<ApiContext>,
-    crate::auth::ConnectInfoExt(source): crate::auth::ConnectInfoExt,
-    headers: HeaderMap,
-    axum::Form(f): axum::Form<ActForm>,
+    Named { id, number, key: code, form: f }: Named,
 ) -> AppResult<Response> {
-    let v = view(&headers, &Prefs::default());
-    let (id, number, code) = match locate(&ctx, &source, &f.n, &f.c).await? {
-        Ok(found) => found,
-        Err(miss) => return miss_page(&v, miss),
-    };
     let Some(opinion) = Opinion::parse(&f.opinion) else {
         return Ok(see_case(&number, &code, "opinion_missing"));
     };
@@ -449,17 +472,7 @@ async fn give_opinion(
 }
 
 /// `POST /public/case/review`: a dissatisfied citizen asks for 复查/复核.
-async fn ask_review(
-    State(ctx): State<ApiContext>,
-    crate::auth::ConnectInfoExt(source): crate::auth::ConnectInfoExt,
-    headers: HeaderMap,
-    axum::Form(f): axum::Form<ActForm>,
-) -> AppResult<Response> {
-    let v = view(&headers, &Prefs::default());
-    let (id, number, code) = match locate(&ctx, &source, &f.n, &f.c).await? {
-        Ok(found) => found,
-        Err(miss) => return miss_page(&v, miss),
-    };
+async fn ask_review(State(ctx): State<ApiContext>, Named { id, number, key: code, .. }: Named) -> AppResult<Response> {
     if crate::workflow::citizen_opinion_of(&ctx.db.pool, id).await? != Some(Opinion::Dissatisfied) {
         return Ok(see_case(&number, &code, "review_not_allowed"));
     }
@@ -480,17 +493,7 @@ fn closed(stage: Stage) -> bool {
 }
 
 /// `POST /public/case/urge`: 催办 an overdue matter (once a day at most).
-async fn urge(
-    State(ctx): State<ApiContext>,
-    crate::auth::ConnectInfoExt(source): crate::auth::ConnectInfoExt,
-    headers: HeaderMap,
-    axum::Form(f): axum::Form<ActForm>,
-) -> AppResult<Response> {
-    let v = view(&headers, &Prefs::default());
-    let (id, number, code) = match locate(&ctx, &source, &f.n, &f.c).await? {
-        Ok(found) => found,
-        Err(miss) => return miss_page(&v, miss),
-    };
+async fn urge(State(ctx): State<ApiContext>, Named { id, number, key: code, .. }: Named) -> AppResult<Response> {
     let today = shared::time::china_today(chrono::Utc::now());
     let overdue = sqlx::query("SELECT stage, due_on FROM cases WHERE id = $1").bind(id).fetch_one(&ctx.db.pool).await?;
     let stage = Stage::parse(&overdue.try_get::<String, _>("stage")?).unwrap_or(Stage::Archived);
@@ -512,15 +515,8 @@ async fn urge(
 /// `POST /public/case/complaint`: a complaint about the service.
 async fn complain(
     State(ctx): State<ApiContext>,
-    crate::auth::ConnectInfoExt(source): crate::auth::ConnectInfoExt,
-    headers: HeaderMap,
-    axum::Form(f): axum::Form<ActForm>,
+    Named { id, number, key: code, form: f }: Named,
 ) -> AppResult<Response> {
-    let v = view(&headers, &Prefs::default());
-    let (id, number, code) = match locate(&ctx, &source, &f.n, &f.c).await? {
-        Ok(found) => found,
-        Err(miss) => return miss_page(&v, miss),
-    };
     if shared::validation::check_text("投诉内容", &f.text, 1000).is_err() {
         return Ok(see_case(&number, &code, "complaint_invalid"));
     }
