@@ -143,11 +143,16 @@ impl CurrentUser {
     }
 }
 
-fn session_token(headers: &HeaderMap) -> Option<String> {
+/// The value of the cookie `name`, if the request carries it (non-empty).
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     headers.get_all(COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|kv| {
         let (k, v) = kv.trim().split_once('=')?;
-        (k == SESSION_COOKIE && !v.is_empty()).then(|| v.to_string())
+        (k == name && !v.is_empty()).then(|| v.to_string())
     })
+}
+
+fn session_token(headers: &HeaderMap) -> Option<String> {
+    cookie(headers, SESSION_COOKIE)
 }
 
 /// A user row with their unit, read by column name (see [`USER_COLUMNS`]).

@@ -44,11 +44,7 @@ struct AgencyForm<'a> {
 fn lookup_url(headers: &HeaderMap, ctx: &ApiContext, number: &str, code: &str) -> String {
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1:8080");
     let scheme = if crate::security::is_https(headers, &ctx.security) { "https" } else { "http" };
-    let n: String = number
-        .bytes()
-        .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
-        .collect();
-    format!("{scheme}://{host}/public/case?n={n}&c={code}")
+    format!("{scheme}://{host}/public/case?n={}&c={code}", crate::public::percent(number))
 }
 
 /// A QR code of `text` as an SVG element.

@@ -30,6 +30,12 @@ impl Stage {
         matches!(self, Stage::Screening | Stage::Handling)
     }
 
+    /// Whether the matter has been closed (办结) and the citizen told: the
+    /// stages after handling.
+    pub fn is_closed(self) -> bool {
+        matches!(self, Stage::Feedback | Stage::FollowUp | Stage::Archived)
+    }
+
     /// Whether field records (visits) can still be added.
     pub fn accepts_records(self) -> bool {
         self != Stage::Archived
@@ -311,6 +317,13 @@ pub struct ComplaintReply {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn closed_stages_are_those_after_handling() {
+        let closed: Vec<Stage> = Stage::ALL.into_iter().filter(|s| s.is_closed()).collect();
+        assert_eq!(closed, [Stage::Feedback, Stage::FollowUp, Stage::Archived]);
+        assert!(Stage::ALL.iter().all(|s| !(s.is_closed() && s.deadline_applies())));
+    }
 
     #[test]
     fn case_numbers() {

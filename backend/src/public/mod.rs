@@ -91,13 +91,6 @@ struct View {
     set_cookies: Vec<String>,
 }
 
-fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|kv| {
-        let (k, v) = kv.trim().split_once('=')?;
-        (k == name).then(|| v.to_string())
-    })
-}
-
 fn view(headers: &HeaderMap, prefs: &Prefs) -> View {
     let mut set_cookies = Vec::new();
     let lang = match prefs.lang.as_deref().and_then(Lang::parse) {
@@ -105,7 +98,7 @@ fn view(headers: &HeaderMap, prefs: &Prefs) -> View {
             set_cookies.push(format!("dbt_lang={}; Path=/public; Max-Age=31536000; SameSite=Lax", l.code()));
             l
         }
-        None => cookie(headers, "dbt_lang").as_deref().and_then(Lang::parse).unwrap_or(Lang::Zh),
+        None => crate::auth::cookie(headers, "dbt_lang").as_deref().and_then(Lang::parse).unwrap_or(Lang::Zh),
     };
     let big = match prefs.big.as_deref() {
         Some(b) => {
@@ -113,7 +106,7 @@ fn view(headers: &HeaderMap, prefs: &Prefs) -> View {
             set_cookies.push(format!("dbt_big={}; Path=/public; Max-Age=31536000; SameSite=Lax", u8::from(big)));
             big
         }
-        None => cookie(headers, "dbt_big").is_some_and(|v| v == "1"),
+        None => crate::auth::cookie(headers, "dbt_big").is_some_and(|v| v == "1"),
     };
     View { lang, big, set_cookies }
 }
@@ -462,7 +455,7 @@ async fn give_opinion(
     };
     let stage: String =
         sqlx::query("SELECT stage FROM cases WHERE id = $1").bind(id).fetch_one(&ctx.db.pool).await?.try_get(0)?;
-    if !closed(Stage::parse(&stage).unwrap_or(Stage::Screening)) {
+    if !Stage::parse(&stage).is_some_and(Stage::is_closed) {
         return Ok(see_case(&number, &code, "opinion_not_yet"));
     }
     let mut w = crate::db::Write::begin(&ctx.db, 1).await?;
@@ -486,10 +479,6 @@ async fn ask_review(State(ctx): State<ApiContext>, Named { id, number, key: code
     };
     w.commit().await?;
     Ok(see_case(&number, &code, done))
-}
-
-fn closed(stage: Stage) -> bool {
-    matches!(stage, Stage::Feedback | Stage::FollowUp | Stage::Archived)
 }
 
 /// `POST /public/case/urge`: 催办 an overdue matter (once a day at most).
@@ -572,7 +561,7 @@ async fn public_case(ctx: &ApiContext, id: i64, lang: Lang) -> AppResult<PublicC
             timeline.push(Step { date, text });
         }
     }
-    let closed = closed(stage);
+    let closed = stage.is_closed();
     let citizen_opinion = crate::workflow::citizen_opinion_of(&ctx.db.pool, id).await?;
     let lifecycle: Option<String> = row.try_get("lifecycle")?;
     let level = shared::lifecycle::HandlingLevel::parse(&row.try_get::<String, _>("handling_level")?)
@@ -617,7 +606,7 @@ async fn public_case(ctx: &ApiContext, id: i64, lang: Lang) -> AppResult<PublicC
 }
 
 /// Percent-encodes a query value (UTF-8 bytes outside the unreserved set).
-fn percent(s: &str) -> String {
+pub(crate) fn percent(s: &str) -> String {
     s.bytes()
         .map(|b| {
             if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
