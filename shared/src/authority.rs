@@ -18,7 +18,8 @@
 use crate::case::CaseView;
 use crate::command::{may_issue, CaseCommand};
 use crate::error::{ApiError, ErrorCode};
-use crate::lifecycle::{HandlingLevel, ScreeningOutcome};
+use crate::lifecycle::{HandlingLevel, Lifecycle, ScreeningOutcome};
+use crate::org::UnitKind;
 use crate::org::{AgentKind, Role};
 use chrono::NaiveDateTime;
 
@@ -32,8 +33,8 @@ pub struct Actor {
 /// What the rule needs to know about the case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Handling<'a> {
-    /// The level now handling the matter.
-    pub level: HandlingLevel,
+    /// The workflow state (status, the level now handling the matter …).
+    pub lifecycle: &'a Lifecycle,
     /// The assigned agent, if any, and their name (for the refusal).
     pub agent_id: Option<i64>,
     pub agent_name: Option<&'a str>,
@@ -66,7 +67,7 @@ impl Handling<'_> {
 
 /// Whether `actor` may issue `cmd` on a case in their scope.
 pub fn may_act(actor: Actor, cmd: &CaseCommand, case: &Handling) -> Result<(), ApiError> {
-    if !may_issue(actor.role, cmd, case.level) {
+    if !may_issue(actor.role, cmd, case.lifecycle) {
         return Err(forbidden(format!("{}不能执行“{}”", actor.role.label(), cmd.label())));
     }
     if actor.role != Role::FieldAgent {
@@ -128,6 +129,103 @@ pub fn may_take(agent_kind: Option<AgentKind>, agent_unit_path: &str, case_unit_
     Ok(())
 }
 
+/// Where a desk user sits and where the case is handled now: with
+/// [`may_act`], the desk's rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Place<'a> {
+    pub actor_unit_id: i64,
+    /// Unit paths are `/1/2/5/`: a prefix is an ancestor.
+    pub actor_unit_path: &'a str,
+    pub actor_unit_kind: UnitKind,
+    /// The unit handling the matter now: the one that registered it, or the
+    /// one it was reported up to.
+    pub handling_unit_path: &'a str,
+    pub handling_unit_name: &'a str,
+    /// Units with a 处置单 on the case, and whether each has answered.
+    pub dispositions: &'a [(i64, bool)],
+}
+
+/// Whether a desk user at `place` may issue `cmd` (their role's permission
+/// is [`may_act`]'s): the unit handling the matter, or a unit above it,
+/// acts; a unit below it after a report up (上报) only reads; a competent
+/// unit (事权单位) only answers its own 处置单.
+pub fn may_act_from(actor: Actor, place: &Place, cmd: &CaseCommand) -> Result<(), ApiError> {
+    if actor.role == Role::FieldAgent {
+        return match cmd {
+            CaseCommand::DepartmentReply { .. } => Err(forbidden("只有承办单位才能回复处理结果")),
+            _ => Ok(()),
+        };
+    }
+    if let CaseCommand::DepartmentReply { unit_id, .. } = cmd {
+        if *unit_id != place.actor_unit_id {
+            return Err(forbidden("只能回复本单位的处置单"));
+        }
+        return match place.dispositions.iter().find(|(u, _)| u == unit_id) {
+            None => Err(forbidden("该事项没有流转至本单位")),
+            Some((_, true)) => Err(forbidden("本单位已回复处理结果")),
+            Some((_, false)) => Ok(()),
+        };
+    }
+    if place.actor_unit_kind == UnitKind::Department && !place.handling_unit_path.starts_with(place.actor_unit_path) {
+        return Err(forbidden("承办单位只能回复流转至本单位的处置单"));
+    }
+    if !place.handling_unit_path.starts_with(place.actor_unit_path) {
+        return Err(forbidden(format!("该事项已上报{}办理，本单位只能查看", place.handling_unit_name)));
+    }
+    if let CaseCommand::Transfer { unit_id: Some(unit), .. } = cmd {
+        if place.dispositions.iter().any(|(u, answered)| u == unit && !answered) {
+            return Err(forbidden("已流转至该单位，尚未回复，不能重复流转"));
+        }
+    }
+    Ok(())
+}
+
+/// The commands (`CaseCommand::kind`) a desk user may issue on `case` now,
+/// by the lifecycle, the role and the place: the desk shows these buttons.
+pub fn desk_commands(actor: Actor, place: &Place, case: &CaseView) -> Vec<&'static str> {
+    use crate::case::VisitMethod;
+    use crate::lifecycle::{NoticeForm, Opinion};
+    let handling = Handling {
+        lifecycle: &case.lifecycle,
+        agent_id: case.agent_id,
+        agent_name: case.agent_name.as_deref(),
+        registered_by: case.registered_by,
+    };
+    let note = String::new;
+    let examples = [
+        CaseCommand::Screen { outcome: ScreeningOutcome::DirectAnswer, agent_id: None, note: note() },
+        CaseCommand::Assign { agent_id: 1, chosen_by_citizen: false },
+        CaseCommand::Categorise { category: crate::routing::ContentCategory::ALL[0] },
+        CaseCommand::Transfer { unit: note(), unit_id: None, proposed_handling: note() },
+        CaseCommand::DepartmentReply { unit_id: place.actor_unit_id, result: note() },
+        CaseCommand::FixPlan { fixed_on: case.accepted_on, consultation: false },
+        CaseCommand::LeaderOpinion { text: note() },
+        CaseCommand::LeaderInstruction { text: note() },
+        CaseCommand::Urge { note: note() },
+        CaseCommand::Escalate {
+            to: case.lifecycle.level.above().unwrap_or(HandlingLevel::City),
+            cross_region: false,
+            reason: note(),
+        },
+        CaseCommand::Contact { method: VisitMethod::Phone, note: note() },
+        CaseCommand::Close { method: VisitMethod::Phone, notice: NoticeForm::Oral, opinion: Opinion::Satisfied, result: note() },
+        CaseCommand::RequestReview { note: note() },
+        CaseCommand::ReviewDecided { claim_reasonable: false, note: note() },
+        CaseCommand::AcceptOutcome {},
+        CaseCommand::FollowUp { method: VisitMethod::Phone, resolved: true, note: note() },
+        CaseCommand::Archive {},
+    ];
+    examples
+        .iter()
+        .filter(|cmd| {
+            cmd.plan(&case.lifecycle).is_ok()
+                && may_act(actor, cmd, &handling).is_ok()
+                && may_act_from(actor, place, cmd).is_ok()
+        })
+        .map(|cmd| cmd.kind())
+        .collect()
+}
+
 crate::code_enum! {
     /// The forms a field agent can open on a case (the phone's actions).
     pub enum FieldAction {
@@ -185,7 +283,7 @@ impl FieldAction {
 /// withheld from this user by authority (not by the case's state), why.
 pub fn field_actions(actor: Actor, case: &CaseView, now: NaiveDateTime) -> (Vec<FieldAction>, Option<String>) {
     let handling = Handling {
-        level: case.lifecycle.level,
+        lifecycle: &case.lifecycle,
         agent_id: case.agent_id,
         agent_name: case.agent_name.as_deref(),
         registered_by: case.registered_by,
@@ -265,10 +363,10 @@ mod tests {
         }
     }
 
+    static VILLAGE: std::sync::LazyLock<Lifecycle> = std::sync::LazyLock::new(|| Lifecycle::new(HandlingLevel::Village));
+
     fn case(agent: Option<i64>, registered_by: Option<i64>) -> Handling<'static> {
-        Handling {
-            level: HandlingLevel::Village, agent_id: agent, agent_name: agent.map(|_| "李秀兰"), registered_by
-        }
+        Handling { lifecycle: &VILLAGE, agent_id: agent, agent_name: agent.map(|_| "李秀兰"), registered_by }
     }
 
     fn agent() -> Actor {
@@ -342,6 +440,43 @@ mod tests {
         assert!(theirs.is_empty());
         assert_eq!(why.as_deref(), Some("该事项由巴特尔代办，您不能办理"));
         assert_eq!(FieldAction::of(&close()), Some(FieldAction::Close));
+    }
+
+    #[test]
+    fn after_a_report_up_the_lower_unit_reads_and_departments_answer_their_own_form() {
+        let station = Actor { id: 1, role: Role::TownshipStaff };
+        let centre = Actor { id: 2, role: Role::CountyCentre };
+        let urge = CaseCommand::Urge { note: "请尽快".into() };
+        let escalated = Place {
+            actor_unit_id: 3,
+            actor_unit_path: "/1/2/3/",
+            actor_unit_kind: UnitKind::Township,
+            handling_unit_path: "/1/2/",
+            handling_unit_name: "阿拉善左旗",
+            dispositions: &[],
+        };
+        assert_eq!(may_act_from(station, &escalated, &urge).unwrap_err().message, "该事项已上报阿拉善左旗办理，本单位只能查看");
+        let banner = Place { actor_unit_id: 2, actor_unit_path: "/1/2/", actor_unit_kind: UnitKind::Banner, ..escalated };
+        assert!(may_act_from(centre, &banner, &urge).is_ok());
+        let at_village = Place { handling_unit_path: "/1/2/3/9/", ..escalated };
+        assert!(may_act_from(station, &at_village, &urge).is_ok());
+        let reply = |unit| CaseCommand::DepartmentReply { unit_id: unit, result: "已发放".into() };
+        let dept = Place {
+            actor_unit_id: 7,
+            actor_unit_path: "/1/2/7/",
+            actor_unit_kind: UnitKind::Department,
+            handling_unit_path: "/1/2/3/9/",
+            handling_unit_name: "巴彦浩特嘎查",
+            dispositions: &[(7, false), (8, true)],
+        };
+        assert!(may_act_from(station, &dept, &reply(7)).is_ok());
+        assert!(may_act_from(station, &dept, &reply(8)).is_err(), "another unit's form");
+        assert!(may_act_from(station, &Place { actor_unit_id: 8, ..dept }, &reply(8)).is_err(), "answered already");
+        assert!(may_act_from(station, &dept, &urge).is_err(), "a department only answers");
+        assert!(may_act_from(station, &at_village, &reply(3)).is_err());
+        let again = CaseCommand::Transfer { unit: String::new(), unit_id: Some(7), proposed_handling: "x".into() };
+        assert!(may_act_from(station, &Place { dispositions: &[(7, false)], ..at_village }, &again).is_err());
+        assert!(may_act_from(station, &Place { dispositions: &[(7, true)], ..at_village }, &again).is_ok());
     }
 
     #[test]

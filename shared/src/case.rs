@@ -160,6 +160,15 @@ pub struct CaseView {
     /// on the 代办单).
     #[serde(default)]
     pub query_code: Option<String>,
+    /// The unit handling the matter now, when a report up (上报) moved it
+    /// above the unit that registered it (which keeps read access).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handling_unit_id: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handling_unit_name: Option<String>,
+    /// The day the solution plan was fixed (the 30/60-day limits run from it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan_fixed_on: Option<NaiveDate>,
 }
 
 fn default_lifecycle() -> Lifecycle {
@@ -287,6 +296,13 @@ pub struct CaseDetail {
     /// with the opinion the agent recorded at closure).
     #[serde(default)]
     pub citizen_opinion: Option<Opinion>,
+    /// One 处置单 per competent unit the matter was transferred to.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dispositions: Vec<crate::desk::DispositionView>,
+    /// The commands (`CaseCommand::kind`) the reader may issue now: the
+    /// desk offers these and no others.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub actions: Vec<String>,
 }
 
 /// A citizen's complaint about the agency service (投诉), due to be answered

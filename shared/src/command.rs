@@ -32,8 +32,22 @@ pub enum CaseCommand {
     Assign { agent_id: i64, chosen_by_citizen: bool },
     /// 内容分类: sets the category, which routes the matter to a task group.
     Categorise { category: ContentCategory },
-    /// 流转: hand the matter to a competent unit with a 处置单 (拟办意见).
-    Transfer { unit: String, proposed_handling: String },
+    /// 流转: hand the matter to a competent unit with its own 处置单
+    /// (拟办意见). One per unit: a matter for two departments is transferred
+    /// twice. `unit_id` names the unit (the server fills `unit`, its name);
+    /// without it `unit` is a unit outside the system, written by hand.
+    Transfer {
+        unit: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        unit_id: Option<i64>,
+        proposed_handling: String,
+    },
+    /// The competent unit's 处理结果 on its 处置单.
+    DepartmentReply { unit_id: i64, result: String },
+    /// 确定解决方案: a matter needing several departments gets 30 working
+    /// days from the day its plan is fixed; a major, complex one 60 from the
+    /// consultation (会商) that fixed it (seeds 001/002).
+    FixPlan { fixed_on: chrono::NaiveDate, consultation: bool },
     /// 分管领导处理意见
     LeaderOpinion { text: String },
     /// 领导批示
@@ -66,6 +80,8 @@ impl CaseCommand {
             CaseCommand::Assign { .. } => "assign",
             CaseCommand::Categorise { .. } => "categorise",
             CaseCommand::Transfer { .. } => "transfer",
+            CaseCommand::DepartmentReply { .. } => "department_reply",
+            CaseCommand::FixPlan { .. } => "fix_plan",
             CaseCommand::LeaderOpinion { .. } => "leader_opinion",
             CaseCommand::LeaderInstruction { .. } => "leader_instruction",
             CaseCommand::Urge { .. } => "urge",
@@ -90,6 +106,9 @@ impl CaseCommand {
                 format!("内容分类：{}（{}）", category.label(), category.task_group().label())
             }
             CaseCommand::Transfer { unit, .. } => format!("流转至{unit}"),
+            CaseCommand::DepartmentReply { .. } => "承办单位回复处理结果".to_string(),
+            CaseCommand::FixPlan { consultation: true, .. } => "会商确定解决方案（60个工作日）".to_string(),
+            CaseCommand::FixPlan { .. } => "确定解决方案（30个工作日）".to_string(),
             CaseCommand::LeaderOpinion { .. } => "分管领导处理意见".to_string(),
             CaseCommand::LeaderInstruction { .. } => "领导批示".to_string(),
             CaseCommand::Urge { .. } => "催办".to_string(),
@@ -131,6 +150,8 @@ impl CaseCommand {
             | CaseCommand::Categorise { .. }
             | CaseCommand::LeaderOpinion { .. }
             | CaseCommand::LeaderInstruction { .. }
+            | CaseCommand::DepartmentReply { .. }
+            | CaseCommand::FixPlan { .. }
             | CaseCommand::Contact { .. } => return None,
         })
     }
@@ -156,7 +177,24 @@ impl CaseCommand {
                 message: "只有甄别中或办理中的事项才能指派代办员".to_string(),
             });
         }
+        if matches!(self, CaseCommand::FixPlan { .. } | CaseCommand::DepartmentReply { .. })
+            && current.status != CaseStatus::Handling
+        {
+            return Err(TransitionError {
+                rule: "handling_step.only_while_handling",
+                message: format!("只有办理中的事项才能{}", self.kind_label()),
+            });
+        }
         Ok(current.clone())
+    }
+
+    /// The step's short name for messages (确定解决方案, 回复处理结果 …).
+    fn kind_label(&self) -> &'static str {
+        match self {
+            CaseCommand::FixPlan { .. } => "确定解决方案",
+            CaseCommand::DepartmentReply { .. } => "回复处理结果",
+            _ => "办理",
+        }
     }
 
     /// Whether a field agent may queue this command offline on their phone.
@@ -182,10 +220,24 @@ impl CaseCommand {
                 }
                 check_text("甄别说明", note, MAX_FORM_TEXT)
             }
-            CaseCommand::Transfer { unit, proposed_handling } => {
-                check_text("承办单位", unit, 100)?;
+            CaseCommand::Transfer { unit, unit_id, proposed_handling } => {
+                if unit_id.is_none() {
+                    check_text("承办单位", unit, 100)?;
+                } else if unit.chars().count() > 100 {
+                    return Err(ApiError::new(ErrorCode::ValidationFailed, "承办单位不能超过100字"));
+                }
+                if unit_id.is_some_and(|id| id <= 0) {
+                    return Err(ApiError::new(ErrorCode::ValidationFailed, "承办单位无效"));
+                }
                 check_text("拟办意见", proposed_handling, MAX_FORM_TEXT)
             }
+            CaseCommand::DepartmentReply { unit_id, result } => {
+                if *unit_id <= 0 {
+                    return Err(ApiError::new(ErrorCode::ValidationFailed, "承办单位无效"));
+                }
+                check_text("处理结果", result, MAX_FORM_TEXT)
+            }
+            CaseCommand::FixPlan { .. } => Ok(()),
             CaseCommand::LeaderOpinion { text } => check_text("分管领导处理意见", text, MAX_FORM_TEXT),
             CaseCommand::LeaderInstruction { text } => check_text("领导批示", text, MAX_FORM_TEXT),
             CaseCommand::Urge { note } => check_text("催办情况", note, MAX_FORM_TEXT),
@@ -206,26 +258,20 @@ impl CaseCommand {
     }
 }
 
-/// Whether `role` may issue `command` on a case now handled at `case_level`.
-/// Reviews are decided "at the level above" the one that handled the matter.
-pub fn may_issue(role: Role, command: &CaseCommand, case_level: HandlingLevel) -> bool {
+/// Whether `role` may issue `command` on a case in the state `case`.
+/// 复查 is decided by the level above the one that handled the matter, 复核
+/// by the level above the reviewer ([`crate::desk::review_decider`]).
+pub fn may_issue(role: Role, command: &CaseCommand, case: &Lifecycle) -> bool {
     use CaseCommand::*;
+    if let ReviewDecided { .. } = command {
+        let decider = crate::desk::review_decider(case.status, case.level);
+        return decider.is_some() && crate::desk::role_level(role) == decider;
+    }
     match role {
         Role::FieldAgent => command.is_field_action() || matches!(command, Categorise { .. } | Escalate { .. }),
-        Role::TownshipStaff => match command {
-            LeaderOpinion { .. } | LeaderInstruction { .. } => false,
-            ReviewDecided { .. } => case_level == HandlingLevel::Village,
-            _ => true,
-        },
-        Role::TownshipLeader => match command {
-            ReviewDecided { .. } => case_level == HandlingLevel::Village,
-            _ => true,
-        },
-        Role::CountyCentre => match command {
-            ReviewDecided { .. } => case_level <= HandlingLevel::Township,
-            _ => true,
-        },
-        Role::LeagueBureau => matches!(command, ReviewDecided { .. } | LeaderInstruction { .. } | Urge { .. }),
+        Role::TownshipStaff => !matches!(command, LeaderOpinion { .. } | LeaderInstruction { .. }),
+        Role::TownshipLeader | Role::CountyCentre => true,
+        Role::LeagueBureau => matches!(command, LeaderInstruction { .. } | Urge { .. } | FixPlan { .. }),
         Role::FinanceReviewer | Role::Admin => false,
     }
 }
@@ -256,6 +302,26 @@ pub fn apply_to_view(
             after.task_group = Some(category.task_group());
         }
         CaseCommand::Transfer { proposed_handling, .. } => after.proposed_handling = Some(proposed_handling.clone()),
+        CaseCommand::FixPlan { fixed_on, consultation } => {
+            if *fixed_on > today || *fixed_on < case.accepted_on {
+                return Err(TransitionError {
+                    rule: "plan.date_in_range",
+                    message: "确定方案的日期应在受理之后、不晚于今天".to_string(),
+                });
+            }
+            let level = if *consultation {
+                crate::deadline::MatterLevel::MajorComplex
+            } else {
+                crate::deadline::MatterLevel::MultiDepartment
+            };
+            // The limit runs from the day the plan was fixed, not from intake.
+            let due = level.due_date(cal, *fixed_on);
+            after.level = level;
+            after.due_on = due.value;
+            after.due_unscheduled = due.unscheduled;
+            after.plan_fixed_on = Some(*fixed_on);
+            after.overdue_since = None;
+        }
         CaseCommand::LeaderOpinion { text } => after.leader_opinion = Some(text.clone()),
         CaseCommand::LeaderInstruction { text } => after.leader_instruction = Some(text.clone()),
         CaseCommand::Escalate { to, .. } => {
@@ -316,22 +382,73 @@ mod tests {
         assert!(serde_json::from_str::<CaseCommand>(r#"{"kind":"archive","x":1}"#).is_err());
     }
 
+    fn under_review(level: HandlingLevel, reviews: u8) -> Lifecycle {
+        let mut l = Lifecycle::new(level);
+        l.reviews = reviews;
+        l.status = CaseStatus::UnderReview {
+            kind: if reviews == 1 { crate::lifecycle::ReviewKind::Review } else { crate::lifecycle::ReviewKind::ReReview },
+        };
+        l
+    }
+
     #[test]
     fn permissions_by_role() {
         let decide = CaseCommand::ReviewDecided { claim_reasonable: false, note: "维持".into() };
         let instruct = CaseCommand::LeaderInstruction { text: "请抓紧办理".into() };
-        assert!(may_issue(Role::FieldAgent, &close(), HandlingLevel::Village));
-        assert!(!may_issue(Role::FieldAgent, &decide, HandlingLevel::Village));
-        assert!(!may_issue(Role::FieldAgent, &CaseCommand::Archive {}, HandlingLevel::Village));
-        assert!(!may_issue(Role::TownshipStaff, &instruct, HandlingLevel::Village));
-        assert!(may_issue(Role::TownshipLeader, &instruct, HandlingLevel::Village));
-        assert!(may_issue(Role::TownshipLeader, &decide, HandlingLevel::Village));
-        assert!(!may_issue(Role::TownshipLeader, &decide, HandlingLevel::Township), "the level above decides");
-        assert!(may_issue(Role::CountyCentre, &decide, HandlingLevel::Township));
-        assert!(!may_issue(Role::CountyCentre, &decide, HandlingLevel::County));
-        assert!(may_issue(Role::LeagueBureau, &decide, HandlingLevel::County));
-        assert!(!may_issue(Role::FinanceReviewer, &close(), HandlingLevel::Village));
-        assert!(!may_issue(Role::Admin, &CaseCommand::Archive {}, HandlingLevel::Village));
+        let village = Lifecycle::new(HandlingLevel::Village);
+        assert!(may_issue(Role::FieldAgent, &close(), &village));
+        assert!(!may_issue(Role::FieldAgent, &CaseCommand::Archive {}, &village));
+        assert!(!may_issue(Role::TownshipStaff, &instruct, &village));
+        assert!(may_issue(Role::TownshipLeader, &instruct, &village));
+        assert!(!may_issue(Role::FinanceReviewer, &close(), &village));
+        assert!(!may_issue(Role::Admin, &CaseCommand::Archive {}, &village));
+        // 复查 at the level above the handler; 复核 above the reviewer.
+        let cases = [
+            (under_review(HandlingLevel::Village, 1), Role::TownshipLeader),
+            (under_review(HandlingLevel::Village, 2), Role::CountyCentre),
+            (under_review(HandlingLevel::Township, 1), Role::CountyCentre),
+            (under_review(HandlingLevel::Township, 2), Role::LeagueBureau),
+            (under_review(HandlingLevel::County, 1), Role::LeagueBureau),
+        ];
+        for (case, decider) in cases {
+            for role in Role::ALL {
+                assert_eq!(
+                    may_issue(role, &decide, &case),
+                    role == decider || (decider == Role::TownshipLeader && role == Role::TownshipStaff),
+                    "{role:?} deciding {case:?}"
+                );
+            }
+        }
+        assert!(!may_issue(Role::TownshipStaff, &decide, &village), "no review under way");
+    }
+
+    #[test]
+    fn the_plan_date_starts_the_30_and_60_day_limits() {
+        let cal = crate::calendar::Calendar::official();
+        let json = r#"{"id":5,"number":"n","citizen_name":"孟和","summary":"s","stage":"handling","level":"township",
+            "channel":"visit","accepted_on":"2026-03-02","due_on":"2026-03-23","due_unscheduled":false,"unit_id":6,
+            "unit_name":"u","agent_id":10,"agent_name":"巴特尔","phone":null,"address":null,"rev":1}"#;
+        let mut case: crate::case::CaseView = serde_json::from_str(json).unwrap();
+        case.lifecycle.status = CaseStatus::Handling;
+        let d = |s: &str| s.parse::<chrono::NaiveDate>().unwrap();
+        let fix = CaseCommand::FixPlan { fixed_on: d("2026-03-10"), consultation: false };
+        let after = apply_to_view(&case, &fix, d("2026-03-12"), cal).unwrap();
+        // 30 working days from Tue 2026-03-10, counting from the 11th:
+        // 3 + 5 + 5 + 2 in March = 15; Apr 1–3 = 18; Qingming Sat 04-04 to
+        // Mon 04-06 off; Apr 7–10 = 22, 13–17 = 27, 20–22 = 30.
+        assert_eq!(after.due_on, d("2026-04-22"));
+        assert_eq!(after.level, crate::deadline::MatterLevel::MultiDepartment);
+        assert_eq!(after.plan_fixed_on, Some(d("2026-03-10")));
+        let major = CaseCommand::FixPlan { fixed_on: d("2026-03-10"), consultation: true };
+        let after = apply_to_view(&case, &major, d("2026-03-12"), cal).unwrap();
+        assert_eq!(after.level, crate::deadline::MatterLevel::MajorComplex);
+        assert_eq!(after.due_on, cal.add_working_days(d("2026-03-10"), 60).value);
+        let future = CaseCommand::FixPlan { fixed_on: d("2026-03-13"), consultation: false };
+        assert_eq!(apply_to_view(&case, &future, d("2026-03-12"), cal).unwrap_err().rule, "plan.date_in_range");
+        let before_intake = CaseCommand::FixPlan { fixed_on: d("2026-03-01"), consultation: false };
+        assert!(apply_to_view(&case, &before_intake, d("2026-03-12"), cal).is_err());
+        case.lifecycle.status = CaseStatus::Screening;
+        assert_eq!(apply_to_view(&case, &fix, d("2026-03-12"), cal).unwrap_err().rule, "handling_step.only_while_handling");
     }
 
     #[test]

@@ -10,6 +10,7 @@
 //! - [`lifecycle`]: the case state machine (stages, screening, review, archive).
 //! - [`case`]: case stages, visits and the case views exchanged over the API.
 //! - [`command`]: workflow commands, their permissions and lifecycle events.
+//! - [`desk`]: the desk's inbox queues, 处置单, review levels, duplicates.
 //! - [`authority`]: who may act on a case and take it; session lengths.
 //! - [`export`]: spreadsheet-safe cells for CSV/XLSX exports.
 //! - [`intake`]: registering a new matter (代办单 fields), checked.
@@ -30,6 +31,7 @@ pub mod case;
 pub mod code;
 pub mod command;
 pub mod deadline;
+pub mod desk;
 pub mod error;
 pub mod export;
 pub mod intake;
