@@ -62,8 +62,9 @@ macro_rules! in_scope {
 macro_rules! scoped_cases {
     ($tail:literal) => {
         concat!(
-            "SELECT c.*, un.name AS unit_name, ag.display_name AS agent_name \
+            "SELECT c.*, un.name AS unit_name, ag.display_name AS agent_name, hu.name AS handling_unit_name \
              FROM cases c JOIN units un ON un.id = c.unit_id LEFT JOIN users ag ON ag.id = c.agent_id \
+             LEFT JOIN units hu ON hu.id = c.handling_unit_id \
              WHERE ",
             in_scope!(),
             " ",
@@ -179,6 +180,9 @@ impl Scope {
             overdue_since: opt_date("overdue_since")?,
             registered_by: row.try_get("registered_by")?,
             query_code: private("query_code")?,
+            handling_unit_id: row.try_get("handling_unit_id")?,
+            handling_unit_name: row.try_get("handling_unit_name")?,
+            plan_fixed_on: opt_date("plan_fixed_on")?,
         })
     }
 

@@ -164,7 +164,7 @@ async fn record_assignment(w: &mut Write, case_id: i64, from: Option<i64>, to: O
 /// The authority rule's view of a case.
 pub fn handling(case: &CaseView) -> Handling<'_> {
     Handling {
-        level: case.lifecycle.level,
+        lifecycle: &case.lifecycle,
         agent_id: case.agent_id,
         agent_name: case.agent_name.as_deref(),
         registered_by: case.registered_by,
