@@ -98,6 +98,9 @@ fn provisional_case(new: &NewCase, mutation_id: u64, me: &Me, cal: &Calendar) ->
         overdue_since: None,
         registered_by: Some(me.id),
         query_code: None,
+        handling_unit_id: None,
+        handling_unit_name: None,
+        plan_fixed_on: None,
     }
 }
 
