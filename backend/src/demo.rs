@@ -31,6 +31,9 @@ pub const DEMO_USERS: &[DemoUser] = &[
     ("zhen2", "刘红", "township_staff", "jltz", Some("station_agent"), true, true, false),
     ("qi1", "斯琴·毕力格", "county_centre", "azq", None, false, false, true),
     ("meng1", "赵敏", "league_bureau", "als", None, false, false, true),
+    // The competent departments' agency rooms (事权单位) answer 处置单.
+    ("bm1", "王志刚", "township_staff", "zrzy", None, false, false, true),
+    ("bm2", "乌日娜", "township_staff", "rsj", None, false, false, true),
     ("admin", "系统管理员", "admin", "als", None, false, false, false),
 ];
 
@@ -41,6 +44,7 @@ const UNITS: &[(&str, Option<&str>, &str, &str)] = &[
     ("byht", Some("azq"), "township", "巴彦浩特镇"),
     ("jltz", Some("azq"), "township", "吉兰泰镇"),
     ("zrzy", Some("azq"), "department", "阿拉善左旗自然资源局"),
+    ("rsj", Some("azq"), "department", "阿拉善左旗人力资源和社会保障局"),
     ("wlbh", Some("byht"), "village", "乌兰布和嘎查"),
     ("byhd", Some("byht"), "village", "巴彦霍德嘎查"),
     ("jlt", Some("jltz"), "village", "吉兰泰嘎查"),
