@@ -5,6 +5,7 @@ pub mod attachments;
 pub mod audit;
 pub mod auth;
 pub mod cases;
+pub mod desk;
 pub mod db;
 pub mod demo;
 pub mod error;
@@ -72,6 +73,7 @@ pub fn api_router() -> Router<ApiContext> {
     Router::new()
         .merge(auth::router())
         .merge(cases::router())
+        .merge(desk::router())
         .merge(sync::router())
         .merge(audit::router())
         .merge(org::router())
