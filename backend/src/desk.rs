@@ -25,6 +25,7 @@ pub fn router() -> Router<ApiContext> {
         .route("/api/desk/cases", get(cases))
         .route("/api/desk/boards", get(boards))
         .route("/api/desk/duplicates", get(duplicates))
+        .route("/api/desk/departments", get(departments))
 }
 
 /// Only the desk's users: not field agents (their phone has its own list),
@@ -120,7 +121,8 @@ pub async fn checked_query(
     user: &CurrentUser,
     q: Result<Query<DeskQuery>, QueryRejection>,
 ) -> AppResult<(DeskQuery, Option<String>)> {
-    let Query(q) = q.map_err(|e| AppError::new(ErrorCode::ValidationFailed, format!("查询条件无效：{}", e.body_text())))?;
+    let Query(q) =
+        q.map_err(|e| AppError::new(ErrorCode::ValidationFailed, format!("查询条件无效：{}", e.body_text())))?;
     if let Some(text) = &q.q {
         shared::validation::check_plain("查询内容", text)?;
         if text.chars().count() > 100 {
@@ -155,7 +157,7 @@ pub async fn cases(
     let (q, unit_path) = checked_query(&ctx, &user, q).await?;
     let page = user
         .scope()
-        .desk_page(&ctx.db.pool, user.unit_id, &desk_day(&user), &q.filter(), unit_path.as_deref(), q.offset, q.limit)
+        .desk_page(&ctx.db.pool, user.unit_id, &desk_day(&user), &q.filter(), unit_path.as_deref(), (q.offset, q.limit))
         .await?;
     Ok(Json(page))
 }
@@ -190,19 +192,30 @@ pub async fn duplicates(
     q: Result<Query<DuplicateQuery>, QueryRejection>,
 ) -> AppResult<Json<Vec<DuplicateCandidate>>> {
     desk_user(&user)?;
-    let Query(q) = q.map_err(|_| AppError::new(ErrorCode::ValidationFailed, "查询条件无效（citizen_name、summary 必填）"))?;
-    for (field, text, max) in
-        [("姓名", &q.citizen_name, 50), ("身份证号", &q.id_number, 18), ("联系电话", &q.phone, 20), ("诉求", &q.summary, 2000)]
-    {
+    let Query(q) =
+        q.map_err(|_| AppError::new(ErrorCode::ValidationFailed, "查询条件无效（citizen_name、summary 必填）"))?;
+    for (field, text, max) in [
+        ("姓名", &q.citizen_name, 50),
+        ("身份证号", &q.id_number, 18),
+        ("联系电话", &q.phone, 20),
+        ("诉求", &q.summary, 2000),
+    ] {
         shared::validation::check_plain(field, text)?;
         if text.chars().count() > max {
             return Err(AppError::new(ErrorCode::ValidationFailed, format!("{field}过长")));
         }
     }
     let id_number = q.id_number.trim().to_uppercase();
-    let found = user
-        .scope()
-        .duplicates(&ctx.db.pool, q.citizen_name.trim(), &id_number, q.phone.trim(), &q.summary)
-        .await?;
+    let found =
+        user.scope().duplicates(&ctx.db.pool, q.citizen_name.trim(), &id_number, q.phone.trim(), &q.summary).await?;
     Ok(Json(found))
+}
+
+#[utoipa::path(get, path = "/api/desk/departments", tag = "desk", responses((status = 200, description = "可流转的职能部门（本旗县、本苏木镇）", body = Vec<shared::org::UnitView>), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
+pub async fn departments(
+    State(ctx): State<ApiContext>,
+    user: CurrentUser,
+) -> AppResult<Json<Vec<shared::org::UnitView>>> {
+    desk_user(&user)?;
+    Ok(Json(user.scope().departments(&ctx.db.pool).await?))
 }
