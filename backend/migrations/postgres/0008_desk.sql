@@ -11,6 +11,10 @@ CREATE INDEX cases_handling_unit ON cases(handling_unit_id, status);
 -- While a 复查/复核 is pending: the level that decides it
 -- (shared::desk::review_decider), for that level's inbox.
 ALTER TABLE cases ADD COLUMN review_by TEXT;
+-- The desk lists the most urgent first: walking this index in order stops
+-- after one page instead of sorting a banner's cases. (Once the schema is
+-- partitioned by county, each partition has its own, so it stays local.)
+CREATE INDEX cases_due ON cases(due_on, id);
 
 -- 信访事项处置单: one per competent unit a matter is transferred to, with
 -- its own 拟办意见 and that unit's 处理结果.
