@@ -186,3 +186,63 @@ async fn uploads_typed_by_content_and_limited_under_load(app: &TestApp) {
     assert_eq!(app.count("attachments").await - before, expected_stored, "only the accepted files are stored");
 }
 both!(uploads_typed_by_content_and_limited_under_load);
+
+/// A short load smoke run (scripts/bench has the 200 × 60 s one): many
+/// sessions at once reading and pushing for a few seconds, no error, and
+/// every pushed visit stored once.
+async fn concurrent_sessions_smoke(app: &TestApp) {
+    let users = ["wangge1", "zhen1", "qi1", "cun1"];
+    let agent = app.login("wangge1").await;
+    let (_, cases) = app.get_json(&agent, "/api/cases").await;
+    let case_id =
+        cases.as_array().unwrap().iter().find(|c| c["stage"] == "handling" && c["agent_name"] == "巴特尔").unwrap()
+            ["id"]
+            .as_i64()
+            .unwrap();
+    let visits_before = app.count("visits").await;
+    let mut sessions = Vec::new();
+    for n in 0..40u64 {
+        let user = users[n as usize % users.len()];
+        sessions.push((n, user, app.login(user).await));
+    }
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(3);
+    let mut tasks = Vec::new();
+    for (n, user, c) in sessions {
+        let base = app.base.clone();
+        tasks.push(async move {
+            let (mut requests, mut errors, mut pushed) = (0, Vec::new(), 0i64);
+            let mut k = 0u64;
+            while std::time::Instant::now() < until {
+                k += 1;
+                let r = match (user, k % 4) {
+                    ("wangge1", 0) => {
+                        let body = json!({"client_id": uuid(9000 + n), "mutations": [{"id": k, "change": {"kind": "add_visit", "visit": {
+                            "id": uuid(100_000 * (n + 1) + k), "case_id": case_id, "visited_at": "2026-11-20T09:30", "method": "phone", "note": "并发走访"}}}]});
+                        pushed += 1;
+                        c.post(format!("{base}/api/sync/push")).json(&body).send().await
+                    }
+                    (_, 1) => c.get(format!("{base}/api/sync/pull?cursor=0")).send().await,
+                    _ => c.get(format!("{base}/api/cases")).send().await,
+                };
+                requests += 1;
+                match r {
+                    Ok(r) if r.status().is_success() => {
+                        let _ = r.bytes().await;
+                    }
+                    Ok(r) => errors.push(format!("{user}: {}", r.status())),
+                    Err(e) => errors.push(format!("{user}: {e}")),
+                }
+            }
+            (requests, errors, pushed)
+        });
+    }
+    let (mut requests, mut pushed) = (0, 0);
+    for (r, errors, p) in futures_join(tasks).await {
+        assert!(errors.is_empty(), "{errors:?}");
+        requests += r;
+        pushed += p;
+    }
+    assert!(requests > 40 && pushed > 0, "{requests} requests, {pushed} pushes");
+    assert_eq!(app.count("visits").await - visits_before, pushed, "every pushed visit once");
+}
+both!(concurrent_sessions_smoke);
