@@ -582,7 +582,7 @@ async fn sync_survives_faults(app: &TestApp) {
         tokio::spawn(async move {
             let mut rng = Rng(seed ^ 0x5E57);
             while !done.load(SeqCst) {
-                tokio::time::sleep(Duration::from_millis(500 + rng.below(1000))).await;
+                tokio::time::sleep(Duration::from_millis(1000 + rng.below(1500))).await;
                 // Wait for a push in the server, then let it get a little way in.
                 let t = Instant::now();
                 while stats.pushes_in_server.load(SeqCst) == 0 && t.elapsed() < Duration::from_secs(2) {
