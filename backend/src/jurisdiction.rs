@@ -104,6 +104,18 @@ impl Scope {
         Scope { user_id: user.id, role: user.role, path_pattern: units_pattern.clone(), units_pattern }
     }
 
+    /// What the field app pulls onto a phone. A banner or league account
+    /// sees its whole territory at the desk, but its phone gets only the
+    /// matters at its own unit (not the units below) and those assigned to
+    /// the user; township and village users pull their whole scope.
+    pub fn for_phone(mut self) -> Scope {
+        if matches!(self.role, Role::CountyCentre | Role::LeagueBureau) {
+            // No wildcard: the pattern matches the user's own unit only.
+            self.path_pattern = self.units_pattern.trim_end_matches('%').to_string();
+        }
+        self
+    }
+
     /// Whether this user handles the case (sees private contact details).
     /// The system's own scope (the overdue job): every case, from the root.
     pub fn system() -> Scope {

@@ -331,7 +331,8 @@ async fn pull(
     if params.cursor < 0 {
         return Err(AppError::new(ErrorCode::ValidationFailed, "同步游标无效，应为非负整数"));
     }
-    let scope = user.scope();
+    // A phone holds what its user works on, not a county's territory.
+    let scope = user.scope().for_phone();
     let mut cases = scope.cases_changed_since(&ctx.db.pool, params.cursor, PULL_PAGE_SIZE as i64 + 1).await?;
     let has_more = cases.len() > PULL_PAGE_SIZE;
     cases.truncate(PULL_PAGE_SIZE);

@@ -288,7 +288,9 @@ async fn devices_hold_private_data_only_for_their_own_matters(app: &TestApp) {
         let c = app.login(desk).await;
         let (_, pull) = app.get_json(&c, "/api/sync/pull?cursor=0").await;
         let cases = pull["cases"].as_array().unwrap();
-        assert!(!cases.is_empty());
+        // A banner account's phone gets only its own unit's matters (none in
+        // the demo data; tests/volume.rs), a station's its villages'.
+        assert!(!cases.is_empty() || desk == "qi1");
         assert!(
             cases.iter().all(|c| c["phone"].is_null()
                 && c["id_number"].is_null()

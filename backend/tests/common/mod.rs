@@ -26,6 +26,8 @@ pub enum Kind {
 pub struct TestApp {
     pub base: String,
     pub db: Db,
+    /// The database's address, for tests that start more servers on it.
+    pub db_url: String,
     pub data_dir: std::path::PathBuf,
     cleanup: Cleanup,
 }
@@ -95,7 +97,7 @@ impl TestApp {
         tokio::spawn(async move {
             axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>()).await.unwrap()
         });
-        Some(TestApp { base: format!("http://{addr}"), db, data_dir, cleanup })
+        Some(TestApp { base: format!("http://{addr}"), db, db_url: url, data_dir, cleanup })
     }
 
     pub fn url(&self, path: &str) -> String {
