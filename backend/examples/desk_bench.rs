@@ -34,19 +34,24 @@ async fn grow(db: &Db, n: i64) -> anyhow::Result<()> {
         let sql = format!(
             "WITH RECURSIVE seq(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM seq WHERE k < {chunk}) \
              INSERT INTO cases (number, unit_id, citizen_name, summary, stage, level, channel, accepted_on, due_on, \
-               due_unscheduled, rev, created_at, status, handling_level, source) \
+               due_unscheduled, rev, created_at, status, handling_level, source, unit_path) \
              SELECT 'BENCH-' || CAST(k + {done} AS TEXT), CASE (k % {nu}) {unit_case} END, \
                c.citizen_name || CAST(k AS TEXT), c.summary, \
                CASE (k % 6) WHEN 0 THEN 'screening' WHEN 4 THEN 'follow_up' WHEN 5 THEN 'archived' ELSE 'handling' END, \
                c.level, c.channel, c.accepted_on, \
                '2026-' || CASE WHEN k % 12 < 9 THEN '0' ELSE '' END || CAST(k % 12 + 1 AS TEXT) || '-1' || CAST(k % 9 AS TEXT), \
-               0, 0, c.created_at, CASE (k % 6) {status_case} END, c.handling_level, c.source \
+               0, 0, c.created_at, CASE (k % 6) {status_case} END, c.handling_level, c.source, '' \
              FROM seq, cases c WHERE c.id = {template}",
             nu = units.len()
         );
         sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&db.pool).await?;
         done += chunk;
     }
+    sqlx::query(
+        "UPDATE cases SET unit_path = (SELECT path FROM units WHERE units.id = cases.unit_id) WHERE unit_path = ''",
+    )
+    .execute(&db.pool)
+    .await?;
     Ok(())
 }
 

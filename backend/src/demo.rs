@@ -211,8 +211,9 @@ async fn load(tx: &mut Tx, today: NaiveDate) -> anyhow::Result<()> {
         let lifecycle = Lifecycle::from_stage(stage, handling);
         let case_id: i64 = sqlx::query(
             "INSERT INTO cases (number, unit_id, citizen_name, phone, address, summary, stage, level, channel, accepted_on, due_on, due_unscheduled, agent_id, rev, created_at, \
-             status, lifecycle, handling_level, source, category, task_group, id_number, registered_by, query_code) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24) RETURNING id",
+             status, lifecycle, handling_level, source, category, task_group, id_number, registered_by, query_code, unit_path) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, \
+             (SELECT path FROM units WHERE id = $2)) RETURNING id",
         )
         .bind(shared::case::case_number(year, i as i64 + 1))
         .bind(unit_id)

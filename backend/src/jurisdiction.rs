@@ -57,7 +57,7 @@ fn default_limit() -> i64 {
 /// The scope predicate itself, for queries that select something else than cases.
 macro_rules! in_scope {
     () => {
-        "(un.path LIKE $1 OR c.agent_id = $2 OR c.id IN \
+        "(c.unit_path LIKE $1 OR c.agent_id = $2 OR c.id IN \
           (SELECT d.case_id FROM dispositions d JOIN units du ON du.id = d.unit_id WHERE du.path LIKE $1))"
     };
 }
@@ -484,6 +484,9 @@ pub fn timeline_from_row(r: &AnyRow) -> Result<TimelineEntry, sqlx::Error> {
 const DESK_FROM: &str = "FROM cases c JOIN units un ON un.id = c.unit_id LEFT JOIN users ag ON ag.id = c.agent_id \
      LEFT JOIN units hu ON hu.id = c.handling_unit_id";
 
+/// What the desk's counts and conditions need: no names, no agents.
+const DESK_FILTER_FROM: &str = "FROM cases c LEFT JOIN units hu ON hu.id = c.handling_unit_id";
+
 /// Open matters (the handling clock runs).
 const OPEN: &str = "c.status IN ('screening', 'handling')";
 
@@ -492,7 +495,7 @@ const OPEN: &str = "c.status IN ('screening', 'handling')";
 /// last day counted as due soon, `$7` the level the user decides reviews at.
 fn queue_condition(queue: InboxQueue) -> String {
     // Handled by the user's unit or below (not reported up past it).
-    let here = "COALESCE(hu.path, un.path) LIKE $1";
+    let here = "COALESCE(hu.path, c.unit_path) LIKE $1";
     match queue {
         InboxQueue::ToScreen => format!("c.status = 'screening' AND {here}"),
         InboxQueue::ToAssign => format!("{OPEN} AND c.agent_id IS NULL AND {here}"),
@@ -546,7 +549,7 @@ impl Scope {
         }
         let sums: Vec<String> =
             queues.iter().map(|q| format!("SUM(CASE WHEN {} THEN 1 ELSE 0 END)", queue_condition(*q))).collect();
-        let sql = format!("SELECT {} {DESK_FROM} WHERE {} AND $4 = 0", sums.join(", "), in_scope!());
+        let sql = format!("SELECT {} {DESK_FILTER_FROM} WHERE {} AND $4 = 0", sums.join(", "), in_scope!());
         let row = self.bind_desk(sqlx::query(sqlx::AssertSqlSafe(sql.clone())), unit_id, day).fetch_one(pool).await?;
         queues
             .iter()
@@ -573,7 +576,7 @@ impl Scope {
         let queue = filter.queue.map_or_else(|| "1 = 1".to_string(), queue_condition);
         let conditions = format!(
             "{} AND {queue} AND $4 = 0 \
-             AND ($8 = '' OR c.stage = $8) AND ($9 = '' OR un.path LIKE $9) AND ($10 = 0 OR c.agent_id = $10) \
+             AND ($8 = '' OR c.stage = $8) AND ($9 = '' OR c.unit_path LIKE $9) AND ($10 = 0 OR c.agent_id = $10) \
              AND ($11 = '' OR c.category = $11) AND ($12 = '' OR c.channel = $12) \
              AND ($13 = '' OR c.accepted_on >= $13) AND ($14 = '' OR c.accepted_on <= $14) \
              AND ($15 = '' OR c.citizen_name LIKE $15 ESCAPE '\\' OR REPLACE(c.citizen_name, '·', '') LIKE $16 ESCAPE '\\' \
@@ -603,7 +606,7 @@ impl Scope {
                     .bind(&key_like)
             };
         }
-        let count_sql = format!("SELECT COUNT(*) {DESK_FROM} WHERE {conditions}");
+        let count_sql = format!("SELECT COUNT(*) {DESK_FILTER_FROM} WHERE {conditions}");
         let total: i64 = filtered!(count_sql).fetch_one(pool).await?.try_get(0)?;
         let page_sql = format!(
             "SELECT c.*, un.name AS unit_name, ag.display_name AS agent_name, hu.name AS handling_unit_name \

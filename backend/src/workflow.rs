@@ -62,8 +62,9 @@ pub async fn create_case(w: &mut Write, user: &CurrentUser, c: &CheckedCase) -> 
     let number = case_number(year, n + 1);
     let id: i64 = sqlx::query(
         "INSERT INTO cases (number, unit_id, citizen_name, id_number, phone, address, summary, brief, stage, status, lifecycle, \
-         handling_level, level, channel, source, category, task_group, accepted_on, due_on, due_unscheduled, agent_id, client_ref, rev, created_at, registered_by, query_code) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26) RETURNING id",
+         handling_level, level, channel, source, category, task_group, accepted_on, due_on, due_unscheduled, agent_id, client_ref, rev, created_at, registered_by, query_code, unit_path) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, \
+         (SELECT path FROM units WHERE id = $2)) RETURNING id",
     )
     .bind(&number)
     .bind(c.unit_id)

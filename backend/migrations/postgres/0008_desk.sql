@@ -11,6 +11,13 @@ CREATE INDEX cases_handling_unit ON cases(handling_unit_id, status);
 -- While a 复查/复核 is pending: the level that decides it
 -- (shared::desk::review_decider), for that level's inbox.
 ALTER TABLE cases ADD COLUMN review_by TEXT;
+-- The registering unit's path, copied onto the case (a case never moves
+-- unit): the scope predicate filters cases without a join, and the hot
+-- index leads with it, ready for distribution by county.
+ALTER TABLE cases ADD COLUMN unit_path TEXT NOT NULL DEFAULT '';
+UPDATE cases SET unit_path = (SELECT path FROM units WHERE units.id = cases.unit_id);
+CREATE INDEX cases_unit_path ON cases(unit_path text_pattern_ops, status, due_on);
+
 -- The desk lists the most urgent first: walking this index in order stops
 -- after one page instead of sorting a banner's cases. (Once the schema is
 -- partitioned by county, each partition has its own, so it stays local.)
