@@ -8,6 +8,7 @@ pub mod calendar;
 pub mod cases;
 pub mod db;
 pub mod demo;
+pub mod dossier;
 pub mod error;
 pub mod jurisdiction;
 pub mod ledger;
@@ -85,6 +86,7 @@ pub fn api_router() -> Router<ApiContext> {
         .merge(org::router())
         .merge(calendar::router())
         .merge(ledger::router())
+        .merge(dossier::router())
         .merge(openapi::router())
         .merge(attachments::router())
         .route("/api/{*rest}", axum::routing::any(api_not_found))

@@ -39,6 +39,7 @@ use utoipa::OpenApi;
         crate::calendar::get_year,
         crate::calendar::put_year,
         crate::ledger::ledger_xlsx,
+        crate::dossier::dossier_zip,
     ),
     modifiers(&SessionCookie),
     // Every endpoint needs the session cookie unless it says otherwise

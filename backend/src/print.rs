@@ -74,10 +74,16 @@ async fn agency_form(
         return Err(AppError::new(ErrorCode::Forbidden, "只有办理该事项的人员可以打印代办单"));
     }
     crate::cases::audit_contact_read(&ctx, &user, "case.print_agency_form", &[case.id]).await?;
+    let html = agency_form_html(&ctx, &headers, &case)?;
+    Ok(([(header::CACHE_CONTROL, "no-store")], Html(html)).into_response())
+}
+
+/// The 代办单 of a matter as HTML (shared with the dossier).
+pub fn agency_form_html(ctx: &ApiContext, headers: &HeaderMap, case: &CaseView) -> AppResult<String> {
     let code = case.query_code.as_deref().and_then(|c| QueryCode::parse(c).ok());
-    let url = code.as_ref().map(|c| lookup_url(&headers, &ctx, &case.number, c.as_str())).unwrap_or_default();
-    let html = AgencyForm {
-        c: &case,
+    let url = code.as_ref().map(|c| lookup_url(headers, ctx, &case.number, c.as_str())).unwrap_or_default();
+    AgencyForm {
+        c: case,
         id_number: case.id_number.as_deref().unwrap_or(""),
         address: case.address.as_deref().unwrap_or(""),
         phone: case.phone.as_deref().unwrap_or(""),
@@ -89,8 +95,7 @@ async fn agency_form(
         lookup_url: url,
     }
     .render()
-    .map_err(|_| AppError::new(ErrorCode::Internal, "代办单生成失败"))?;
-    Ok(([(header::CACHE_CONTROL, "no-store")], Html(html)).into_response())
+    .map_err(|_| AppError::new(ErrorCode::Internal, "代办单生成失败"))
 }
 
 #[derive(Template)]

@@ -441,3 +441,103 @@ async fn number_prefixes(app: &TestApp) {
     assert_eq!(audited(app, "unit.update").await, 3);
 }
 both!(number_prefixes);
+
+async fn dossier_of_a_matter(app: &TestApp) {
+    let station = app.login("zhen1").await;
+    let agent = app.login("wangge1").await;
+    let village = unit_id(app, "乌兰布和嘎查").await;
+    let dept = unit_id(app, "阿拉善左旗自然资源局").await;
+    let wangge1: i64 = sqlx::query("SELECT id FROM users WHERE username = 'wangge1'")
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap()
+        .try_get(0)
+        .unwrap();
+    let case = new_case(app, &station, village, "反映承包草场被邻户围栏占用，请求重新勘界。", "village").await;
+    let id = case["id"].as_i64().unwrap();
+    let command = |cmd: Value| {
+        let station = station.clone();
+        async move {
+            let (s, body) = app.post_json(&station, &format!("/api/cases/{id}/commands"), &cmd).await;
+            assert_eq!(s, 200, "{cmd} → {body}");
+        }
+    };
+    command(json!({"kind": "screen", "outcome": {"kind": "accept_agency", "agent_chosen_by_citizen": false}, "agent_id": wangge1, "note": "受理代办"})).await;
+    command(
+        json!({"kind": "transfer", "unit": "阿拉善左旗自然资源局", "unit_id": dept, "proposed_handling": "请现场勘界"}),
+    )
+    .await;
+    let exists: i64 = sqlx::query("SELECT COUNT(*) FROM dispositions WHERE case_id = $1")
+        .bind(id)
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap()
+        .try_get(0)
+        .unwrap();
+    if exists == 0 {
+        // Until the Transfer command writes its 处置单 (the desk workflow).
+        sqlx::query(
+            "INSERT INTO dispositions (case_id, unit_id, proposed_handling, created_at, created_by) \
+             VALUES ($1, $2, '请现场勘界', '2026-11-23T02:00:00Z', $3)",
+        )
+        .bind(id)
+        .bind(dept)
+        .bind(case["registered_by"].as_i64().unwrap())
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    }
+    sqlx::query("UPDATE dispositions SET result = '已现场勘界' WHERE case_id = $1")
+        .bind(id)
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    command(json!({"kind": "transfer", "unit": "镇综合行政执法局", "proposed_handling": "请执法局配合"})).await;
+    let mut jpeg = vec![0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F'];
+    jpeg.extend(std::iter::repeat_n(7u8, 3000));
+    let r = agent
+        .put(app.url(&format!("/api/cases/{id}/attachments/{}?name=%E7%8E%B0%E5%9C%BA.jpg", common::uuid(77))))
+        .header("content-type", "image/jpeg")
+        .body(jpeg.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+
+    let r = station.get(app.url(&format!("/api/cases/{id}/dossier.zip"))).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "application/zip");
+    let bytes = r.bytes().await.unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let mut read = |name: &str| {
+        let mut out = Vec::new();
+        zip.by_name(name).unwrap_or_else(|_| panic!("{name} in the dossier")).read_to_end(&mut out).unwrap();
+        out
+    };
+    let text = |b: Vec<u8>| String::from_utf8(b).unwrap();
+    assert!(text(read("01-信访事项代办单.html")).contains("11010519491231002X"));
+    let disposition = text(read("02-信访事项处置单-1-阿拉善左旗自然资源局.html"));
+    assert!(disposition.contains("请现场勘界") && disposition.contains("已现场勘界"));
+    assert!(text(read("03-办理过程.csv")).contains("流转至镇综合行政执法局"));
+    read("04-走访记录.csv");
+    assert_eq!(read("05-附件/01-现场.jpg"), jpeg);
+    let manifest: Value = serde_json::from_slice(&read("manifest.json")).unwrap();
+    assert_eq!(manifest["complete"], false);
+    let missing: Vec<&str> = manifest["missing"].as_array().unwrap().iter().map(|m| m.as_str().unwrap()).collect();
+    assert_eq!(
+        missing,
+        ["处置单：交镇综合行政执法局办理的处置单", "事项尚未办结", "处理结果", "信访人意见", "终结回访记录"]
+    );
+    assert!(text(read("00-清单.txt")).contains("尚缺材料"));
+    assert_eq!(audited(app, "case.export_dossier").await, 1);
+
+    // Not for those who do not handle it, nor outside the jurisdiction.
+    let league = app.login("meng1").await;
+    let (s, body) = app.get_json(&league, &format!("/api/cases/{id}/dossier.zip")).await;
+    assert_eq!((s, body["code"].as_str()), (403, Some("forbidden")), "{body}");
+    let other = app.login("zhen2").await;
+    let (s, body) = app.get_json(&other, &format!("/api/cases/{id}/dossier.zip")).await;
+    assert_eq!((s, body["code"].as_str()), (404, Some("not_found")), "{body}");
+    assert_eq!(audited(app, "case.export_dossier").await, 1);
+}
+both!(dossier_of_a_matter);

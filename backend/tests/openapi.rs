@@ -34,6 +34,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/admin/calendar/{year}"),
     ("put", "/api/admin/calendar/{year}"),
     ("get", "/api/cases/ledger.xlsx"),
+    ("get", "/api/cases/{id}/dossier.zip"),
 ];
 
 #[tokio::test]
