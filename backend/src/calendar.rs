@@ -12,6 +12,7 @@
 
 use crate::audit::{self, AuditEntry};
 use crate::auth::CurrentUser;
+use crate::db::Write;
 use crate::error::{ApiJson, ApiPath, AppError, AppResult};
 use crate::ApiContext;
 use axum::extract::State;
@@ -19,6 +20,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use chrono::NaiveDate;
 use shared::calendar::{check_schedule, Calendar, CalendarDay, CalendarYear, DayOverride};
+use shared::command::CaseCommand;
 use shared::error::ErrorCode;
 use shared::org::Role;
 use sqlx::{AnyPool, Row};
@@ -147,30 +149,7 @@ async fn put_year(
     }
     let checked = check_schedule(year, &days)?;
     let before = year_view(&ctx.db.pool, year).await?;
-    let mut tx = ctx.db.begin_write().await?;
-    sqlx::query("DELETE FROM calendar_days WHERE year = $1").bind(i64::from(year)).execute(&mut *tx).await?;
-    for (day, kind) in &checked {
-        sqlx::query("INSERT INTO calendar_days (day, year, kind) VALUES ($1, $2, $3)")
-            .bind(day.to_string())
-            .bind(i64::from(year))
-            .bind(kind_text(*kind))
-            .execute(&mut *tx)
-            .await?;
-    }
-    audit::append(
-        &mut tx,
-        AuditEntry {
-            actor_id: Some(user.id),
-            action: "calendar.set_year",
-            entity: "calendar",
-            entity_id: year.to_string(),
-            before: serde_json::to_value(&before.days).ok(),
-            after: serde_json::to_value(&days).ok(),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    update(|cal| {
+    let change = |cal: Calendar| {
         if !checked.is_empty() {
             cal.with_schedule(year, &checked)
         } else if Calendar::official().has_schedule(year) {
@@ -179,6 +158,90 @@ async fn put_year(
         } else {
             cal.without_schedule(year)
         }
-    });
+    };
+    let next = change((*current()).clone());
+    let mut w = Write::begin(&ctx.db, 64).await?;
+    sqlx::query("DELETE FROM calendar_days WHERE year = $1").bind(i64::from(year)).execute(w.conn()).await?;
+    for (day, kind) in &checked {
+        sqlx::query("INSERT INTO calendar_days (day, year, kind) VALUES ($1, $2, $3)")
+            .bind(day.to_string())
+            .bind(i64::from(year))
+            .bind(kind_text(*kind))
+            .execute(w.conn())
+            .await?;
+    }
+    let recounted = recount_unscheduled(&ctx, &mut w, &next).await?;
+    audit::record(
+        &mut w,
+        AuditEntry {
+            actor_id: Some(user.id),
+            action: "calendar.set_year",
+            entity: "calendar",
+            entity_id: year.to_string(),
+            before: serde_json::to_value(&before.days).ok(),
+            after: Some(serde_json::json!({"days": days, "recounted_cases": recounted})),
+        },
+    )
+    .await?;
+    w.commit().await?;
+    update(change);
     Ok(Json(year_view(&ctx.db.pool, year).await?))
+}
+
+/// The day a matter's current limit started: the last command that set a
+/// new limit (plan fixed: its date; escalation taken, or a review found the
+/// claim reasonable: the day it happened), else the day it was accepted.
+fn limit_start(accepted_on: NaiveDate, events: &[shared::case::TimelineEntry]) -> NaiveDate {
+    let mut start = accepted_on;
+    for e in events {
+        match &e.command {
+            CaseCommand::FixPlan { fixed_on, .. } => start = *fixed_on,
+            CaseCommand::Escalate { .. } | CaseCommand::ReviewDecided { claim_reasonable: true, .. } => {
+                if let Ok(day) = crate::ledger::local_day(&e.at).parse() {
+                    start = day;
+                }
+            }
+            _ => {}
+        }
+    }
+    start
+}
+
+/// Counts again, with `cal`, the deadline of every open matter whose
+/// deadline was counted across a year without a schedule (so the
+/// "节假日安排未公布" warning goes once the year is entered). Returns the
+/// ids of the matters whose deadline changed; phones pull them again.
+async fn recount_unscheduled(ctx: &ApiContext, w: &mut Write, cal: &Calendar) -> AppResult<Vec<i64>> {
+    let system = crate::jurisdiction::Scope::system();
+    let all = crate::jurisdiction::LedgerFilter::default();
+    let pool = &ctx.db.pool;
+    let flagged: Vec<_> = system
+        .ledger_cases(pool, &all, None, i64::MAX)
+        .await?
+        .into_iter()
+        .filter(|c| c.due_unscheduled && c.stage.deadline_applies())
+        .collect();
+    let mut changed = Vec::new();
+    for c in flagged {
+        let mut events = Vec::new();
+        for kind in ["fix_plan", "escalate", "review_decided"] {
+            events.extend(system.ledger_events(pool, &all, Some(c.id), kind).await?);
+        }
+        events.sort_by_key(|e| e.id);
+        let due = c.level.due_date(cal, limit_start(c.accepted_on, &events));
+        if due.value == c.due_on && due.unscheduled == c.due_unscheduled {
+            continue;
+        }
+        let seq = w.next_seq().await?;
+        sqlx::query("UPDATE cases SET due_on = $1, due_unscheduled = $2, rev = $3 WHERE id = $4")
+            .bind(due.value.to_string())
+            .bind(i64::from(due.unscheduled))
+            .bind(seq)
+            .bind(c.id)
+            .execute(w.conn())
+            .await?;
+        w.forget_case(c.id);
+        changed.push(c.id);
+    }
+    Ok(changed)
 }
