@@ -150,8 +150,10 @@ pub fn ledger_row(
     ]
 }
 
-fn xlsx_error(_: rust_xlsxwriter::XlsxError) -> AppError {
-    AppError::new(ErrorCode::Internal, "台账文件生成失败")
+impl From<rust_xlsxwriter::XlsxError> for AppError {
+    fn from(_: rust_xlsxwriter::XlsxError) -> AppError {
+        AppError::new(ErrorCode::Internal, "台账文件生成失败")
+    }
 }
 
 /// The ledger of the user's jurisdiction as an Excel workbook (.xlsx).
@@ -185,42 +187,24 @@ async fn ledger_xlsx(
     let archived: BTreeMap<i64, &TimelineEntry> = archives.iter().map(|e| (e.case_id, e)).collect();
 
     let private = scope.may_see_any_contact();
-    let keep: Vec<usize> = (0..COLUMNS.len()).filter(|i| private || !COLUMNS[*i].2).collect();
-    let mut wb = Workbook::new();
-    let ws = wb.add_worksheet();
-    ws.set_name("台账").map_err(xlsx_error)?;
-    let head = Format::new()
-        .set_bold()
-        .set_border(FormatBorder::Thin)
-        .set_background_color(Color::RGB(0xD9E1F2))
-        .set_text_wrap();
-    let cell = Format::new().set_border(FormatBorder::Thin).set_text_wrap();
-    for (col, i) in keep.iter().enumerate() {
-        let (title, width, _) = COLUMNS[*i];
-        ws.write_string_with_format(0, col as u16, title, &head).map_err(xlsx_error)?;
-        ws.set_column_width(col as u16, width).map_err(xlsx_error)?;
-    }
     let mut with_contact = Vec::new();
-    for (r, c) in cases.iter().enumerate() {
+    let mut rows = Vec::with_capacity(cases.len());
+    for c in &cases {
         if c.phone.is_some() || c.id_number.is_some() || c.address.is_some() {
             with_contact.push(c.id);
         }
-        let row = ledger_row(
+        rows.push(ledger_row(
             c,
             by_case.get(&c.id).map_or(&[][..], |v| &v[..]),
             follow_by_case.get(&c.id).map_or(&[][..], |v| &v[..]),
             archived.get(&c.id).copied(),
-        );
-        for (col, i) in keep.iter().enumerate() {
-            ws.write_string_with_format(r as u32 + 1, col as u16, spreadsheet_text(&row[*i]), &cell)
-                .map_err(xlsx_error)?;
-        }
+        ));
     }
-    ws.set_freeze_panes(1, 0).map_err(xlsx_error)?;
-    if !keep.is_empty() {
-        ws.autofilter(0, 0, cases.len() as u32, keep.len() as u16 - 1).map_err(xlsx_error)?;
-    }
-    let bytes = wb.save_to_buffer().map_err(xlsx_error)?;
+    // Writing the workbook is CPU work (a second per few thousand rows
+    // unoptimised): off the async workers.
+    let bytes = tokio::task::spawn_blocking(move || workbook(&rows, private))
+        .await
+        .map_err(|_| AppError::new(ErrorCode::Internal, "台账文件生成失败"))??;
 
     let mut tx = ctx.db.begin_write().await?;
     audit::append(
@@ -252,4 +236,34 @@ async fn ledger_xlsx(
         bytes,
     )
         .into_response())
+}
+
+/// The workbook of the ledger rows ([`ledger_row`]); without the private
+/// columns unless `private`.
+fn workbook(rows: &[Vec<String>], private: bool) -> AppResult<Vec<u8>> {
+    let keep: Vec<usize> = (0..COLUMNS.len()).filter(|i| private || !COLUMNS[*i].2).collect();
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("台账")?;
+    let head = Format::new()
+        .set_bold()
+        .set_border(FormatBorder::Thin)
+        .set_background_color(Color::RGB(0xD9E1F2))
+        .set_text_wrap();
+    let cell = Format::new().set_border(FormatBorder::Thin).set_text_wrap();
+    for (col, i) in keep.iter().enumerate() {
+        let (title, width, _) = COLUMNS[*i];
+        ws.write_string_with_format(0, col as u16, title, &head)?;
+        ws.set_column_width(col as u16, width)?;
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (col, i) in keep.iter().enumerate() {
+            ws.write_string_with_format(r as u32 + 1, col as u16, spreadsheet_text(&row[*i]), &cell)?;
+        }
+    }
+    ws.set_freeze_panes(1, 0)?;
+    if !keep.is_empty() {
+        ws.autofilter(0, 0, rows.len() as u32, keep.len() as u16 - 1)?;
+    }
+    Ok(wb.save_to_buffer()?)
 }
