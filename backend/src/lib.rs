@@ -8,6 +8,7 @@ pub mod calendar;
 pub mod cases;
 pub mod db;
 pub mod demo;
+pub mod desk;
 pub mod dossier;
 pub mod error;
 pub mod jurisdiction;
@@ -81,6 +82,7 @@ pub fn api_router() -> Router<ApiContext> {
     Router::new()
         .merge(auth::router())
         .merge(cases::router())
+        .merge(desk::router())
         .merge(sync::router())
         .merge(audit::router())
         .merge(org::router())

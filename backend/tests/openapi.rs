@@ -35,6 +35,11 @@ const ROUTES: &[(&str, &str)] = &[
     ("put", "/api/admin/calendar/{year}"),
     ("get", "/api/cases/ledger.xlsx"),
     ("get", "/api/cases/{id}/dossier.zip"),
+    ("get", "/api/desk/inbox"),
+    ("get", "/api/desk/cases"),
+    ("get", "/api/desk/boards"),
+    ("get", "/api/desk/duplicates"),
+    ("get", "/api/desk/departments"),
 ];
 
 #[tokio::test]
