@@ -7,7 +7,6 @@ use crate::auth::hash_password;
 use crate::db::{next_change_seq, now_text, Db, Tx};
 use crate::text::to_text;
 use chrono::{Duration, NaiveDate};
-use shared::calendar::Calendar;
 use shared::case::{Channel, Source, Stage, VisitMethod};
 use shared::deadline::MatterLevel;
 use shared::lifecycle::Lifecycle;
@@ -179,7 +178,8 @@ async fn load(tx: &mut Tx, today: NaiveDate) -> anyhow::Result<()> {
         user_ids.insert(*username, id);
     }
 
-    let cal = Calendar::official();
+    let calendar = crate::calendar::current();
+    let cal = &*calendar;
     let stages = [
         Stage::Screening,
         Stage::Handling,
@@ -215,7 +215,7 @@ async fn load(tx: &mut Tx, today: NaiveDate) -> anyhow::Result<()> {
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, \
              (SELECT path FROM units WHERE id = $2)) RETURNING id",
         )
-        .bind(shared::case::case_number(year, i as i64 + 1))
+        .bind(shared::case::case_number(shared::case::CASE_NUMBER_PREFIX, year, i as i64 + 1))
         .bind(unit_id)
         .bind(*citizen)
         .bind(format!("13{}{:08}", 5 + i % 4, 47_210_000 + i * 7919))

@@ -12,7 +12,6 @@ use axum::extract::{Query, State};
 use axum::routing::get;
 use axum::{Json, Router};
 use chrono::NaiveDate;
-use shared::calendar::Calendar;
 use shared::case::{Channel, Stage};
 use shared::desk::{role_level, CasePage, DeskFilter, DueBoards, DuplicateCandidate, Inbox, InboxQueue};
 use shared::error::ErrorCode;
@@ -43,7 +42,7 @@ fn desk_day(user: &CurrentUser) -> DeskDay {
     let today = china_today(chrono::Utc::now());
     DeskDay {
         today,
-        soon: Calendar::official().add_working_days(today, 2).value,
+        soon: crate::calendar::current().add_working_days(today, 2).value,
         review_level: role_level(user.role).map_or("", |l| l.as_str()),
     }
 }

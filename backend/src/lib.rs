@@ -4,12 +4,15 @@
 pub mod attachments;
 pub mod audit;
 pub mod auth;
+pub mod calendar;
 pub mod cases;
 pub mod db;
 pub mod demo;
 pub mod desk;
+pub mod dossier;
 pub mod error;
 pub mod jurisdiction;
+pub mod ledger;
 pub mod openapi;
 pub mod org;
 pub mod overdue;
@@ -62,6 +65,12 @@ impl ApiContext {
         }
     }
 
+    /// The working-day calendar deadlines count with (the official one plus
+    /// the years an administrator entered; see [`calendar`]).
+    pub fn calendar(&self) -> std::sync::Arc<shared::calendar::Calendar> {
+        calendar::current()
+    }
+
     pub fn with_security(mut self, security: security::SecurityConfig) -> Self {
         self.security = std::sync::Arc::new(security);
         self
@@ -77,6 +86,9 @@ pub fn api_router() -> Router<ApiContext> {
         .merge(sync::router())
         .merge(audit::router())
         .merge(org::router())
+        .merge(calendar::router())
+        .merge(ledger::router())
+        .merge(dossier::router())
         .merge(openapi::router())
         .merge(attachments::router())
         .route("/api/{*rest}", axum::routing::any(api_not_found))

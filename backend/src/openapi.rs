@@ -38,6 +38,13 @@ use utoipa::OpenApi;
         crate::org::create_unit,
         crate::org::create_user,
         crate::org::update_user,
+        crate::org::update_unit,
+        crate::org::get_settings,
+        crate::org::put_settings,
+        crate::calendar::get_year,
+        crate::calendar::put_year,
+        crate::ledger::ledger_xlsx,
+        crate::dossier::dossier_zip,
     ),
     modifiers(&SessionCookie),
     // Every endpoint needs the session cookie unless it says otherwise

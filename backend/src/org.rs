@@ -13,7 +13,10 @@ use axum::http::StatusCode;
 use axum::routing::{get, patch};
 use axum::{Json, Router};
 use shared::error::ErrorCode;
-use shared::org::{check_password, check_username, NewUnit, NewUser, Role, UnitKind, UnitView, UserUpdate, UserView};
+use shared::org::{
+    check_password, check_username, NewUnit, NewUser, Role, Settings, UnitKind, UnitUpdate, UnitView, UserUpdate,
+    UserView,
+};
 use shared::validation::{PersonName, PhoneNumber};
 use sqlx::Row;
 
@@ -22,6 +25,8 @@ pub fn router() -> Router<ApiContext> {
         .route("/api/units", get(list_units))
         .route("/api/agents", get(list_agents))
         .route("/api/admin/units", get(list_admin_units).post(create_unit))
+        .route("/api/admin/units/{id}", patch(update_unit))
+        .route("/api/admin/settings", get(get_settings).put(put_settings))
         .route("/api/admin/users", get(list_users).post(create_user))
         .route("/api/admin/users/{id}", patch(update_user))
 }
@@ -72,6 +77,7 @@ async fn create_unit(
     admin_only(&user)?;
     let name = new.name.trim().to_string();
     shared::validation::check_text("单位名称", &name, 60)?;
+    let number_prefix = optional_prefix(new.number_prefix.as_deref())?;
     let mut tx = ctx.db.begin_write().await?;
     let (parent_kind, parent_path) = managed_unit(&mut tx, &user, new.parent_id).await?;
     if !parent_kind.may_contain(new.kind) {
@@ -80,22 +86,25 @@ async fn create_unit(
             format!("{}下不能设立{}", parent_kind.label(), new.kind.label()),
         ));
     }
-    let id: i64 = sqlx::query("INSERT INTO units (parent_id, kind, name, path) VALUES ($1, $2, $3, $4) RETURNING id")
-        .bind(new.parent_id)
-        .bind(to_text(&new.kind))
-        .bind(&name)
-        // A unique placeholder until the id is known.
-        .bind(format!(
-            "{parent_path}pending-{}-{}/",
-            user.id,
-            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos())
-        ))
-        .fetch_one(&mut *tx)
-        .await?
-        .try_get(0)?;
+    let id: i64 = sqlx::query(
+        "INSERT INTO units (parent_id, kind, name, path, number_prefix) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(new.parent_id)
+    .bind(to_text(&new.kind))
+    .bind(&name)
+    // A unique placeholder until the id is known.
+    .bind(format!(
+        "{parent_path}pending-{}-{}/",
+        user.id,
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos())
+    ))
+    .bind(&number_prefix)
+    .fetch_one(&mut *tx)
+    .await?
+    .try_get(0)?;
     let path = format!("{parent_path}{id}/");
     sqlx::query("UPDATE units SET path = $1 WHERE id = $2").bind(&path).bind(id).execute(&mut *tx).await?;
-    let view = UnitView { id, parent_id: Some(new.parent_id), kind: new.kind, name, path };
+    let view = UnitView { id, parent_id: Some(new.parent_id), kind: new.kind, name, path, number_prefix };
     audit::append(
         &mut tx,
         AuditEntry {
@@ -284,6 +293,143 @@ async fn update_user(
             },
             entity: "user",
             entity_id: id.to_string(),
+            before: serde_json::to_value(&before).ok(),
+            after: serde_json::to_value(&after).ok(),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Json(after))
+}
+
+/// A 编号 prefix as entered: empty means none.
+fn optional_prefix(raw: Option<&str>) -> AppResult<Option<String>> {
+    match raw.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(p) => Ok(Some(shared::validation::check_number_prefix(p)?)),
+    }
+}
+
+/// The 编号 prefix of matters registered under `unit_id`: the nearest unit
+/// up the tree (itself included) that has one, else the deployment's
+/// setting, else the built-in one.
+pub async fn number_prefix(conn: &mut sqlx::AnyConnection, unit_id: i64) -> AppResult<String> {
+    let own = sqlx::query(
+        "SELECT a.number_prefix FROM units u JOIN units a ON u.path LIKE a.path || '%' \
+         WHERE u.id = $1 AND a.number_prefix IS NOT NULL ORDER BY LENGTH(a.path) DESC LIMIT 1",
+    )
+    .bind(unit_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some(r) = own {
+        return Ok(r.try_get(0)?);
+    }
+    let setting =
+        sqlx::query("SELECT value FROM settings WHERE name = 'number_prefix'").fetch_optional(&mut *conn).await?;
+    Ok(match setting {
+        Some(r) => r.try_get(0)?,
+        None => shared::case::CASE_NUMBER_PREFIX.to_string(),
+    })
+}
+
+/// Renames a unit or sets (or removes) its own 编号 prefix.
+#[utoipa::path(patch, path = "/api/admin/units/{id}", tag = "admin", params(("id" = i64, Path, minimum = 1)), request_body = UnitUpdate, responses((status = 200, body = UnitView), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
+async fn update_unit(
+    State(ctx): State<ApiContext>,
+    user: CurrentUser,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(up): ApiJson<UnitUpdate>,
+) -> AppResult<Json<UnitView>> {
+    admin_only(&user)?;
+    let mut tx = ctx.db.begin_write().await?;
+    managed_unit(&mut tx, &user, id).await?;
+    let before = managed_unit_view(&mut tx, id).await?;
+    let mut after = before.clone();
+    if let Some(n) = &up.name {
+        let name = n.trim().to_string();
+        shared::validation::check_text("单位名称", &name, 60)?;
+        after.name = name;
+    }
+    if let Some(p) = &up.number_prefix {
+        after.number_prefix = optional_prefix(Some(p))?;
+    }
+    sqlx::query("UPDATE units SET name = $1, number_prefix = $2 WHERE id = $3")
+        .bind(&after.name)
+        .bind(&after.number_prefix)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    audit::append(
+        &mut tx,
+        AuditEntry {
+            actor_id: Some(user.id),
+            action: "unit.update",
+            entity: "unit",
+            entity_id: id.to_string(),
+            before: serde_json::to_value(&before).ok(),
+            after: serde_json::to_value(&after).ok(),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Json(after))
+}
+
+/// A unit already checked to be in the administrator's subtree.
+async fn managed_unit_view(tx: &mut Tx, id: i64) -> AppResult<UnitView> {
+    let r = sqlx::query("SELECT id, parent_id, kind, name, path, number_prefix FROM units WHERE id = $1")
+        .bind(id)
+        .fetch_one(&mut **tx)
+        .await?;
+    Ok(UnitView {
+        id: r.try_get("id")?,
+        parent_id: r.try_get("parent_id")?,
+        kind: crate::text::from_text("kind", &r.try_get::<String, _>("kind")?)?,
+        name: r.try_get("name")?,
+        path: r.try_get("path")?,
+        number_prefix: r.try_get("number_prefix")?,
+    })
+}
+
+async fn read_settings(pool: &sqlx::AnyPool) -> AppResult<Settings> {
+    let prefix = sqlx::query("SELECT value FROM settings WHERE name = 'number_prefix'").fetch_optional(pool).await?;
+    Ok(Settings { number_prefix: prefix.map(|r| r.try_get(0)).transpose()? })
+}
+
+/// The deployment's settings.
+#[utoipa::path(get, path = "/api/admin/settings", tag = "admin", responses((status = 200, body = Settings), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
+async fn get_settings(State(ctx): State<ApiContext>, user: CurrentUser) -> AppResult<Json<Settings>> {
+    admin_only(&user)?;
+    Ok(Json(read_settings(&ctx.db.pool).await?))
+}
+
+/// Changes the deployment's settings (the 编号 prefix; empty or null: the
+/// built-in one).
+#[utoipa::path(put, path = "/api/admin/settings", tag = "admin", request_body = Settings, responses((status = 200, body = Settings), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
+async fn put_settings(
+    State(ctx): State<ApiContext>,
+    user: CurrentUser,
+    ApiJson(new): ApiJson<Settings>,
+) -> AppResult<Json<Settings>> {
+    admin_only(&user)?;
+    let prefix = optional_prefix(new.number_prefix.as_deref())?;
+    let before = read_settings(&ctx.db.pool).await?;
+    let mut tx = ctx.db.begin_write().await?;
+    sqlx::query("DELETE FROM settings WHERE name = 'number_prefix'").execute(&mut *tx).await?;
+    if let Some(p) = &prefix {
+        sqlx::query("INSERT INTO settings (name, value) VALUES ('number_prefix', $1)")
+            .bind(p)
+            .execute(&mut *tx)
+            .await?;
+    }
+    let after = Settings { number_prefix: prefix };
+    audit::append(
+        &mut tx,
+        AuditEntry {
+            actor_id: Some(user.id),
+            action: "settings.update",
+            entity: "settings",
+            entity_id: "number_prefix".to_string(),
             before: serde_json::to_value(&before).ok(),
             after: serde_json::to_value(&after).ok(),
         },

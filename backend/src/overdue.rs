@@ -7,7 +7,6 @@ use crate::db::Db;
 use crate::error::AppError;
 use crate::workflow::apply_checked;
 use chrono::NaiveDate;
-use shared::calendar::Calendar;
 use shared::case::Stage;
 use shared::command::CaseCommand;
 use shared::deadline::{DueStatus, ESCALATION_WARNING_DAYS};
@@ -64,7 +63,7 @@ pub async fn run_once(db: &Db, today: NaiveDate) -> Result<OverdueReport, AppErr
             .case_for_write(w.conn(), id)
             .await?
             .expect("the system scope sees every case");
-        let late = match DueStatus::at(Calendar::official(), case.due_on, today) {
+        let late = match DueStatus::at(&crate::calendar::current(), case.due_on, today) {
             DueStatus::Overdue(n) => n,
             _ => 1,
         };

@@ -1,6 +1,7 @@
 //! Printable forms (A4, print CSS, Chinese fonts): the 信访事项代办单 with
 //! every field, signature lines, and the citizen's query code with a QR code
-//! (SVG) that opens their matter's public page. Private fields are on it, so
+//! (SVG) that opens their matter's public page; the 信访事项处置单 of each
+//! unit a matter was transferred to. Private fields are on it, so
 //! only those handling the matter may print it, and every print is audited.
 
 use crate::auth::CurrentUser;
@@ -21,6 +22,7 @@ use shared::public::QueryCode;
 pub fn router() -> Router<ApiContext> {
     Router::new()
         .route("/print/cases/{id}/agency-form", get(agency_form))
+        .route("/print/cases/{id}/disposition/{unit_id}", get(disposition_form))
         .layer(tower_http::compression::CompressionLayer::new())
 }
 
@@ -72,10 +74,16 @@ async fn agency_form(
         return Err(AppError::new(ErrorCode::Forbidden, "只有办理该事项的人员可以打印代办单"));
     }
     crate::cases::audit_contact_read(&ctx, &user, "case.print_agency_form", &[case.id]).await?;
+    let html = agency_form_html(&ctx, &headers, &case)?;
+    Ok(([(header::CACHE_CONTROL, "no-store")], Html(html)).into_response())
+}
+
+/// The 代办单 of a matter as HTML (shared with the dossier).
+pub fn agency_form_html(ctx: &ApiContext, headers: &HeaderMap, case: &CaseView) -> AppResult<String> {
     let code = case.query_code.as_deref().and_then(|c| QueryCode::parse(c).ok());
-    let url = code.as_ref().map(|c| lookup_url(&headers, &ctx, &case.number, c.as_str())).unwrap_or_default();
-    let html = AgencyForm {
-        c: &case,
+    let url = code.as_ref().map(|c| lookup_url(headers, ctx, &case.number, c.as_str())).unwrap_or_default();
+    AgencyForm {
+        c: case,
         id_number: case.id_number.as_deref().unwrap_or(""),
         address: case.address.as_deref().unwrap_or(""),
         phone: case.phone.as_deref().unwrap_or(""),
@@ -87,6 +95,88 @@ async fn agency_form(
         lookup_url: url,
     }
     .render()
-    .map_err(|_| AppError::new(ErrorCode::Internal, "代办单生成失败"))?;
+    .map_err(|_| AppError::new(ErrorCode::Internal, "代办单生成失败"))
+}
+
+#[derive(Template)]
+#[template(path = "print/disposition_form.html")]
+pub struct DispositionForm<'a> {
+    pub c: &'a CaseView,
+    pub d: &'a shared::desk::DispositionView,
+    pub date: String,
+    pub phone: &'a str,
+    pub address: &'a str,
+    /// 进度催办: (day, who, note).
+    pub urges: Vec<(String, String, String)>,
+    pub replied_on: String,
+}
+
+impl DispositionForm<'_> {
+    pub fn render_html(&self) -> AppResult<String> {
+        self.render().map_err(|_| AppError::new(ErrorCode::Internal, "处置单生成失败"))
+    }
+}
+
+/// The urge entries of a timeline, as the 处置单 lists them.
+pub fn urge_lines(entries: &[shared::case::TimelineEntry]) -> Vec<(String, String, String)> {
+    entries
+        .iter()
+        .map(|e| {
+            let note = match &e.command {
+                shared::command::CaseCommand::Urge { note } => note.clone(),
+                _ => e.label.clone(),
+            };
+            (crate::ledger::local_day(&e.at), e.actor_name.clone(), note)
+        })
+        .collect()
+}
+
+/// The 处置单 of a matter for one unit, as HTML (shared with the dossier).
+pub fn disposition_html(
+    c: &CaseView,
+    d: &shared::desk::DispositionView,
+    urges: &[shared::case::TimelineEntry],
+) -> AppResult<String> {
+    DispositionForm {
+        c,
+        d,
+        date: crate::ledger::local_day(&d.created_at),
+        phone: c.phone.as_deref().unwrap_or(""),
+        address: c.address.as_deref().unwrap_or(""),
+        urges: urge_lines(urges),
+        replied_on: d.replied_at.as_deref().map(crate::ledger::local_day).unwrap_or_default(),
+    }
+    .render_html()
+}
+
+/// `GET /print/cases/{id}/disposition/{unit_id}`: the 处置单 the matter was
+/// transferred to that unit with (the latest, if it went there twice),
+/// ready to print. The same rules as the 代办单: only those handling the
+/// matter, and audited.
+async fn disposition_form(
+    State(ctx): State<ApiContext>,
+    user: CurrentUser,
+    ApiPath((id, unit_id)): ApiPath<(i64, i64)>,
+) -> AppResult<Response> {
+    let scope = user.scope();
+    let all = crate::jurisdiction::LedgerFilter::default();
+    let case = scope
+        .ledger_cases(&ctx.db.pool, &all, Some(id), 1)
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(AppError::not_found)?;
+    if !scope.handles(case.agent_id) {
+        return Err(AppError::new(ErrorCode::Forbidden, "只有办理该事项的人员可以打印处置单"));
+    }
+    let dispositions = scope.ledger_dispositions(&ctx.db.pool, &all, Some(id)).await?;
+    let d = dispositions
+        .iter()
+        .rev()
+        .find(|d| d.unit_id == unit_id)
+        .ok_or_else(|| AppError::new(ErrorCode::NotFound, "该事项没有交该单位办理的处置单"))?;
+    let urges = scope.ledger_events(&ctx.db.pool, &all, Some(id), "urge").await?;
+    crate::cases::audit_contact_read(&ctx, &user, "case.print_disposition_form", &[case.id]).await?;
+    let html = disposition_html(&case, d, &urges)?;
     Ok(([(header::CACHE_CONTROL, "no-store")], Html(html)).into_response())
 }

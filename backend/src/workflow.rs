@@ -18,8 +18,7 @@ use crate::error::AppError;
 use crate::text::to_text;
 use chrono::{NaiveDate, NaiveDateTime};
 use shared::authority::{may_act, may_act_from, may_record, may_take, Actor, Handling, Place};
-use shared::calendar::Calendar;
-use shared::case::{case_number, CaseView, TimelineEntry, CASE_NUMBER_PREFIX};
+use shared::case::{case_number, case_number_stem, CaseView, TimelineEntry};
 use shared::command::{apply_to_view, CaseCommand};
 use shared::error::{ApiError, ErrorCode};
 use shared::intake::CheckedCase;
@@ -50,16 +49,17 @@ pub async fn create_case(w: &mut Write, user: &CurrentUser, c: &CheckedCase) -> 
         return Err(AppError::new(ErrorCode::OutOfJurisdiction, "只能为本辖区的单位登记事项"));
     };
     let lifecycle = Lifecycle::new(kind.handling_level());
-    let due = c.level.due_date(Calendar::official(), c.received_on);
+    let due = c.level.due_date(&crate::calendar::current(), c.received_on);
     let seq = w.next_seq().await?;
     let year = chrono::Datelike::year(&c.received_on);
-    // 编号: per year, in order of registration.
+    // 编号: per prefix and year, in order of registration.
+    let prefix = crate::org::number_prefix(w.conn(), c.unit_id).await?;
     let n: i64 = sqlx::query("SELECT COUNT(*) FROM cases WHERE number LIKE $1")
-        .bind(format!("{CASE_NUMBER_PREFIX}〔{year}〕%"))
+        .bind(format!("{}%", case_number_stem(&prefix, year)))
         .fetch_one(w.conn())
         .await?
         .try_get(0)?;
-    let number = case_number(year, n + 1);
+    let number = case_number(&prefix, year, n + 1);
     let id: i64 = sqlx::query(
         "INSERT INTO cases (number, unit_id, citizen_name, id_number, phone, address, summary, brief, stage, status, lifecycle, \
          handling_level, level, channel, source, category, task_group, accepted_on, due_on, due_unscheduled, agent_id, client_ref, rev, created_at, registered_by, query_code, unit_path) \
@@ -283,7 +283,7 @@ pub async fn apply_checked(
         *unit = transfer_target(w, before, *unit_id).await?;
     }
     let cmd = &cmd;
-    let mut after = apply_to_view(before, cmd, today, Calendar::official()).map_err(|e| {
+    let mut after = apply_to_view(before, cmd, today, &crate::calendar::current()).map_err(|e| {
         AppError::new(ErrorCode::Conflict, format!("{}（当前状态：{}）", e.message, before.lifecycle.status.label()))
     })?;
     if let CaseCommand::Screen { outcome: ScreeningOutcome::AcceptAgency { .. }, agent_id: Some(agent), .. }
@@ -527,7 +527,7 @@ pub async fn citizen_urge(w: &mut Write, case_id: i64, today: NaiveDate) -> Resu
 /// A citizen's complaint about the service: recorded with its reply due date.
 pub async fn add_complaint(w: &mut Write, case_id: i64, text: &str, today: NaiveDate) -> Result<i64, AppError> {
     shared::validation::check_text("投诉内容", text, 1000)?;
-    let due = shared::deadline::complaint_reply_due(Calendar::official(), today);
+    let due = shared::deadline::complaint_reply_due(&crate::calendar::current(), today);
     let id: i64 =
         sqlx::query("INSERT INTO complaints (case_id, text, created_at, due_on) VALUES ($1, $2, $3, $4) RETURNING id")
             .bind(case_id)

@@ -28,6 +28,13 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/admin/units"),
     ("get", "/api/admin/units"),
     ("patch", "/api/admin/users/{id}"),
+    ("patch", "/api/admin/units/{id}"),
+    ("get", "/api/admin/settings"),
+    ("put", "/api/admin/settings"),
+    ("get", "/api/admin/calendar/{year}"),
+    ("put", "/api/admin/calendar/{year}"),
+    ("get", "/api/cases/ledger.xlsx"),
+    ("get", "/api/cases/{id}/dossier.zip"),
     ("get", "/api/desk/inbox"),
     ("get", "/api/desk/cases"),
     ("get", "/api/desk/boards"),
@@ -52,7 +59,7 @@ async fn openapi_document_lists_every_endpoint() {
     // Every route in ROUTES is really served (not 404 "接口不存在" from the fallback).
     let c = app.client();
     for (method, path) in ROUTES {
-        let url = app.url(&path.replace("{id}", "1").replace("{attachment_id}", "x"));
+        let url = app.url(&path.replace("{id}", "1").replace("{attachment_id}", "x").replace("{year}", "2027"));
         let r = c.request(method.to_uppercase().parse().unwrap(), url).send().await.unwrap();
         let body: serde_json::Value = r.json().await.unwrap_or_default();
         assert_ne!(body["message"], "接口不存在", "{method} {path} is not routed");

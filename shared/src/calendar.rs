@@ -19,6 +19,7 @@ use std::sync::OnceLock;
 
 /// How the official schedule overrides the weekday/weekend default for a day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum DayOverride {
     /// A statutory holiday (休), even if it falls on a weekday.
@@ -59,6 +60,51 @@ impl std::fmt::Display for ScheduleError {
 }
 
 impl std::error::Error for ScheduleError {}
+
+/// One day of a year's schedule, as an administrator enters it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CalendarDay {
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+    pub day: NaiveDate,
+    pub kind: DayOverride,
+}
+
+/// A year's schedule as the administration API shows it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CalendarYear {
+    pub year: i32,
+    /// Whether deadlines across this year count with an official schedule.
+    pub scheduled: bool,
+    /// Whether the schedule was entered by an administrator (otherwise it is
+    /// the one shipped with the program, or none).
+    pub entered: bool,
+    pub days: Vec<CalendarDay>,
+}
+
+/// Checks a year's schedule as entered: every day in `year`, none listed
+/// twice. Returns the days in date order.
+pub fn check_schedule(
+    year: i32,
+    days: &[CalendarDay],
+) -> Result<Vec<(NaiveDate, DayOverride)>, crate::error::ApiError> {
+    use crate::error::{ApiError, ErrorCode};
+    if !(2000..=2100).contains(&year) {
+        return Err(ApiError::new(ErrorCode::ValidationFailed, "年份应在 2000–2100 之间"));
+    }
+    let mut seen = BTreeMap::new();
+    for d in days {
+        if d.day.year() != year {
+            return Err(ApiError::new(ErrorCode::ValidationFailed, format!("{} 不在 {year} 年内", d.day)));
+        }
+        if seen.insert(d.day, d.kind).is_some() {
+            return Err(ApiError::new(ErrorCode::ValidationFailed, format!("{} 重复出现", d.day)));
+        }
+    }
+    Ok(seen.into_iter().collect())
+}
 
 const OFFICIAL_TSV: &str = include_str!("../data/prc_calendar.tsv");
 
@@ -115,6 +161,23 @@ impl Calendar {
         }
         self.scheduled_years.insert(year);
         self
+    }
+
+    /// Forgets the schedule of one year (its days count by weekday again,
+    /// and results across it are flagged unscheduled).
+    pub fn without_schedule(mut self, year: i32) -> Self {
+        self.overrides.retain(|d, _| d.year() != year);
+        self.scheduled_years.remove(&year);
+        self
+    }
+
+    /// The days of `year` the schedule overrides, in date order.
+    pub fn days_of(&self, year: i32) -> Vec<CalendarDay> {
+        self.overrides
+            .iter()
+            .filter(|(d, _)| d.year() == year)
+            .map(|(d, k)| CalendarDay { day: *d, kind: *k })
+            .collect()
     }
 
     /// Whether the calendar has the official schedule for `year`.
@@ -195,6 +258,24 @@ impl Calendar {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_entered_year_counts_and_is_no_longer_unscheduled() {
+        let d = |s: &str| crate::time::parse_ymd(s).unwrap();
+        let off = |s: &str| CalendarDay { day: d(s), kind: DayOverride::Off };
+        let days = [off("2027-01-01"), CalendarDay { day: d("2027-01-02"), kind: DayOverride::Work }];
+        let checked = check_schedule(2027, &days).unwrap();
+        let before = Calendar::official().add_working_days(d("2026-12-30"), 2);
+        assert!(before.unscheduled);
+        let cal = Calendar::official().clone().with_schedule(2027, &checked);
+        let after = cal.add_working_days(d("2026-12-30"), 2);
+        // 31st (Thu), 1st off, 2nd (Sat) a workday.
+        assert_eq!((after.value, after.unscheduled), (d("2027-01-02"), false));
+        assert_eq!(cal.days_of(2027).len(), 2);
+        assert!(!cal.clone().without_schedule(2027).has_schedule(2027));
+        assert!(check_schedule(2027, &[off("2026-12-31")]).is_err());
+        assert!(check_schedule(2027, &[off("2027-01-01"), off("2027-01-01")]).is_err());
+    }
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()

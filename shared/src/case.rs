@@ -74,13 +74,20 @@ crate::code_enum! {
     }
 }
 
-/// The 编号 of the `n`-th matter (from 1) registered in `year`, e.g.
-/// `阿左代〔2026〕007号`.
-pub fn case_number(year: i32, n: i64) -> String {
-    format!("{}〔{year}〕{n:03}号", CASE_NUMBER_PREFIX)
+/// The 编号 of the `n`-th matter (from 1) registered in `year` under
+/// `prefix`, e.g. `阿左代〔2026〕007号`. The sequence runs per prefix and year.
+pub fn case_number(prefix: &str, year: i32, n: i64) -> String {
+    format!("{prefix}〔{year}〕{n:03}号")
 }
 
-/// The prefix of every 编号 (阿拉善左旗 信访代办).
+/// What every 编号 of one prefix and year starts with (the sequence counts
+/// the numbers that do).
+pub fn case_number_stem(prefix: &str, year: i32) -> String {
+    format!("{prefix}〔{year}〕")
+}
+
+/// The prefix of the 编号 where neither the unit tree nor the deployment's
+/// settings name one (阿拉善左旗 信访代办).
 pub const CASE_NUMBER_PREFIX: &str = "阿左代";
 
 /// A case as a handler sees it in lists and on the detail page.
@@ -343,8 +350,10 @@ mod tests {
 
     #[test]
     fn case_numbers() {
-        assert_eq!(case_number(2026, 7), "阿左代〔2026〕007号");
-        assert_eq!(case_number(2026, 1234), "阿左代〔2026〕1234号");
+        assert_eq!(case_number(CASE_NUMBER_PREFIX, 2026, 7), "阿左代〔2026〕007号");
+        assert_eq!(case_number(CASE_NUMBER_PREFIX, 2026, 1234), "阿左代〔2026〕1234号");
+        assert_eq!(case_number("额济纳代", 2027, 1), "额济纳代〔2027〕001号");
+        assert!(case_number("额济纳代", 2027, 1).starts_with(&case_number_stem("额济纳代", 2027)));
     }
 
     #[test]

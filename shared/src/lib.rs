@@ -32,6 +32,7 @@ pub mod code;
 pub mod command;
 pub mod deadline;
 pub mod desk;
+pub mod dossier;
 pub mod error;
 pub mod export;
 pub mod intake;

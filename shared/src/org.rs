@@ -147,6 +147,10 @@ pub struct UnitView {
     pub kind: UnitKind,
     pub name: String,
     pub path: String,
+    /// The 编号 prefix of matters registered here and below (unless a unit
+    /// further down has its own); `None`: the one above applies.
+    #[serde(default)]
+    pub number_prefix: Option<String>,
 }
 
 /// `POST /api/admin/units` body.
@@ -157,6 +161,32 @@ pub struct NewUnit {
     pub parent_id: i64,
     pub kind: UnitKind,
     pub name: String,
+    /// Its own 编号 prefix (1–10 汉字 or letters), if it has one.
+    #[serde(default)]
+    pub number_prefix: Option<String>,
+}
+
+/// `PATCH /api/admin/units/{id}` body: what changes.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct UnitUpdate {
+    #[serde(default)]
+    pub name: Option<String>,
+    /// A new 编号 prefix; an empty text removes the unit's own prefix.
+    #[serde(default)]
+    pub number_prefix: Option<String>,
+}
+
+/// The deployment's settings (`GET/PUT /api/admin/settings`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// The 编号 prefix of the deployment (units may have their own); `None`
+    /// or empty: the built-in 阿左代.
+    #[serde(default)]
+    pub number_prefix: Option<String>,
 }
 
 /// A user (and agent) as the administration API shows it.

@@ -273,6 +273,25 @@ impl From<PhoneNumber> for String {
     }
 }
 
+/// Longest 编号 prefix, in characters.
+pub const MAX_NUMBER_PREFIX_CHARS: usize = 10;
+
+/// A 编号 prefix (e.g. 阿左代): 1–10 Chinese characters or Latin letters,
+/// nothing else (no digits, spaces, brackets or control characters, so a
+/// number always reads prefix〔year〕sequence号). Returns it trimmed.
+pub fn check_number_prefix(raw: &str) -> Result<String, ApiError> {
+    let p = raw.trim();
+    check_plain("编号前缀", p)?;
+    let n = p.chars().count();
+    if n == 0 || n > MAX_NUMBER_PREFIX_CHARS {
+        return Err(invalid(format!("编号前缀应为 1–{MAX_NUMBER_PREFIX_CHARS} 个汉字或字母")));
+    }
+    if !p.chars().all(|c| is_cjk(c) || c.is_ascii_alphabetic()) {
+        return Err(invalid("编号前缀只能包含汉字或字母"));
+    }
+    Ok(p.to_string())
+}
+
 /// Longest personal name accepted, in characters (long transliterated
 /// Mongolian names such as 额尔德尼·宝音图·巴特尔 fit well within it).
 pub const MAX_NAME_CHARS: usize = 30;
@@ -452,6 +471,16 @@ mod tests {
             let e = check_new_visit(&v, now()).unwrap_err();
             assert_eq!(e.code, ErrorCode::ValidationFailed);
             assert_eq!(e.message, msg);
+        }
+    }
+
+    #[test]
+    fn number_prefixes() {
+        assert_eq!(check_number_prefix(" 阿左代 ").unwrap(), "阿左代");
+        assert_eq!(check_number_prefix("EJN").unwrap(), "EJN");
+        for bad in ["", "  ", "阿左代〔", "阿左 代", "阿左代1", "一二三四五六七八九十一", "阿\u{0}"]
+        {
+            assert!(check_number_prefix(bad).is_err(), "{bad:?}");
         }
     }
 

@@ -24,7 +24,6 @@ use axum::routing::get;
 use axum::Router;
 use i18n::{Lang, Texts};
 use serde::Deserialize;
-use shared::calendar::Calendar;
 use shared::case::Stage;
 use shared::deadline::DueStatus;
 use shared::lifecycle::Opinion;
@@ -491,7 +490,9 @@ async fn urge(State(ctx): State<ApiContext>, Named { id, number, key: code, .. }
         .parse()
         .map_err(|e: chrono::ParseError| sqlx::Error::Decode(e.into()))?;
     let mut done = "urge_again";
-    if stage.deadline_applies() && matches!(DueStatus::at(Calendar::official(), due, today), DueStatus::Overdue(_)) {
+    if stage.deadline_applies()
+        && matches!(DueStatus::at(&crate::calendar::current(), due, today), DueStatus::Overdue(_))
+    {
         let mut w = crate::db::Write::begin(&ctx.db, 1).await?;
         if crate::workflow::citizen_urge(&mut w, id, today).await? {
             done = "urge";
@@ -539,7 +540,7 @@ async fn public_case(ctx: &ApiContext, id: i64, lang: Lang) -> AppResult<PublicC
     let today = shared::time::china_today(chrono::Utc::now());
     let (due, late) = match (stage.deadline_applies(), due_on.parse::<chrono::NaiveDate>()) {
         (true, Ok(d)) => {
-            (Some(d.to_string()), matches!(DueStatus::at(Calendar::official(), d, today), DueStatus::Overdue(_)))
+            (Some(d.to_string()), matches!(DueStatus::at(&crate::calendar::current(), d, today), DueStatus::Overdue(_)))
         }
         _ => (None, false),
     };
