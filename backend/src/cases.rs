@@ -154,7 +154,16 @@ async fn get_case(
     let attachments = crate::attachments::of_case(&ctx.db.pool, id).await?;
     let complaints = workflow::complaints(&ctx.db.pool, id).await?;
     let citizen_opinion = workflow::citizen_opinion_of(&ctx.db.pool, id).await?;
-    Ok(Json(CaseDetail { case, visits, timeline, attachments, complaints, citizen_opinion, dispositions: vec![], actions: vec![] }))
+    Ok(Json(CaseDetail {
+        case,
+        visits,
+        timeline,
+        attachments,
+        complaints,
+        citizen_opinion,
+        dispositions: vec![],
+        actions: vec![],
+    }))
 }
 
 /// Records that a user was shown citizens' private details (ID number, phone, address).

@@ -208,7 +208,12 @@ pub fn desk_commands(actor: Actor, place: &Place, case: &CaseView) -> Vec<&'stat
             reason: note(),
         },
         CaseCommand::Contact { method: VisitMethod::Phone, note: note() },
-        CaseCommand::Close { method: VisitMethod::Phone, notice: NoticeForm::Oral, opinion: Opinion::Satisfied, result: note() },
+        CaseCommand::Close {
+            method: VisitMethod::Phone,
+            notice: NoticeForm::Oral,
+            opinion: Opinion::Satisfied,
+            result: note(),
+        },
         CaseCommand::RequestReview { note: note() },
         CaseCommand::ReviewDecided { claim_reasonable: false, note: note() },
         CaseCommand::AcceptOutcome {},
@@ -363,7 +368,8 @@ mod tests {
         }
     }
 
-    static VILLAGE: std::sync::LazyLock<Lifecycle> = std::sync::LazyLock::new(|| Lifecycle::new(HandlingLevel::Village));
+    static VILLAGE: std::sync::LazyLock<Lifecycle> =
+        std::sync::LazyLock::new(|| Lifecycle::new(HandlingLevel::Village));
 
     fn case(agent: Option<i64>, registered_by: Option<i64>) -> Handling<'static> {
         Handling { lifecycle: &VILLAGE, agent_id: agent, agent_name: agent.map(|_| "李秀兰"), registered_by }
@@ -455,8 +461,12 @@ mod tests {
             handling_unit_name: "阿拉善左旗",
             dispositions: &[],
         };
-        assert_eq!(may_act_from(station, &escalated, &urge).unwrap_err().message, "该事项已上报阿拉善左旗办理，本单位只能查看");
-        let banner = Place { actor_unit_id: 2, actor_unit_path: "/1/2/", actor_unit_kind: UnitKind::Banner, ..escalated };
+        assert_eq!(
+            may_act_from(station, &escalated, &urge).unwrap_err().message,
+            "该事项已上报阿拉善左旗办理，本单位只能查看"
+        );
+        let banner =
+            Place { actor_unit_id: 2, actor_unit_path: "/1/2/", actor_unit_kind: UnitKind::Banner, ..escalated };
         assert!(may_act_from(centre, &banner, &urge).is_ok());
         let at_village = Place { handling_unit_path: "/1/2/3/9/", ..escalated };
         assert!(may_act_from(station, &at_village, &urge).is_ok());

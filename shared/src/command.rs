@@ -386,7 +386,11 @@ mod tests {
         let mut l = Lifecycle::new(level);
         l.reviews = reviews;
         l.status = CaseStatus::UnderReview {
-            kind: if reviews == 1 { crate::lifecycle::ReviewKind::Review } else { crate::lifecycle::ReviewKind::ReReview },
+            kind: if reviews == 1 {
+                crate::lifecycle::ReviewKind::Review
+            } else {
+                crate::lifecycle::ReviewKind::ReReview
+            },
         };
         l
     }
@@ -448,7 +452,10 @@ mod tests {
         let before_intake = CaseCommand::FixPlan { fixed_on: d("2026-03-01"), consultation: false };
         assert!(apply_to_view(&case, &before_intake, d("2026-03-12"), cal).is_err());
         case.lifecycle.status = CaseStatus::Screening;
-        assert_eq!(apply_to_view(&case, &fix, d("2026-03-12"), cal).unwrap_err().rule, "handling_step.only_while_handling");
+        assert_eq!(
+            apply_to_view(&case, &fix, d("2026-03-12"), cal).unwrap_err().rule,
+            "handling_step.only_while_handling"
+        );
     }
 
     #[test]

@@ -8,11 +8,11 @@ use crate::ui::{failed, options, today};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::calendar::Calendar;
-use shared::case::{AttachmentView, CaseView, VisitMethod};
+use shared::case::{CaseView, VisitMethod};
 use shared::command::CaseCommand;
 use shared::deadline::MatterLevel;
 use shared::desk::DispositionView;
-use shared::lifecycle::{HandlingLevel, LegalRoute, NoticeForm, NotTakenReason, Opinion, ScreeningOutcome};
+use shared::lifecycle::{HandlingLevel, LegalRoute, NotTakenReason, NoticeForm, Opinion, ScreeningOutcome};
 use shared::org::{UnitKind, UnitView, UserView};
 use shared::routing::ContentCategory;
 
@@ -126,11 +126,18 @@ fn ActionForm(
                 let agent_id = agent.get_untracked().parse().ok();
                 CaseCommand::Screen { outcome, agent_id, note: t }
             }
-            "assign" => CaseCommand::Assign { agent_id: id_of(agent.get_untracked(), "代办员")?, chosen_by_citizen: flag.get_untracked() },
+            "assign" => CaseCommand::Assign {
+                agent_id: id_of(agent.get_untracked(), "代办员")?,
+                chosen_by_citizen: flag.get_untracked(),
+            },
             "categorise" => CaseCommand::Categorise {
                 category: ContentCategory::parse(&choice.get_untracked()).ok_or("请选择内容分类")?,
             },
-            "transfer" => CaseCommand::Transfer { unit: String::new(), unit_id: Some(id_of(unit.get_untracked(), "承办单位")?), proposed_handling: t },
+            "transfer" => CaseCommand::Transfer {
+                unit: String::new(),
+                unit_id: Some(id_of(unit.get_untracked(), "承办单位")?),
+                proposed_handling: t,
+            },
             "department_reply" => CaseCommand::DepartmentReply { unit_id: me_unit, result: t },
             "fix_plan" => CaseCommand::FixPlan {
                 fixed_on: shared::time::parse_ymd(&date.get_untracked()).ok_or("请填写方案确定日期")?,
@@ -140,7 +147,11 @@ fn ActionForm(
             "leader_instruction" => CaseCommand::LeaderInstruction { text: t },
             "urge" => CaseCommand::Urge { note: t },
             "escalate" => {
-                let to = if flag.get_untracked() { HandlingLevel::City } else { level.above().unwrap_or(HandlingLevel::City) };
+                let to = if flag.get_untracked() {
+                    HandlingLevel::City
+                } else {
+                    level.above().unwrap_or(HandlingLevel::City)
+                };
                 CaseCommand::Escalate { to, cross_region: flag.get_untracked(), reason: t }
             }
             "contact" => CaseCommand::Contact { method: vm()?, note: t },

@@ -53,7 +53,8 @@ fn Units(units: Loaded<Vec<UnitView>>) -> impl IntoView {
     let msg = RwSignal::new(None);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let (Ok(parent_id), Some(kind)) = (parent.get_untracked().parse(), UnitKind::parse(&kind.get_untracked())) else {
+        let (Ok(parent_id), Some(kind)) = (parent.get_untracked().parse(), UnitKind::parse(&kind.get_untracked()))
+        else {
             return msg.set(Some(Err("请选择上级单位和类型".to_string())));
         };
         let body = NewUnit { parent_id, kind, name: name.get_untracked().trim().to_string() };
@@ -119,7 +120,12 @@ fn Users(users: Loaded<Vec<UserView>>, units: Loaded<Vec<UnitView>>) -> impl Int
 }
 
 #[component]
-fn UserForm(user: Option<UserView>, users: Loaded<Vec<UserView>>, units: Loaded<Vec<UnitView>>, done: RwSignal<Option<UserView>>) -> impl IntoView {
+fn UserForm(
+    user: Option<UserView>,
+    users: Loaded<Vec<UserView>>,
+    units: Loaded<Vec<UnitView>>,
+    done: RwSignal<Option<UserView>>,
+) -> impl IntoView {
     let u = user.clone();
     let username = RwSignal::new(u.as_ref().map(|u| u.username.clone()).unwrap_or_default());
     let display = RwSignal::new(u.as_ref().map(|u| u.display_name.clone()).unwrap_or_default());
@@ -134,8 +140,12 @@ fn UserForm(user: Option<UserView>, users: Loaded<Vec<UserView>>, units: Loaded<
     let id = u.as_ref().map(|u| u.id);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let Some(r) = Role::parse(&role.get_untracked()) else { return msg.set(Some(Err("请选择角色".to_string()))) };
-        let Ok(unit_id) = unit.get_untracked().parse::<i64>() else { return msg.set(Some(Err("请选择单位".to_string()))) };
+        let Some(r) = Role::parse(&role.get_untracked()) else {
+            return msg.set(Some(Err("请选择角色".to_string())));
+        };
+        let Ok(unit_id) = unit.get_untracked().parse::<i64>() else {
+            return msg.set(Some(Err("请选择单位".to_string())));
+        };
         let agent_kind = AgentKind::parse(&kind.get_untracked());
         let pw = password.get_untracked();
         if !pw.is_empty() {
@@ -209,7 +219,7 @@ fn UserForm(user: Option<UserView>, users: Loaded<Vec<UserView>>, units: Loaded<
             {check("已备案", registered)}
             {check("公职人员", public)}
             {check("专职", full)}
-            <input aria-label="密码" type="password" autocomplete="new-password" placeholder=if id.is_some() { "重置密码（留空不改）" } else { "初始密码（至少8位）" }
+            <input aria-label="密码" type="password" autocomplete="new-password" placeholder={if id.is_some() { "重置密码（留空不改）" } else { "初始密码（至少8位）" }}
                 prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev))/>
             <button class="btn primary" type="submit">"保存"</button>
             {id.is_some().then(|| view! { <button class="btn" type="button" on:click=move |_| done.set(None)>"取消"</button> })}
@@ -274,7 +284,12 @@ fn CalendarYear() -> impl IntoView {
         spawn_local(async move {
             match api::get::<Vec<CalendarDay>>(&format!("/api/admin/calendar/{y}")).await {
                 Ok(days) => {
-                    text.set(days.iter().map(|d| format!("{} {}", d.day, if d.kind == "work" { "班" } else { "休" })).collect::<Vec<_>>().join("\n"));
+                    text.set(
+                        days.iter()
+                            .map(|d| format!("{} {}", d.day, if d.kind == "work" { "班" } else { "休" }))
+                            .collect::<Vec<_>>()
+                            .join("\n"),
+                    );
                     msg.set(None);
                 }
                 Err(e) => msg.set(Some(Err(failed(e)))),

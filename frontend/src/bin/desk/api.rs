@@ -55,8 +55,7 @@ async fn call<T: DeserializeOwned>(method: &str, url: &str, body: JsValue) -> Re
         -1 => return fail("服务器 30 秒未应答，请稍后重试".to_string()),
         0 => return fail("连不上服务器，请检查网络后重试".to_string()),
         200..=299 => {
-            return serde_wasm_bindgen::from_value(json)
-                .or_else(|e| fail(format!("无法读取服务器的应答（{e}）")));
+            return serde_wasm_bindgen::from_value(json).or_else(|e| fail(format!("无法读取服务器的应答（{e}）")));
         }
         _ => {}
     }

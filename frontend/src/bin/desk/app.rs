@@ -59,7 +59,10 @@ fn Login() -> impl IntoView {
         busy.set(true);
         error.set(None);
         spawn_local(async move {
-            let req = LoginRequest { username: username.get_untracked().trim().to_string(), password: password.get_untracked() };
+            let req = LoginRequest {
+                username: username.get_untracked().trim().to_string(),
+                password: password.get_untracked(),
+            };
             match api::post::<_, Me>("/api/login", &req).await {
                 Ok(me) if !belongs_here(&me) => to_field_app(),
                 Ok(me) => {

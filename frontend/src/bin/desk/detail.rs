@@ -146,7 +146,12 @@ fn disposal_fields(c: &CaseView, unit: &str) -> impl IntoView {
 fn detail_of(c: &shared::command::CaseCommand) -> Option<String> {
     use shared::command::CaseCommand::*;
     let t = match c {
-        Screen { note, .. } | Urge { note } | Contact { note, .. } | RequestReview { note } | ReviewDecided { note, .. } | FollowUp { note, .. } => note.clone(),
+        Screen { note, .. }
+        | Urge { note }
+        | Contact { note, .. }
+        | RequestReview { note }
+        | ReviewDecided { note, .. }
+        | FollowUp { note, .. } => note.clone(),
         Transfer { proposed_handling, .. } => format!("拟办意见：{proposed_handling}"),
         DepartmentReply { result, .. } | Close { result, .. } => result.clone(),
         LeaderOpinion { text } | LeaderInstruction { text } => text.clone(),

@@ -53,8 +53,8 @@ fn board(rows: Vec<BoardRow>, who: &'static str) -> impl IntoView {
                     <tr>
                         <td>{r.name}</td>
                         <td class="num">{r.open}</td>
-                        <td class="num" class:urgent=r.due_soon > 0>{r.due_soon}</td>
-                        <td class="num" class:late=r.overdue > 0>{r.overdue}</td>
+                        <td class="num" class:urgent={r.due_soon > 0}>{r.due_soon}</td>
+                        <td class="num" class:late={r.overdue > 0}>{r.overdue}</td>
                     </tr>
                 }).collect_view()}
             </tbody>

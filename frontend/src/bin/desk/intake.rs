@@ -48,15 +48,21 @@ pub fn IntakePage() -> impl IntoView {
     };
     let address_err = move || {
         let v = address.get();
-        (!v.trim().is_empty()).then(|| check_text("地址", v.trim(), MAX_ADDRESS_CHARS).err().map(|e| e.message)).flatten()
+        (!v.trim().is_empty())
+            .then(|| check_text("地址", v.trim(), MAX_ADDRESS_CHARS).err().map(|e| e.message))
+            .flatten()
     };
     let summary_err = move || {
         let v = summary.get();
-        (!v.is_empty()).then(|| check_text("反映的问题及诉求", v.trim(), MAX_PROBLEM_CHARS).err().map(|e| e.message)).flatten()
+        (!v.is_empty())
+            .then(|| check_text("反映的问题及诉求", v.trim(), MAX_PROBLEM_CHARS).err().map(|e| e.message))
+            .flatten()
     };
     let brief_err = move || {
         let v = brief.get();
-        (!v.trim().is_empty()).then(|| check_text("内容摘要", v.trim(), MAX_BRIEF_CHARS).err().map(|e| e.message)).flatten()
+        (!v.trim().is_empty())
+            .then(|| check_text("内容摘要", v.trim(), MAX_BRIEF_CHARS).err().map(|e| e.message))
+            .flatten()
     };
 
     let build = move || -> Result<NewCase, String> {
@@ -123,16 +129,16 @@ pub fn IntakePage() -> impl IntoView {
             save(new);
         }
     };
-    let input = move |label: &'static str, sig: RwSignal<String>, err: Box<dyn Fn() -> Option<String> + Send + Sync>| {
+    let input = move |label: &'static str, sig: RwSignal<String>, err: Signal<Option<String>>| {
         view! {
             <label>{label}
                 <input aria-label=label prop:value=move || sig.get() on:input=move |ev| { sig.set(event_target_value(&ev)); dups.set(None); }
-                    aria-invalid=move || if err().is_some() { "true" } else { "false" }/>
-                {move || err().map(|e| view! { <span class="field-error">{e}</span> })}
+                    aria-invalid={move || if err.with(Option::is_some) { "true" } else { "false" }}/>
+                {move || err.get().map(|e| view! { <span class="field-error">{e}</span> })}
             </label>
         }
     };
-    let sel = |sig: RwSignal<String>| move |ev| sig.set(event_target_value(&ev));
+    let sel = |sig: RwSignal<String>| move |ev: leptos::ev::Event| sig.set(event_target_value(&ev));
     view! {
         <h1>"登记信访事项"</h1>
         <form class="card intake" data-test="intake" on:submit=submit>
@@ -151,10 +157,10 @@ pub fn IntakePage() -> impl IntoView {
                 <label>"受理日期"
                     <input type="date" aria-label="受理日期" prop:value=move || received.get() on:input=move |ev| received.set(event_target_value(&ev))/>
                 </label>
-                {input("信访人姓名", name, Box::new(name_err))}
-                {input("身份证号", id_number, Box::new(id_err))}
-                {input("联系电话", phone, Box::new(phone_err))}
-                {input("住址", address, Box::new(address_err))}
+                {input("信访人姓名", name, Signal::derive(name_err))}
+                {input("身份证号", id_number, Signal::derive(id_err))}
+                {input("联系电话", phone, Signal::derive(phone_err))}
+                {input("住址", address, Signal::derive(address_err))}
                 <label>"事项级别"
                     <select aria-label="事项级别" prop:value=move || level.get() on:change=sel(level)>
                         {MatterLevel::ALL.iter().map(|l| view! { <option value=l.as_str()>{format!("{}（{} 个工作日）", l.label(), l.limit_working_days())}</option> }).collect_view()}

@@ -52,7 +52,7 @@ pub fn CaseListPage(queue: Option<InboxQueue>) -> impl IntoView {
         let sep = if f.is_empty() { '?' } else { '&' };
         load(page, format!("/api/desk/cases{f}{sep}offset={}&limit={PAGE}", offset.get()));
     });
-    let sel = |sig: RwSignal<String>| move |ev| sig.set(event_target_value(&ev));
+    let sel = |sig: RwSignal<String>| move |ev: leptos::ev::Event| sig.set(event_target_value(&ev));
     view! {
         <h1>"事项"</h1>
         <form class="filters card" data-test="filters" on:submit=move |ev| { ev.prevent_default(); q.set(typed.get_untracked().trim().to_string()); }>
@@ -118,8 +118,8 @@ pub fn CaseListPage(queue: Option<InboxQueue>) -> impl IntoView {
                         </tbody>
                     </table>
                     <div class="pager">
-                        <button class="btn" disabled=n <= 1 on:click=move |_| offset.update(|o| *o = (*o - PAGE).max(0))>"上一页"</button>
-                        <button class="btn" disabled=n >= pages on:click=move |_| offset.update(|o| *o += PAGE)>"下一页"</button>
+                        <button class="btn" disabled={n <= 1} on:click=move |_| offset.update(|o| *o = (*o - PAGE).max(0))>"上一页"</button>
+                        <button class="btn" disabled={n >= pages} on:click=move |_| offset.update(|o| *o += PAGE)>"下一页"</button>
                     </div>
                 }.into_any()
             }

@@ -105,7 +105,11 @@ pub fn when(rfc3339: &str) -> String {
 }
 
 /// `<option>`s of a code enum (value = code, text = label).
-pub fn options<T: Copy + 'static>(all: &[T], code: fn(T) -> &'static str, label: fn(T) -> &'static str) -> impl IntoView {
+pub fn options<T: Copy + 'static>(
+    all: &[T],
+    code: fn(T) -> &'static str,
+    label: fn(T) -> &'static str,
+) -> impl IntoView {
     all.iter().map(|&v| view! { <option value=code(v)>{label(v)}</option> }).collect_view()
 }
 
@@ -115,9 +119,4 @@ pub fn field(label: &'static str, value: Option<String>) -> impl IntoView {
     view! {
         <div class="kv"><dt>{label}</dt><dd>{v}</dd></div>
     }
-}
-
-/// A signal bound to a text input or textarea.
-pub fn text_sig() -> RwSignal<String> {
-    RwSignal::new(String::new())
 }
