@@ -154,16 +154,9 @@ async fn get_case(
     let attachments = crate::attachments::of_case(&ctx.db.pool, id).await?;
     let complaints = workflow::complaints(&ctx.db.pool, id).await?;
     let citizen_opinion = workflow::citizen_opinion_of(&ctx.db.pool, id).await?;
-    Ok(Json(CaseDetail {
-        case,
-        visits,
-        timeline,
-        attachments,
-        complaints,
-        citizen_opinion,
-        dispositions: vec![],
-        actions: vec![],
-    }))
+    let dispositions = workflow::dispositions(&ctx.db.pool, id).await?;
+    let actions = workflow::desk_actions(&ctx.db.pool, &user, &case).await?;
+    Ok(Json(CaseDetail { case, visits, timeline, attachments, complaints, citizen_opinion, dispositions, actions }))
 }
 
 /// Records that a user was shown citizens' private details (ID number, phone, address).

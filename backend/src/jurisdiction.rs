@@ -3,13 +3,17 @@
 //! which always carry the scope predicate; no handler writes its own.
 //!
 //! A user sees the cases of their unit and of every unit below it (a township
-//! sees its villages, a banner its townships and departments …), plus the
-//! cases assigned to them personally wherever those are.
+//! sees its villages, a banner its townships and departments …), the cases
+//! transferred to their unit (or below) with a 处置单, plus the cases
+//! assigned to them personally wherever those are. A matter reported up
+//! (上报) stays registered at its unit, so the lower unit keeps reading it;
+//! who may act is `shared::authority::may_act_from`'s.
 
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::text::{from_text, opt_from_text};
 use shared::case::{CaseView, GeoPoint, Stage, TimelineEntry, Visit, VisitMethod};
+use shared::desk::{BoardRow, CasePage, DeskFilter, DueBoards, DuplicateCandidate, InboxCount, InboxQueue};
 use shared::lifecycle::{HandlingLevel, Lifecycle};
 use shared::org::{may_see_contact, Role, UnitKind, UnitView, UserView};
 use sqlx::any::AnyRow;
@@ -53,7 +57,8 @@ fn default_limit() -> i64 {
 /// The scope predicate itself, for queries that select something else than cases.
 macro_rules! in_scope {
     () => {
-        "(un.path LIKE $1 OR c.agent_id = $2)"
+        "(un.path LIKE $1 OR c.agent_id = $2 OR c.id IN \
+          (SELECT d.case_id FROM dispositions d JOIN units du ON du.id = d.unit_id WHERE du.path LIKE $1))"
     };
 }
 
@@ -446,4 +451,223 @@ pub fn timeline_from_row(r: &AnyRow) -> Result<TimelineEntry, sqlx::Error> {
         actor_name: r.actor_name.unwrap_or_else(|| "系统".to_string()),
         at: r.at,
     })
+}
+
+/// The desk's case query: the scope's join plus the handling unit.
+const DESK_FROM: &str = "FROM cases c JOIN units un ON un.id = c.unit_id LEFT JOIN users ag ON ag.id = c.agent_id \
+     LEFT JOIN units hu ON hu.id = c.handling_unit_id";
+
+/// Open matters (the handling clock runs).
+const OPEN: &str = "c.status IN ('screening', 'handling')";
+
+/// Each inbox queue as a condition over [`DESK_FROM`]. Binds: `$1` the
+/// scope's unit-path pattern, `$3` the user's unit, `$5` today, `$6` the
+/// last day counted as due soon, `$7` the level the user decides reviews at.
+fn queue_condition(queue: InboxQueue) -> String {
+    // Handled by the user's unit or below (not reported up past it).
+    let here = "COALESCE(hu.path, un.path) LIKE $1";
+    match queue {
+        InboxQueue::ToScreen => format!("c.status = 'screening' AND {here}"),
+        InboxQueue::ToAssign => format!("{OPEN} AND c.agent_id IS NULL AND {here}"),
+        InboxQueue::Transferred => "c.status = 'handling' AND c.id IN (SELECT d.case_id FROM dispositions d \
+             JOIN units du ON du.id = d.unit_id WHERE du.path LIKE $1 AND d.result IS NULL)"
+            .to_string(),
+        InboxQueue::Escalated => format!("c.handling_unit_id = $3 AND {OPEN}"),
+        InboxQueue::Reviews => "c.status = 'under_review' AND c.review_by = $7".to_string(),
+        InboxQueue::FollowUps => format!("c.status = 'awaiting_follow_up' AND {here}"),
+        InboxQueue::ToArchive => format!("c.status IN ('answered', 'redirected', 'followed_up') AND {here}"),
+        InboxQueue::DueSoon => format!("{OPEN} AND c.due_on >= $5 AND c.due_on <= $6"),
+        InboxQueue::Overdue => format!("{OPEN} AND c.due_on < $5"),
+    }
+}
+
+/// The dates and level the queue conditions bind.
+#[derive(Debug, Clone)]
+pub struct DeskDay {
+    pub today: chrono::NaiveDate,
+    pub soon: chrono::NaiveDate,
+    /// The level whose reviews this user decides ('' none).
+    pub review_level: &'static str,
+}
+
+impl Scope {
+    fn bind_desk<'q>(
+        &'q self,
+        q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
+        unit_id: i64,
+        day: &DeskDay,
+    ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+        q.bind(&self.path_pattern)
+            .bind(self.user_id)
+            .bind(unit_id)
+            .bind(0_i64) // $4 unused, keeps the numbering of the other queries
+            .bind(day.today.to_string())
+            .bind(day.soon.to_string())
+            .bind(day.review_level)
+    }
+
+    /// How many matters wait in each of `queues`: one pass over the scope.
+    pub async fn queue_counts(
+        &self,
+        pool: &AnyPool,
+        unit_id: i64,
+        day: &DeskDay,
+        queues: &[InboxQueue],
+    ) -> Result<Vec<InboxCount>, AppError> {
+        if queues.is_empty() {
+            return Ok(vec![]);
+        }
+        let sums: Vec<String> =
+            queues.iter().map(|q| format!("SUM(CASE WHEN {} THEN 1 ELSE 0 END)", queue_condition(*q))).collect();
+        let sql = format!("SELECT {} {DESK_FROM} WHERE {} AND $4 = 0", sums.join(", "), in_scope!());
+        let row = self.bind_desk(sqlx::query(sqlx::AssertSqlSafe(sql.clone())), unit_id, day).fetch_one(pool).await?;
+        queues
+            .iter()
+            .enumerate()
+            .map(|(i, q)| {
+                let n: Option<i64> = row.try_get(i)?;
+                Ok(InboxCount { queue: *q, count: n.unwrap_or(0) })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(AppError::from)
+    }
+
+    /// One page of the desk list: scoped, filtered, counted on the server,
+    /// most urgent deadline first. `unit_path` narrows to a unit and below.
+    pub async fn desk_page(
+        &self,
+        pool: &AnyPool,
+        unit_id: i64,
+        day: &DeskDay,
+        filter: &DeskFilter,
+        unit_path: Option<&str>,
+        offset: i64,
+        limit: i64,
+    ) -> Result<CasePage, AppError> {
+        let queue = filter.queue.map_or_else(|| "1 = 1".to_string(), queue_condition);
+        let conditions = format!(
+            "{} AND {queue} AND $4 = 0 \
+             AND ($8 = '' OR c.stage = $8) AND ($9 = '' OR un.path LIKE $9) AND ($10 = 0 OR c.agent_id = $10) \
+             AND ($11 = '' OR c.category = $11) AND ($12 = '' OR c.channel = $12) \
+             AND ($13 = '' OR c.accepted_on >= $13) AND ($14 = '' OR c.accepted_on <= $14) \
+             AND ($15 = '' OR c.citizen_name LIKE $15 ESCAPE '\\' OR REPLACE(c.citizen_name, '·', '') LIKE $16 ESCAPE '\\' \
+                  OR c.number LIKE $15 ESCAPE '\\' OR c.summary LIKE $15 ESCAPE '\\')",
+            in_scope!()
+        );
+        let like = |q: &str| {
+            let escaped = q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+            format!("%{escaped}%")
+        };
+        let q = filter.q.as_deref().map(str::trim).unwrap_or("");
+        let (q_like, key_like) =
+            if q.is_empty() { (String::new(), String::new()) } else { (like(q), like(&shared::desk::name_key(q))) };
+        let unit_like = unit_path.map(|p| format!("{p}%")).unwrap_or_default();
+        let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+        macro_rules! filtered {
+            ($sql:expr) => {
+                self.bind_desk(sqlx::query(sqlx::AssertSqlSafe($sql)), unit_id, day)
+                    .bind(filter.stage.map_or("", |s| s.as_str()))
+                    .bind(&unit_like)
+                    .bind(filter.agent_id.unwrap_or(0))
+                    .bind(filter.category.map_or("", |c| c.as_str()))
+                    .bind(filter.channel.map_or("", |c| c.as_str()))
+                    .bind(date(filter.from))
+                    .bind(date(filter.to))
+                    .bind(&q_like)
+                    .bind(&key_like)
+            };
+        }
+        let count_sql = format!("SELECT COUNT(*) {DESK_FROM} WHERE {conditions}");
+        let total: i64 = filtered!(count_sql).fetch_one(pool).await?.try_get(0)?;
+        let page_sql = format!(
+            "SELECT c.*, un.name AS unit_name, ag.display_name AS agent_name, hu.name AS handling_unit_name \
+             {DESK_FROM} WHERE {conditions} ORDER BY c.due_on, c.id LIMIT $17 OFFSET $18"
+        );
+        let rows = filtered!(page_sql).bind(limit).bind(offset).fetch_all(pool).await?;
+        let items = rows.iter().map(|r| self.view(r, Contact::Hide)).collect::<Result<_, _>>()?;
+        Ok(CasePage { total, offset, items })
+    }
+
+    /// Open matters by unit and by agent: how many, due soon, overdue.
+    pub async fn due_boards(&self, pool: &AnyPool, unit_id: i64, day: &DeskDay) -> Result<DueBoards, AppError> {
+        let board = |key: &str, name: &str| {
+            format!(
+                "SELECT {key} AS id, {name} AS name, COUNT(*) AS open, \
+                 SUM(CASE WHEN c.due_on >= $5 AND c.due_on <= $6 THEN 1 ELSE 0 END) AS due_soon, \
+                 SUM(CASE WHEN c.due_on < $5 THEN 1 ELSE 0 END) AS overdue \
+                 {DESK_FROM} WHERE {} AND {OPEN} AND {key} IS NOT NULL AND $4 = 0 AND $3 = $3 AND $7 = $7 \
+                 GROUP BY {key}, {name} ORDER BY overdue DESC, due_soon DESC, open DESC, {name} LIMIT 200",
+                in_scope!()
+            )
+        };
+        let mut out = Vec::new();
+        for sql in [board("un.id", "un.name"), board("ag.id", "ag.display_name")] {
+            let rows =
+                self.bind_desk(sqlx::query(sqlx::AssertSqlSafe(sql.clone())), unit_id, day).fetch_all(pool).await?;
+            out.push(
+                rows.iter()
+                    .map(|r| {
+                        Ok(BoardRow {
+                            id: r.try_get("id")?,
+                            name: r.try_get("name")?,
+                            open: r.try_get("open")?,
+                            due_soon: r.try_get::<Option<i64>, _>("due_soon")?.unwrap_or(0),
+                            overdue: r.try_get::<Option<i64>, _>("overdue")?.unwrap_or(0),
+                        })
+                    })
+                    .collect::<Result<Vec<_>, sqlx::Error>>()?,
+            );
+        }
+        let by_agent = out.pop().unwrap_or_default();
+        let by_unit = out.pop().unwrap_or_default();
+        Ok(DueBoards { by_unit, by_agent })
+    }
+
+    /// Open matters in scope of the same person (same ID number, or same
+    /// name and phone) whose problem reads alike: possible duplicates.
+    pub async fn duplicates(
+        &self,
+        pool: &AnyPool,
+        citizen_name: &str,
+        id_number: &str,
+        phone: &str,
+        summary: &str,
+    ) -> Result<Vec<DuplicateCandidate>, AppError> {
+        let rows = sqlx::query(concat!(
+            "SELECT c.id, c.number, c.citizen_name, c.summary, c.stage, c.id_number, c.phone, un.name AS unit_name \
+             FROM cases c JOIN units un ON un.id = c.unit_id WHERE ",
+            in_scope!(),
+            " AND c.status NOT IN ('answered', 'redirected', 'followed_up', 'archived') \
+              AND (($3 <> '' AND c.id_number = $3) OR ($5 <> '' AND c.citizen_name = $4 AND c.phone = $5)) \
+             ORDER BY c.id DESC LIMIT 50"
+        ))
+        .bind(&self.path_pattern)
+        .bind(self.user_id)
+        .bind(id_number)
+        .bind(citizen_name)
+        .bind(phone)
+        .fetch_all(pool)
+        .await?;
+        let mut out = Vec::new();
+        for r in &rows {
+            let same_id =
+                !id_number.is_empty() && r.try_get::<Option<String>, _>("id_number")?.as_deref() == Some(id_number);
+            let same_name_phone = !phone.is_empty()
+                && r.try_get::<String, _>("citizen_name")? == citizen_name
+                && r.try_get::<Option<String>, _>("phone")?.as_deref() == Some(phone);
+            let their_summary: String = r.try_get("summary")?;
+            if let Some(reason) = shared::desk::duplicate_reason(same_id, same_name_phone, summary, &their_summary) {
+                out.push(DuplicateCandidate {
+                    id: r.try_get("id")?,
+                    number: r.try_get("number")?,
+                    citizen_name: r.try_get("citizen_name")?,
+                    summary: their_summary,
+                    stage: from_text("stage", &r.try_get::<String, _>("stage")?)?,
+                    unit_name: r.try_get("unit_name")?,
+                    reason,
+                });
+            }
+        }
+        Ok(out)
+    }
 }

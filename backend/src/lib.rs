@@ -7,6 +7,7 @@ pub mod auth;
 pub mod cases;
 pub mod db;
 pub mod demo;
+pub mod desk;
 pub mod error;
 pub mod jurisdiction;
 pub mod openapi;
@@ -72,6 +73,7 @@ pub fn api_router() -> Router<ApiContext> {
     Router::new()
         .merge(auth::router())
         .merge(cases::router())
+        .merge(desk::router())
         .merge(sync::router())
         .merge(audit::router())
         .merge(org::router())

@@ -21,6 +21,10 @@ use utoipa::OpenApi;
         crate::cases::post_visit,
         crate::cases::post_command,
         crate::cases::reply_complaint,
+        crate::desk::inbox,
+        crate::desk::cases,
+        crate::desk::boards,
+        crate::desk::duplicates,
         crate::sync::push,
         crate::sync::pull,
         crate::audit::verify_endpoint,
@@ -41,6 +45,7 @@ use utoipa::OpenApi;
     tags(
         (name = "auth", description = "登录与会话"),
         (name = "cases", description = "信访事项与办理流程"),
+        (name = "desk", description = "办公桌面：待办、列表、到期看板、重复件"),
         (name = "sync", description = "现场端离线同步"),
         (name = "attachments", description = "照片、扫描件"),
         (name = "audit", description = "审计日志"),

@@ -17,13 +17,14 @@ use crate::db::{now_text, Write};
 use crate::error::AppError;
 use crate::text::to_text;
 use chrono::{NaiveDate, NaiveDateTime};
-use shared::authority::{may_act, may_record, may_take, Actor, Handling};
+use shared::authority::{may_act, may_act_from, may_record, may_take, Actor, Handling, Place};
 use shared::calendar::Calendar;
 use shared::case::{case_number, CaseView, TimelineEntry, CASE_NUMBER_PREFIX};
 use shared::command::{apply_to_view, CaseCommand};
 use shared::error::{ApiError, ErrorCode};
 use shared::intake::CheckedCase;
-use shared::lifecycle::{Lifecycle, Opinion, ScreeningOutcome};
+use shared::lifecycle::{HandlingLevel, Lifecycle, Opinion, ScreeningOutcome};
+use shared::org::UnitKind;
 use shared::time::china_local;
 use shared::validation::CheckedVisit;
 use sqlx::Row;
@@ -183,8 +184,87 @@ pub async fn apply_command(
     let scope = user.scope();
     // Out of scope and missing answer alike, so case ids cannot be walked.
     let before = scope.case_for_write(w.conn(), case_id).await?.ok_or_else(AppError::not_found)?;
-    may_act(Actor { id: user.id, role: user.role }, cmd, &handling(&before))?;
+    let actor = Actor { id: user.id, role: user.role };
+    may_act(actor, cmd, &handling(&before))?;
+    let place = CasePlace::of(w.conn(), &before).await?;
+    may_act_from(actor, &place.seen_by(user), cmd)?;
     apply_checked(w, Some(user), &before, cmd, today).await
+}
+
+/// Where a case is handled now and the units holding its 处置单: what the
+/// desk rule (`shared::authority::may_act_from`) needs beside the case.
+pub struct CasePlace {
+    pub handling_unit_path: String,
+    pub handling_unit_name: String,
+    /// (unit, answered) for every 处置单 of the case.
+    pub dispositions: Vec<(i64, bool)>,
+}
+
+impl CasePlace {
+    pub async fn of(conn: &mut sqlx::AnyConnection, case: &CaseView) -> Result<CasePlace, AppError> {
+        let unit = sqlx::query("SELECT path, name FROM units WHERE id = $1")
+            .bind(case.handling_unit_id.unwrap_or(case.unit_id))
+            .fetch_one(&mut *conn)
+            .await?;
+        let dispositions = sqlx::query("SELECT unit_id, result FROM dispositions WHERE case_id = $1 ORDER BY id")
+            .bind(case.id)
+            .fetch_all(&mut *conn)
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get::<i64, _>("unit_id")?, r.try_get::<Option<String>, _>("result")?.is_some())))
+            .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        Ok(CasePlace {
+            handling_unit_path: unit.try_get("path")?,
+            handling_unit_name: unit.try_get("name")?,
+            dispositions,
+        })
+    }
+
+    pub fn seen_by<'a>(&'a self, user: &'a CurrentUser) -> Place<'a> {
+        Place {
+            actor_unit_id: user.unit_id,
+            actor_unit_path: &user.unit_path,
+            actor_unit_kind: user.unit_kind,
+            handling_unit_path: &self.handling_unit_path,
+            handling_unit_name: &self.handling_unit_name,
+            dispositions: &self.dispositions,
+        }
+    }
+}
+
+/// The unit a matter reported up to `to` goes to: the case's ancestor of
+/// that level's kind (the township, the banner, the league).
+async fn unit_above(w: &mut Write, case: &CaseView, to: HandlingLevel) -> Result<(i64, String), AppError> {
+    let row = sqlx::query(
+        "SELECT u.id, u.name FROM units u, units c WHERE c.id = $1 AND u.kind = $2 \
+         AND c.path LIKE u.path || '%' ORDER BY u.path DESC LIMIT 1",
+    )
+    .bind(case.unit_id)
+    .bind(shared::desk::unit_kind_at(to).as_str())
+    .fetch_optional(w.conn())
+    .await?;
+    match row {
+        Some(r) => Ok((r.try_get("id")?, r.try_get("name")?)),
+        None => Err(AppError::new(ErrorCode::ValidationFailed, format!("找不到该事项所属的{}单位", to.label()))),
+    }
+}
+
+/// A competent unit a matter may be transferred to: a department (事权单位)
+/// of the matter's banner or township. Returns its name.
+async fn transfer_target(w: &mut Write, case: &CaseView, unit_id: i64) -> Result<String, AppError> {
+    let row = sqlx::query(
+        "SELECT u.name, u.kind, u.path, c.path AS case_path FROM units u, units c WHERE u.id = $1 AND c.id = $2",
+    )
+    .bind(unit_id)
+    .bind(case.unit_id)
+    .fetch_optional(w.conn())
+    .await?
+    .ok_or_else(|| AppError::new(ErrorCode::ValidationFailed, "承办单位不存在"))?;
+    let kind: UnitKind = crate::text::from_text("kind", &row.try_get::<String, _>("kind")?)?;
+    let path: String = row.try_get("path")?;
+    let case_path: String = row.try_get("case_path")?;
+    shared::desk::may_transfer_to(kind, &path, &case_path)?;
+    Ok(row.try_get("name")?)
 }
 
 /// Applies a command whose permission was checked (or that the system
@@ -205,6 +285,20 @@ pub async fn apply_checked(
         after.agent_name = Some(check_agent(w, *agent, before).await?);
     }
     record_assignment(w, before.id, before.agent_id, after.agent_id).await?;
+    // What the server alone knows: unit names, the unit above, the 处置单.
+    let mut cmd = cmd.clone();
+    match &mut cmd {
+        CaseCommand::Escalate { to, .. } => {
+            let (id, name) = unit_above(w, before, *to).await?;
+            after.handling_unit_id = Some(id);
+            after.handling_unit_name = Some(name);
+        }
+        CaseCommand::Transfer { unit, unit_id: Some(unit_id), .. } => {
+            *unit = transfer_target(w, before, *unit_id).await?;
+        }
+        _ => {}
+    }
+    let cmd = &cmd;
     w.forget_case(before.id);
     let lifecycle = after.lifecycle.clone();
 
@@ -212,8 +306,8 @@ pub async fn apply_checked(
     sqlx::query(
         "UPDATE cases SET stage = $1, status = $2, lifecycle = $3, handling_level = $4, agent_id = $5, category = $6, task_group = $7, \
          proposed_handling = $8, leader_opinion = $9, leader_instruction = $10, notice_form = $11, result = $12, opinion = $13, \
-         concluded_on = $14, follow_up_due = $15, level = $16, due_on = $17, due_unscheduled = $18, overdue_since = $19, rev = $20 \
-         WHERE id = $21",
+         concluded_on = $14, follow_up_due = $15, level = $16, due_on = $17, due_unscheduled = $18, overdue_since = $19, rev = $20, \
+         handling_unit_id = $21, plan_fixed_on = $22, review_by = $23 WHERE id = $24",
     )
     .bind(after.stage.as_str())
     .bind(lifecycle.status.as_str())
@@ -235,10 +329,42 @@ pub async fn apply_checked(
     .bind(i64::from(after.due_unscheduled))
     .bind(after.overdue_since.map(|d| d.to_string()))
     .bind(seq)
+    .bind(after.handling_unit_id)
+    .bind(after.plan_fixed_on.map(|d| d.to_string()))
+    .bind(shared::desk::review_decider(lifecycle.status, lifecycle.level).map(|l| l.as_str()))
     .bind(before.id)
     .execute(w.conn())
     .await?;
     let at = now_text();
+    let actor_id = actor.map(|a| a.id);
+    match cmd {
+        CaseCommand::Transfer { unit_id: Some(unit_id), proposed_handling, .. } => {
+            sqlx::query(
+                "INSERT INTO dispositions (case_id, unit_id, proposed_handling, created_at, created_by) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(before.id)
+            .bind(*unit_id)
+            .bind(proposed_handling)
+            .bind(&at)
+            .bind(actor_id.unwrap_or_default())
+            .execute(w.conn())
+            .await?;
+        }
+        CaseCommand::DepartmentReply { unit_id, result } => {
+            sqlx::query(
+                "UPDATE dispositions SET result = $1, replied_at = $2, replied_by = $3 \
+                 WHERE case_id = $4 AND unit_id = $5 AND result IS NULL",
+            )
+            .bind(result)
+            .bind(&at)
+            .bind(actor_id)
+            .bind(before.id)
+            .bind(*unit_id)
+            .execute(w.conn())
+            .await?;
+        }
+        _ => {}
+    }
     let label = cmd.label();
     let event_id: i64 = sqlx::query(
         "INSERT INTO case_events (case_id, kind, label, payload, actor_id, at, rev) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
@@ -553,4 +679,41 @@ pub async fn citizen_review(w: &mut Write, case_id: i64, today: NaiveDate) -> Re
         .ok_or_else(AppError::not_found)?;
     let cmd = CaseCommand::RequestReview { note: "信访人通过查询页面申请复查/复核".to_string() };
     apply_checked(w, None, &case, &cmd, today).await
+}
+
+/// The 处置单 of a case, in the order they were issued.
+pub async fn dispositions(pool: &sqlx::AnyPool, case_id: i64) -> Result<Vec<shared::desk::DispositionView>, AppError> {
+    let rows = sqlx::query(
+        "SELECT d.*, u.name AS unit_name, cb.display_name AS created_by_name, rb.display_name AS replied_by_name \
+         FROM dispositions d JOIN units u ON u.id = d.unit_id JOIN users cb ON cb.id = d.created_by \
+         LEFT JOIN users rb ON rb.id = d.replied_by WHERE d.case_id = $1 ORDER BY d.id",
+    )
+    .bind(case_id)
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(shared::desk::DispositionView {
+                id: r.try_get("id")?,
+                case_id: r.try_get("case_id")?,
+                unit_id: r.try_get("unit_id")?,
+                unit_name: r.try_get("unit_name")?,
+                proposed_handling: r.try_get("proposed_handling")?,
+                created_at: r.try_get("created_at")?,
+                created_by_name: r.try_get("created_by_name")?,
+                result: r.try_get("result")?,
+                replied_at: r.try_get("replied_at")?,
+                replied_by_name: r.try_get("replied_by_name")?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(AppError::from)
+}
+
+/// The commands `user` may issue on `case` now (the desk's buttons).
+pub async fn desk_actions(pool: &sqlx::AnyPool, user: &CurrentUser, case: &CaseView) -> Result<Vec<String>, AppError> {
+    let mut conn = pool.acquire().await?;
+    let place = CasePlace::of(&mut conn, case).await?;
+    let actor = Actor { id: user.id, role: user.role };
+    Ok(shared::authority::desk_commands(actor, &place.seen_by(user), case).into_iter().map(str::to_string).collect())
 }

@@ -180,6 +180,22 @@ pub fn unit_kind_at(level: HandlingLevel) -> UnitKind {
     }
 }
 
+/// Whether a matter of the unit at `case_unit_path` may be transferred to
+/// the unit of `kind` at `unit_path`: a department (事权单位) of the
+/// matter's banner, or of its township (二级部门).
+pub fn may_transfer_to(kind: UnitKind, unit_path: &str, case_unit_path: &str) -> Result<(), crate::error::ApiError> {
+    use crate::error::{ApiError, ErrorCode};
+    if kind != UnitKind::Department {
+        return Err(ApiError::new(ErrorCode::ValidationFailed, "只能流转至职能部门（事权单位）"));
+    }
+    // The department's parent ('/1/2/' of '/1/2/7/') must contain the matter.
+    let parent = unit_path.trim_end_matches('/').rsplit_once('/').map_or("", |(p, _)| p);
+    if parent.is_empty() || !case_unit_path.starts_with(&format!("{parent}/")) {
+        return Err(ApiError::new(ErrorCode::ValidationFailed, "只能流转至本旗县或本苏木镇的职能部门"));
+    }
+    Ok(())
+}
+
 /// Character bigrams of a text, ignoring spaces and punctuation.
 fn bigrams(text: &str) -> std::collections::BTreeSet<(char, char)> {
     let chars: Vec<char> = text.chars().filter(|c| c.is_alphanumeric()).collect();
@@ -250,6 +266,15 @@ mod tests {
         assert!(duplicate_reason(false, true, a, b).unwrap().starts_with("姓名、电话相同"));
         assert_eq!(duplicate_reason(false, false, a, a), None);
         assert_eq!(duplicate_reason(true, false, a, c), None);
+    }
+
+    #[test]
+    fn transfers_go_to_departments_of_the_matters_banner_or_township() {
+        assert!(may_transfer_to(UnitKind::Department, "/1/2/7/", "/1/2/3/9/").is_ok());
+        assert!(may_transfer_to(UnitKind::Department, "/1/2/3/8/", "/1/2/3/9/").is_ok(), "二级部门");
+        assert!(may_transfer_to(UnitKind::Department, "/1/5/7/", "/1/2/3/9/").is_err(), "another banner");
+        assert!(may_transfer_to(UnitKind::Department, "/1/2/4/8/", "/1/2/3/9/").is_err(), "another township");
+        assert!(may_transfer_to(UnitKind::Township, "/1/2/3/", "/1/2/3/9/").is_err());
     }
 
     #[test]

@@ -92,6 +92,7 @@ impl UnitKind {
                 | (UnitKind::Banner, UnitKind::Township)
                 | (UnitKind::Banner, UnitKind::Department)
                 | (UnitKind::Township, UnitKind::Village)
+                | (UnitKind::Township, UnitKind::Department)
         )
     }
 }

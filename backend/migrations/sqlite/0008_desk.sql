@@ -8,6 +8,9 @@ ALTER TABLE cases ADD COLUMN handling_unit_id INTEGER REFERENCES units(id);
 -- from it (seeds 001/002).
 ALTER TABLE cases ADD COLUMN plan_fixed_on TEXT;
 CREATE INDEX cases_handling_unit ON cases(handling_unit_id, status);
+-- While a 复查/复核 is pending: the level that decides it
+-- (shared::desk::review_decider), for that level's inbox.
+ALTER TABLE cases ADD COLUMN review_by TEXT;
 
 -- 信访事项处置单: one per competent unit a matter is transferred to, with
 -- its own 拟办意见 and that unit's 处理结果.
