@@ -378,7 +378,7 @@ impl Scope {
     }
 }
 
-fn unit_from_row(r: &AnyRow) -> Result<UnitView, sqlx::Error> {
+pub(crate) fn unit_from_row(r: &AnyRow) -> Result<UnitView, sqlx::Error> {
     Ok(UnitView {
         id: r.try_get("id")?,
         parent_id: r.try_get("parent_id")?,

@@ -105,7 +105,16 @@ test('a desk user signing in to the field app lands on the desk; a field agent i
   await context.close();
 });
 
-test('intake (zhen1): every 代办单 field, checked per field, possible duplicates before saving', async ({ browser }) => {
+test('intake (zhen1): every 代办单 field, checked per field, possible duplicates before saving', async ({ browser, playwright, baseURL }) => {
+  // An open matter of the same person with a similar request: a possible duplicate.
+  const api = await apiAs(playwright, baseURL, 'zhen1');
+  const me = await (await api.get('/api/me')).json();
+  const today = new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);
+  const earlier = await api.post('/api/cases', { data: {
+    unit_id: me.unit_id, citizen_name: '巴图·那顺', id_number: '11010519491231002X', phone: '13948302101',
+    summary: '草场补助款未按时发放，要求尽快发放', channel: 'phone', source: 'citizen', level: 'township', received_on: today,
+  } });
+  expect(earlier.status()).toBe(201);
   const page = await deskLogin(browser, 'zhen1');
   await page.getByRole('link', { name: '登记' }).click();
   const form = page.getByTestId('intake');
@@ -128,6 +137,7 @@ test('intake (zhen1): every 代办单 field, checked per field, possible duplica
   await form.getByRole('button', { name: '检查并登记' }).click();
   // The possible duplicates (or why they could not be checked) come first;
   // the user confirms to save anyway.
+  await expect(form.getByTestId('duplicates')).toContainText('身份证号相同');
   await expect(form.getByRole('button', { name: '确认登记' })).toBeVisible();
   await page.screenshot({ path: `${SHOTS}/intake-duplicates.png`, fullPage: true });
   await form.getByRole('button', { name: '确认登记' }).click();
@@ -149,11 +159,11 @@ test('screening, assignment, category, transfer to two departments (zhen1)', asy
   await openCase(page, caseId);
   await act(page, 'screen', async (f) => {
     await f.getByLabel('甄别结果').selectOption('accept_agency');
-    await firstOption(f.getByLabel('代办员'));
+    await firstOption(f.getByLabel('代办员', { exact: true }));
     await f.getByLabel('甄别意见').fill('属代办范围，受理代办');
   }, '甄别：受理代办');
   await act(page, 'assign', async (f) => {
-    await selectContaining(f.getByLabel('代办员'), '李秀兰');
+    await selectContaining(f.getByLabel('代办员', { exact: true }), '李秀兰');
     await f.getByText('信访人自选的代办员').click();
   }, '信访人自选代办员');
   await act(page, 'categorise', async (f) => { await f.getByLabel('内容分类').selectOption('herding'); }, '内容分类');

@@ -61,7 +61,9 @@ pub fn CaseListPage(queue: Option<InboxQueue>) -> impl IntoView {
             <button type="submit" class="btn">"搜索"</button>
             <select aria-label="待办" prop:value=move || queue.get() on:change=sel(queue)>
                 <option value="">"全部待办"</option>
-                {options(&InboxQueue::ALL, InboxQueue::as_str, InboxQueue::label)}
+                {InboxQueue::ALL.iter().map(|x| view! {
+                    <option value=x.as_str() selected=move || queue.get() == x.as_str()>{x.label()}</option>
+                }).collect_view()}
             </select>
             <select aria-label="阶段" prop:value=move || stage.get() on:change=sel(stage)>
                 <option value="">"全部阶段"</option>
