@@ -64,7 +64,14 @@ fn Login() -> impl IntoView {
                 password: password.get_untracked(),
             };
             match api::post::<_, Me>("/api/login", &req).await {
-                Ok(me) if !belongs_here(&me) => to_field_app(),
+                Ok(me) if !belongs_here(&me) => {
+                    // The field app signs its agents in itself (it keeps the
+                    // user on the device for offline work).
+                    let _ =
+                        api::post::<_, Ignored>("/api/logout", &std::collections::BTreeMap::<String, String>::new())
+                            .await;
+                    to_field_app();
+                }
                 Ok(me) => {
                     st.me.set(Some(me));
                     go(Route::Inbox);
