@@ -25,6 +25,7 @@ pub fn router() -> Router<ApiContext> {
         .route("/api/desk/cases", get(cases))
         .route("/api/desk/boards", get(boards))
         .route("/api/desk/duplicates", get(duplicates))
+        .route("/api/desk/departments", get(departments))
 }
 
 /// Only the desk's users: not field agents (their phone has its own list),
@@ -156,7 +157,7 @@ pub async fn cases(
     let (q, unit_path) = checked_query(&ctx, &user, q).await?;
     let page = user
         .scope()
-        .desk_page(&ctx.db.pool, user.unit_id, &desk_day(&user), &q.filter(), unit_path.as_deref(), q.offset, q.limit)
+        .desk_page(&ctx.db.pool, user.unit_id, &desk_day(&user), &q.filter(), unit_path.as_deref(), (q.offset, q.limit))
         .await?;
     Ok(Json(page))
 }
@@ -208,4 +209,13 @@ pub async fn duplicates(
     let found =
         user.scope().duplicates(&ctx.db.pool, q.citizen_name.trim(), &id_number, q.phone.trim(), &q.summary).await?;
     Ok(Json(found))
+}
+
+#[utoipa::path(get, path = "/api/desk/departments", tag = "desk", responses((status = 200, description = "可流转的职能部门（本旗县、本苏木镇）", body = Vec<shared::org::UnitView>), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
+pub async fn departments(
+    State(ctx): State<ApiContext>,
+    user: CurrentUser,
+) -> AppResult<Json<Vec<shared::org::UnitView>>> {
+    desk_user(&user)?;
+    Ok(Json(user.scope().departments(&ctx.db.pool).await?))
 }

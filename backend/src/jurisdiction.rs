@@ -340,6 +340,21 @@ impl Scope {
         }
     }
 
+    /// The competent units (事权单位) this user may transfer matters to:
+    /// the departments of their banner and of their township (二级部门),
+    /// i.e. departments whose parent is the user's unit or above it.
+    pub async fn departments(&self, pool: &AnyPool) -> Result<Vec<UnitView>, AppError> {
+        let own_path = self.units_pattern.trim_end_matches('%');
+        let rows = sqlx::query(
+            "SELECT d.* FROM units d JOIN units p ON p.id = d.parent_id \
+             WHERE d.kind = 'department' AND $1 <> '' AND $1 LIKE p.path || '%' ORDER BY d.path",
+        )
+        .bind(own_path)
+        .fetch_all(pool)
+        .await?;
+        Ok(rows.iter().map(unit_from_row).collect::<Result<_, _>>()?)
+    }
+
     /// The units in scope, in tree order.
     pub async fn units(&self, pool: &AnyPool) -> Result<Vec<UnitView>, AppError> {
         let rows = sqlx::query("SELECT * FROM units WHERE path LIKE $1 ORDER BY path")
@@ -541,8 +556,7 @@ impl Scope {
         day: &DeskDay,
         filter: &DeskFilter,
         unit_path: Option<&str>,
-        offset: i64,
-        limit: i64,
+        (offset, limit): (i64, i64),
     ) -> Result<CasePage, AppError> {
         let queue = filter.queue.map_or_else(|| "1 = 1".to_string(), queue_condition);
         let conditions = format!(

@@ -25,6 +25,7 @@ use utoipa::OpenApi;
         crate::desk::cases,
         crate::desk::boards,
         crate::desk::duplicates,
+        crate::desk::departments,
         crate::sync::push,
         crate::sync::pull,
         crate::audit::verify_endpoint,

@@ -276,6 +276,12 @@ pub async fn apply_checked(
     cmd: &CaseCommand,
     today: NaiveDate,
 ) -> Result<TimelineEntry, AppError> {
+    // What only the server knows: the name of the unit a 处置单 goes to.
+    let mut cmd = cmd.clone();
+    if let CaseCommand::Transfer { unit, unit_id: Some(unit_id), .. } = &mut cmd {
+        *unit = transfer_target(w, before, *unit_id).await?;
+    }
+    let cmd = &cmd;
     let mut after = apply_to_view(before, cmd, today, Calendar::official()).map_err(|e| {
         AppError::new(ErrorCode::Conflict, format!("{}（当前状态：{}）", e.message, before.lifecycle.status.label()))
     })?;
@@ -285,20 +291,12 @@ pub async fn apply_checked(
         after.agent_name = Some(check_agent(w, *agent, before).await?);
     }
     record_assignment(w, before.id, before.agent_id, after.agent_id).await?;
-    // What the server alone knows: unit names, the unit above, the 处置单.
-    let mut cmd = cmd.clone();
-    match &mut cmd {
-        CaseCommand::Escalate { to, .. } => {
-            let (id, name) = unit_above(w, before, *to).await?;
-            after.handling_unit_id = Some(id);
-            after.handling_unit_name = Some(name);
-        }
-        CaseCommand::Transfer { unit, unit_id: Some(unit_id), .. } => {
-            *unit = transfer_target(w, before, *unit_id).await?;
-        }
-        _ => {}
+    if let CaseCommand::Escalate { to, .. } = cmd {
+        // 上报 hands the matter to the unit of the level above.
+        let (id, name) = unit_above(w, before, *to).await?;
+        after.handling_unit_id = Some(id);
+        after.handling_unit_name = Some(name);
     }
-    let cmd = &cmd;
     w.forget_case(before.id);
     let lifecycle = after.lifecycle.clone();
 

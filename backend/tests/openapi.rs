@@ -28,6 +28,11 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/admin/units"),
     ("get", "/api/admin/units"),
     ("patch", "/api/admin/users/{id}"),
+    ("get", "/api/desk/inbox"),
+    ("get", "/api/desk/cases"),
+    ("get", "/api/desk/boards"),
+    ("get", "/api/desk/duplicates"),
+    ("get", "/api/desk/departments"),
 ];
 
 #[tokio::test]

@@ -127,7 +127,13 @@ async fn whole_lifecycle(app: &TestApp) {
     )
     .await;
     ok_command(app, &agent, id, json!({"kind": "request_review", "note": "信访人申请复核"})).await;
-    ok_command(app, &leader, id, json!({"kind": "review_decided", "claim_reasonable": false, "note": "复核维持"}))
+    // 复核 is the level above the reviewer's: the banner centre, not the township again.
+    let (s, body) =
+        command(app, &leader, id, json!({"kind": "review_decided", "claim_reasonable": false, "note": "复核维持"}))
+            .await;
+    assert_eq!(s, 403, "{body}");
+    let centre = app.login("qi1").await;
+    ok_command(app, &centre, id, json!({"kind": "review_decided", "claim_reasonable": false, "note": "复核维持"}))
         .await;
     let (s, body) = command(app, &agent, id, json!({"kind": "request_review", "note": "再次申请"})).await;
     assert_eq!((s, body["code"].as_str()), (409, Some("conflict")));
