@@ -393,7 +393,7 @@ impl Scope {
     }
 }
 
-pub(crate) fn unit_from_row(r: &AnyRow) -> Result<UnitView, sqlx::Error> {
+fn unit_from_row(r: &AnyRow) -> Result<UnitView, sqlx::Error> {
     Ok(UnitView {
         id: r.try_get("id")?,
         parent_id: r.try_get("parent_id")?,

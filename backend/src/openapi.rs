@@ -32,7 +32,6 @@ use utoipa::OpenApi;
         crate::attachments::upload,
         crate::attachments::download,
         crate::org::list_units,
-        crate::org::list_departments,
         crate::org::list_agents,
         crate::org::list_admin_units,
         crate::org::list_users,

@@ -20,7 +20,6 @@ use sqlx::Row;
 pub fn router() -> Router<ApiContext> {
     Router::new()
         .route("/api/units", get(list_units))
-        .route("/api/units/departments", get(list_departments))
         .route("/api/agents", get(list_agents))
         .route("/api/admin/units", get(list_admin_units).post(create_unit))
         .route("/api/admin/users", get(list_users).post(create_user))
@@ -38,21 +37,6 @@ fn admin_only(user: &CurrentUser) -> AppResult<()> {
 #[utoipa::path(get, path = "/api/units", tag = "org", responses((status = 200, body = Vec<UnitView>), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
 async fn list_units(State(ctx): State<ApiContext>, user: CurrentUser) -> AppResult<Json<Vec<UnitView>>> {
     Ok(Json(user.scope().units(&ctx.db.pool).await?))
-}
-
-/// The competent departments (事权单位) a matter of the user's unit may be
-/// transferred to (`shared::desk::may_transfer_to`): those of its banner and
-/// of its township, which may lie outside the user's own scope.
-#[utoipa::path(get, path = "/api/units/departments", tag = "org", responses((status = 200, body = Vec<UnitView>), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
-async fn list_departments(State(ctx): State<ApiContext>, user: CurrentUser) -> AppResult<Json<Vec<UnitView>>> {
-    let rows = sqlx::query("SELECT * FROM units WHERE kind = $1 ORDER BY path")
-        .bind(UnitKind::Department.as_str())
-        .fetch_all(&ctx.db.pool)
-        .await?;
-    let units: Vec<UnitView> = rows.iter().map(crate::jurisdiction::unit_from_row).collect::<Result<_, _>>()?;
-    Ok(Json(
-        units.into_iter().filter(|u| shared::desk::may_transfer_to(u.kind, &u.path, &user.unit_path).is_ok()).collect(),
-    ))
 }
 
 /// The units an administrator manages (their unit's subtree).

@@ -56,7 +56,7 @@ pub fn ActionPanel(
         spawn_local(async move { agents.set(api::get("/api/agents").await.unwrap_or_default()) });
     }
     if needs_units {
-        spawn_local(async move { units.set(api::get("/api/units/departments").await.unwrap_or_default()) });
+        spawn_local(async move { units.set(api::get("/api/desk/departments").await.unwrap_or_default()) });
     }
     actions
         .into_iter()
