@@ -133,11 +133,12 @@ fn ActionForm(
             "categorise" => CaseCommand::Categorise {
                 category: ContentCategory::parse(&choice.get_untracked()).ok_or("请选择内容分类")?,
             },
-            "transfer" => CaseCommand::Transfer {
-                unit: String::new(),
-                unit_id: Some(id_of(unit.get_untracked(), "承办单位")?),
-                proposed_handling: t,
-            },
+            "transfer" => {
+                let id = id_of(unit.get_untracked(), "承办单位")?;
+                // The server fills the name from the id; the lifecycle wants one.
+                let name = units.with_untracked(|us| us.iter().find(|u| u.id == id).map(|u| u.name.clone()));
+                CaseCommand::Transfer { unit: name.unwrap_or_default(), unit_id: Some(id), proposed_handling: t }
+            }
             "department_reply" => CaseCommand::DepartmentReply { unit_id: me_unit, result: t },
             "fix_plan" => CaseCommand::FixPlan {
                 fixed_on: shared::time::parse_ymd(&date.get_untracked()).ok_or("请填写方案确定日期")?,
