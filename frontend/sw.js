@@ -84,6 +84,9 @@ self.addEventListener('fetch', (event) => {
   const url = new URL(req.url);
   if (req.method !== 'GET' || url.origin !== self.location.origin) return;
   if (url.pathname.startsWith('/api/') || url.pathname === '/healthz') return;
+  // Other pages of the same server (the desk workbench, printable forms, the
+  // citizens' pages) are not the field app: never cache them as its shell.
+  if (/^\/(desk|print|public)(\/|$)/.test(url.pathname)) return;
   if (req.mode === 'navigate') {
     event.respondWith(navigate(req));
   } else {

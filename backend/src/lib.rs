@@ -120,12 +120,21 @@ async fn api_not_found() -> error::AppError {
 /// (any other path serves `index.html`, so deep links work).
 pub fn app(ctx: ApiContext, dist: PathBuf) -> Router {
     let index = dist.join("index.html");
-    let csp: std::sync::Arc<str> =
-        security::content_security_policy(std::fs::read_to_string(&index).ok().as_deref()).into();
+    // The desk workbench: its own build in `dist/desk/`, served at `/desk/`
+    // (any path below it serves its `index.html`).
+    let desk = dist.join("desk");
+    let desk_index = desk.join("index.html");
+    // The CSP allows the inline scripts of both pages, by hash.
+    let pages: String =
+        [&index, &desk_index].iter().filter_map(|p| std::fs::read_to_string(p).ok()).collect::<Vec<_>>().join("\n");
+    let csp: std::sync::Arc<str> = security::content_security_policy(Some(&pages)).into();
     // Trunk's files are served brotli-compressed where scripts/build-frontend
     // wrote a `.br` beside them and the browser accepts it.
     let spa = ServeDir::new(&dist).precompressed_br().fallback(ServeFile::new(index).precompressed_br());
+    let desk_spa =
+        ServeDir::new(&desk).precompressed_br().fallback(ServeFile::new(desk_index.clone()).precompressed_br());
     Router::new()
+        .nest_service("/desk", desk_spa)
         .merge(api_router())
         .route("/healthz", get(|| async { "ok" }))
         .route("/robots.txt", get(security::robots))

@@ -65,6 +65,7 @@ async fn boot(state: AppState) {
 
     if state.online.get_untracked() && state.me.with_untracked(Option::is_some) {
         match api::me().await {
+            Ok(me) if crate::util::sent_to_desk(me.role) => {}
             Ok(me) => {
                 let _ = s.set_me(&me).await;
                 state.me.set(Some(me));

@@ -42,6 +42,18 @@ pub fn current_route() -> Route {
     Route::from_hash(&web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default())
 }
 
+/// Whether a desk user (stations, departments, centres, administrators) is
+/// sent to the desk workbench: yes, unless the page was opened as `/?field`
+/// (a station worker screening at the doorstep with a phone).
+pub fn sent_to_desk(role: shared::org::Role) -> bool {
+    let Some(w) = web_sys::window() else { return false };
+    if !shared::desk::uses_desk(role) || w.location().search().unwrap_or_default().contains("field") {
+        return false;
+    }
+    let _ = w.location().replace("/desk/");
+    true
+}
+
 /// Navigates to a page.
 pub fn go(route: Route) {
     if let Some(w) = web_sys::window() {

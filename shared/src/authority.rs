@@ -196,7 +196,8 @@ pub fn desk_commands(actor: Actor, place: &Place, case: &CaseView) -> Vec<&'stat
         CaseCommand::Screen { outcome: ScreeningOutcome::DirectAnswer, agent_id: None, note: note() },
         CaseCommand::Assign { agent_id: 1, chosen_by_citizen: false },
         CaseCommand::Categorise { category: crate::routing::ContentCategory::ALL[0] },
-        CaseCommand::Transfer { unit: note(), unit_id: None, proposed_handling: note() },
+        // A unit named: the lifecycle refuses a transfer to no unit.
+        CaseCommand::Transfer { unit: "承办单位".to_string(), unit_id: None, proposed_handling: note() },
         CaseCommand::DepartmentReply { unit_id: place.actor_unit_id, result: note() },
         CaseCommand::FixPlan { fixed_on: case.accepted_on, consultation: false },
         CaseCommand::LeaderOpinion { text: note() },

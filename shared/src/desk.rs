@@ -163,6 +163,12 @@ pub fn role_level(role: Role) -> Option<HandlingLevel> {
     }
 }
 
+/// Whether a user of `role` works in the desk workbench (`/desk/`) rather
+/// than the field app: everyone but the field agents.
+pub fn uses_desk(role: Role) -> bool {
+    role != Role::FieldAgent
+}
+
 /// The kind of unit that handles matters at `level` once they are reported
 /// up to it: the township station, the banner centre, the league.
 pub fn unit_kind_at(level: HandlingLevel) -> UnitKind {

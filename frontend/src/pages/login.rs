@@ -23,6 +23,7 @@ pub fn LoginPage() -> impl IntoView {
         error.set(None);
         spawn_local(async move {
             match api::login(username.get_untracked().trim(), &password.get_untracked()).await {
+                Ok(me) if crate::util::sent_to_desk(me.role) => {}
                 Ok(me) => {
                     let s = store();
                     let others = s.outbox().await.unwrap_or_default().iter().filter(|e| e.user_id != me.id).count();

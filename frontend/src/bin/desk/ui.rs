@@ -1,0 +1,122 @@
+//! What every desk page shares: the signed-in user and the route, loading
+//! with errors shown, dates and working-day countdowns, small form pieces.
+
+use crate::api::{self, Failure};
+use crate::route::Route;
+use chrono::NaiveDate;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use serde::de::DeserializeOwned;
+use shared::calendar::Calendar;
+use shared::case::CaseView;
+use shared::deadline::DueStatus;
+use shared::org::Me;
+
+#[derive(Clone, Copy)]
+pub struct DeskState {
+    pub me: RwSignal<Option<Me>>,
+    pub route: RwSignal<Route>,
+    pub booted: RwSignal<bool>,
+}
+
+pub fn state() -> DeskState {
+    expect_context::<DeskState>()
+}
+
+/// Shows a failure; a lost session goes back to the sign-in page.
+pub fn failed(f: Failure) -> String {
+    if f.signed_out() {
+        if let Some(s) = use_context::<DeskState>() {
+            s.me.set(None);
+        }
+    }
+    f.message
+}
+
+/// A value loaded from the API: `None` while loading.
+pub type Loaded<T> = RwSignal<Option<Result<T, String>>>;
+
+/// Loads `url` into `into` (again: a reload keeps the old value shown).
+pub fn load<T: DeserializeOwned + Send + Sync + 'static>(into: Loaded<T>, url: String) {
+    spawn_local(async move {
+        let r = api::get::<T>(&url).await.map_err(failed);
+        into.set(Some(r));
+    });
+}
+
+pub fn loaded<T: DeserializeOwned + Send + Sync + 'static>(url: String) -> Loaded<T> {
+    let s = RwSignal::new(None);
+    load(s, url);
+    s
+}
+
+/// "正在加载…", the error, or the view of the value.
+pub fn show<T: Clone + Send + Sync + 'static, V: IntoView + 'static>(
+    data: Loaded<T>,
+    f: impl Fn(T) -> V + Send + Sync + 'static,
+) -> impl IntoView {
+    move || match data.get() {
+        None => view! { <p class="muted">"正在加载…"</p> }.into_any(),
+        Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
+        Some(Ok(v)) => f(v).into_any(),
+    }
+}
+
+pub fn go(route: Route) {
+    if let Some(w) = web_sys::window() {
+        let _ = w.location().set_hash(&route.href());
+    }
+}
+
+pub fn current_route() -> Route {
+    Route::from_hash(&web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default())
+}
+
+/// Today in China, whatever the computer's time zone.
+pub fn today() -> NaiveDate {
+    shared::time::china_local_from_millis(js_sys::Date::now()).date()
+}
+
+/// The working-day countdown of an open matter, and whether it is late.
+pub fn due(c: &CaseView) -> Option<(String, bool, bool)> {
+    if !c.stage.deadline_applies() {
+        return None;
+    }
+    let s = DueStatus::at(Calendar::official(), c.due_on, today());
+    Some((s.label(), matches!(s, DueStatus::Overdue(_)), s.is_urgent()))
+}
+
+/// A cell with the countdown (red when overdue).
+pub fn due_cell(c: &CaseView) -> impl IntoView {
+    match due(c) {
+        None => view! { <span class="muted">"—"</span> }.into_any(),
+        Some((label, late, urgent)) => view! {
+            <span class="due" class:late=late class:urgent=urgent title=c.due_on.to_string()>{label}</span>
+        }
+        .into_any(),
+    }
+}
+
+/// `2026-11-23T03:04:05Z` → `2026-11-23 11:04` (China time).
+pub fn when(rfc3339: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(rfc3339)
+        .map(|t| shared::time::format_minute(shared::time::china_local(t.with_timezone(&chrono::Utc))))
+        .unwrap_or_else(|_| rfc3339.to_string())
+}
+
+/// `<option>`s of a code enum (value = code, text = label).
+pub fn options<T: Copy + 'static>(
+    all: &[T],
+    code: fn(T) -> &'static str,
+    label: fn(T) -> &'static str,
+) -> impl IntoView {
+    all.iter().map(|&v| view! { <option value=code(v)>{label(v)}</option> }).collect_view()
+}
+
+/// A definition row of a form sheet; empty values show "—".
+pub fn field(label: &'static str, value: Option<String>) -> impl IntoView {
+    let v = value.filter(|v| !v.trim().is_empty()).unwrap_or_else(|| "—".to_string());
+    view! {
+        <div class="kv"><dt>{label}</dt><dd>{v}</dd></div>
+    }
+}
