@@ -3,10 +3,8 @@
 // form) and by the API (403); the XLSX ledger opened; print previews of the
 // 代办单 and 处置单; a screenshot of every desk page (docs/screenshots/desk/).
 //
-// Steps that need the desk API on the server (GET /api/desk/*, the
-// `actions` of GET /api/cases/{id}, dispositions, the ledger, the 处置单
-// print) are marked test.fixme when the server does not answer them yet:
-// they run as soon as it does.
+// The tests run in order (one worker): each step works on the matter the
+// intake test registered.
 const { test, expect } = require('@playwright/test');
 const zlib = require('zlib');
 const fs = require('fs');
@@ -158,7 +156,7 @@ test('intake (zhen1): every 代办单 field, checked per field, possible duplica
 });
 
 test('screening, assignment, category, transfer to two departments (zhen1)', async ({ browser }) => {
-  test.fixme(!deskReady, 'needs GET /api/cases/{id} `actions` (shared::authority::desk_commands) from main');
+  expect(deskReady).toBe(true);
   const page = await deskLogin(browser, 'zhen1');
   await openCase(page, caseId);
   await act(page, 'screen', async (f) => {
@@ -191,7 +189,7 @@ test('screening, assignment, category, transfer to two departments (zhen1)', asy
 });
 
 test('each department replies on its own 处置单 (bm1, bm2)', async ({ browser }) => {
-  test.fixme(!deskReady, 'needs the desk API from main (dispositions, department_reply)');
+  expect(deskReady).toBe(true);
   for (const [user, result] of [['bm1', '已核实，补助款将于本月发放'], ['bm2', '符合补缴条件，已办理']]) {
     const page = await deskLogin(browser, user);
     await expect(page.getByTestId('queue-transferred')).toBeVisible();
@@ -207,7 +205,7 @@ test('each department replies on its own 处置单 (bm1, bm2)', async ({ browser
 });
 
 test('leader instruction (zhenld1), plan fixed (the limit moves), urging (zhen1)', async ({ browser }) => {
-  test.fixme(!deskReady, 'needs the desk API from main');
+  expect(deskReady).toBe(true);
   const leader = await deskLogin(browser, 'zhenld1');
   await openCase(leader, caseId);
   await act(leader, 'leader_instruction', async (f) => { await f.getByLabel('领导批示').fill('请两部门协同，月底前办结'); }, '领导批示');
@@ -226,7 +224,7 @@ test('leader instruction (zhenld1), plan fixed (the limit moves), urging (zhen1)
 });
 
 test('escalation to the banner: qi1 sees it under 上报待办; zhen1 still reads it, with no action and a 403', async ({ browser }) => {
-  test.fixme(!deskReady, 'needs the desk API from main (handling unit, inbox)');
+  expect(deskReady).toBe(true);
   const page = await deskLogin(browser, 'zhen1');
   await openCase(page, caseId);
   await act(page, 'escalate', async (f) => { await f.getByLabel('上报理由').fill('涉及旗级部门政策，需旗代办中心协调'); }, '上报');
@@ -249,7 +247,7 @@ test('escalation to the banner: qi1 sees it under 上报待办; zhen1 still read
 });
 
 test('closure (qi1), review at the level above (meng1), conclusion, follow-up, archive', async ({ browser }) => {
-  test.fixme(!deskReady, 'needs the desk API from main');
+  expect(deskReady).toBe(true);
   const qi = await deskLogin(browser, 'qi1');
   await openCase(qi, caseId);
   await act(qi, 'close', async (f) => {
@@ -314,8 +312,6 @@ test('pages at 1280 px: inbox, list with filters, admin', async ({ browser }) =>
 
 test('the XLSX ledger with the current filters is downloaded and read', async ({ browser }) => {
   const page = await deskLogin(browser, 'zhen1');
-  const probe = await page.request.get('/api/cases/ledger.xlsx');
-  test.fixme(probe.status() !== 200, 'needs GET /api/cases/ledger.xlsx (another engineer, on main)');
   await page.goto('/desk/#/cases');
   await page.getByLabel('阶段').selectOption('handling');
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('ledger').click()]);
@@ -341,11 +337,8 @@ test('print previews of the 代办单 and a 处置单', async ({ browser, playwr
   await page.screenshot({ path: `${SHOTS}/print-agency-form.png`, fullPage: true });
   const detail = caseId ? await (await api.get(`/api/cases/${caseId}`)).json() : null;
   const d = detail && detail.dispositions && detail.dispositions[0];
-  test.fixme(!d, 'needs 处置单 (dispositions) from the desk API on main');
+  expect(d, 'the matter of the flow has its 处置单').toBeTruthy();
   const url = `/print/cases/${caseId}/disposition/${d.unit_id}`;
-  // Until the route exists the SPA fallback answers with the field app's page.
-  const probe = await page.request.get(url);
-  test.fixme(!(await probe.text()).includes('处置单'), 'needs GET /print/cases/{id}/disposition/{unit_id} (another engineer, on main)');
   await page.goto(url);
   await expect(page.getByText('处置单').first()).toBeVisible();
   await page.screenshot({ path: `${SHOTS}/print-disposition.png`, fullPage: true });
