@@ -57,7 +57,7 @@ fn Units(units: Loaded<Vec<UnitView>>) -> impl IntoView {
         else {
             return msg.set(Some(Err("请选择上级单位和类型".to_string())));
         };
-        let body = NewUnit { parent_id, kind, name: name.get_untracked().trim().to_string() };
+        let body = NewUnit { parent_id, kind, name: name.get_untracked().trim().to_string(), number_prefix: None };
         spawn_local(async move {
             match api::post::<_, Ignored>("/api/admin/units", &body).await {
                 Ok(_) => {
