@@ -305,6 +305,14 @@ test('pages at 1280 px: inbox, list with filters, admin', async ({ browser }) =>
   const admin = await deskLogin(browser, 'admin');
   await expect(admin.getByRole('heading', { name: '管理' })).toBeVisible();
   await expect(admin.getByTestId('users')).toContainText('zhen1');
+  // A new year's schedule entered by the administrator, and the 编号 prefix.
+  const cal = admin.locator('form[data-test="calendar"]');
+  await cal.getByLabel('年份').fill('2031');
+  await cal.getByRole('button', { name: '读取' }).click();
+  await expect(admin.getByText('2031 年尚无放假安排').first()).toBeVisible();
+  await cal.getByLabel('放假和调休安排').fill('2031-01-01 休\n2031-01-26 班');
+  await cal.getByRole('button', { name: '保存日历' }).click();
+  await expect(admin.getByText('已保存 2031 年放假和调休安排（2 天）')).toBeVisible();
   await admin.waitForLoadState('networkidle');
   await admin.screenshot({ path: `${SHOTS}/admin.png`, fullPage: true });
   await admin.context().close();

@@ -7,19 +7,8 @@ use crate::ui::{failed, load, loaded, options, show, today, Loaded};
 use chrono::Datelike;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde::{Deserialize, Serialize};
-use shared::org::{AgentKind, NewUnit, NewUser, Role, UnitKind, UnitView, UserUpdate, UserView};
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-struct CalendarDay {
-    day: chrono::NaiveDate,
-    kind: String,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-struct Settings {
-    number_prefix: String,
-}
+use shared::calendar::{CalendarDay, DayOverride};
+use shared::org::{AgentKind, NewUnit, NewUser, Role, Settings, UnitKind, UnitView, UserUpdate, UserView};
 
 #[component]
 pub fn AdminPage() -> impl IntoView {
@@ -234,13 +223,14 @@ fn Prefix() -> impl IntoView {
     let msg = RwSignal::new(None);
     spawn_local(async move {
         match api::get::<Settings>("/api/admin/settings").await {
-            Ok(s) => prefix.set(s.number_prefix),
+            Ok(s) => prefix.set(s.number_prefix.unwrap_or_default()),
             Err(e) => msg.set(Some(Err(failed(e)))),
         }
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let body = Settings { number_prefix: prefix.get_untracked().trim().to_string() };
+        let p = prefix.get_untracked().trim().to_string();
+        let body = Settings { number_prefix: (!p.is_empty()).then_some(p) };
         spawn_local(async move {
             match api::send::<_, Ignored>("PUT", "/api/admin/settings", &body).await {
                 Ok(_) => msg.set(Some(Ok("已保存编号前缀".to_string()))),
@@ -265,11 +255,11 @@ fn parse_days(text: &str) -> Result<Vec<CalendarDay>, String> {
         let mut parts = line.split(|c: char| c.is_whitespace() || c == ',' || c == '，').filter(|p| !p.is_empty());
         let day = parts.next().and_then(shared::time::parse_ymd).ok_or(format!("第 {n} 行：日期应写作 2027-01-01"))?;
         let kind = match parts.next().unwrap_or("休") {
-            "休" | "off" | "假" => "off",
-            "班" | "work" => "work",
+            "休" | "off" | "假" => DayOverride::Off,
+            "班" | "work" => DayOverride::Work,
             other => return Err(format!("第 {n} 行：“{other}”应为 休 或 班")),
         };
-        days.push(CalendarDay { day, kind: kind.to_string() });
+        days.push(CalendarDay { day, kind });
     }
     Ok(days)
 }
@@ -282,15 +272,22 @@ fn CalendarYear() -> impl IntoView {
     let fetch = move || {
         let y = year.get_untracked();
         spawn_local(async move {
-            match api::get::<Vec<CalendarDay>>(&format!("/api/admin/calendar/{y}")).await {
-                Ok(days) => {
+            match api::get::<shared::calendar::CalendarYear>(&format!("/api/admin/calendar/{y}")).await {
+                Ok(year) => {
                     text.set(
-                        days.iter()
-                            .map(|d| format!("{} {}", d.day, if d.kind == "work" { "班" } else { "休" }))
+                        year.days
+                            .iter()
+                            .map(|d| format!("{} {}", d.day, if d.kind == DayOverride::Work { "班" } else { "休" }))
                             .collect::<Vec<_>>()
                             .join("\n"),
                     );
-                    msg.set(None);
+                    msg.set(Some(Ok(if !year.scheduled {
+                        format!("{y} 年尚无放假安排：期限按周末计算并标注“节假日安排未公布”")
+                    } else if year.entered {
+                        format!("{y} 年的安排由管理员录入")
+                    } else {
+                        format!("{y} 年的安排为系统内置（国务院办公厅通知）")
+                    })));
                 }
                 Err(e) => msg.set(Some(Err(failed(e)))),
             }
