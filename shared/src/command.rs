@@ -324,6 +324,9 @@ pub fn apply_to_view(
         }
         CaseCommand::LeaderOpinion { text } => after.leader_opinion = Some(text.clone()),
         CaseCommand::LeaderInstruction { text } => after.leader_instruction = Some(text.clone()),
+        // A plan already fixed keeps its 30/60-day limit: reporting up does
+        // not undo the plan (seed 001 gives no limit for after 上报).
+        CaseCommand::Escalate { .. } if case.plan_fixed_on.is_some() => {}
         CaseCommand::Escalate { to, .. } => {
             // The higher level's limit runs from the day it takes the matter.
             let due = to.matter_level().due_date(cal, today);
