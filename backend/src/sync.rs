@@ -22,30 +22,14 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use shared::error::ErrorCode;
 use shared::sync::{
-    Change, MutationResult, MutationStatus, PullResponse, PushRequest, PushResponse, MAX_PUSH_BATCH, PULL_PAGE_SIZE,
+    Change, MutationResult, MutationStatus, PullResponse, PushRequest, PushResponse, RawMutation, RawPush,
+    MAX_PUSH_BATCH, PULL_PAGE_SIZE,
 };
 use shared::validation::check_uuid;
 use sqlx::Row;
 
 pub fn router() -> Router<ApiContext> {
     Router::new().route("/api/sync/push", post(push)).route("/api/sync/pull", get(pull))
-}
-
-/// The push body as it arrives: each change is decoded on its own, so one
-/// change this server cannot read (an old or broken client) is answered
-/// `rejected` instead of failing the whole batch and blocking the queue.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawPush {
-    client_id: String,
-    mutations: Vec<RawMutation>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawMutation {
-    id: u64,
-    change: serde_json::Value,
 }
 
 /// Mutations per transaction. Each mutation runs under a savepoint, and
@@ -93,7 +77,7 @@ async fn push(
         known.extend(stored_answers(&mut w, client, part).await?);
         let mut answers = Vec::with_capacity(part.len());
         for m in part {
-            if m.id == 0 || m.id > i64::MAX as u64 {
+            if !m.has_valid_id() {
                 results.push(MutationResult::rejected(m.id, ErrorCode::ValidationFailed, "变更编号无效"));
                 continue;
             }

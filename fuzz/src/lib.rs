@@ -4,26 +4,9 @@
 //! any input, and asserts the properties the server relies on.
 
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};
-use serde::Deserialize;
 use shared::calendar::Calendar;
-use shared::sync::{Change, PushRequest};
+use shared::sync::{Change, PushRequest, RawPush};
 use shared::validation::{IdNumber, PersonName, PhoneNumber};
-
-/// The push body as `backend/src/sync.rs` decodes it: the envelope strictly,
-/// each change on its own (one unreadable change is refused alone).
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawPush {
-    client_id: String,
-    mutations: Vec<RawMutation>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawMutation {
-    id: u64,
-    change: serde_json::Value,
-}
 
 fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
@@ -39,7 +22,7 @@ pub fn push_decoder(data: &[u8]) {
     if let Ok(raw) = serde_json::from_slice::<RawPush>(data) {
         let _ = shared::validation::check_uuid(&raw.client_id);
         for m in &raw.mutations {
-            if m.id == 0 || m.id > i64::MAX as u64 {
+            if !m.has_valid_id() {
                 continue; // refused as 变更编号无效 before decoding
             }
             let decoded = serde_json::from_value::<Change>(m.change.clone());

@@ -94,6 +94,33 @@ impl Change {
     }
 }
 
+/// The push body as the server decodes it: the envelope strictly, each
+/// change on its own, so one change this server cannot read (an old or
+/// broken client) is answered `rejected` instead of failing the whole batch
+/// and blocking the queue. (The fuzz targets decode exactly this.)
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPush {
+    pub client_id: String,
+    pub mutations: Vec<RawMutation>,
+}
+
+/// One change of a [`RawPush`], not yet decoded.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMutation {
+    pub id: u64,
+    pub change: serde_json::Value,
+}
+
+impl RawMutation {
+    /// Mutation ids are positive and fit the database's 64-bit integers;
+    /// another id is refused (变更编号无效) before the change is decoded.
+    pub fn has_valid_id(&self) -> bool {
+        self.id != 0 && self.id <= i64::MAX as u64
+    }
+}
+
 /// `POST /api/sync/push` body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
