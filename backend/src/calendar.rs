@@ -233,6 +233,7 @@ async fn recount_unscheduled(ctx: &ApiContext, w: &mut Write, cal: &Calendar) ->
             continue;
         }
         let seq = w.next_seq().await?;
+        let stats_before = crate::stats::facts(w.conn(), c.id).await?;
         sqlx::query("UPDATE cases SET due_on = $1, due_unscheduled = $2, rev = $3 WHERE id = $4")
             .bind(due.value.to_string())
             .bind(i64::from(due.unscheduled))
@@ -240,6 +241,8 @@ async fn recount_unscheduled(ctx: &ApiContext, w: &mut Write, cal: &Calendar) ->
             .bind(c.id)
             .execute(w.conn())
             .await?;
+        // The open matter's due date moved: its due-date counter moves too.
+        crate::stats::changed(w.conn(), c.id, stats_before, None).await?;
         w.forget_case(c.id);
         changed.push(c.id);
     }

@@ -68,6 +68,7 @@ impl Db {
         let db = Db { pool, backend };
         db.migrate().await?;
         db.backfill_query_codes().await?;
+        crate::stats::ensure_built(&db).await.map_err(|e| anyhow::anyhow!("{}", e.0.message))?;
         crate::calendar::load(&db.pool).await.map_err(|e| anyhow::anyhow!("{}", e.0.message))?;
         Ok(db)
     }

@@ -85,6 +85,11 @@ pub struct DeskQuery {
     /// Accepted on or before (YYYY-MM-DD).
     #[serde(default)]
     pub to: Option<NaiveDate>,
+    /// A statistics counter (`closed`, `channel:online` …): only the
+    /// matters behind it (the drill-down of a figure on 统计).
+    #[serde(default)]
+    #[param(max_length = 60)]
+    pub stat: Option<String>,
     #[serde(default)]
     #[param(minimum = 0)]
     pub offset: i64,
@@ -109,6 +114,7 @@ impl DeskQuery {
             channel: self.channel,
             from: self.from,
             to: self.to,
+            stat: self.stat.clone(),
         }
     }
 }
@@ -127,6 +133,9 @@ pub async fn checked_query(
         if text.chars().count() > 100 {
             return Err(AppError::new(ErrorCode::ValidationFailed, "查询内容不能超过 100 个字"));
         }
+    }
+    if q.stat.as_deref().is_some_and(|k| !shared::stats::valid_key(k)) {
+        return Err(AppError::new(ErrorCode::ValidationFailed, "统计项无效"));
     }
     if q.offset < 0 || !(1..=200).contains(&q.limit) {
         return Err(AppError::new(ErrorCode::ValidationFailed, "分页参数无效（offset ≥ 0，limit 为 1–200）"));

@@ -403,6 +403,70 @@ impl Scope {
         .await?;
         Ok(row.map(|r| user_from_row(&r)).transpose()?)
     }
+    /// 质检 sample: closed agency matters of the unit at `unit_path` (and
+    /// below) received from `from` to `to`, not inspected yet, drawn at random.
+    pub async fn quality_sample(
+        &self,
+        pool: &AnyPool,
+        unit_path: &str,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+        size: i64,
+    ) -> Result<Vec<CaseView>, AppError> {
+        let rows = sqlx::query(scoped_cases!(
+            "AND c.unit_path LIKE $3 AND c.accepted_on >= $4 AND c.accepted_on <= $5 \
+             AND c.stat_keys LIKE '%|closed|%' AND c.quality_passed IS NULL ORDER BY RANDOM() LIMIT $6"
+        ))
+        .bind(&self.path_pattern)
+        .bind(self.user_id)
+        .bind(format!("{unit_path}%"))
+        .bind(from.to_string())
+        .bind(to.to_string())
+        .bind(size)
+        .fetch_all(pool)
+        .await?;
+        Ok(rows.iter().map(|r| self.view(r, Contact::Hide)).collect::<Result<_, _>>()?)
+    }
+
+    /// The quality inspections of matters in scope at the unit at
+    /// `unit_path` (and below) received from `from` to `to`, newest first.
+    pub async fn inspections(
+        &self,
+        pool: &AnyPool,
+        unit_path: &str,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    ) -> Result<Vec<shared::stats::InspectionView>, AppError> {
+        let rows = sqlx::query(concat!(
+            "SELECT q.id, q.case_id, c.number, q.passed, q.reasons, q.fix_asked, u.display_name, q.inspected_on \
+             FROM quality_checks q JOIN cases c ON c.id = q.case_id JOIN users u ON u.id = q.inspected_by WHERE ",
+            in_scope!(),
+            " AND q.unit_path LIKE $3 AND c.accepted_on >= $4 AND c.accepted_on <= $5 ORDER BY q.id DESC LIMIT 500"
+        ))
+        .bind(&self.path_pattern)
+        .bind(self.user_id)
+        .bind(format!("{unit_path}%"))
+        .bind(from.to_string())
+        .bind(to.to_string())
+        .fetch_all(pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let on: String = r.try_get("inspected_on")?;
+                Ok(shared::stats::InspectionView {
+                    id: r.try_get("id")?,
+                    case_id: r.try_get("case_id")?,
+                    case_number: r.try_get("number")?,
+                    passed: r.try_get::<i64, _>("passed")? != 0,
+                    reasons: r.try_get("reasons")?,
+                    fix_asked: r.try_get("fix_asked")?,
+                    inspected_by_name: r.try_get("display_name")?,
+                    inspected_on: on.parse().map_err(|e: chrono::ParseError| sqlx::Error::Decode(e.into()))?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(AppError::from)
+    }
 }
 
 fn unit_from_row(r: &AnyRow) -> Result<UnitView, sqlx::Error> {
@@ -581,7 +645,8 @@ impl Scope {
              AND ($11 = '' OR c.category = $11) AND ($12 = '' OR c.channel = $12) \
              AND ($13 = '' OR c.accepted_on >= $13) AND ($14 = '' OR c.accepted_on <= $14) \
              AND ($15 = '' OR c.citizen_name LIKE $15 ESCAPE '\\' OR REPLACE(c.citizen_name, '·', '') LIKE $16 ESCAPE '\\' \
-                  OR c.number LIKE $15 ESCAPE '\\' OR c.summary LIKE $15 ESCAPE '\\')",
+                  OR c.number LIKE $15 ESCAPE '\\' OR c.summary LIKE $15 ESCAPE '\\') \
+             AND ($17 = '' OR c.stat_keys LIKE $17)",
             in_scope!()
         );
         let like = |q: &str| {
@@ -593,6 +658,9 @@ impl Scope {
             if q.is_empty() { (String::new(), String::new()) } else { (like(q), like(&shared::desk::name_key(q))) };
         let unit_like = unit_path.map(|p| format!("{p}%")).unwrap_or_default();
         let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+        // A statistics counter (shared::stats): the matters it counts carry
+        // its key in `stat_keys`; keys are checked to hold no wildcard.
+        let stat_like = filter.stat.as_deref().map(|k| format!("%|{k}|%")).unwrap_or_default();
         macro_rules! filtered {
             ($sql:expr) => {
                 self.bind_desk(sqlx::query(sqlx::AssertSqlSafe($sql)), unit_id, day)
@@ -605,13 +673,14 @@ impl Scope {
                     .bind(date(filter.to))
                     .bind(&q_like)
                     .bind(&key_like)
+                    .bind(&stat_like)
             };
         }
         let count_sql = format!("SELECT COUNT(*) {DESK_FILTER_FROM} WHERE {conditions}");
         let total: i64 = filtered!(count_sql).fetch_one(pool).await?.try_get(0)?;
         let page_sql = format!(
             "SELECT c.*, un.name AS unit_name, ag.display_name AS agent_name, hu.name AS handling_unit_name \
-             {DESK_FROM} WHERE {conditions} ORDER BY c.due_on, c.id LIMIT $17 OFFSET $18"
+             {DESK_FROM} WHERE {conditions} ORDER BY c.due_on, c.id LIMIT $18 OFFSET $19"
         );
         let rows = filtered!(page_sql).bind(limit).bind(offset).fetch_all(pool).await?;
         let items = rows.iter().map(|r| self.view(r, Contact::Hide)).collect::<Result<_, _>>()?;

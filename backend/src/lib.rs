@@ -19,6 +19,7 @@ pub mod overdue;
 pub mod print;
 pub mod public;
 pub mod security;
+pub mod stats;
 pub mod sync;
 pub mod text;
 pub mod workflow;
@@ -83,6 +84,7 @@ pub fn api_router() -> Router<ApiContext> {
         .merge(auth::router())
         .merge(cases::router())
         .merge(desk::router())
+        .merge(stats::router())
         .merge(sync::router())
         .merge(audit::router())
         .merge(org::router())

@@ -7,17 +7,18 @@ use crate::db::Db;
 use crate::error::AppError;
 use crate::workflow::apply_checked;
 use chrono::NaiveDate;
-use shared::case::Stage;
 use shared::command::CaseCommand;
 use shared::deadline::{DueStatus, ESCALATION_WARNING_DAYS};
 use sqlx::Row;
 
-/// `stage IN ('screening', 'handling')`: the stages whose clock runs, from
-/// `shared` (Stage::deadline_applies), so the job urges what the phone
-/// shows as overdue.
+/// `status IN ('screening', 'handling')`: the matters whose clock runs
+/// (`shared::stats::is_open`, the desk's due queues). Not by stage: a matter
+/// answered or redirected at screening keeps the stage 甄别受理 but its
+/// clock stopped, and urging it is refused (the job used to stop there).
 fn clock_running() -> String {
-    let stages: Vec<String> = Stage::with_deadline().map(|s| format!("'{}'", s.as_str())).collect();
-    format!("stage IN ({})", stages.join(", "))
+    let statuses = [shared::lifecycle::CaseStatus::Screening, shared::lifecycle::CaseStatus::Handling];
+    let statuses: Vec<String> = statuses.iter().map(|s| format!("'{}'", s.as_str())).collect();
+    format!("status IN ({})", statuses.join(", "))
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]

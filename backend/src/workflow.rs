@@ -95,6 +95,7 @@ pub async fn create_case(w: &mut Write, user: &CurrentUser, c: &CheckedCase) -> 
     .fetch_one(w.conn())
     .await?
     .try_get(0)?;
+    crate::stats::changed(w.conn(), id, None, None).await?;
     audit::record(
         w,
         AuditEntry {
@@ -302,6 +303,7 @@ pub async fn apply_checked(
     let lifecycle = after.lifecycle.clone();
 
     let seq = w.next_seq().await?;
+    let stats_before = crate::stats::facts(w.conn(), before.id).await?;
     sqlx::query(
         "UPDATE cases SET stage = $1, status = $2, lifecycle = $3, handling_level = $4, agent_id = $5, category = $6, task_group = $7, \
          proposed_handling = $8, leader_opinion = $9, leader_instruction = $10, notice_form = $11, result = $12, opinion = $13, \
@@ -334,6 +336,7 @@ pub async fn apply_checked(
     .bind(before.id)
     .execute(w.conn())
     .await?;
+    crate::stats::changed(w.conn(), before.id, stats_before, Some(today)).await?;
     let at = now_text();
     let actor_id = actor.map(|a| a.id);
     match cmd {

@@ -40,6 +40,10 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/desk/boards"),
     ("get", "/api/desk/duplicates"),
     ("get", "/api/desk/departments"),
+    ("get", "/api/stats"),
+    ("get", "/api/stats/quality"),
+    ("post", "/api/stats/quality"),
+    ("get", "/api/stats/quality/sample"),
 ];
 
 #[tokio::test]

@@ -84,6 +84,9 @@ pub struct DeskFilter {
     /// Accepted on or after / on or before.
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
+    /// A statistics counter (`shared::stats`, e.g. `closed`): only the
+    /// matters it counts (the drill-down of a figure).
+    pub stat: Option<String>,
 }
 
 /// A 信访事项处置单: the matter handed to one competent unit, with its own

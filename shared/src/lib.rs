@@ -18,6 +18,7 @@
 //! - [`validation`]: input checks with Chinese error messages.
 //! - [`reward`]: the reward fund: categories, eligibility, dossier, quarterly batches.
 //! - [`routing`]: content categories and the township task groups.
+//! - [`stats`]: which counters a matter adds to, the figures beside the targets.
 //! - [`org`]: units, roles and agent kinds.
 //! - [`public`]: the citizens' query code (查询码) with its check digit.
 //! - [`error`]: the JSON error body `{code, message}`.
@@ -41,6 +42,7 @@ pub mod org;
 pub mod public;
 pub mod reward;
 pub mod routing;
+pub mod stats;
 pub mod sync;
 pub mod time;
 pub mod validation;

@@ -1,0 +1,532 @@
+//! Statistics (issue 12): the counters kept as aggregates in `case_stats`,
+//! the figures of a unit for a period (`GET /api/stats`) and the quality
+//! inspection (质检) by the banner's supervision centre.
+//!
+//! Which matter counts where is `shared::stats::contributions`. The write
+//! path calls [`changed`] after every change of a `cases` row, inside the
+//! same transaction: the row's old contributions are subtracted and the new
+//! ones added, for its unit and every unit above it (so a unit's figure is
+//! a primary-key range of `case_stats`, never a scan of its cases). The
+//! recount ([`recount`]) runs the same rule over the cases; the tests find
+//! both equal.
+
+use crate::audit::{self, AuditEntry};
+use crate::auth::CurrentUser;
+use crate::db::{now_text, Cell, Db, Write};
+use crate::error::{ApiJson, AppError, AppResult};
+use crate::text::{from_text, opt_from_text};
+use crate::ApiContext;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::routing::get;
+use axum::{Json, Router};
+use chrono::{Datelike, NaiveDate};
+use shared::case::{CaseView, Stage};
+use shared::error::ErrorCode;
+use shared::lifecycle::{CaseStatus, HandlingLevel, Lifecycle};
+use shared::org::Role;
+use shared::stats::{
+    ancestor_paths, delta, due_now, figures, is_agency, keys_text, mixes, month_rows, rank, CaseFacts, Counter, Counts,
+    Inspection, InspectionView, MonthRange, RankRow, UnitStats,
+};
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+use std::collections::BTreeMap;
+
+pub fn router() -> Router<ApiContext> {
+    Router::new()
+        .route("/api/stats", get(unit_stats))
+        .route("/api/stats/quality", get(list_inspections).post(inspect))
+        .route("/api/stats/quality/sample", get(sample))
+}
+
+/// The columns [`facts_from_row`] reads.
+pub const FACT_COLUMNS: &str = "unit_path, accepted_on, channel, source, category, stage, handling_level, lifecycle, \
+     due_on, screened_in_time, closed_in_time, quality_passed";
+
+fn flag(row: &AnyRow, col: &str) -> Result<Option<bool>, sqlx::Error> {
+    Ok(row.try_get::<Option<i64>, _>(col)?.map(|v| v != 0))
+}
+
+fn date(row: &AnyRow, col: &str) -> Result<NaiveDate, sqlx::Error> {
+    let s: String = row.try_get(col)?;
+    s.parse().map_err(|e: chrono::ParseError| sqlx::Error::Decode(format!("{col}: {e}").into()))
+}
+
+/// A case row's facts (the columns of [`FACT_COLUMNS`]).
+pub fn facts_from_row(row: &AnyRow) -> Result<CaseFacts, sqlx::Error> {
+    let stage: Stage = from_text("stage", &row.try_get::<String, _>("stage")?)?;
+    let level: HandlingLevel = from_text("handling_level", &row.try_get::<String, _>("handling_level")?)?;
+    let lifecycle = match row.try_get::<Option<String>, _>("lifecycle")? {
+        Some(json) => serde_json::from_str(&json).map_err(|e| sqlx::Error::Decode(e.into()))?,
+        None => Lifecycle::from_stage(stage, level),
+    };
+    Ok(CaseFacts {
+        unit_path: row.try_get("unit_path")?,
+        accepted_on: date(row, "accepted_on")?,
+        channel: from_text("channel", &row.try_get::<String, _>("channel")?)?,
+        source: from_text("source", &row.try_get::<String, _>("source")?)?,
+        category: opt_from_text("category", row.try_get("category")?)?,
+        lifecycle,
+        due_on: date(row, "due_on")?,
+        screened_in_time: flag(row, "screened_in_time")?,
+        closed_in_time: flag(row, "closed_in_time")?,
+        quality: flag(row, "quality_passed")?,
+    })
+}
+
+/// The facts of case `id` as stored now (inside the caller's transaction).
+pub async fn facts(conn: &mut AnyConnection, id: i64) -> Result<Option<CaseFacts>, AppError> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {FACT_COLUMNS} FROM cases WHERE id = $1")))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(row.map(|r| facts_from_row(&r)).transpose()?)
+}
+
+/// Case `id` changed from `old` (`None`: it was just created), on `today`
+/// (`None`: a change that is not a step of the workflow, such as a new due
+/// date). Records the facts known only now (screened or closed within the
+/// limit, judged against the limit that ran until this change), the case's
+/// counter keys, and moves the counters. Call it after the row's UPDATE or
+/// INSERT, in the same transaction.
+pub async fn changed(
+    conn: &mut AnyConnection,
+    id: i64,
+    old: Option<CaseFacts>,
+    today: Option<NaiveDate>,
+) -> Result<(), AppError> {
+    let Some(mut new) = facts(conn, id).await? else { return Ok(()) };
+    if let (Some(old), Some(today)) = (&old, today) {
+        if old.lifecycle.status == CaseStatus::Screening && new.lifecycle.status != CaseStatus::Screening {
+            new.screened_in_time = Some(today <= old.due_on);
+        }
+        let was_closed = is_agency(&old.lifecycle) && old.lifecycle.is_closed();
+        if is_agency(&new.lifecycle) && new.lifecycle.is_closed() && !was_closed {
+            new.closed_in_time = Some(today <= old.due_on);
+        }
+    }
+    sqlx::query("UPDATE cases SET stat_keys = $1, screened_in_time = $2, closed_in_time = $3 WHERE id = $4")
+        .bind(keys_text(&new))
+        .bind(new.screened_in_time.map(i64::from))
+        .bind(new.closed_in_time.map(i64::from))
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    move_counters(conn, old.as_ref(), Some(&new)).await
+}
+
+/// Applies the change of one matter from `old` to `new` to the counters of
+/// its unit and of every unit above it, in one statement.
+pub async fn move_counters(
+    conn: &mut AnyConnection,
+    old: Option<&CaseFacts>,
+    new: Option<&CaseFacts>,
+) -> Result<(), AppError> {
+    let mut rows: BTreeMap<(String, String, String), i64> = BTreeMap::new();
+    let mut add = |path: &str, changes: Vec<(Counter, i64)>| {
+        for path in ancestor_paths(path) {
+            for (c, n) in &changes {
+                *rows.entry((path.clone(), c.month.clone(), c.key.clone())).or_default() += n;
+            }
+        }
+    };
+    match (old, new) {
+        (Some(o), Some(n)) if o.unit_path != n.unit_path => {
+            add(&o.unit_path, delta(Some(o), None));
+            add(&n.unit_path, delta(None, Some(n)));
+        }
+        (o, n) => {
+            let path = n.or(o).map(|f| f.unit_path.clone()).unwrap_or_default();
+            add(&path, delta(o, n));
+        }
+    }
+    rows.retain(|_, n| *n != 0);
+    // In key order: two writers touching the same counters lock them in
+    // the same order (they are serialised by the change counter anyway).
+    let rows: Vec<[Cell; 4]> = rows
+        .into_iter()
+        .map(|((p, m, k), n)| [Cell::Text(Some(p)), Cell::Text(Some(m)), Cell::Text(Some(k)), Cell::Int(Some(n))])
+        .collect();
+    upsert(conn, &rows).await
+}
+
+/// Adds each row's `n` to its counter, creating it if need be.
+async fn upsert(conn: &mut AnyConnection, rows: &[[Cell; 4]]) -> Result<(), AppError> {
+    for chunk in rows.chunks(100) {
+        let mut sql = String::from("INSERT INTO case_stats (unit_path, month, stat_key, n) VALUES ");
+        for i in 0..chunk.len() {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!("(${}, ${}, ${}, ${})", 4 * i + 1, 4 * i + 2, 4 * i + 3, 4 * i + 4));
+        }
+        sql.push_str(" ON CONFLICT (unit_path, month, stat_key) DO UPDATE SET n = case_stats.n + excluded.n");
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for row in chunk {
+            for v in row {
+                q = match v {
+                    Cell::Text(t) => q.bind(t.clone()),
+                    Cell::Int(i) => q.bind(*i),
+                };
+            }
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// The counters (unit path, month, key) → n counted afresh from the cases
+/// with the shared rule; also each case's counter keys, by id.
+pub async fn recount(conn: &mut AnyConnection) -> Result<(Counters, BTreeMap<i64, String>), AppError> {
+    let mut out = Counters::new();
+    let mut keys = BTreeMap::new();
+    let mut after = 0_i64;
+    loop {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT id, {FACT_COLUMNS} FROM cases WHERE id > $1 ORDER BY id LIMIT 5000"
+        )))
+        .bind(after)
+        .fetch_all(&mut *conn)
+        .await?;
+        let Some(last) = rows.last() else { break };
+        after = last.try_get("id")?;
+        for r in &rows {
+            let f = facts_from_row(r)?;
+            add_contributions(&mut out, &f);
+            keys.insert(r.try_get::<i64, _>("id")?, keys_text(&f));
+        }
+    }
+    Ok((out, keys))
+}
+
+/// Counters by (unit path, month, key).
+pub type Counters = BTreeMap<(String, String, String), i64>;
+
+/// Adds one matter's contributions to `out`, for its unit and every unit above.
+pub fn add_contributions(out: &mut Counters, f: &CaseFacts) {
+    let changes = shared::stats::contributions(f);
+    for path in ancestor_paths(&f.unit_path) {
+        for c in &changes {
+            *out.entry((path.clone(), c.month.clone(), c.key.clone())).or_default() += 1;
+        }
+    }
+}
+
+/// The counters as stored (zeros left out).
+pub async fn stored(conn: &mut AnyConnection) -> Result<Counters, AppError> {
+    let rows = sqlx::query("SELECT unit_path, month, stat_key, n FROM case_stats WHERE n <> 0").fetch_all(conn).await?;
+    rows.iter()
+        .map(|r| Ok(((r.try_get("unit_path")?, r.try_get("month")?, r.try_get("stat_key")?), r.try_get("n")?)))
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(AppError::from)
+}
+
+/// Writes `counters` as the whole of `case_stats` (replacing what was there).
+pub async fn write_all(conn: &mut AnyConnection, counters: &Counters) -> Result<(), AppError> {
+    sqlx::query("DELETE FROM case_stats").execute(&mut *conn).await?;
+    let rows: Vec<[Cell; 4]> = counters
+        .iter()
+        .filter(|(_, n)| **n != 0)
+        .map(|((p, m, k), n)| {
+            [Cell::Text(Some(p.clone())), Cell::Text(Some(m.clone())), Cell::Text(Some(k.clone())), Cell::Int(Some(*n))]
+        })
+        .collect();
+    crate::db::insert_rows(conn, "case_stats (unit_path, month, stat_key, n)", &rows).await?;
+    Ok(())
+}
+
+/// Counts the counters afresh from the cases (and each case's keys): at
+/// start-up when the statistics were never built (the cases registered
+/// before this migration), and for a repair.
+pub async fn rebuild(db: &Db) -> Result<(), AppError> {
+    let mut tx = db.begin_write().await?;
+    let (counters, keys) = recount(&mut tx).await?;
+    write_all(&mut tx, &counters).await?;
+    for (id, k) in keys {
+        sqlx::query("UPDATE cases SET stat_keys = $1 WHERE id = $2 AND stat_keys <> $1")
+            .bind(k)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    sqlx::query("INSERT INTO settings (name, value) VALUES ('stats_built', $1) ON CONFLICT (name) DO NOTHING")
+        .bind(now_text())
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Builds the statistics once (see [`rebuild`]); later they are kept.
+pub async fn ensure_built(db: &Db) -> Result<(), AppError> {
+    let built = sqlx::query("SELECT 1 FROM settings WHERE name = 'stats_built'").fetch_optional(&db.pool).await?;
+    if built.is_none() {
+        rebuild(db).await?;
+    }
+    Ok(())
+}
+
+/// `GET /api/stats` and the quality endpoints' query: a unit in the user's
+/// scope (default: the user's own) and a period of months (default: this
+/// year up to this month).
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct StatsQuery {
+    #[serde(default)]
+    #[param(minimum = 1)]
+    pub unit_id: Option<i64>,
+    /// First month (YYYY-MM).
+    #[serde(default)]
+    pub from: Option<String>,
+    /// Last month (YYYY-MM).
+    #[serde(default)]
+    pub to: Option<String>,
+    /// How many matters to draw (质检 sample), 1–200.
+    #[serde(default)]
+    pub size: Option<i64>,
+}
+
+/// Only the desk's users read statistics.
+fn desk_user(user: &CurrentUser) -> AppResult<()> {
+    if shared::desk::role_level(user.role).is_none() {
+        return Err(AppError::new(ErrorCode::Forbidden, format!("{}不能查看统计", user.role.label())));
+    }
+    Ok(())
+}
+
+struct Checked {
+    unit_id: i64,
+    unit_name: String,
+    unit_path: String,
+    range: MonthRange,
+}
+
+async fn checked(
+    ctx: &ApiContext,
+    user: &CurrentUser,
+    q: Result<Query<StatsQuery>, QueryRejection>,
+) -> AppResult<(Checked, StatsQuery)> {
+    let Query(q) =
+        q.map_err(|e| AppError::new(ErrorCode::ValidationFailed, format!("统计条件无效：{}", e.body_text())))?;
+    let today = shared::time::china_today(chrono::Utc::now());
+    let range = MonthRange::parse(
+        q.from.as_deref().unwrap_or(&format!("{:04}-01", today.year())),
+        q.to.as_deref().unwrap_or(&shared::stats::month_of(today)),
+    )?;
+    let unit_id = q.unit_id.unwrap_or(user.unit_id);
+    let mut conn = ctx.db.pool.acquire().await?;
+    let Some((_, unit_path)) = user.scope().unit(&mut conn, unit_id).await? else {
+        return Err(AppError::new(ErrorCode::OutOfJurisdiction, "只能查看本辖区单位的统计"));
+    };
+    let unit_name: String =
+        sqlx::query("SELECT name FROM units WHERE id = $1").bind(unit_id).fetch_one(&mut *conn).await?.try_get(0)?;
+    Ok((Checked { unit_id, unit_name, unit_path, range }, q))
+}
+
+#[utoipa::path(get, path = "/api/stats", tag = "stats", params(StatsQuery), responses((status = 200, body = UnitStats), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
+pub async fn unit_stats(
+    State(ctx): State<ApiContext>,
+    user: CurrentUser,
+    q: Result<Query<StatsQuery>, QueryRejection>,
+) -> AppResult<Json<UnitStats>> {
+    desk_user(&user)?;
+    let (c, _) = checked(&ctx, &user, q).await?;
+    let today = shared::time::china_today(chrono::Utc::now());
+    let soon = crate::calendar::current().add_working_days(today, 2).value;
+    Ok(Json(stats_of(&ctx.db.pool, c.unit_id, c.unit_name, &c.unit_path, c.range, today, soon).await?))
+}
+
+/// The statistics of the unit at `unit_path` for `range`, from the counters.
+pub async fn stats_of(
+    pool: &sqlx::AnyPool,
+    unit_id: i64,
+    unit_name: String,
+    unit_path: &str,
+    range: MonthRange,
+    today: NaiveDate,
+    soon: NaiveDate,
+) -> Result<UnitStats, AppError> {
+    let rows = sqlx::query(
+        "SELECT month, stat_key, n FROM case_stats WHERE unit_path = $1 AND (month = '' OR (month >= $2 AND month <= $3))",
+    )
+    .bind(unit_path)
+    .bind(&range.from)
+    .bind(&range.to)
+    .fetch_all(pool)
+    .await?;
+    let mut totals = Counts::new();
+    let mut snapshot = Counts::new();
+    let mut by_month: BTreeMap<String, Counts> = BTreeMap::new();
+    for r in &rows {
+        let month: String = r.try_get("month")?;
+        let key: String = r.try_get("stat_key")?;
+        let n: i64 = r.try_get("n")?;
+        if month.is_empty() {
+            *snapshot.entry(key).or_default() += n;
+        } else {
+            *totals.entry(key.clone()).or_default() += n;
+            *by_month.entry(month).or_default().entry(key).or_default() += n;
+        }
+    }
+    // The units right below, ranked: their own counters, summed over the period.
+    let children = sqlx::query("SELECT id, name, path FROM units WHERE parent_id = $1 ORDER BY path")
+        .bind(unit_id)
+        .fetch_all(pool)
+        .await?;
+    let sums = sqlx::query(
+        "SELECT unit_path, stat_key, CAST(SUM(n) AS BIGINT) AS n FROM case_stats \
+         WHERE unit_path IN (SELECT path FROM units WHERE parent_id = $1) AND month >= $2 AND month <= $3 \
+         AND stat_key IN ('total', 'agency', 'closed', 'resolved') GROUP BY unit_path, stat_key",
+    )
+    .bind(unit_id)
+    .bind(&range.from)
+    .bind(&range.to)
+    .fetch_all(pool)
+    .await?;
+    let mut per_child: BTreeMap<String, Counts> = BTreeMap::new();
+    for r in &sums {
+        per_child
+            .entry(r.try_get("unit_path")?)
+            .or_default()
+            .insert(r.try_get("stat_key")?, r.try_get::<Option<i64>, _>("n")?.unwrap_or(0));
+    }
+    let empty = Counts::new();
+    let mut ranking: Vec<RankRow> = children
+        .iter()
+        .map(|r| {
+            let path: String = r.try_get("path")?;
+            Ok(RankRow::of(r.try_get("id")?, r.try_get("name")?, per_child.get(&path).unwrap_or(&empty)))
+        })
+        .collect::<Result<_, sqlx::Error>>()?;
+    rank(&mut ranking);
+    Ok(UnitStats {
+        unit_id,
+        unit_name,
+        figures: figures(&totals),
+        months: month_rows(&range, &by_month),
+        ranking,
+        mix: mixes(&totals),
+        due: due_now(&snapshot, today, soon),
+        period: range,
+    })
+}
+
+/// Only the banner's supervision centre inspects (质检).
+fn inspector(user: &CurrentUser) -> AppResult<()> {
+    if user.role != Role::CountyCentre {
+        return Err(AppError::new(ErrorCode::Forbidden, "只有旗县代办中心（督导）可以进行质检"));
+    }
+    Ok(())
+}
+
+#[utoipa::path(get, path = "/api/stats/quality/sample", tag = "stats", params(StatsQuery), responses((status = 200, description = "随机抽取的已办结、未质检事项", body = Vec<CaseView>), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
+pub async fn sample(
+    State(ctx): State<ApiContext>,
+    user: CurrentUser,
+    q: Result<Query<StatsQuery>, QueryRejection>,
+) -> AppResult<Json<Vec<CaseView>>> {
+    inspector(&user)?;
+    let (c, q) = checked(&ctx, &user, q).await?;
+    let size = q.size.unwrap_or(10);
+    if !(1..=200).contains(&size) {
+        return Err(AppError::new(ErrorCode::ValidationFailed, "抽样数量应为 1–200"));
+    }
+    let (from, to) = c.range.days();
+    Ok(Json(user.scope().quality_sample(&ctx.db.pool, &c.unit_path, from, to, size).await?))
+}
+
+#[utoipa::path(get, path = "/api/stats/quality", tag = "stats", params(StatsQuery), responses((status = 200, body = Vec<InspectionView>), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
+pub async fn list_inspections(
+    State(ctx): State<ApiContext>,
+    user: CurrentUser,
+    q: Result<Query<StatsQuery>, QueryRejection>,
+) -> AppResult<Json<Vec<InspectionView>>> {
+    desk_user(&user)?;
+    let (c, _) = checked(&ctx, &user, q).await?;
+    let (from, to) = c.range.days();
+    Ok(Json(user.scope().inspections(&ctx.db.pool, &c.unit_path, from, to).await?))
+}
+
+#[utoipa::path(post, path = "/api/stats/quality", tag = "stats", request_body = Inspection, responses((status = 200, body = InspectionView), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
+pub async fn inspect(
+    State(ctx): State<ApiContext>,
+    user: CurrentUser,
+    ApiJson(i): ApiJson<Inspection>,
+) -> AppResult<Json<InspectionView>> {
+    let today = shared::time::china_today(chrono::Utc::now());
+    let mut w = Write::begin(&ctx.db, 1).await?;
+    let view = record_inspection(&mut w, &user, &i, today).await?;
+    w.commit().await?;
+    Ok(Json(view))
+}
+
+/// Records a quality inspection of a closed agency matter in the
+/// inspector's scope: the inspection row, the case's verdict (the last
+/// inspection counts) and its counters, the audit entry.
+pub async fn record_inspection(
+    w: &mut Write,
+    user: &CurrentUser,
+    i: &Inspection,
+    today: NaiveDate,
+) -> Result<InspectionView, AppError> {
+    inspector(user)?;
+    i.validate()?;
+    let case = user.scope().case_for_write(w.conn(), i.case_id).await?.ok_or_else(AppError::not_found)?;
+    if !(is_agency(&case.lifecycle) && case.lifecycle.is_closed()) {
+        return Err(AppError::new(
+            ErrorCode::Conflict,
+            format!("只能质检已办结的代办事项（当前状态：{}）", case.lifecycle.status.label()),
+        ));
+    }
+    let old = facts(w.conn(), case.id).await?;
+    let unit_path = old.as_ref().map(|f| f.unit_path.clone()).unwrap_or_default();
+    let id: i64 = sqlx::query(
+        "INSERT INTO quality_checks (case_id, unit_path, passed, reasons, fix_asked, inspected_by, inspected_on, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+    )
+    .bind(case.id)
+    .bind(&unit_path)
+    .bind(i64::from(i.passed))
+    .bind(i.reasons.trim())
+    .bind(i.fix_asked.trim())
+    .bind(user.id)
+    .bind(today.to_string())
+    .bind(now_text())
+    .fetch_one(w.conn())
+    .await?
+    .try_get(0)?;
+    let seq = w.next_seq().await?;
+    sqlx::query("UPDATE cases SET quality_passed = $1 WHERE id = $2")
+        .bind(i64::from(i.passed))
+        .bind(case.id)
+        .execute(w.conn())
+        .await?;
+    changed(w.conn(), case.id, old, None).await?;
+    w.touch_case(case.id, seq);
+    audit::record(
+        w,
+        AuditEntry {
+            actor_id: Some(user.id),
+            action: "case.quality_check",
+            entity: "case",
+            entity_id: case.id.to_string(),
+            before: None,
+            after: Some(
+                serde_json::json!({"passed": i.passed, "reasons": i.reasons.trim(), "fix_asked": i.fix_asked.trim()}),
+            ),
+        },
+    )
+    .await?;
+    Ok(InspectionView {
+        id,
+        case_id: case.id,
+        case_number: case.number,
+        passed: i.passed,
+        reasons: i.reasons.trim().to_string(),
+        fix_asked: i.fix_asked.trim().to_string(),
+        inspected_by_name: user.display_name.clone(),
+        inspected_on: today,
+    })
+}
