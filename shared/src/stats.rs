@@ -528,6 +528,39 @@ pub fn valid_key(k: &str) -> bool {
     !k.is_empty() && k.len() <= 60 && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':')
 }
 
+/// What a counter counts, in Chinese (the drill-down's heading).
+pub fn key_label(k: &str) -> String {
+    use key::*;
+    let fixed = match k {
+        TOTAL => "全部事项",
+        AGENCY => "代办事项",
+        CLOSED => "已办结的代办事项",
+        RESOLVED => "已化解的代办事项",
+        OPINIONS => "已参评的办结事项",
+        SATISFIED => "满意、比较满意的办结事项",
+        SCREENED => "已甄别受理的事项",
+        SCREENED_IN_TIME => "按时甄别受理的事项",
+        CLOSED_IN_TIME => "按期办结的事项",
+        REVIEWED => "申请复查、复核的办结事项",
+        QUALITY_CHECKED => "已质检的办结事项",
+        QUALITY_PASSED => "质检合格的办结事项",
+        _ => "",
+    };
+    if !fixed.is_empty() {
+        return fixed.to_string();
+    }
+    let Some((dim, code)) = k.split_once(':') else { return k.to_string() };
+    let label = match dim {
+        "channel" => Channel::parse(code).map(|c| format!("渠道：{}", c.label())),
+        "source" => Source::parse(code).map(|c| format!("来源：{}", c.label())),
+        "stage" => Stage::parse(code).map(|c| format!("环节：{}", c.label())),
+        "category" if code == "none" => Some("内容分类：未分类".to_string()),
+        "category" => ContentCategory::parse(code).map(|c| format!("内容分类：{}", c.label())),
+        _ => None,
+    };
+    label.unwrap_or_else(|| k.to_string())
+}
+
 /// A quality inspection (质检) of a closed matter by the banner's
 /// supervision centre: passed, or failed with reasons and the fix asked for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -705,6 +738,19 @@ mod tests {
         assert!(MonthRange::parse("2026-3", "2026-04").is_err());
         assert!(MonthRange::parse("2026-13", "2026-12").is_err());
         assert_eq!(MonthRange::year(2025).months().len(), 12);
+    }
+
+    #[test]
+    fn every_key_reads_in_chinese() {
+        assert_eq!(key_label("closed"), "已办结的代办事项");
+        assert_eq!(key_label("channel:online"), "渠道：网上");
+        assert_eq!(key_label("category:none"), "内容分类：未分类");
+        assert_eq!(key_label("stage:follow_up"), "环节：终结回访");
+        for f in FigureKind::ALL {
+            let (n, d) = f.keys();
+            assert!(!key_label(n).is_ascii() && !key_label(d).is_ascii(), "{n} {d}");
+        }
+        assert_eq!(key_label("nonsense"), "nonsense");
     }
 
     #[test]

@@ -127,6 +127,7 @@ fn Shell() -> impl IntoView {
                     <a href=Route::Inbox.href() class:active=is(|r| r == Route::Inbox)>"待办"</a>
                     <a href=Route::Cases(None).href() class:active=is(|r| matches!(r, Route::Cases(_) | Route::Case(_)))>"事项"</a>
                 })}
+                {(!admin).then(|| view! { <a href=Route::Stats.href() class:active=is(|r| r == Route::Stats)>"统计"</a> })}
                 {registers.then(|| view! { <a href=Route::NewCase.href() class:active=is(|r| r == Route::NewCase)>"登记"</a> })}
                 {admin.then(|| view! { <a href=Route::Admin.href() class:active=is(|r| r == Route::Admin)>"管理"</a> })}
             </nav>
@@ -140,6 +141,7 @@ fn Shell() -> impl IntoView {
                 Route::Case(id) => view! { <crate::detail::CasePage id=id/> }.into_any(),
                 Route::NewCase => view! { <crate::intake::IntakePage/> }.into_any(),
                 Route::Admin => view! { <crate::admin::AdminPage/> }.into_any(),
+                Route::Stats => view! { <crate::stats::StatsPage/> }.into_any(),
             }}
         </main>
     }

@@ -25,6 +25,19 @@ pub fn CaseListPage(queue: Option<InboxQueue>) -> impl IntoView {
     let channel = RwSignal::new(String::new());
     let from = RwSignal::new(String::new());
     let to = RwSignal::new(String::new());
+    // A figure's drill-down (统计) opens the list with its counter, unit and
+    // period in the hash.
+    let stat = RwSignal::new(String::new());
+    let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
+    for (k, v) in crate::route::list_params(&hash) {
+        match k.as_str() {
+            "stat" if shared::stats::valid_key(&v) => stat.set(v),
+            "unit_id" => unit.set(v),
+            "from" => from.set(v),
+            "to" => to.set(v),
+            _ => {}
+        }
+    }
     let offset = RwSignal::new(0i64);
     let units = loaded::<Vec<UnitView>>("/api/units".to_string());
     let agents = loaded::<Vec<UserView>>("/api/agents".to_string());
@@ -39,6 +52,7 @@ pub fn CaseListPage(queue: Option<InboxQueue>) -> impl IntoView {
             ("channel", channel.get()),
             ("from", from.get()),
             ("to", to.get()),
+            ("stat", stat.get()),
         ])
     });
     // A new filter starts from the first page.
@@ -69,10 +83,10 @@ pub fn CaseListPage(queue: Option<InboxQueue>) -> impl IntoView {
                 <option value="">"全部阶段"</option>
                 {options(&Stage::ALL, Stage::as_str, Stage::label)}
             </select>
-            <select aria-label="承办单位" on:change=sel(unit)>
+            <select aria-label="承办单位" prop:value=move || unit.get() on:change=sel(unit)>
                 <option value="">"全部单位"</option>
                 {move || units.get().and_then(Result::ok).unwrap_or_default().into_iter()
-                    .map(|u| view! { <option value=u.id.to_string()>{u.name}</option> }).collect_view()}
+                    .map(|u| { let id = u.id.to_string(); view! { <option value=id.clone() selected=move || unit.get() == id>{u.name}</option> } }).collect_view()}
             </select>
             <select aria-label="代办员" on:change=sel(agent)>
                 <option value="">"全部代办员"</option>
@@ -87,10 +101,16 @@ pub fn CaseListPage(queue: Option<InboxQueue>) -> impl IntoView {
                 <option value="">"全部渠道"</option>
                 {options(&Channel::ALL, Channel::as_str, Channel::label)}
             </select>
-            <label class="inline">"受理自" <input type="date" aria-label="受理起" on:change=sel(from)/></label>
-            <label class="inline">"至" <input type="date" aria-label="受理止" on:change=sel(to)/></label>
+            <label class="inline">"受理自" <input type="date" aria-label="受理起" prop:value=move || from.get() on:change=sel(from)/></label>
+            <label class="inline">"至" <input type="date" aria-label="受理止" prop:value=move || to.get() on:change=sel(to)/></label>
             <a class="btn" data-test="ledger" download="台账.xlsx" href=move || format!("/api/cases/ledger.xlsx{}", filter.get())>"下载台账（XLSX）"</a>
         </form>
+        {move || (!stat.get().is_empty()).then(|| view! {
+            <p class="hint" data-test="drill">
+                {format!("统计穿透：{}", shared::stats::key_label(&stat.get()))}
+                " " <button type="button" class="btn small" on:click=move |_| stat.set(String::new())>"取消"</button>
+            </p>
+        })}
         {move || match page.get() {
             None => view! { <p class="muted">"正在加载…"</p> }.into_any(),
             Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),

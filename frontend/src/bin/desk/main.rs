@@ -4,7 +4,7 @@
 //! phone never downloads it. It talks to the API directly (no offline
 //! store) and takes every rule from `shared`.
 //!
-//! `route` is pure (native tests); everything else is WebAssembly only.
+//! `route` and `chart` are pure (native tests); everything else is WebAssembly only.
 
 #![cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 
@@ -16,6 +16,7 @@ mod admin;
 mod api;
 #[cfg(target_arch = "wasm32")]
 mod app;
+mod chart;
 #[cfg(target_arch = "wasm32")]
 mod detail;
 #[cfg(target_arch = "wasm32")]
@@ -26,6 +27,8 @@ mod intake;
 mod list;
 mod route;
 #[cfg(target_arch = "wasm32")]
+mod stats;
+#[cfg(target_arch = "wasm32")]
 mod ui;
 
 #[cfg(target_arch = "wasm32")]
@@ -33,6 +36,6 @@ fn main() {
     leptos::mount::mount_to_body(app::App);
 }
 
-/// Natively only the pure router is built, for its unit tests.
+/// Natively only the pure router and chart helpers are built, for its unit tests.
 #[cfg(not(target_arch = "wasm32"))]
 fn main() {}

@@ -15,6 +15,8 @@ pub enum Route {
     NewCase,
     /// 管理
     Admin,
+    /// 统计
+    Stats,
 }
 
 impl Route {
@@ -23,11 +25,15 @@ impl Route {
         match h {
             "/new" => return Route::NewCase,
             "/admin" => return Route::Admin,
+            "/stats" => return Route::Stats,
             "/cases" => return Route::Cases(None),
             _ => {}
         }
-        if let Some(q) = h.strip_prefix("/cases?queue=") {
-            return Route::Cases(InboxQueue::parse(q));
+        if let Some(q) = h.strip_prefix("/cases?") {
+            // Further filters (a figure's drill-down) are the list's: see [`list_params`].
+            let queue =
+                list_params(hash).into_iter().find(|(k, _)| k == "queue").and_then(|(_, v)| InboxQueue::parse(&v));
+            return Route::Cases(queue.or_else(|| InboxQueue::parse(q.split('&').next().unwrap_or(q))));
         }
         if let Some(id) = h.strip_prefix("/case/").and_then(|id| id.parse().ok()) {
             return Route::Case(id);
@@ -43,8 +49,50 @@ impl Route {
             Route::Case(id) => format!("#/case/{id}"),
             Route::NewCase => "#/new".to_string(),
             Route::Admin => "#/admin".to_string(),
+            Route::Stats => "#/stats".to_string(),
         }
     }
+}
+
+/// The list's filters carried in the hash (`#/cases?stat=closed&unit_id=5`),
+/// decoded: how a figure on 统计 opens the matters behind it.
+pub fn list_params(hash: &str) -> Vec<(String, String)> {
+    let Some((_, q)) = hash.split_once('?') else { return vec![] };
+    q.split('&').filter_map(|p| p.split_once('=')).map(|(k, v)| (k.to_string(), percent_decode(v))).collect()
+}
+
+/// The drill-down of one counter of a unit over a period of days.
+pub fn drill_href(stat: &str, unit_id: i64, from: &str, to: &str) -> String {
+    format!("#/cases?stat={}&unit_id={unit_id}&from={from}&to={to}", percent_encode(stat))
+}
+
+fn percent_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() && b[i + 1].is_ascii_hexdigit() && b[i + 2].is_ascii_hexdigit() {
+            let hex = |c: u8| (c as char).to_digit(16).unwrap_or(0) as u8;
+            out.push(hex(b[i + 1]) * 16 + hex(b[i + 2]));
+            i += 3;
+            continue;
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]
@@ -61,10 +109,23 @@ mod tests {
             Route::Case(7),
             Route::NewCase,
             Route::Admin,
+            Route::Stats,
         ] {
             assert_eq!(Route::from_hash(&r.href()), r);
         }
         assert_eq!(Route::from_hash(""), Route::Inbox);
         assert_eq!(Route::from_hash("#/case/x"), Route::Inbox);
+    }
+
+    #[test]
+    fn a_figure_opens_the_list_with_its_filters() {
+        let href = super::drill_href("channel:online", 5, "2026-01-01", "2026-03-31");
+        assert_eq!(href, "#/cases?stat=channel%3Aonline&unit_id=5&from=2026-01-01&to=2026-03-31");
+        assert_eq!(Route::from_hash(&href), Route::Cases(None));
+        let p = super::list_params(&href);
+        assert_eq!(p[0], ("stat".to_string(), "channel:online".to_string()));
+        assert_eq!(p[1], ("unit_id".to_string(), "5".to_string()));
+        assert_eq!(Route::from_hash("#/cases?queue=overdue&unit_id=3"), Route::Cases(Some(InboxQueue::Overdue)));
+        assert_eq!(super::list_params("#/cases?queue=overdue&unit_id=3")[1].1, "3");
     }
 }
