@@ -370,11 +370,13 @@ pub async fn stats_of(
             *by_month.entry(month).or_default().entry(key).or_default() += n;
         }
     }
-    // The units right below, ranked: their own counters, summed over the period.
-    let children = sqlx::query("SELECT id, name, path FROM units WHERE parent_id = $1 ORDER BY path")
-        .bind(unit_id)
-        .fetch_all(pool)
-        .await?;
+    // The units right below, ranked: their own counters, summed over the
+    // period. A township's task groups (专班组) register no matters: left out.
+    let children =
+        sqlx::query("SELECT id, name, path FROM units WHERE parent_id = $1 AND kind <> 'task_group' ORDER BY path")
+            .bind(unit_id)
+            .fetch_all(pool)
+            .await?;
     let sums = sqlx::query(
         "SELECT unit_path, stat_key, CAST(SUM(n) AS BIGINT) AS n FROM case_stats \
          WHERE unit_path IN (SELECT path FROM units WHERE parent_id = $1) AND month >= $2 AND month <= $3 \
