@@ -139,25 +139,24 @@ fn trend(months: &[MonthRow]) -> impl IntoView {
     }
 }
 
-/// Horizontal bars of a mix, each a link to its matters.
+/// A mix as rows of a table, each with its bar (SVG) and a link to its
+/// matters (an `<a>` inside an SVG would not be an SVG link in Leptos).
 fn mix_chart(rows: &[MixRow], link: &impl Fn(&str) -> String) -> impl IntoView {
-    const W: f64 = 300.0;
+    const W: f64 = 260.0;
     let counts: Vec<i64> = rows.iter().map(|r| r.count).collect();
     let widths = bar_heights(&counts, W);
-    let h = (rows.len() * 22) as f64 + 4.0;
     view! {
-        <svg class="chart" role="img" viewBox=format!("0 0 520 {h}") width=520 height=h>
-            {rows.iter().enumerate().map(|(i, r)| {
-                let y = i as f64 * 22.0 + 2.0;
-                view! {
-                    <a href=link(&r.key)>
-                        <text x=0 y=y + 15.0>{r.label.clone()}</text>
-                        <rect class="bar" x=150 y=y + 3.0 width=widths[i] height=15/>
-                        <text x=156.0 + widths[i] y=y + 15.0>{r.count}</text>
-                    </a>
-                }
-            }).collect_view()}
-        </svg>
+        <table class="mix" data-test="mix">
+            <tbody>
+                {rows.iter().enumerate().map(|(i, r)| view! {
+                    <tr>
+                        <td><a href=link(&r.key)>{r.label.clone()}</a></td>
+                        <td class="num"><a href=link(&r.key)>{r.count}</a></td>
+                        <td><svg class="chart" width=W + 4.0 height=14 role="img"><rect class="bar" x=0 y=2 width=widths[i] height=10/></svg></td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
     }
 }
 
