@@ -671,6 +671,9 @@ impl Scope {
         unit_path: Option<&str>,
         (offset, limit): (i64, i64),
     ) -> Result<CasePage, AppError> {
+        if let Some(page) = self.stat_page(pool, filter, unit_path, (offset, limit)).await? {
+            return Ok(page);
+        }
         let queue = filter.queue.map_or_else(|| "1 = 1".to_string(), queue_condition);
         let conditions = format!(
             "{} AND {queue} AND {TASK_GROUP} \
@@ -718,6 +721,62 @@ impl Scope {
         let rows = filtered!(page_sql).bind(limit).bind(offset).fetch_all(pool).await?;
         let items = rows.iter().map(|r| self.view(r, Contact::Hide)).collect::<Result<_, _>>()?;
         Ok(CasePage { total, offset, items })
+    }
+
+    /// A figure's drill-down (统计): the matters behind one counter of a
+    /// unit over whole months, and nothing else asked. The general list
+    /// query's optional conditions (`$9 = '' OR …`) and its count walk a
+    /// league's cases; here the total is the kept counter (equal to a count
+    /// of the cases: `tests/stats.rs`) and the page an index walk with plain
+    /// conditions. The unit was checked to be in scope, and the scope's own
+    /// unit pattern is kept as a condition too. `None`: not such a query.
+    async fn stat_page(
+        &self,
+        pool: &AnyPool,
+        filter: &DeskFilter,
+        unit_path: Option<&str>,
+        (offset, limit): (i64, i64),
+    ) -> Result<Option<CasePage>, AppError> {
+        use chrono::Datelike;
+        let (Some(stat), Some(path), Some(from), Some(to)) = (&filter.stat, unit_path, filter.from, filter.to) else {
+            return Ok(None);
+        };
+        let whole_months = from.day() == 1 && to.succ_opt().is_some_and(|d| d.day() == 1) && from <= to;
+        let only = DeskFilter { stat: None, unit_id: None, from: None, to: None, ..filter.clone() };
+        if !whole_months || only != DeskFilter::default() || !self.task_group.is_empty() || self.path_pattern.is_empty()
+        {
+            return Ok(None);
+        }
+        let total: i64 = sqlx::query(
+            "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM case_stats \
+             WHERE unit_path = $1 AND month >= $2 AND month <= $3 AND stat_key = $4",
+        )
+        .bind(path)
+        .bind(shared::stats::month_of(from))
+        .bind(shared::stats::month_of(to))
+        .bind(stat)
+        .fetch_one(pool)
+        .await?
+        .try_get::<Option<i64>, _>(0)?
+        .unwrap_or(0);
+        let rows = sqlx::query(
+            "SELECT c.*, un.name AS unit_name, ag.display_name AS agent_name, hu.name AS handling_unit_name \
+             FROM cases c JOIN units un ON un.id = c.unit_id LEFT JOIN users ag ON ag.id = c.agent_id \
+             LEFT JOIN units hu ON hu.id = c.handling_unit_id \
+             WHERE c.unit_path LIKE $1 AND c.unit_path LIKE $2 AND c.accepted_on >= $3 AND c.accepted_on <= $4 \
+             AND c.stat_keys LIKE $5 ORDER BY c.due_on, c.id LIMIT $6 OFFSET $7",
+        )
+        .bind(&self.path_pattern)
+        .bind(format!("{path}%"))
+        .bind(from.to_string())
+        .bind(to.to_string())
+        .bind(format!("%|{stat}|%"))
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(pool)
+        .await?;
+        let items = rows.iter().map(|r| self.view(r, Contact::Hide)).collect::<Result<_, _>>()?;
+        Ok(Some(CasePage { total, offset, items }))
     }
 
     /// Open matters by unit and by agent: how many, due soon, overdue.
