@@ -19,6 +19,7 @@ pub mod overdue;
 pub mod print;
 pub mod public;
 pub mod reward;
+pub mod reward_report;
 pub mod security;
 pub mod sync;
 pub mod text;
@@ -85,6 +86,7 @@ pub fn api_router() -> Router<ApiContext> {
         .merge(cases::router())
         .merge(desk::router())
         .merge(reward::router())
+        .merge(reward_report::router())
         .merge(sync::router())
         .merge(audit::router())
         .merge(org::router())

@@ -58,6 +58,9 @@ use utoipa::OpenApi;
         crate::reward::put_fund,
         crate::reward::flags,
         crate::reward::refer,
+        crate::reward_report::notice_xlsx,
+        crate::reward_report::payment_xlsx,
+        crate::reward_report::self_evaluation_xlsx,
     ),
     modifiers(&SessionCookie),
     // Every endpoint needs the session cookie unless it says otherwise

@@ -22,14 +22,14 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use shared::error::ErrorCode;
 use shared::org::Role;
 use shared::reward::{
     batch_budget_warning, category_from_history, check_claim, complaint_stops_claim, fund_warning, integrity_flags,
     mask_account, money_text, BatchStage, BatchStep, BatchStepRequest, BatchStepView, BatchView, ClaimFacts,
     ClaimInput, ClaimKind, ClaimMaterialView, ClaimProblem, ClaimRequest, ClaimRequestKind, ClaimStatus, ClaimView,
-    DossierMaterial, DuplicateAttempt, FundView, IntegrityFlag, PetitionHistory, RewardCategory,
+    DossierMaterial, DuplicateAttempt, FundView, HistoryView, IntegrityFlag, PetitionHistory, RewardCategory,
 };
 use shared::time::china_today;
 use sqlx::any::AnyRow;
@@ -98,19 +98,6 @@ fn category_parse(s: Option<String>) -> Option<RewardCategory> {
 }
 
 // ---------------------------------------------------------------- history
-
-/// A matter's petition record and what it gives.
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct HistoryView {
-    pub case_id: i64,
-    pub history: PetitionHistory,
-    pub category: Option<RewardCategory>,
-    pub amount_text: Option<String>,
-    /// Why (第八条's wording, with the record's figures).
-    pub reason: String,
-    pub recorded_by_name: String,
-    pub recorded_at: String,
-}
 
 async fn history_of(conn: &mut sqlx::AnyConnection, case_id: i64) -> AppResult<Option<HistoryView>> {
     let row = sqlx::query(

@@ -53,6 +53,9 @@ const ROUTES: &[(&str, &str)] = &[
     ("put", "/api/reward/funds/{year}"),
     ("get", "/api/reward/flags"),
     ("post", "/api/reward/referrals"),
+    ("get", "/api/reward/batches/{id}/notice.xlsx"),
+    ("get", "/api/reward/batches/{id}/payment.xlsx"),
+    ("get", "/api/reward/funds/{year}/self-evaluation.xlsx"),
 ];
 
 #[tokio::test]

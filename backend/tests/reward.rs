@@ -353,6 +353,44 @@ async fn reward_cycle(app: &TestApp) {
     assert_eq!(n, 2 + 4 + 3 + 3 + 1 + 5 + 1, "audited reward changes");
     let (s, verify) = app.get_json(&banner, "/api/audit/verify").await;
     assert_eq!((s, verify["ok"].as_bool()), (200, Some(true)), "{verify}");
+
+    // The workbooks: the notice list for anyone who sees the batch; the
+    // payment list (accounts) for the league only, audited; the year's
+    // self-evaluation in seed 004's shape.
+    let notice = xlsx_text(&station, &app.url(&format!("/api/reward/batches/{bid}/notice.xlsx"))).await.unwrap();
+    assert!(notice.contains("巴特尔") && notice.contains("李秀兰") && !notice.contains("其其格"), "{notice}");
+    assert!(!notice.contains("6228480012345678"));
+    assert_eq!(xlsx_text(&station, &app.url(&format!("/api/reward/batches/{bid}/payment.xlsx"))).await, Err(403));
+    let payment = xlsx_text(&league, &app.url(&format!("/api/reward/batches/{bid}/payment.xlsx"))).await.unwrap();
+    assert!(payment.contains("6228480012345678") && payment.contains("国库集中支付凭证号：GK2026-001"), "{payment}");
+    let n: i64 = sqlx::query("SELECT COUNT(*) FROM audit_log WHERE action = 'reward.payment_list'")
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap()
+        .try_get(0)
+        .unwrap();
+    assert_eq!(n, 1, "the payment list's accounts are a private read");
+    let url = app.url(&format!("/api/reward/funds/{year}/self-evaluation.xlsx?target=4"));
+    assert_eq!(xlsx_text(&station, &url).await, Err(403));
+    let eval = xlsx_text(&league, &url).await.unwrap();
+    for shown in ["项目支出绩效自评表", "全年预算数（A）", "≥4件", "2件", "奖补资金当年执行完毕", "由盟信访局评定"]
+    {
+        assert!(eval.contains(shown), "self-evaluation shows {shown}: {eval}");
+    }
+}
+
+/// The text of a workbook's cells (its shared strings), or the refusal's status.
+async fn xlsx_text(c: &reqwest::Client, url: &str) -> Result<String, u16> {
+    let r = c.get(url).send().await.unwrap();
+    if r.status() != 200 {
+        return Err(r.status().as_u16());
+    }
+    assert_eq!(r.headers()["content-type"], backend::ledger::XLSX_TYPE);
+    let bytes = r.bytes().await.unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("xl/sharedStrings.xml").unwrap(), &mut text).unwrap();
+    Ok(text)
 }
 both!(reward_cycle);
 

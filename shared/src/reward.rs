@@ -465,6 +465,20 @@ pub fn category_from_history(h: &PetitionHistory) -> (Option<RewardCategory>, St
     (None, format!("不属于A–E任何一类：在盟内反映 {} 次，{why}，不是重点信访事项", h.league_petitions))
 }
 
+/// A matter's petition record and what it gives.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct HistoryView {
+    pub case_id: i64,
+    pub history: PetitionHistory,
+    pub category: Option<RewardCategory>,
+    pub amount_text: Option<String>,
+    /// Why (第八条's wording, with the record's figures).
+    pub reason: String,
+    pub recorded_by_name: String,
+    pub recorded_at: String,
+}
+
 /// A typed attachment offered as one of the dossier's materials.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -855,6 +869,143 @@ impl RewardCategory {
     }
 }
 
+/// The facts of a year's fund the performance self-evaluation (绩效自评,
+/// 第十四条; the table's shape is seed 004's 项目支出绩效自评表) is scored on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SelfEvalInput {
+    pub year: i32,
+    pub budget: Decimal,
+    pub paid: Decimal,
+    /// Claims paid in the year's batches.
+    pub claims_paid: u32,
+    /// Of those, category rewards for resolved matters (息诉罢访).
+    pub resolved_paid: u32,
+    /// Of those, paid within the year (第七条).
+    pub paid_in_year: u32,
+    /// The planned number of matters (预期指标值 of the quantity indicator).
+    pub target_matters: u32,
+    /// Citizens' opinions recorded on the paid matters, and how many were
+    /// 满意 or 比较满意.
+    pub opinions: u32,
+    pub satisfied: u32,
+}
+
+/// One row of the indicator table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct IndicatorRow {
+    pub level1: String,
+    pub level2: String,
+    pub level3: String,
+    pub weight: Decimal,
+    pub target: String,
+    pub actual: String,
+    /// `None`: a qualitative indicator the bureau scores itself.
+    pub score: Option<Decimal>,
+}
+
+/// The self-evaluation: execution (A, B, rate, score of 10), the indicator
+/// rows (90 points) and the total of the scored parts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SelfEvaluation {
+    pub year: i32,
+    pub budget: Decimal,
+    pub executed: Decimal,
+    pub execution_rate: Decimal,
+    pub execution_score: Decimal,
+    pub rows: Vec<IndicatorRow>,
+    /// Execution plus every scored indicator; qualitative rows not included.
+    pub total: Decimal,
+}
+
+fn ratio(n: u32, d: u32) -> Decimal {
+    if d == 0 {
+        Decimal::ZERO
+    } else {
+        Decimal::from(n) / Decimal::from(d)
+    }
+}
+
+fn pct(r: Decimal) -> String {
+    format!("{}%", (r * Decimal::from(100)).round_dp(1).normalize())
+}
+
+/// Scores a year (weights as seed 004: execution 10; output 50 = quantity 20,
+/// quality 10, timeliness 10, cost 10; benefit 30; satisfaction 10).
+pub fn self_evaluation(i: &SelfEvalInput) -> SelfEvaluation {
+    let w = |n: i64| Decimal::from(n);
+    let capped = |r: Decimal| r.min(Decimal::ONE);
+    let rate = if i.budget > Decimal::ZERO { i.paid / i.budget } else { Decimal::ZERO };
+    let execution_score = (w(10) * capped(rate)).round_dp(2);
+    let quantity = capped(ratio(i.claims_paid, i.target_matters.max(1)));
+    let quality = ratio(i.resolved_paid, i.claims_paid);
+    let timely = ratio(i.paid_in_year, i.claims_paid);
+    let satisfaction = ratio(i.satisfied, i.opinions);
+    let row = |l1: &str, l2: &str, l3: &str, weight: i64, target: String, actual: String, score: Option<Decimal>| {
+        IndicatorRow {
+            level1: l1.into(),
+            level2: l2.into(),
+            level3: l3.into(),
+            weight: w(weight),
+            target,
+            actual,
+            score: score.map(|s| s.round_dp(2)),
+        }
+    };
+    let rows = vec![
+        row(
+            "产出指标",
+            "数量指标",
+            "代办化解信访事项并奖补",
+            20,
+            format!("≥{}件", i.target_matters),
+            format!("{}件", i.claims_paid),
+            Some(w(20) * quantity),
+        ),
+        row("产出指标", "质量指标", "奖补事项息诉罢访", 10, "100%".into(), pct(quality), Some(w(10) * quality)),
+        row("产出指标", "时效指标", "奖补资金当年执行完毕", 10, "当年".into(), pct(timely), Some(w(10) * timely)),
+        row(
+            "产出指标",
+            "成本指标",
+            "严格控制总成本（元）",
+            10,
+            money_text(i.budget),
+            money_text(i.paid),
+            Some(if i.paid <= i.budget { w(10) } else { Decimal::ZERO }),
+        ),
+        row(
+            "效益指标",
+            "社会效益指标",
+            "维护社会和谐稳定，提高政府公信力",
+            15,
+            "效果显著".into(),
+            "由盟信访局评定".into(),
+            None,
+        ),
+        row("效益指标", "可持续影响指标", "提高信访事项化解力度", 15, "长效".into(), "由盟信访局评定".into(), None),
+        row(
+            "满意度指标",
+            "服务对象满意度指标",
+            "信访群众对代办服务的满意度",
+            10,
+            "≥95%".into(),
+            pct(satisfaction),
+            Some(w(10) * capped(satisfaction / Decimal::new(95, 2))),
+        ),
+    ];
+    let total = execution_score + rows.iter().filter_map(|r| r.score).sum::<Decimal>();
+    SelfEvaluation {
+        year: i.year,
+        budget: i.budget,
+        executed: i.paid,
+        execution_rate: rate.round_dp(4),
+        execution_score,
+        rows,
+        total,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1119,5 +1270,38 @@ mod tests {
         assert!(fund_warning(y, Decimal::from(10), Decimal::from(5), d("2027-01-01")).unwrap().contains("第七条"));
         assert!(fund_warning(y, Decimal::from(10), Decimal::from(11), d("2026-06-01")).unwrap().contains("超出"));
         assert_eq!(mask_account("6228 4800 1234 5678"), "****5678");
+    }
+
+    #[test]
+    fn self_evaluation_scores_as_seed_004() {
+        let e = self_evaluation(&SelfEvalInput {
+            year: 2026,
+            budget: Decimal::from(60_000),
+            paid: Decimal::from(54_000),
+            claims_paid: 18,
+            resolved_paid: 16,
+            paid_in_year: 18,
+            target_matters: 20,
+            opinions: 16,
+            satisfied: 15,
+        });
+        assert_eq!(e.execution_rate, Decimal::new(9, 1));
+        assert_eq!(e.execution_score, Decimal::from(9));
+        let scores: Vec<Option<Decimal>> = e.rows.iter().map(|r| r.score).collect();
+        assert_eq!(
+            scores,
+            vec![
+                Some(Decimal::from(18)),
+                Some(Decimal::new(889, 2)),
+                Some(Decimal::from(10)),
+                Some(Decimal::from(10)),
+                None,
+                None,
+                Some(Decimal::new(987, 2)),
+            ]
+        );
+        assert_eq!(e.rows.iter().map(|r| r.weight).sum::<Decimal>(), Decimal::from(90), "90 + execution 10 = 100");
+        assert_eq!(e.total, Decimal::new(6576, 2));
+        assert_eq!(e.rows[1].actual, "88.9%");
     }
 }
