@@ -23,6 +23,7 @@ use sha2::{Digest, Sha256};
 use shared::authority::session_hours;
 use shared::error::ErrorCode;
 use shared::org::{AgentKind, LoginRequest, Me, Role, UnitKind};
+use shared::routing::TaskGroup;
 use shared::validation::has_control_chars;
 use sqlx::Row;
 
@@ -121,12 +122,27 @@ pub struct CurrentUser {
     pub unit_name: String,
     pub agent_kind: Option<AgentKind>,
     pub unit_kind: UnitKind,
+    /// A member of a township's 代办专班组: `unit_*` above are then the
+    /// township's (the group works the township's matters with its
+    /// authority), `unit_name` the group's, and this names the group whose
+    /// categories the user's queues and lists hold.
+    pub task_group: Option<TaskGroup>,
 }
 
 impl CurrentUser {
     /// The jurisdiction every query of this user is limited to.
     pub fn scope(&self) -> Scope {
         Scope::for_user(self)
+    }
+
+    /// The kind of the user's own unit: a task group's members are
+    /// township staff with the group's queues.
+    pub fn desk_kind(&self) -> UnitKind {
+        if self.task_group.is_some() {
+            UnitKind::TaskGroup
+        } else {
+            self.unit_kind
+        }
     }
 
     pub fn me(&self) -> Me {
@@ -138,7 +154,7 @@ impl CurrentUser {
             unit_id: self.unit_id,
             unit_name: self.unit_name.clone(),
             agent_kind: self.agent_kind,
-            unit_kind: self.unit_kind,
+            unit_kind: self.desk_kind(),
         }
     }
 }
@@ -167,11 +183,18 @@ struct UserRow {
     unit_name: String,
     agent_kind: Option<String>,
     unit_kind: String,
+    task_group: Option<String>,
 }
 
 /// The columns [`UserRow`] reads.
-const USER_COLUMNS: &str = "u.id, u.username, u.display_name, u.role, u.unit_id, n.path AS unit_path, \
-     n.name AS unit_name, u.agent_kind, n.kind AS unit_kind";
+/// A task group's member takes the township's unit (`n.parent_id`), so
+/// the scope, the rules of who acts and the registering unit are the
+/// township's, with no special case in any of them.
+const USER_COLUMNS: &str = "u.id, u.username, u.display_name, u.role, \
+     CASE WHEN n.kind = 'task_group' THEN n.parent_id ELSE u.unit_id END AS unit_id, \
+     CASE WHEN n.kind = 'task_group' THEN (SELECT p.path FROM units p WHERE p.id = n.parent_id) ELSE n.path END \
+     AS unit_path, n.name AS unit_name, u.agent_kind, \
+     CASE WHEN n.kind = 'task_group' THEN 'township' ELSE n.kind END AS unit_kind, n.task_group";
 
 fn user_from_row(row: &sqlx::any::AnyRow) -> Result<CurrentUser, sqlx::Error> {
     let r = <UserRow as sqlx::FromRow<sqlx::any::AnyRow>>::from_row(row)?;
@@ -185,6 +208,7 @@ fn user_from_row(row: &sqlx::any::AnyRow) -> Result<CurrentUser, sqlx::Error> {
         unit_name: r.unit_name,
         agent_kind: crate::text::opt_from_text("agent_kind", r.agent_kind)?,
         unit_kind: crate::text::from_text("kind", &r.unit_kind)?,
+        task_group: crate::text::opt_from_text("task_group", r.task_group)?,
     })
 }
 

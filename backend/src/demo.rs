@@ -11,7 +11,7 @@ use shared::case::{Channel, Source, Stage, VisitMethod};
 use shared::deadline::MatterLevel;
 use shared::lifecycle::Lifecycle;
 use shared::org::UnitKind;
-use shared::routing::ContentCategory;
+use shared::routing::{ContentCategory, TaskGroup};
 use sqlx::Row;
 
 /// The password of every demo account.
@@ -33,6 +33,9 @@ pub const DEMO_USERS: &[DemoUser] = &[
     // The competent departments' agency rooms (事权单位) answer 处置单.
     ("bm1", "王志刚", "township_staff", "zrzy", None, false, false, true),
     ("bm2", "乌日娜", "township_staff", "rsj", None, false, false, true),
+    // 巴彦浩特镇自然资源组: its leader and a member.
+    ("zyzld1", "图门·巴特", "township_leader", "byht-zy", None, false, false, true),
+    ("zyz1", "高娃", "township_staff", "byht-zy", None, false, false, true),
     ("admin", "系统管理员", "admin", "als", None, false, false, false),
 ];
 
@@ -48,6 +51,22 @@ const UNITS: &[(&str, Option<&str>, &str, &str)] = &[
     ("byhd", Some("byht"), "village", "巴彦霍德嘎查"),
     ("jlt", Some("jltz"), "village", "吉兰泰嘎查"),
     ("hthdg", Some("jltz"), "village", "哈图呼都格嘎查"),
+];
+
+/// The township task groups: (key, township key, group).
+const TASK_GROUPS: &[(&str, &str, &str)] = &[
+    ("byht-dq", "byht", "party_and_order"),
+    ("byht-zy", "byht", "natural_resources"),
+    ("byht-zf", "byht", "law_enforcement"),
+    ("byht-ld", "byht", "labour_and_social_security"),
+    ("byht-sq", "byht", "enterprises_and_construction"),
+    ("byht-gq", "byht", "family_women_youth"),
+    ("jltz-dq", "jltz", "party_and_order"),
+    ("jltz-zy", "jltz", "natural_resources"),
+    ("jltz-zf", "jltz", "law_enforcement"),
+    ("jltz-ld", "jltz", "labour_and_social_security"),
+    ("jltz-sq", "jltz", "enterprises_and_construction"),
+    ("jltz-gq", "jltz", "family_women_youth"),
 ];
 
 const CITIZENS: &[&str] = &[
@@ -126,29 +145,53 @@ pub async fn load_if_empty(db: &Db, today: NaiveDate) -> anyhow::Result<bool> {
     Ok(true)
 }
 
+/// Inserts a unit under `parent` (its id and path); returns its id and path.
+async fn insert_unit(
+    tx: &mut Tx,
+    parent: Option<(i64, &str)>,
+    kind: &str,
+    name: &str,
+    task_group: Option<TaskGroup>,
+    nth: usize,
+) -> anyhow::Result<(i64, String)> {
+    // Insert with a placeholder path, then set the real one from the id.
+    let id: i64 = sqlx::query(
+        "INSERT INTO units (parent_id, kind, name, path, office_phone, task_group) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(parent.map(|p| p.0))
+    .bind(kind)
+    .bind(name)
+    .bind(format!("pending:{nth}"))
+    // A fictitious office line of Alxa Left Banner (area code 0483).
+    .bind(format!("0483-83{:05}", 10_000 + nth * 1_111))
+    .bind(task_group.map(|g| g.as_str()))
+    .fetch_one(&mut **tx)
+    .await?
+    .try_get(0)?;
+    let path = match parent {
+        Some((_, p)) => format!("{p}{id}/"),
+        None => format!("/{id}/"),
+    };
+    sqlx::query("UPDATE units SET path = $1 WHERE id = $2").bind(&path).bind(id).execute(&mut **tx).await?;
+    Ok((id, path))
+}
+
 async fn load(tx: &mut Tx, today: NaiveDate) -> anyhow::Result<()> {
     let mut unit_ids = std::collections::HashMap::new();
     let mut unit_paths: std::collections::HashMap<&str, String> = std::collections::HashMap::new();
     for (key, parent, kind, name) in UNITS {
-        let parent_id: Option<i64> = parent.map(|p| unit_ids[p]);
-        // Insert with a placeholder path, then set the real one from the id.
-        let id: i64 = sqlx::query(
-            "INSERT INTO units (parent_id, kind, name, path, office_phone) VALUES ($1, $2, $3, $4, $5) RETURNING id",
-        )
-        .bind(parent_id)
-        .bind(*kind)
-        .bind(*name)
-        .bind(format!("pending:{key}"))
-        // A fictitious office line of Alxa Left Banner (area code 0483).
-        .bind(format!("0483-83{:05}", 10_000 + unit_ids.len() * 1_111))
-        .fetch_one(&mut **tx)
-        .await?
-        .try_get(0)?;
-        let path = match parent {
-            Some(p) => format!("{}{id}/", unit_paths[p]),
-            None => format!("/{id}/"),
-        };
-        sqlx::query("UPDATE units SET path = $1 WHERE id = $2").bind(&path).bind(id).execute(&mut **tx).await?;
+        let parent = parent.map(|p| (unit_ids[p], unit_paths[p].as_str()));
+        let (id, path) = insert_unit(tx, parent, kind, name, None, unit_ids.len()).await?;
+        unit_ids.insert(*key, id);
+        unit_paths.insert(key, path);
+    }
+    // Each township's six 代办专班组 (seed 001 附件1).
+    for (key, township, group) in TASK_GROUPS {
+        let group = TaskGroup::parse(group).expect("demo task group");
+        let township_name = UNITS.iter().find(|u| u.0 == *township).map_or("", |u| u.3);
+        let name = format!("{township_name}{}", group.label());
+        let parent = Some((unit_ids[township], unit_paths[township].as_str()));
+        let (id, path) = insert_unit(tx, parent, "task_group", &name, Some(group), unit_ids.len()).await?;
         unit_ids.insert(*key, id);
         unit_paths.insert(key, path);
     }

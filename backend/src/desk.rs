@@ -50,7 +50,7 @@ fn desk_day(user: &CurrentUser) -> DeskDay {
 #[utoipa::path(get, path = "/api/desk/inbox", tag = "desk", responses((status = 200, body = Inbox), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
 pub async fn inbox(State(ctx): State<ApiContext>, user: CurrentUser) -> AppResult<Json<Inbox>> {
     desk_user(&user)?;
-    let queues = InboxQueue::for_desk(user.role, user.unit_kind);
+    let queues = InboxQueue::for_desk(user.role, user.desk_kind());
     let counts = user.scope().queue_counts(&ctx.db.pool, user.unit_id, &desk_day(&user), &queues).await?;
     Ok(Json(Inbox { unit_id: user.unit_id, unit_name: user.unit_name.clone(), queues: counts }))
 }

@@ -90,6 +90,11 @@ pub struct Scope {
     /// `LIKE` pattern matching the user's unit and everything below it (the
     /// units and people they see, and administrators manage).
     units_pattern: String,
+    /// A task group's member: the desk's queues and lists hold the group's
+    /// categories only ('' for everyone else); bound as `$4` there.
+    task_group: &'static str,
+    /// The kind of unit the user acts for (a department sees no contacts).
+    unit_kind: UnitKind,
 }
 
 impl Scope {
@@ -99,9 +104,23 @@ impl Scope {
             // Administrators manage accounts, not cases: their scope holds no
             // case at all (no unit path matches '' and no case is assigned
             // to user 0).
-            return Scope { user_id: 0, role: user.role, path_pattern: String::new(), units_pattern };
+            return Scope {
+                user_id: 0,
+                role: user.role,
+                path_pattern: String::new(),
+                units_pattern,
+                task_group: "",
+                unit_kind: user.unit_kind,
+            };
         }
-        Scope { user_id: user.id, role: user.role, path_pattern: units_pattern.clone(), units_pattern }
+        Scope {
+            user_id: user.id,
+            role: user.role,
+            path_pattern: units_pattern.clone(),
+            units_pattern,
+            task_group: user.task_group.map_or("", |g| g.as_str()),
+            unit_kind: user.unit_kind,
+        }
     }
 
     /// What the field app pulls onto a phone. A banner or league account
@@ -119,11 +138,18 @@ impl Scope {
     /// Whether this user handles the case (sees private contact details).
     /// The system's own scope (the overdue job): every case, from the root.
     pub fn system() -> Scope {
-        Scope { user_id: 0, role: Role::CountyCentre, path_pattern: "/%".to_string(), units_pattern: "/%".to_string() }
+        Scope {
+            user_id: 0,
+            role: Role::CountyCentre,
+            path_pattern: "/%".to_string(),
+            units_pattern: "/%".to_string(),
+            task_group: "",
+            unit_kind: UnitKind::Banner,
+        }
     }
 
     pub fn handles(&self, agent_id: Option<i64>) -> bool {
-        may_see_contact(self.role, agent_id == Some(self.user_id))
+        may_see_contact(self.role, self.unit_kind, agent_id == Some(self.user_id))
     }
 
     pub fn user_id(&self) -> i64 {
@@ -420,6 +446,7 @@ fn unit_from_row(r: &AnyRow) -> Result<UnitView, sqlx::Error> {
         name: r.try_get("name")?,
         path: r.try_get("path")?,
         number_prefix: r.try_get("number_prefix")?,
+        task_group: opt_from_text("task_group", r.try_get("task_group")?)?,
     })
 }
 
@@ -495,6 +522,10 @@ const DESK_FROM: &str = "FROM cases c JOIN units un ON un.id = c.unit_id LEFT JO
 /// What the desk's counts and conditions need: no names, no agents.
 const DESK_FILTER_FROM: &str = "FROM cases c LEFT JOIN units hu ON hu.id = c.handling_unit_id";
 
+/// A task group member's queues and lists hold the group's matters only
+/// (`$4` is '' for everyone else).
+const TASK_GROUP: &str = "($4 = '' OR c.task_group = $4)";
+
 /// Open matters (the handling clock runs).
 const OPEN: &str = "c.status IN ('screening', 'handling')";
 
@@ -506,6 +537,8 @@ fn queue_condition(queue: InboxQueue) -> String {
     let here = "COALESCE(hu.path, c.unit_path) LIKE $1";
     match queue {
         InboxQueue::ToScreen => format!("c.status = 'screening' AND {here}"),
+        // The group's categories: `TASK_GROUP` narrows every query of a member.
+        InboxQueue::Group => format!("{OPEN} AND {here}"),
         InboxQueue::ToAssign => format!("{OPEN} AND c.agent_id IS NULL AND {here}"),
         InboxQueue::Transferred => "c.status = 'handling' AND c.id IN (SELECT d.case_id FROM dispositions d \
              JOIN units du ON du.id = d.unit_id WHERE du.path LIKE $1 AND d.result IS NULL)"
@@ -538,7 +571,7 @@ impl Scope {
         q.bind(&self.path_pattern)
             .bind(self.user_id)
             .bind(unit_id)
-            .bind(0_i64) // $4 unused, keeps the numbering of the other queries
+            .bind(self.task_group)
             .bind(day.today.to_string())
             .bind(day.soon.to_string())
             .bind(day.review_level)
@@ -557,7 +590,7 @@ impl Scope {
         }
         let sums: Vec<String> =
             queues.iter().map(|q| format!("SUM(CASE WHEN {} THEN 1 ELSE 0 END)", queue_condition(*q))).collect();
-        let sql = format!("SELECT {} {DESK_FILTER_FROM} WHERE {} AND $4 = 0", sums.join(", "), in_scope!());
+        let sql = format!("SELECT {} {DESK_FILTER_FROM} WHERE {} AND {TASK_GROUP}", sums.join(", "), in_scope!());
         let row = self.bind_desk(sqlx::query(sqlx::AssertSqlSafe(sql.clone())), unit_id, day).fetch_one(pool).await?;
         queues
             .iter()
@@ -583,7 +616,7 @@ impl Scope {
     ) -> Result<CasePage, AppError> {
         let queue = filter.queue.map_or_else(|| "1 = 1".to_string(), queue_condition);
         let conditions = format!(
-            "{} AND {queue} AND $4 = 0 \
+            "{} AND {queue} AND {TASK_GROUP} \
              AND ($8 = '' OR c.stage = $8) AND ($9 = '' OR c.unit_path LIKE $9) AND ($10 = 0 OR c.agent_id = $10) \
              AND ($11 = '' OR c.category = $11) AND ($12 = '' OR c.channel = $12) \
              AND ($13 = '' OR c.accepted_on >= $13) AND ($14 = '' OR c.accepted_on <= $14) \
@@ -635,7 +668,7 @@ impl Scope {
                  (SELECT c.{key} AS id, COUNT(*) AS open, \
                    SUM(CASE WHEN c.due_on >= $5 AND c.due_on <= $6 THEN 1 ELSE 0 END) AS due_soon, \
                    SUM(CASE WHEN c.due_on < $5 THEN 1 ELSE 0 END) AS overdue \
-                  FROM cases c WHERE {} AND {OPEN} AND c.{key} IS NOT NULL AND $4 = 0 AND $3 = $3 AND $7 = $7 \
+                  FROM cases c WHERE {} AND {OPEN} AND c.{key} IS NOT NULL AND {TASK_GROUP} AND $3 = $3 AND $7 = $7 \
                   GROUP BY c.{key}) g JOIN {names} n ON n.id = g.id \
                  ORDER BY g.overdue DESC, g.due_soon DESC, g.open DESC, n.{name} LIMIT 200",
                 in_scope!()
@@ -786,7 +819,7 @@ impl Scope {
     /// Whether this user may be shown private fields at all (on the cases
     /// they handle): decides whether the ledger has those columns.
     pub fn may_see_any_contact(&self) -> bool {
-        may_see_contact(self.role, true)
+        may_see_contact(self.role, self.unit_kind, true)
     }
 
     /// Cases in scope matching the ledger filter (or the one case

@@ -78,6 +78,7 @@ async fn create_unit(
     let name = new.name.trim().to_string();
     shared::validation::check_text("单位名称", &name, 60)?;
     let number_prefix = optional_prefix(new.number_prefix.as_deref())?;
+    new.check_task_group()?;
     let mut tx = ctx.db.begin_write().await?;
     let (parent_kind, parent_path) = managed_unit(&mut tx, &user, new.parent_id).await?;
     if !parent_kind.may_contain(new.kind) {
@@ -86,8 +87,18 @@ async fn create_unit(
             format!("{}下不能设立{}", parent_kind.label(), new.kind.label()),
         ));
     }
+    if let Some(group) = new.task_group {
+        let taken = sqlx::query("SELECT id FROM units WHERE parent_id = $1 AND task_group = $2")
+            .bind(new.parent_id)
+            .bind(group.as_str())
+            .fetch_optional(&mut *tx)
+            .await?;
+        if taken.is_some() {
+            return Err(AppError::new(ErrorCode::Conflict, format!("该苏木镇已设立{}", group.label())));
+        }
+    }
     let id: i64 = sqlx::query(
-        "INSERT INTO units (parent_id, kind, name, path, number_prefix) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        "INSERT INTO units (parent_id, kind, name, path, number_prefix, task_group) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
     )
     .bind(new.parent_id)
     .bind(to_text(&new.kind))
@@ -99,12 +110,21 @@ async fn create_unit(
         std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos())
     ))
     .bind(&number_prefix)
+    .bind(new.task_group.map(|g| g.as_str()))
     .fetch_one(&mut *tx)
     .await?
     .try_get(0)?;
     let path = format!("{parent_path}{id}/");
     sqlx::query("UPDATE units SET path = $1 WHERE id = $2").bind(&path).bind(id).execute(&mut *tx).await?;
-    let view = UnitView { id, parent_id: Some(new.parent_id), kind: new.kind, name, path, number_prefix };
+    let view = UnitView {
+        id,
+        parent_id: Some(new.parent_id),
+        kind: new.kind,
+        name,
+        path,
+        number_prefix,
+        task_group: new.task_group,
+    };
     audit::append(
         &mut tx,
         AuditEntry {
@@ -377,7 +397,7 @@ async fn update_unit(
 
 /// A unit already checked to be in the administrator's subtree.
 async fn managed_unit_view(tx: &mut Tx, id: i64) -> AppResult<UnitView> {
-    let r = sqlx::query("SELECT id, parent_id, kind, name, path, number_prefix FROM units WHERE id = $1")
+    let r = sqlx::query("SELECT id, parent_id, kind, name, path, number_prefix, task_group FROM units WHERE id = $1")
         .bind(id)
         .fetch_one(&mut **tx)
         .await?;
@@ -388,6 +408,7 @@ async fn managed_unit_view(tx: &mut Tx, id: i64) -> AppResult<UnitView> {
         name: r.try_get("name")?,
         path: r.try_get("path")?,
         number_prefix: r.try_get("number_prefix")?,
+        task_group: crate::text::opt_from_text("task_group", r.try_get("task_group")?)?,
     })
 }
 

@@ -351,3 +351,134 @@ fn id_number(body: &str) -> String {
 fn urlencode(s: &str) -> String {
     s.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
 }
+
+/// A township's 代办专班组 is a unit: its leader and members sign in to the
+/// desk and work the township's matters of the group's categories from
+/// their own queue, with the township's authority.
+async fn task_groups(app: &TestApp) {
+    let station = app.login("zhen1").await;
+    let member = app.login("zyz1").await;
+    let leader = app.login("zyzld1").await;
+    let (s, me) = app.get_json(&member, "/api/me").await;
+    assert_eq!(s, 200, "{me}");
+    assert_eq!(
+        (me["unit_kind"].as_str(), me["unit_name"].as_str()),
+        (Some("task_group"), Some("巴彦浩特镇自然资源组"))
+    );
+    let byht = unit_id(app, "巴彦浩特镇").await;
+    let agent = user_id(app, "zhen1").await;
+    let herding =
+        register(app, &station, byht, "敖日格勒", &id_number("15292119600101123"), "草场承包边界纠纷，请求重新勘界")
+            .await;
+    let jobs = register(app, &station, byht, "刘建军", &id_number("15292119700202234"), "务工工资被拖欠三个月").await;
+    for (id, category) in [(herding, "herding"), (jobs, "employment")] {
+        ok(app, &station, id, json!({"kind": "screen", "outcome": {"kind": "accept_agency", "agent_chosen_by_citizen": false}, "agent_id": agent, "note": "受理"})).await;
+        ok(app, &station, id, json!({"kind": "categorise", "category": category})).await;
+    }
+
+    // The group's inbox has its own queue, and every queue and list holds
+    // its categories only.
+    let (_, inbox) = app.get_json(&member, "/api/desk/inbox").await;
+    let queues: Vec<&str> = inbox["queues"].as_array().unwrap().iter().map(|q| q["queue"].as_str().unwrap()).collect();
+    assert_eq!(queues, ["group", "follow_ups", "due_soon", "overdue"], "{inbox}");
+    assert_eq!(inbox["unit_name"], "巴彦浩特镇自然资源组");
+    let listed = |page: &Value| -> Vec<i64> {
+        page["items"].as_array().unwrap().iter().map(|c| c["id"].as_i64().unwrap()).collect()
+    };
+    let (s, page) = app.get_json(&member, "/api/desk/cases?queue=group&limit=200").await;
+    assert_eq!(s, 200, "{page}");
+    let ids = listed(&page);
+    assert!(ids.contains(&herding) && !ids.contains(&jobs), "{ids:?}");
+    assert!(page["items"].as_array().unwrap().iter().all(|c| c["task_group"] == "natural_resources"), "{page}");
+    let (_, all) = app.get_json(&member, "/api/desk/cases?limit=200").await;
+    assert!(!listed(&all).contains(&jobs), "the group's list holds its categories");
+    let n = queue(app, &member, "group").await;
+    assert_eq!(n, page["total"].as_i64().unwrap());
+    // The station still sees both.
+    let (_, station_all) = app.get_json(&station, "/api/desk/cases?limit=200").await;
+    assert!(listed(&station_all).contains(&herding) && listed(&station_all).contains(&jobs));
+
+    // The group acts with the township's authority: its member urges, its
+    // leader gives the leader's opinion.
+    ok(app, &member, herding, json!({"kind": "urge", "note": "请自然资源组三日内勘界"})).await;
+    ok(app, &leader, herding, json!({"kind": "leader_opinion", "text": "同意，组长牵头勘界"})).await;
+    let d = detail(app, &member, herding).await;
+    assert!(actions(&d).contains(&"urge".to_string()), "{:?}", actions(&d));
+
+    // Administration: a group names its kind of group, once per township.
+    let admin = app.login("admin").await;
+    let (s, body) = app
+        .post_json(
+            &admin,
+            "/api/admin/units",
+            &json!({"parent_id": byht, "kind": "task_group", "name": "重复的组", "task_group": "natural_resources"}),
+        )
+        .await;
+    assert_eq!((s, body["code"].as_str()), (409, Some("conflict")), "{body}");
+    let (s, body) = app
+        .post_json(&admin, "/api/admin/units", &json!({"parent_id": byht, "kind": "task_group", "name": "无组"}))
+        .await;
+    assert_eq!(s, 400, "{body}");
+    assert_eq!(body["message"], "请选择专班组");
+    let (s, body) = app
+        .post_json(
+            &admin,
+            "/api/admin/units",
+            &json!({"parent_id": byht, "kind": "village", "name": "新嘎查", "task_group": "natural_resources"}),
+        )
+        .await;
+    assert_eq!(s, 400, "{body}");
+    let (s, town) = app
+        .post_json(
+            &admin,
+            "/api/admin/units",
+            &json!({"parent_id": unit_id(app, "阿拉善左旗").await, "kind": "township", "name": "宗别立镇"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{town}");
+    let (s, group) = app
+        .post_json(&admin, "/api/admin/units", &json!({"parent_id": town["id"], "kind": "task_group", "name": "宗别立镇自然资源组", "task_group": "natural_resources"}))
+        .await;
+    assert_eq!(s, 201, "{group}");
+    assert_eq!(group["task_group"], "natural_resources");
+    let (_, units) = app.get_json(&admin, "/api/admin/units").await;
+    let groups = units.as_array().unwrap().iter().filter(|u| u["kind"] == "task_group").count();
+    assert_eq!(groups, 13, "six per demo township and the new one");
+}
+both!(task_groups);
+
+/// A department (事权单位) works from its own 处置单: the matter without the
+/// citizen's contacts, only its own form to print, no 代办单 or dossier.
+async fn department_sees_its_form_only(app: &TestApp) {
+    let station = app.login("zhen1").await;
+    let dept = app.login("bm1").await;
+    let byht = unit_id(app, "巴彦浩特镇").await;
+    let agent = user_id(app, "zhen1").await;
+    let (zrzy, rsj) =
+        (unit_id(app, "阿拉善左旗自然资源局").await, unit_id(app, "阿拉善左旗人力资源和社会保障局").await);
+    let id = register(app, &station, byht, "乌力吉", &id_number("15292119550505345"), "草原补奖资金发放不足").await;
+    ok(app, &station, id, json!({"kind": "screen", "outcome": {"kind": "accept_agency", "agent_chosen_by_citizen": false}, "agent_id": agent, "note": "受理"})).await;
+    for unit in [zrzy, rsj] {
+        ok(app, &station, id, json!({"kind": "transfer", "unit": "", "unit_id": unit, "proposed_handling": "请核实"}))
+            .await;
+    }
+    let station_view = detail(app, &station, id).await;
+    assert_eq!(station_view["case"]["phone"], "13948302101", "the station handles the citizen");
+    let d = detail(app, &dept, id).await;
+    for private in ["phone", "address", "id_number"] {
+        assert!(d["case"][private].is_null(), "{private}: {}", d["case"]);
+    }
+    assert_eq!(d["dispositions"].as_array().unwrap().len(), 2, "it sees what the others were asked");
+
+    let own = dept.get(app.url(&format!("/print/cases/{id}/disposition/{zrzy}"))).send().await.unwrap();
+    assert_eq!(own.status(), 200);
+    let html = own.text().await.unwrap();
+    assert!(html.contains("信访事项处置单") && html.contains("乌力吉"));
+    assert!(!html.contains("13948302101") && !html.contains("15292119550505345"), "no contacts on its form");
+    let (s, body) = app.get_json(&dept, &format!("/print/cases/{id}/disposition/{rsj}")).await;
+    assert_eq!(s, 403, "{body}");
+    assert_eq!(body["message"], "只能打印本单位的处置单");
+    assert_eq!(app.get_json(&dept, &format!("/print/cases/{id}/agency-form")).await.0, 403);
+    assert_eq!(app.get_json(&dept, &format!("/api/cases/{id}/dossier.zip")).await.0, 403);
+}
+both!(department_sees_its_form_only);

@@ -146,3 +146,59 @@ test('a push cut off mid-way loses nothing and duplicates nothing', async ({ bro
   expect(detail.visits.filter((v) => v.note === '断网记录二')).toHaveLength(1);
   await context.close();
 });
+
+test('a village agent reports a matter up (上报) offline; the township station gets it, the agent still reads it', async ({ browser, playwright, baseURL }) => {
+  // A fresh village matter taken on by 巴特尔 (wangge1).
+  const station = await apiAs(playwright, baseURL, 'zhen1');
+  const units = await (await station.get('/api/units')).json();
+  const village = units.find((u) => u.name === '乌兰布和嘎查');
+  const agents = await (await station.get('/api/agents')).json();
+  const bateer = agents.find((a) => a.username === 'wangge1');
+  const today = new Date(Date.now() + 8 * 3600 * 1000).toISOString().slice(0, 10);
+  const created = await station.post('/api/cases', { data: {
+    unit_id: village.id, citizen_name: '图雅·宝力格', phone: '13947805678', summary: '嘎查草场与邻旗牧户界线不清，多次协调无果。',
+    channel: 'visit', source: 'citizen', level: 'village', received_on: today,
+  } });
+  expect(created.status()).toBe(201);
+  const id = (await created.json()).id;
+  expect((await station.post(`/api/cases/${id}/commands`, { data: {
+    kind: 'screen', outcome: { kind: 'accept_agency', agent_chosen_by_citizen: false }, agent_id: bateer.id, note: '指派代办',
+  } })).ok()).toBeTruthy();
+
+  const context = await phoneContext(browser);
+  const page = await context.newPage();
+  await login(page, 'wangge1');
+  await waitForServiceWorker(page);
+  await page.goto(`/#/case/${id}`);
+  await expect(page.locator('.case-head')).toContainText('图雅·宝力格');
+
+  await context.setOffline(true);
+  await page.getByRole('button', { name: '上报', exact: true }).click();
+  const form = page.getByTestId('command-form');
+  await expect(form.getByTestId('escalate-to').getByRole('button', { name: '苏木镇' })).toHaveAttribute('aria-pressed', 'true');
+  await form.getByLabel('上报理由').fill('涉及与邻旗的草场界线，嘎查无法协调，请镇代办站处理');
+  await shot(page, '../docs/screenshots/escalate.png');
+  await form.getByRole('button', { name: '保存上报' }).click();
+  await expect(page.getByTestId('saved')).toHaveText('已保存到本机，联网后自动上传');
+  await expect(page.getByTestId('pending')).toHaveText('1 条未同步');
+  await page.reload();
+  await expect(page.getByTestId('pending')).toHaveText('1 条未同步');
+
+  await context.setOffline(false);
+  await expect(page.getByTestId('pending')).toHaveText('已全部同步', { timeout: 30_000 });
+
+  // The township station has it in its 上报待办, handled there now.
+  const detail = await (await station.get(`/api/cases/${id}`)).json();
+  expect(detail.case.lifecycle.level).toBe('township');
+  expect(detail.case.handling_unit_name).toBe('巴彦浩特镇');
+  expect(detail.timeline.filter((e) => e.command.kind === 'escalate')).toHaveLength(1);
+  const escalated = await (await station.get('/api/desk/cases?queue=escalated&limit=500')).json();
+  expect(escalated.items.map((c) => c.id)).toContain(id);
+
+  // The agent keeps the matter on the phone, without a second 上报.
+  await page.reload();
+  await expect(page.locator('.case-head')).toContainText('图雅·宝力格');
+  await expect(page.getByRole('button', { name: '上报', exact: true })).toHaveCount(0);
+  await expect(page.getByText('事项已由苏木镇办理，是否继续上报由该级代办机构决定')).toBeVisible();
+  await context.close();
+});

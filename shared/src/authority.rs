@@ -83,6 +83,17 @@ pub fn may_act(actor: Actor, cmd: &CaseCommand, case: &Handling) -> Result<(), A
             _ => return Err(forbidden(format!("事项尚未受理代办，不能“{}”", cmd.label()))),
         }
     }
+    // A village agent reports a matter up to its township station ("报本级
+    // 代办机构", seed 001); from there the station decides. Only a 三跨三分离
+    // matter goes straight to the league from any level.
+    if let CaseCommand::Escalate { cross_region: false, .. } = cmd {
+        if case.lifecycle.level != HandlingLevel::Village {
+            return Err(forbidden(format!(
+                "事项已由{}办理，是否继续上报由该级代办机构决定",
+                case.lifecycle.level.label()
+            )));
+        }
+    }
     // A field agent who screens and accepts for agency takes the matter on
     // themselves (the citizen chose them at the doorstep); assigning another
     // agent is the station's.
@@ -242,6 +253,9 @@ crate::code_enum! {
         RequestReview = "request_review" => "申请复查/复核",
         AcceptOutcome = "accept_outcome" => "事项终结",
         FollowUp = "follow_up" => "终结回访",
+        /// Report the matter to the level above (三级代办: the village
+        /// point cannot resolve it; 三跨三分离 straight to the league).
+        Escalate = "escalate" => "上报",
     }
 }
 
@@ -255,13 +269,14 @@ impl FieldAction {
             CaseCommand::RequestReview { .. } => FieldAction::RequestReview,
             CaseCommand::AcceptOutcome {} => FieldAction::AcceptOutcome,
             CaseCommand::FollowUp { .. } => FieldAction::FollowUp,
+            CaseCommand::Escalate { .. } => FieldAction::Escalate,
             _ => return None,
         })
     }
 
     /// A command of this kind, for asking the lifecycle and the authority
     /// rule whether the kind is possible now (its texts do not matter).
-    fn representative(self) -> Option<CaseCommand> {
+    fn representative(self, case: &CaseView) -> Option<CaseCommand> {
         use crate::case::VisitMethod;
         use crate::lifecycle::{NoticeForm, Opinion};
         let note = String::new();
@@ -280,6 +295,11 @@ impl FieldAction {
             FieldAction::RequestReview => CaseCommand::RequestReview { note },
             FieldAction::AcceptOutcome => CaseCommand::AcceptOutcome {},
             FieldAction::FollowUp => CaseCommand::FollowUp { method: VisitMethod::Phone, resolved: true, note },
+            FieldAction::Escalate => CaseCommand::Escalate {
+                to: case.lifecycle.level.above().unwrap_or(HandlingLevel::City),
+                cross_region: false,
+                reason: note,
+            },
         })
     }
 }
@@ -297,7 +317,7 @@ pub fn field_actions(actor: Actor, case: &CaseView, now: NaiveDateTime) -> (Vec<
     let mut out = Vec::new();
     let mut why = None;
     for action in FieldAction::ALL {
-        let allowed = match action.representative() {
+        let allowed = match action.representative(case) {
             None => {
                 if !case.stage.accepts_records() || case.id <= 0 {
                     continue;
@@ -440,8 +460,28 @@ mod tests {
             })
             .unwrap();
         let (mine, why) = field_actions(agent(), &case, now);
-        assert_eq!(mine, vec![FieldAction::Visit, FieldAction::Contact, FieldAction::Close]);
+        assert_eq!(mine, vec![FieldAction::Visit, FieldAction::Contact, FieldAction::Close, FieldAction::Escalate]);
         assert_eq!(why, None);
+        assert_eq!(
+            FieldAction::of(&CaseCommand::Escalate {
+                to: HandlingLevel::Township,
+                cross_region: false,
+                reason: String::new()
+            }),
+            Some(FieldAction::Escalate)
+        );
+        // Reported up to the township: the station decides any further report.
+        let mut up = case.clone();
+        up.lifecycle = case
+            .lifecycle
+            .apply(&crate::lifecycle::CaseEvent::Escalate { to: HandlingLevel::Township, cross_region: false })
+            .unwrap();
+        let (after, why) = field_actions(agent(), &up, now);
+        assert!(!after.contains(&FieldAction::Escalate), "{after:?}");
+        assert_eq!(why.as_deref(), Some("事项已由苏木镇办理，是否继续上报由该级代办机构决定"));
+        let cross = CaseCommand::Escalate { to: HandlingLevel::City, cross_region: true, reason: "跨地区".into() };
+        let h = Handling { lifecycle: &up.lifecycle, agent_id: Some(ME), agent_name: None, registered_by: None };
+        assert!(may_act(agent(), &cross, &h).is_ok(), "三跨三分离 goes to the league from any level");
         let other = Actor { id: OTHER, role: Role::FieldAgent };
         let (theirs, why) = field_actions(other, &case, now);
         assert!(theirs.is_empty());

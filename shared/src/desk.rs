@@ -14,6 +14,8 @@ crate::code_enum! {
     /// A queue of a unit's inbox (待办).
     pub enum InboxQueue {
         ToScreen = "to_screen" => "待甄别",
+        /// A task group's open matters (its categories, its township).
+        Group = "group" => "本组待办",
         ToAssign = "to_assign" => "待指派",
         Transferred = "transferred" => "转来待办",
         Escalated = "escalated" => "上报待办",
@@ -31,6 +33,10 @@ impl InboxQueue {
     /// decides re-reviews and watches escalations.
     pub fn for_desk(role: Role, kind: UnitKind) -> Vec<InboxQueue> {
         use InboxQueue::*;
+        if kind == UnitKind::TaskGroup {
+            // Every queue of a task group holds its own categories only.
+            return vec![Group, FollowUps, DueSoon, Overdue];
+        }
         if kind == UnitKind::Department {
             return vec![Transferred, DueSoon, Overdue];
         }

@@ -1,5 +1,6 @@
 //! Organisation: the unit tree, roles and agents (DOMAIN.md "Organisation").
 
+use crate::routing::TaskGroup;
 use serde::{Deserialize, Serialize};
 
 crate::code_enum! {
@@ -10,6 +11,10 @@ crate::code_enum! {
         Township = "township" => "苏木镇",
         Department = "department" => "旗县直部门",
         Village = "village" => "嘎查村",
+        /// One of a township's six 代办专班组 (seed 001 附件1): township
+        /// staff under a leader, working the township's matters of its
+        /// categories (`routing::TaskGroup`).
+        TaskGroup = "task_group" => "代办专班组",
     }
 }
 
@@ -74,10 +79,15 @@ pub struct LoginRequest {
 /// "Openness and privacy": only those handling the matter). The assigned
 /// agent and the township/county staff who run the workflow handle it; other
 /// agents of the village, the league bureau and finance reviewers do not.
-pub fn may_see_contact(role: Role, is_assigned_agent: bool) -> bool {
+/// Nor does a competent department (事权单位) a matter is transferred to:
+/// its 处置单 (seed 001 附件6) carries the matter, the instructions and its
+/// 处理结果, not the citizen's contacts; the agent stays the citizen's
+/// contact ("代办员应定期与信访人联系沟通").
+pub fn may_see_contact(role: Role, unit_kind: UnitKind, is_assigned_agent: bool) -> bool {
     match role {
         Role::FieldAgent => is_assigned_agent,
-        Role::TownshipStaff | Role::TownshipLeader | Role::CountyCentre => true,
+        Role::TownshipStaff | Role::TownshipLeader => unit_kind != UnitKind::Department,
+        Role::CountyCentre => true,
         Role::LeagueBureau | Role::FinanceReviewer | Role::Admin => false,
     }
 }
@@ -93,6 +103,7 @@ impl UnitKind {
                 | (UnitKind::Banner, UnitKind::Department)
                 | (UnitKind::Township, UnitKind::Village)
                 | (UnitKind::Township, UnitKind::Department)
+                | (UnitKind::Township, UnitKind::TaskGroup)
         )
     }
 }
@@ -105,7 +116,7 @@ impl UnitKind {
         use crate::lifecycle::HandlingLevel;
         match self {
             UnitKind::Village => HandlingLevel::Village,
-            UnitKind::Township => HandlingLevel::Township,
+            UnitKind::Township | UnitKind::TaskGroup => HandlingLevel::Township,
             UnitKind::Department | UnitKind::Banner => HandlingLevel::County,
             UnitKind::League => HandlingLevel::City,
         }
@@ -129,7 +140,9 @@ impl Role {
     pub fn fits_unit(self, kind: UnitKind) -> bool {
         match self {
             Role::FieldAgent => matches!(kind, UnitKind::Village | UnitKind::Township | UnitKind::Department),
-            Role::TownshipStaff | Role::TownshipLeader => matches!(kind, UnitKind::Township | UnitKind::Department),
+            Role::TownshipStaff | Role::TownshipLeader => {
+                matches!(kind, UnitKind::Township | UnitKind::Department | UnitKind::TaskGroup)
+            }
             Role::CountyCentre => kind == UnitKind::Banner,
             Role::LeagueBureau => kind == UnitKind::League,
             Role::FinanceReviewer => matches!(kind, UnitKind::Banner | UnitKind::League),
@@ -151,6 +164,9 @@ pub struct UnitView {
     /// further down has its own); `None`: the one above applies.
     #[serde(default)]
     pub number_prefix: Option<String>,
+    /// Which of the six groups a `UnitKind::TaskGroup` unit is.
+    #[serde(default)]
+    pub task_group: Option<TaskGroup>,
 }
 
 /// `POST /api/admin/units` body.
@@ -164,6 +180,22 @@ pub struct NewUnit {
     /// Its own 编号 prefix (1–10 汉字 or letters), if it has one.
     #[serde(default)]
     pub number_prefix: Option<String>,
+    /// Required for a `UnitKind::TaskGroup`, refused for any other kind.
+    #[serde(default)]
+    pub task_group: Option<TaskGroup>,
+}
+
+impl NewUnit {
+    /// A task-group unit names its group, and no other unit does; a
+    /// township has each group once (checked by the server's index).
+    pub fn check_task_group(&self) -> Result<(), crate::error::ApiError> {
+        use crate::error::{ApiError, ErrorCode};
+        match (self.kind, self.task_group) {
+            (UnitKind::TaskGroup, None) => Err(ApiError::new(ErrorCode::ValidationFailed, "请选择专班组")),
+            (UnitKind::TaskGroup, Some(_)) | (_, None) => Ok(()),
+            (_, Some(_)) => Err(ApiError::new(ErrorCode::ValidationFailed, "只有代办专班组才选择专班组")),
+        }
+    }
 }
 
 /// `PATCH /api/admin/units/{id}` body: what changes.
@@ -335,11 +367,15 @@ mod privacy_tests {
 
     #[test]
     fn only_handlers_see_contacts() {
-        assert!(may_see_contact(Role::FieldAgent, true));
-        assert!(!may_see_contact(Role::FieldAgent, false));
-        assert!(may_see_contact(Role::TownshipStaff, false));
-        assert!(!may_see_contact(Role::LeagueBureau, false));
-        assert!(!may_see_contact(Role::FinanceReviewer, false));
-        assert!(!may_see_contact(Role::Admin, false));
+        use UnitKind::*;
+        assert!(may_see_contact(Role::FieldAgent, Village, true));
+        assert!(!may_see_contact(Role::FieldAgent, Village, false));
+        assert!(may_see_contact(Role::TownshipStaff, Township, false));
+        assert!(may_see_contact(Role::TownshipLeader, Township, false));
+        assert!(!may_see_contact(Role::TownshipStaff, Department, false), "a department's 处置单 has no contacts");
+        assert!(may_see_contact(Role::CountyCentre, Banner, false));
+        assert!(!may_see_contact(Role::LeagueBureau, League, false));
+        assert!(!may_see_contact(Role::FinanceReviewer, Banner, false));
+        assert!(!may_see_contact(Role::Admin, League, false));
     }
 }

@@ -15,7 +15,7 @@ use shared::authority::{field_actions, Actor};
 use shared::case::{CaseView, GeoPoint, NewVisit, VisitMethod};
 use shared::command::{CaseCommand, MAX_FORM_TEXT};
 use shared::deadline::FOLLOW_UP_CALENDAR_DAYS;
-use shared::lifecycle::{NoticeForm, Opinion, ScreeningOutcome};
+use shared::lifecycle::{HandlingLevel, NoticeForm, Opinion, ScreeningOutcome};
 use shared::sync::Change;
 use shared::validation::{check_new_visit, MAX_NOTE_CHARS};
 use wasm_bindgen::JsCast;
@@ -269,7 +269,7 @@ pub fn CommandForm(
     let state = expect_context::<AppState>();
     let id = case.id;
     let k = move |f: &str| format!("draft:{}:{id}:{f}", action.label());
-    let keys = vec![k("method"), k("note"), k("opinion"), k("notice"), k("resolved"), k("outcome")];
+    let keys = vec![k("method"), k("note"), k("opinion"), k("notice"), k("resolved"), k("outcome"), k("cross")];
     let method = draft(k("method"), VisitMethod::InPerson.as_str());
     let note = draft(k("note"), "");
     // Answers that feed a rate (satisfaction, 息诉罢访, acceptance) start
@@ -278,6 +278,9 @@ pub fn CommandForm(
     let notice = draft(k("notice"), NoticeForm::Oral.as_str());
     let resolved = draft(k("resolved"), "");
     let outcome = draft(k("outcome"), "");
+    // 上报: "yes" for a 三跨三分离 matter (straight to the league).
+    let cross = draft(k("cross"), "");
+    let above = case.lifecycle.level.above().unwrap_or(HandlingLevel::City);
     if let Some(r) = &redo {
         if let Some(c) = command_of(&r.entry.mutation.change) {
             note.set(command_detail(c).unwrap_or_default());
@@ -293,6 +296,7 @@ pub fn CommandForm(
                     resolved.set(if *r { "yes" } else { "no" }.to_string());
                 }
                 CaseCommand::Screen { outcome: o, .. } => outcome.set(screening_code(*o).to_string()),
+                CaseCommand::Escalate { cross_region: true, .. } => cross.set("yes".to_string()),
                 _ => {}
             }
         }
@@ -325,6 +329,11 @@ pub fn CommandForm(
             Action::AcceptOutcome => CaseCommand::AcceptOutcome {},
             Action::Screen => {
                 CaseCommand::Screen { outcome: outcome_of(&outcome.get_untracked()), agent_id: None, note: note_v }
+            }
+            Action::Escalate => {
+                let cross_region = cross.get_untracked() == "yes";
+                let to = if cross_region { HandlingLevel::City } else { above };
+                CaseCommand::Escalate { to, cross_region, reason: note_v }
             }
         }
     };
@@ -374,6 +383,7 @@ pub fn CommandForm(
         Action::FollowUp => "回访情况",
         Action::RequestReview => "信访人的复查/复核申请",
         Action::Screen => "甄别说明",
+        Action::Escalate => "上报理由",
         _ => "沟通情况",
     };
     view! {
@@ -409,6 +419,11 @@ pub fn CommandForm(
                         prop:value=move || note.get()
                         on:input=move |ev| note.set(event_target_value(&ev))></textarea>
                 </label>
+            })}
+            {(action == Action::Escalate).then(|| view! {
+                <Segmented legend="上报至" value=cross test="escalate-to"
+                    choices=vec![("", above.label()), ("yes", "盟市（三跨三分离）")]/>
+                <p class="hint">"上报后由上级办理，您仍可查看和记录。"</p>
             })}
             {(action == Action::AcceptOutcome).then(|| view! {
                 <p class="hint">{format!("信访人接受处理结果或不再申请复查、复核，事项终结，{FOLLOW_UP_CALENDAR_DAYS} 日内回访。")}</p>

@@ -311,7 +311,7 @@ fn ActionForm(
                 <p>{move || if flag.get() { "上报至：盟市（三跨三分离事项直接上报）".to_string() } else { format!("上报至：{}", above.label()) }}</p>
                 {check("跨地区、跨部门、跨行业或人事分离、人户分离、人事户分离（三跨三分离），直接上报盟市")}
                 {text_area("上报理由", true)}
-                <p class="hint">"上报后事项进入上级单位的“上报待办”，由上级办理；本单位仍可查看。政策文件未规定上报后的办理时限，期限仍按原期限显示。"</p>
+                <p class="hint">{format!("上报后事项进入上级单位的“上报待办”，由上级办理；本单位仍可查看。政策文件未单独规定上报后的办理时限：按{}的办理时限（{} 个工作日）自上报之日起计算；已确定解决方案的，仍按方案的时限。", above.label(), above.matter_level().limit_working_days())}</p>
             }.into_any()
         }
         "contact" => view! { {method_pick()} {text_area("沟通情况", true)} }.into_any(),

@@ -9,6 +9,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::calendar::{CalendarDay, DayOverride};
 use shared::org::{AgentKind, NewUnit, NewUser, Role, Settings, UnitKind, UnitView, UserUpdate, UserView};
+use shared::routing::TaskGroup;
 
 #[component]
 pub fn AdminPage() -> impl IntoView {
@@ -17,7 +18,7 @@ pub fn AdminPage() -> impl IntoView {
     view! {
         <h1>"管理"</h1>
         <div class="admin-grid">
-            <section class="card"><h2>"单位"</h2><Units units=units/></section>
+            <section class="card"><h2>"单位"</h2><Units units=units users=users/></section>
             <section class="card"><h2>"编号前缀"</h2><Prefix/></section>
         </div>
         <section class="card"><h2>"用户与代办员"</h2><Users users=users units=units/></section>
@@ -35,9 +36,10 @@ fn result_line(msg: RwSignal<Option<Result<String, String>>>) -> impl IntoView {
 }
 
 #[component]
-fn Units(units: Loaded<Vec<UnitView>>) -> impl IntoView {
+fn Units(units: Loaded<Vec<UnitView>>, users: Loaded<Vec<UserView>>) -> impl IntoView {
     let parent = RwSignal::new(String::new());
     let kind = RwSignal::new(String::new());
+    let group = RwSignal::new(String::new());
     let name = RwSignal::new(String::new());
     let msg = RwSignal::new(None);
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -46,7 +48,13 @@ fn Units(units: Loaded<Vec<UnitView>>) -> impl IntoView {
         else {
             return msg.set(Some(Err("请选择上级单位和类型".to_string())));
         };
-        let body = NewUnit { parent_id, kind, name: name.get_untracked().trim().to_string(), number_prefix: None };
+        let body = NewUnit {
+            parent_id,
+            kind,
+            name: name.get_untracked().trim().to_string(),
+            number_prefix: None,
+            task_group: TaskGroup::parse(&group.get_untracked()).filter(|_| kind == UnitKind::TaskGroup),
+        };
         spawn_local(async move {
             match api::post::<_, Ignored>("/api/admin/units", &body).await {
                 Ok(_) => {
@@ -58,13 +66,37 @@ fn Units(units: Loaded<Vec<UnitView>>) -> impl IntoView {
         });
     };
     view! {
-        {show(units, |list| view! {
-            <table class="grid compact"><thead><tr><th>"单位"</th><th>"类型"</th></tr></thead><tbody>
-                {list.into_iter().map(|u| {
-                    let depth = u.path.matches('/').count().saturating_sub(2);
-                    view! { <tr><td style=format!("padding-left:{}em", depth as f32 + 0.5)>{u.name}</td><td>{u.kind.label()}</td></tr> }
-                }).collect_view()}
-            </tbody></table>
+        {show(units, move |list| {
+            // A task group's leader and members: its users by role.
+            let people = users.get().and_then(Result::ok).unwrap_or_default();
+            let team = move |unit: i64| {
+                let named = |leader: bool| {
+                    people
+                        .iter()
+                        .filter(|p| p.unit_id == unit && (p.role == Role::TownshipLeader) == leader)
+                        .map(|p| p.display_name.as_str())
+                        .collect::<Vec<_>>()
+                        .join("、")
+                };
+                format!("组长：{} · 成员：{}", or_dash(named(true)), or_dash(named(false)))
+            };
+            view! {
+                <table class="grid compact" data-test="units"><thead><tr><th>"单位"</th><th>"类型"</th></tr></thead><tbody>
+                    {list.into_iter().map(|u| {
+                        let depth = u.path.matches('/').count().saturating_sub(2);
+                        let kind = match u.task_group {
+                            Some(g) => format!("{}（{}）", u.kind.label(), g.label()),
+                            None => u.kind.label().to_string(),
+                        };
+                        let members = (u.kind == UnitKind::TaskGroup).then(|| team(u.id));
+                        view! { <tr>
+                            <td style=format!("padding-left:{}em", depth as f32 + 0.5)>{u.name}
+                                {members.map(|m| view! { <br/><small class="muted">{m}</small> })}</td>
+                            <td>{kind}</td>
+                        </tr> }
+                    }).collect_view()}
+                </tbody></table>
+            }
         })}
         <form class="row" on:submit=submit data-test="new-unit">
             <select aria-label="上级单位" on:change=move |ev| parent.set(event_target_value(&ev))>
@@ -75,10 +107,24 @@ fn Units(units: Loaded<Vec<UnitView>>) -> impl IntoView {
                 <option value="">"类型"</option>
                 {options(&UnitKind::ALL, UnitKind::as_str, UnitKind::label)}
             </select>
+            {move || (kind.get() == UnitKind::TaskGroup.as_str()).then(|| view! {
+                <select aria-label="专班组" on:change=move |ev| group.set(event_target_value(&ev))>
+                    <option value="">"专班组"</option>
+                    {options(&TaskGroup::ALL, TaskGroup::as_str, TaskGroup::label)}
+                </select>
+            })}
             <input aria-label="单位名称" placeholder="单位名称" required prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/>
             <button class="btn" type="submit">"新建单位"</button>
         </form>
         {result_line(msg)}
+    }
+}
+
+fn or_dash(s: String) -> String {
+    if s.is_empty() {
+        "—".to_string()
+    } else {
+        s
     }
 }
 

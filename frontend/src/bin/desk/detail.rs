@@ -8,6 +8,7 @@ use crate::ui::{due, failed, field, load, show, when, Loaded};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::case::{CaseDetail, CaseView, ComplaintReply, ComplaintView};
+use shared::org::UnitKind;
 
 #[component]
 pub fn CasePage(id: i64) -> impl IntoView {
@@ -25,15 +26,22 @@ fn Detail(d: CaseDetail, reload: Callback<()>) -> impl IntoView {
     let unit = c.handling_unit_name.clone().unwrap_or_else(|| c.unit_name.clone());
     let due_text = due(&c).map(|(l, late, _)| (l, late));
     let read_only = d.actions.is_empty();
+    // A department (事权单位) works from its own 处置单: no citizen contacts,
+    // so no 代办单 or dossier, and only its own form to print.
+    let me = crate::ui::state().me.get_untracked();
+    let department = me.as_ref().is_some_and(|m| m.unit_kind == UnitKind::Department);
+    let my_unit = me.as_ref().map_or(0, |m| m.unit_id);
     view! {
         <div class="case-head">
             <h1>{c.number.clone()}" "<small>{c.citizen_name.clone()}</small></h1>
             <span class="badge">{c.lifecycle.status.label()}</span>
             {due_text.map(|(l, late)| view! { <span class="due" class:late=late data-test="due">{l}" · 期限 "{c.due_on.to_string()}</span> })}
-            <span class="links">
-                <a class="btn" href=format!("/print/cases/{}/agency-form", c.id) target="_blank" data-test="print-agency">"打印代办单"</a>
-                <a class="btn" href=format!("/api/cases/{}/dossier.zip", c.id) download="" data-test="dossier">"下载一案一档"</a>
-            </span>
+            {(!department).then(|| view! {
+                <span class="links">
+                    <a class="btn" href=format!("/print/cases/{}/agency-form", c.id) target="_blank" data-test="print-agency">"打印代办单"</a>
+                    <a class="btn" href=format!("/api/cases/{}/dossier.zip", c.id) download="" data-test="dossier">"下载一案一档"</a>
+                </span>
+            })}
         </div>
         <div class="detail-grid">
             <div>
@@ -62,7 +70,9 @@ fn Detail(d: CaseDetail, reload: Callback<()>) -> impl IntoView {
                                             Some(r) => view! { {r.clone()}<br/><small class="muted">{format!("{} {}", x.replied_at.as_deref().map(when).unwrap_or_default(), x.replied_by_name.clone().unwrap_or_default())}</small> }.into_any(),
                                             None => view! { <span class="muted">"待回复"</span> }.into_any(),
                                         }}</td>
-                                        <td><a href=format!("/print/cases/{}/disposition/{}", x.case_id, x.unit_id) target="_blank" data-test="print-disposition">"打印处置单"</a></td>
+                                        <td>{(!department || x.unit_id == my_unit).then(|| view! {
+                                            <a href=format!("/print/cases/{}/disposition/{}", x.case_id, x.unit_id) target="_blank" data-test="print-disposition">"打印处置单"</a>
+                                        })}</td>
                                     </tr>
                                 }).collect_view()}</tbody>
                             </table>
