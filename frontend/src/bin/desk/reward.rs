@@ -93,6 +93,7 @@ fn Fund(
             {f.warning.map(|w| view! { <p class="error" role="alert">{w}</p> })}
         })}
         {may_set.then(|| view! {
+            <p><a href=format!("/api/reward/funds/{year}/self-evaluation.xlsx") download>"绩效自评表（Excel）"</a></p>
             <form class="row" on:submit=submit>
                 <input aria-label="预算（元）" placeholder="预算（元）" inputmode="decimal" prop:value=move || budget.get() on:input=move |ev| budget.set(event_target_value(&ev))/>
                 <button class="btn" type="submit">"登记预算"</button>
@@ -366,6 +367,10 @@ fn Batch(batch: BatchView, reload: impl Fn() + Copy + Send + Sync + 'static) -> 
     let msg: Msg = RwSignal::new(None);
     let next = next_step(batch.stage);
     let in_notice = matches!(batch.stage, BatchStage::InNotice { .. });
+    // The payment list carries accounts: the league and finance only, after the final review.
+    let money_role =
+        state().me.get_untracked().is_some_and(|m| matches!(m.role, Role::LeagueBureau | Role::FinanceReviewer));
+    let paid_list = money_role && matches!(batch.stage, BatchStage::LeagueApproved | BatchStage::Paid { .. });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let Some((step, _)) = next else { return };
@@ -411,6 +416,11 @@ fn Batch(batch: BatchView, reload: impl Fn() + Copy + Send + Sync + 'static) -> 
         <article class="card" data-test="batch">
             <h3>{format!("{} {} 年第 {} 季度 · {} · 合计 {} 元", batch.unit_name, batch.year, batch.quarter, batch.stage_label, batch.total_text)}</h3>
             {(!notice.is_empty()).then(|| view! { <p>{notice}</p> })}
+            <p class="row">
+                <a href=format!("/api/reward/batches/{id}/notice.xlsx") download>"公示名单（Excel）"</a>
+                {in_notice.then(|| view! { <a href="/public/reward-notice" target="_blank">"公示页面（可打印）"</a> })}
+                {paid_list.then(|| view! { <a href=format!("/api/reward/batches/{id}/payment.xlsx") download>"发放清单（Excel，含账号）"</a> })}
+            </p>
             {batch.budget_warning.map(|w| view! { <p class="error" role="alert" data-test="budget-warning">{w}</p> })}
             <table class="grid compact"><thead><tr><th>"代办员"</th><th>"事项"</th><th>"类别"</th><th class="num">"金额（元）"</th><th>"状态"</th><th></th></tr></thead><tbody>
                 {batch.claims.into_iter().map(|c| {
