@@ -18,6 +18,8 @@ pub mod org;
 pub mod overdue;
 pub mod print;
 pub mod public;
+pub mod reward;
+pub mod reward_report;
 pub mod security;
 pub mod sync;
 pub mod text;
@@ -83,6 +85,8 @@ pub fn api_router() -> Router<ApiContext> {
         .merge(auth::router())
         .merge(cases::router())
         .merge(desk::router())
+        .merge(reward::router())
+        .merge(reward_report::router())
         .merge(sync::router())
         .merge(audit::router())
         .merge(org::router())

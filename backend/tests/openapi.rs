@@ -40,6 +40,22 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/desk/boards"),
     ("get", "/api/desk/duplicates"),
     ("get", "/api/desk/departments"),
+    ("get", "/api/reward/history/{case_id}"),
+    ("put", "/api/reward/history/{case_id}"),
+    ("get", "/api/reward/claims"),
+    ("post", "/api/reward/claims"),
+    ("post", "/api/reward/claims/{id}/complaint"),
+    ("get", "/api/reward/batches"),
+    ("post", "/api/reward/batches"),
+    ("get", "/api/reward/batches/{id}"),
+    ("post", "/api/reward/batches/{id}/steps"),
+    ("get", "/api/reward/funds/{year}"),
+    ("put", "/api/reward/funds/{year}"),
+    ("get", "/api/reward/flags"),
+    ("post", "/api/reward/referrals"),
+    ("get", "/api/reward/batches/{id}/notice.xlsx"),
+    ("get", "/api/reward/batches/{id}/payment.xlsx"),
+    ("get", "/api/reward/funds/{year}/self-evaluation.xlsx"),
 ];
 
 #[tokio::test]

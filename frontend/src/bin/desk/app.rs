@@ -128,6 +128,7 @@ fn Shell() -> impl IntoView {
                     <a href=Route::Cases(None).href() class:active=is(|r| matches!(r, Route::Cases(_) | Route::Case(_)))>"事项"</a>
                 })}
                 {registers.then(|| view! { <a href=Route::NewCase.href() class:active=is(|r| r == Route::NewCase)>"登记"</a> })}
+                {(!admin).then(|| view! { <a href=Route::Reward.href() class:active=is(|r| r == Route::Reward)>"奖补"</a> })}
                 {admin.then(|| view! { <a href=Route::Admin.href() class:active=is(|r| r == Route::Admin)>"管理"</a> })}
             </nav>
             <span class="who" data-test="who">{format!("{} · {} · {}", me.display_name, me.unit_name, me.role.label())}</span>
@@ -140,6 +141,7 @@ fn Shell() -> impl IntoView {
                 Route::Case(id) => view! { <crate::detail::CasePage id=id/> }.into_any(),
                 Route::NewCase => view! { <crate::intake::IntakePage/> }.into_any(),
                 Route::Admin => view! { <crate::admin::AdminPage/> }.into_any(),
+                Route::Reward => view! { <crate::reward::RewardPage/> }.into_any(),
             }}
         </main>
     }

@@ -15,6 +15,8 @@ pub enum Route {
     NewCase,
     /// 管理
     Admin,
+    /// 奖补
+    Reward,
 }
 
 impl Route {
@@ -23,6 +25,7 @@ impl Route {
         match h {
             "/new" => return Route::NewCase,
             "/admin" => return Route::Admin,
+            "/reward" => return Route::Reward,
             "/cases" => return Route::Cases(None),
             _ => {}
         }
@@ -43,6 +46,7 @@ impl Route {
             Route::Case(id) => format!("#/case/{id}"),
             Route::NewCase => "#/new".to_string(),
             Route::Admin => "#/admin".to_string(),
+            Route::Reward => "#/reward".to_string(),
         }
     }
 }
@@ -61,6 +65,7 @@ mod tests {
             Route::Case(7),
             Route::NewCase,
             Route::Admin,
+            Route::Reward,
         ] {
             assert_eq!(Route::from_hash(&r.href()), r);
         }
