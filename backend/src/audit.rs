@@ -4,9 +4,15 @@
 //!
 //! Appends take the row lock of `audit_head` first, which serialises them:
 //! the chain has no forks even with concurrent writers.
+//!
+//! Reads of private data are too frequent to queue on that lock (every case
+//! opened at a desk, every pull): [`record_read`] writes each read as one
+//! plain row of `read_events`, and [`seal_reads`] later chains a digest of
+//! the unsealed rows as one `read.seal` entry and stamps the rows with that
+//! entry's hash, so [`verify`] catches a sealed read edited or deleted.
 
 use crate::auth::CurrentUser;
-use crate::db::{now_text, Cell, Tx, Write};
+use crate::db::{now_text, Cell, Db, Tx, Write};
 use crate::error::{AppError, AppResult};
 use crate::ApiContext;
 use axum::extract::State;
@@ -79,17 +85,25 @@ pub async fn append(tx: &mut Tx, e: AuditEntry<'_>) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
+/// The chain's head as `w` has it, read (and row-locked until commit) the
+/// first time: after this, appending in `w` cannot fail on the database.
+pub async fn head(w: &mut Write) -> Result<String, sqlx::Error> {
+    if let Some(h) = &w.audit_head {
+        return Ok(h.clone());
+    }
+    let h: String = sqlx::query("UPDATE audit_head SET last_hash = last_hash WHERE id = 1 RETURNING last_hash")
+        .fetch_one(w.conn())
+        .await?
+        .try_get(0)?;
+    w.audit_head = Some(h.clone());
+    Ok(h)
+}
+
 /// Appends one entry inside a [`Write`]: the head is read (and locked) once
 /// per write, each entry chained to the previous one in memory, and the head
 /// written once at commit.
 pub async fn record(w: &mut Write, e: AuditEntry<'_>) -> Result<(), sqlx::Error> {
-    let prev = match w.audit_head.clone() {
-        Some(h) => h,
-        None => sqlx::query("UPDATE audit_head SET last_hash = last_hash WHERE id = 1 RETURNING last_hash")
-            .fetch_one(w.conn())
-            .await?
-            .try_get(0)?,
-    };
+    let prev = head(w).await?;
     let at = now_text();
     let before = e.before.map(|v| v.to_string()).unwrap_or_default();
     let after = e.after.map(|v| v.to_string()).unwrap_or_default();
@@ -111,6 +125,138 @@ pub async fn record(w: &mut Write, e: AuditEntry<'_>) -> Result<(), sqlx::Error>
     w.audit_head = Some(hash);
     w.audit_dirty = true;
     Ok(())
+}
+
+/// Records that `actor` was shown private data of `entity_ids` (joined
+/// with commas, as the chain's own read entries were): one plain insert,
+/// outside the chain's lock, so concurrent readers do not wait on each other
+/// or on writers. [`seal_reads`] chains it later.
+pub async fn record_read(
+    db: &Db,
+    actor_id: i64,
+    action: &str,
+    entity: &str,
+    entity_ids: &[i64],
+) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO read_events (at, actor_id, action, entity, entity_id) VALUES ($1, $2, $3, $4, $5)")
+        .bind(now_text())
+        .bind(actor_id)
+        .bind(action)
+        .bind(entity)
+        .bind(entity_ids.iter().map(i64::to_string).collect::<Vec<_>>().join(","))
+        .execute(&db.pool)
+        .await?;
+    Ok(())
+}
+
+/// Rows sealed by one `read.seal` entry: how many, and their digest.
+#[derive(Default)]
+struct ReadDigest {
+    count: i64,
+    hash: Sha256,
+}
+
+impl ReadDigest {
+    fn add(&mut self, r: &sqlx::any::AnyRow) -> Result<(), sqlx::Error> {
+        let id: i64 = r.try_get("id")?;
+        let actor: Option<i64> = r.try_get("actor_id")?;
+        let fields: [String; 6] = [
+            id.to_string(),
+            r.try_get("at")?,
+            actor_text(actor),
+            r.try_get("action")?,
+            r.try_get("entity")?,
+            r.try_get("entity_id")?,
+        ];
+        for f in &fields {
+            self.hash.update((f.len() as u64).to_le_bytes());
+            self.hash.update(f.as_bytes());
+        }
+        self.count += 1;
+        Ok(())
+    }
+
+    fn finish(self) -> (i64, String) {
+        (self.count, self.hash.finalize().iter().map(|b| format!("{b:02x}")).collect())
+    }
+}
+
+const READ_COLUMNS: &str = "id, at, actor_id, action, entity, entity_id";
+
+/// Seals every read not yet sealed into the chain, in entries of up to
+/// 1,000 reads. Returns how many reads were sealed. Run periodically (see
+/// [`spawn_sealer`]) and before every verification.
+pub async fn seal_reads(db: &Db) -> Result<u64, sqlx::Error> {
+    const PER_SEAL: usize = 1000;
+    let mut sealed = 0u64;
+    loop {
+        // Nothing to seal (the usual case for the periodic run): no write
+        // transaction, no lock.
+        let pending =
+            sqlx::query("SELECT id FROM read_events WHERE sealed_by IS NULL LIMIT 1").fetch_optional(&db.pool).await?;
+        if pending.is_none() {
+            return Ok(sealed);
+        }
+        let mut w = Write::begin(db, 1).await?;
+        // The chain's lock first: two sealers never pick the same rows.
+        head(&mut w).await?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {READ_COLUMNS} FROM read_events WHERE sealed_by IS NULL ORDER BY id LIMIT {PER_SEAL}"
+        )))
+        .fetch_all(w.conn())
+        .await?;
+        if rows.is_empty() {
+            return Ok(sealed);
+        }
+        let mut digest = ReadDigest::default();
+        let mut ids = Vec::with_capacity(rows.len());
+        for r in &rows {
+            digest.add(r)?;
+            ids.push(r.try_get::<i64, _>("id")?);
+        }
+        let (count, digest) = digest.finish();
+        record(
+            &mut w,
+            AuditEntry {
+                actor_id: None,
+                action: "read.seal",
+                entity: "read_events",
+                entity_id: format!("{}-{}", ids[0], ids[ids.len() - 1]),
+                before: None,
+                after: Some(serde_json::json!({"count": count, "digest": digest})),
+            },
+        )
+        .await?;
+        let seal = w.audit_head.clone().unwrap_or_default();
+        for chunk in ids.chunks(500) {
+            // Validated integers: they can stand in the text. Not kept as a
+            // prepared statement (each list is different).
+            let list = chunk.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+            sqlx::query(sqlx::AssertSqlSafe(format!("UPDATE read_events SET sealed_by = $1 WHERE id IN ({list})")))
+                .persistent(false)
+                .bind(&seal)
+                .execute(w.conn())
+                .await?;
+        }
+        w.commit().await?;
+        sealed += ids.len() as u64;
+        if ids.len() < PER_SEAL {
+            return Ok(sealed);
+        }
+    }
+}
+
+/// Seals reads every `every` in the background.
+pub fn spawn_sealer(db: Db, every: std::time::Duration) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        loop {
+            tick.tick().await;
+            if let Err(e) = seal_reads(&db).await {
+                tracing::warn!(error = %e, "sealing read events failed");
+            }
+        }
+    });
 }
 
 /// The result of checking the chain.
@@ -147,6 +293,8 @@ pub async fn verify(pool: &AnyPool) -> Result<Verification, sqlx::Error> {
     .await?;
     let mut prev = GENESIS.to_string();
     let mut count = 0i64;
+    // (row id, count, digest) of every `read.seal` entry, by its hash.
+    let mut seals = std::collections::HashMap::new();
     for r in &rows {
         count += 1;
         let r = <AuditRow as sqlx::FromRow<sqlx::any::AnyRow>>::from_row(r)?;
@@ -160,7 +308,7 @@ pub async fn verify(pool: &AnyPool) -> Result<Verification, sqlx::Error> {
             &r.entity,
             &r.entity_id,
             &r.before.unwrap_or_default(),
-            &r.after.unwrap_or_default(),
+            r.after.as_deref().unwrap_or_default(),
         ]);
 
         if stored_prev != prev || computed != stored_hash {
@@ -170,6 +318,13 @@ pub async fn verify(pool: &AnyPool) -> Result<Verification, sqlx::Error> {
                 first_broken_id: Some(id),
                 message: format!("审计链在第 {id} 条记录处断开：记录被修改或删除"),
             });
+        }
+        if r.action == "read.seal" {
+            let after: Value = serde_json::from_str(r.after.as_deref().unwrap_or_default()).unwrap_or(Value::Null);
+            seals.insert(
+                stored_hash.clone(),
+                (id, after["count"].as_i64().unwrap_or(-1), after["digest"].as_str().unwrap_or_default().to_string()),
+            );
         }
         prev = stored_hash;
     }
@@ -183,9 +338,53 @@ pub async fn verify(pool: &AnyPool) -> Result<Verification, sqlx::Error> {
             message: "审计链末尾的记录被删除".to_string(),
         });
     }
-    Ok(Verification {
-        ok: true, rows: count, first_broken_id: None, message: format!("审计链完整，共 {count} 条记录")
-    })
+    // Each seal's reads, recomputed: a sealed read edited, deleted or
+    // re-stamped changes its seal's count or digest.
+    let reads = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {READ_COLUMNS}, sealed_by FROM read_events WHERE sealed_by IS NOT NULL ORDER BY id"
+    )))
+    .fetch_all(pool)
+    .await?;
+    let mut found: std::collections::HashMap<String, ReadDigest> = Default::default();
+    for r in &reads {
+        found.entry(r.try_get::<String, _>("sealed_by")?).or_default().add(r)?;
+    }
+    let mut broken: Option<i64> = None;
+    for (hash, digest) in found {
+        let (got_count, got_digest) = digest.finish();
+        match seals.remove(&hash) {
+            Some((_, count, d)) if count == got_count && d == got_digest => {}
+            Some((id, ..)) => broken = Some(broken.map_or(id, |b| b.min(id))),
+            // Stamped with a hash no seal in the chain has.
+            None => broken = Some(broken.unwrap_or(0)),
+        }
+    }
+    // A seal whose reads are all gone.
+    for (id, count, _) in seals.into_values() {
+        if count != 0 {
+            broken = Some(broken.map_or(id, |b| b.min(id)));
+        }
+    }
+    if let Some(id) = broken {
+        return Ok(Verification {
+            ok: false,
+            rows: count,
+            first_broken_id: (id > 0).then_some(id),
+            message: if id > 0 {
+                format!("审计链第 {id} 条记录所封存的查阅记录被修改或删除")
+            } else {
+                "查阅记录的封存标记被篡改".to_string()
+            },
+        });
+    }
+    let pending: i64 =
+        sqlx::query("SELECT COUNT(*) FROM read_events WHERE sealed_by IS NULL").fetch_one(pool).await?.try_get(0)?;
+    let message = if pending > 0 {
+        format!("审计链完整，共 {count} 条记录（另有 {pending} 条查阅记录待封存）")
+    } else {
+        format!("审计链完整，共 {count} 条记录")
+    };
+    Ok(Verification { ok: true, rows: count, first_broken_id: None, message })
 }
 
 #[utoipa::path(get, path = "/api/audit/verify", tag = "audit", responses((status = 200, body = Verification), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
@@ -193,5 +392,7 @@ async fn verify_endpoint(State(ctx): State<ApiContext>, user: CurrentUser) -> Ap
     if !user.role.may_verify_audit() {
         return Err(AppError::new(ErrorCode::Forbidden, "只有管理员和旗县、盟市信访部门可以核验审计日志"));
     }
+    // Reads up to now are sealed first, so the answer covers them too.
+    seal_reads(&ctx.db).await?;
     Ok(Json(verify(&ctx.db.pool).await?))
 }

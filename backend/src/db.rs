@@ -165,7 +165,24 @@ pub struct Write {
     /// the case stopped being the user's: dropped when a command changes the
     /// case or a change is undone.
     cases: std::collections::HashMap<(i64, i64), (shared::case::CaseView, Option<chrono::NaiveDateTime>)>,
+    /// Visits held back for multi-row inserts (see [`Write::defer_visits`]).
+    visits: Option<Visits>,
 }
+
+/// Visits of a sync push, written together at the end of the part.
+struct Visits {
+    /// Ids looked up for the whole part in one query, with the case of
+    /// those already stored.
+    checked: std::collections::HashSet<String>,
+    stored: std::collections::HashMap<String, i64>,
+    /// Rows to insert, and their (id, case).
+    rows: Vec<[Cell; 11]>,
+    pending: std::collections::HashMap<String, i64>,
+}
+
+/// The columns of a visit row, for [`Write::defer_visit`].
+pub const VISIT_COLUMNS: &str =
+    "visits (id, case_id, visited_at, method, note, recorded_by, created_at, rev, lat_e6, lng_e6, accuracy_m)";
 
 /// What [`Write::undo_to`] goes back to.
 pub struct Mark {
@@ -174,6 +191,7 @@ pub struct Mark {
     audit_head: Option<String>,
     audit_dirty: bool,
     touched: std::collections::BTreeMap<i64, i64>,
+    visit_rows: usize,
 }
 
 impl Write {
@@ -190,6 +208,7 @@ impl Write {
             touched: Default::default(),
             savepoints: 0,
             cases: Default::default(),
+            visits: None,
         })
     }
 
@@ -241,25 +260,103 @@ impl Write {
     pub async fn mark(&mut self) -> sqlx::Result<Mark> {
         self.savepoints += 1;
         let name = format!("change_{}", self.savepoints);
-        sqlx::query(sqlx::AssertSqlSafe(format!("SAVEPOINT {name}"))).execute(&mut *self.tx).await?;
+        // Not kept as a prepared statement: each name is new, and dozens of
+        // them would push the hot statements out of the statement cache.
+        sqlx::query(sqlx::AssertSqlSafe(format!("SAVEPOINT {name}"))).persistent(false).execute(&mut *self.tx).await?;
         Ok(Mark {
             name,
             audit_rows: self.audit_rows.len(),
             audit_head: self.audit_head.clone(),
             audit_dirty: self.audit_dirty,
             touched: self.touched.clone(),
+            visit_rows: self.visits.as_ref().map_or(0, |v| v.rows.len()),
         })
     }
 
     /// Undoes everything since `mark`.
     pub async fn undo_to(&mut self, mark: Mark) -> sqlx::Result<()> {
-        sqlx::query(sqlx::AssertSqlSafe(format!("ROLLBACK TO SAVEPOINT {}", mark.name))).execute(&mut *self.tx).await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!("ROLLBACK TO SAVEPOINT {}", mark.name)))
+            .persistent(false)
+            .execute(&mut *self.tx)
+            .await?;
         self.audit_head = mark.audit_head;
         self.audit_dirty = mark.audit_dirty;
         self.audit_rows.truncate(mark.audit_rows);
         self.touched = mark.touched;
         self.cases.clear();
+        if let Some(v) = &mut self.visits {
+            for row in v.rows.drain(mark.visit_rows..) {
+                if let Cell::Text(Some(id)) = &row[0] {
+                    v.pending.remove(id);
+                }
+            }
+        }
         Ok(())
+    }
+
+    /// From now on, visits with these ids are held back and written by
+    /// [`Write::flush_visits`] in multi-row inserts instead of one `INSERT`
+    /// each: the ids already stored are looked up here, in one query per
+    /// 500, so `workflow::add_visit` still knows a re-sent visit at once.
+    pub async fn defer_visits(&mut self, ids: Vec<String>) -> sqlx::Result<()> {
+        let mut stored = std::collections::HashMap::new();
+        for chunk in ids.chunks(500) {
+            let params = (1..=chunk.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+            // Lists of different lengths: not kept as prepared statements.
+            let mut q =
+                sqlx::query(sqlx::AssertSqlSafe(format!("SELECT id, case_id FROM visits WHERE id IN ({params})")))
+                    .persistent(false);
+            for id in chunk {
+                q = q.bind(id);
+            }
+            for r in q.fetch_all(&mut *self.tx).await? {
+                stored.insert(r.try_get::<String, _>("id")?, r.try_get::<i64, _>("case_id")?);
+            }
+        }
+        self.visits =
+            Some(Visits { checked: ids.into_iter().collect(), stored, rows: Vec::new(), pending: Default::default() });
+        Ok(())
+    }
+
+    /// For a visit id looked up by [`Write::defer_visits`]: the case it is
+    /// stored (or held back) under, if any. `None`: not looked up.
+    pub fn deferred_visit(&self, id: &str) -> Option<Option<i64>> {
+        let v = self.visits.as_ref()?;
+        if !v.checked.contains(id) {
+            return None;
+        }
+        Some(v.stored.get(id).or_else(|| v.pending.get(id)).copied())
+    }
+
+    /// Holds a visit row (`visits` columns in `VISIT_COLUMNS` order) back
+    /// for [`Write::flush_visits`].
+    pub fn defer_visit(&mut self, id: &str, case_id: i64, row: [Cell; 11]) {
+        if let Some(v) = &mut self.visits {
+            v.pending.insert(id.to_string(), case_id);
+            v.rows.push(row);
+        }
+    }
+
+    /// Writes the visits held back, 50 per `INSERT`. An error (data the
+    /// database refuses, a visit stored meanwhile by another push) cannot
+    /// be laid at one visit's door: the caller redoes the part one by one.
+    pub async fn flush_visits(&mut self) -> sqlx::Result<()> {
+        let Some(v) = &mut self.visits else { return Ok(()) };
+        let rows = std::mem::take(&mut v.rows);
+        v.pending.clear();
+        insert_rows(&mut self.tx, VISIT_COLUMNS, &rows).await
+    }
+
+    /// Savepoints taken so far.
+    pub fn savepoints(&self) -> u32 {
+        self.savepoints
+    }
+
+    /// Whether the transaction still accepts statements after a statement
+    /// failed. A failed statement is undone alone on SQLite; on PostgreSQL
+    /// it leaves the whole transaction refusing everything until rollback.
+    pub async fn usable(&mut self) -> bool {
+        sqlx::query("SELECT 1").fetch_one(&mut *self.tx).await.is_ok()
     }
 
     /// Keeps what was done since `mark`. The savepoint is simply left in
@@ -272,6 +369,7 @@ impl Write {
 
     /// Writes the bookkeeping and commits.
     pub async fn commit(mut self) -> sqlx::Result<()> {
+        self.flush_visits().await?;
         for (case, rev) in std::mem::take(&mut self.touched) {
             sqlx::query("UPDATE cases SET rev = $1 WHERE id = $2 AND rev < $1")
                 .bind(rev)

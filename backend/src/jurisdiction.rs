@@ -156,6 +156,13 @@ impl Scope {
         self.user_id
     }
 
+    /// The `LIKE` pattern of the unit paths in scope, for records filed under
+    /// a case's unit path (reward claims and batches, `reward.rs`): the same
+    /// territory as the cases ('' for administrators: nothing).
+    pub fn path_pattern(&self) -> &str {
+        &self.path_pattern
+    }
+
     fn view(&self, row: &AnyRow, contact: Contact) -> Result<CaseView, sqlx::Error> {
         let stage: String = row.try_get("stage")?;
         let stage = Stage::parse(&stage).ok_or_else(|| sqlx::Error::Decode(format!("unknown stage {stage}").into()))?;

@@ -18,6 +18,8 @@ pub mod org;
 pub mod overdue;
 pub mod print;
 pub mod public;
+pub mod reward;
+pub mod reward_report;
 pub mod security;
 pub mod stats;
 pub mod sync;
@@ -85,6 +87,8 @@ pub fn api_router() -> Router<ApiContext> {
         .merge(cases::router())
         .merge(desk::router())
         .merge(stats::router())
+        .merge(reward::router())
+        .merge(reward_report::router())
         .merge(sync::router())
         .merge(audit::router())
         .merge(org::router())

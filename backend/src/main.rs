@@ -79,6 +79,7 @@ async fn main() -> anyhow::Result<()> {
     let db = Db::connect(&config.database_url).await?;
     match config.command {
         Some(Command::VerifyAudit) => {
+            backend::audit::seal_reads(&db).await?;
             let v = backend::audit::verify(&db.pool).await?;
             println!("{}", v.message);
             std::process::exit(if v.ok { 0 } else { 1 });
@@ -103,6 +104,8 @@ async fn main() -> anyhow::Result<()> {
     if config.overdue_interval > 0 {
         backend::overdue::spawn(db.clone(), std::time::Duration::from_secs(config.overdue_interval));
     }
+    // Reads of private data are chained within seconds (audit::seal_reads).
+    backend::audit::spawn_sealer(db.clone(), std::time::Duration::from_secs(2));
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     println!("代办通 is running: http://{}/", config.listen);
     if config.demo {

@@ -49,6 +49,22 @@ use utoipa::OpenApi;
         crate::calendar::put_year,
         crate::ledger::ledger_xlsx,
         crate::dossier::dossier_zip,
+        crate::reward::get_history,
+        crate::reward::put_history,
+        crate::reward::list_claims,
+        crate::reward::create_claim,
+        crate::reward::complaint,
+        crate::reward::list_batches,
+        crate::reward::create_batch,
+        crate::reward::get_batch,
+        crate::reward::batch_step,
+        crate::reward::get_fund,
+        crate::reward::put_fund,
+        crate::reward::flags,
+        crate::reward::refer,
+        crate::reward_report::notice_xlsx,
+        crate::reward_report::payment_xlsx,
+        crate::reward_report::self_evaluation_xlsx,
     ),
     modifiers(&SessionCookie),
     // Every endpoint needs the session cookie unless it says otherwise
@@ -64,6 +80,7 @@ use utoipa::OpenApi;
         (name = "audit", description = "审计日志"),
         (name = "org", description = "单位与代办员"),
         (name = "admin", description = "系统管理"),
+        (name = "reward", description = "奖补资金：信访记录与类别、申报、季度批次、预算、核查"),
     )
 )]
 pub struct ApiDoc;

@@ -1,14 +1,13 @@
 //! The field app's sync endpoints (protocol: `shared::sync`, ARCHITECTURE.md).
 //!
-//! Push applies a batch in transactions of up to [`CHANGES_PER_TRANSACTION`]
-//! mutations, each mutation under its own savepoint, and records every
+//! Push applies a batch in as few transactions as it can (see
+//! [`apply_part`]: a refused mutation is undone alone), and records every
 //! answer in `applied_mutations` inside the transaction that made the
 //! change (zero2prod's idempotency pattern), so a retried push replays
 //! answers instead of applying changes twice. Pull pages through the change
 //! sequence, limited to the user's jurisdiction.
 
 use crate::auth::CurrentUser;
-use crate::cases::audit_contact_read;
 use crate::db::now_text;
 use crate::db::{insert_rows, Cell, Write};
 use crate::error::{ApiJson, AppError, AppResult};
@@ -32,11 +31,10 @@ pub fn router() -> Router<ApiContext> {
     Router::new().route("/api/sync/push", post(push)).route("/api/sync/pull", get(pull))
 }
 
-/// Mutations per transaction. Each mutation runs under a savepoint, and
+/// Savepoints per transaction. A command runs under a savepoint, and
 /// PostgreSQL slows sharply once one transaction has more than 64
 /// subtransactions (its per-backend subtransaction cache overflows), so a
-/// batch of 500 is written as nine transactions of up to 60: still one
-/// commit, one counter update and one audit-head update per 60 changes.
+/// part ends after 60 of them. Visits need none (see [`apply_part`]).
 pub const CHANGES_PER_TRANSACTION: usize = 60;
 
 /// How often one mutation may fail with a server error before it is answered
@@ -68,81 +66,172 @@ async fn push(
     .execute(&ctx.db.pool)
     .await?;
     let mut results = Vec::with_capacity(req.mutations.len());
+    // Answers given by earlier parts of this batch (a repeated id replays them).
     let mut known = std::collections::HashMap::new();
-    // Each part is one transaction; each mutation its own savepoint, so a
-    // refused one is undone alone and recorded, and the bookkeeping (change
-    // counter, audit head, case revisions) is written once per part.
-    for part in req.mutations.chunks(CHANGES_PER_TRANSACTION) {
-        let mut w = Write::begin(&ctx.db, part.len()).await?;
-        known.extend(stored_answers(&mut w, client, part).await?);
-        let mut answers = Vec::with_capacity(part.len());
-        for m in part {
-            if !m.has_valid_id() {
-                results.push(MutationResult::rejected(m.id, ErrorCode::ValidationFailed, "变更编号无效"));
-                continue;
+    let mut done = 0;
+    while done < req.mutations.len() {
+        let rest = &req.mutations[done..];
+        // First the fast way (visits without savepoints); if a visit failed
+        // on the database, the part is redone the careful way.
+        let mut careful = false;
+        let part = loop {
+            match apply_part(&ctx, &user, client, rest, &known, now, careful).await? {
+                Ok(part) => break part,
+                Err(Redo) => careful = true,
             }
-            let decoded = serde_json::from_value::<Change>(m.change.clone());
-            let digest = digest(match &decoded {
-                Ok(change) => serde_json::to_string(change).unwrap_or_default(),
-                Err(_) => m.change.to_string(),
-            });
-            if let Some(prev) = known.get(&m.id) {
-                results.push(replay(prev, &user, m.id, &digest));
-                continue;
-            }
-            let change = decoded.map_err(|e| format!("无法识别的变更内容：{e}"));
-            let mark = w.mark().await?;
-            let outcome = match &change {
-                Err(why) => Err(AppError::new(ErrorCode::ValidationFailed, why.clone())),
-                // The shared rule first (desk-only commands are refused from the phone queue).
-                Ok(change) => match change.check_offline() {
-                    Err(e) => Err(AppError::from(e)),
-                    Ok(()) => apply_change(&mut w, &user, change, now).await,
-                },
-            };
-            let result = match outcome {
-                Ok(()) => {
-                    w.keep(mark).await?;
-                    MutationResult::applied(m.id)
-                }
-                Err(AppError(e)) if e.code == ErrorCode::Internal => {
-                    if ctx.push_failures.failed(client, m.id) < MAX_SERVER_FAILURES {
-                        // A server fault: nothing of this part is kept; the
-                        // device retries the batch, and exactly-once makes that safe.
-                        return Err(AppError(e));
-                    }
-                    tracing::error!(client, mutation_id = m.id, error = %e, "mutation keeps failing: rejected");
-                    w.undo_to(mark).await?;
-                    MutationResult::rejected(
-                        m.id,
-                        ErrorCode::Internal,
-                        format!("服务器多次无法处理此条记录（{}），已退回，请联系管理员", e.message),
-                    )
-                }
-                Err(AppError(e)) => {
-                    w.undo_to(mark).await?;
-                    tracing::info!(client, mutation_id = m.id, code = ?e.code, "mutation rejected");
-                    MutationResult::rejected(m.id, e.code, e.message)
-                }
-            };
-            answers.push(answer_row(&user, client, &result, &digest));
-            known.insert(m.id, StoredAnswer::of(&result, user.id, &digest));
-            results.push(result);
-        }
-        // Every answer is stored in the transaction of its change: a retried
-        // push replays them, and a part that failed stored none.
-        insert_rows(
-            w.conn(),
-            "applied_mutations (client_id, mutation_id, user_id, status, code, message, applied_at, digest)",
-            &answers,
-        )
-        .await?;
-        w.commit().await?;
+        };
+        done += part.results.len();
+        known.extend(part.known);
+        results.extend(part.results);
     }
     for m in &req.mutations {
         ctx.push_failures.clear(client, m.id);
     }
     Ok(Json(PushResponse { results }))
+}
+
+/// The answers of one transaction, and the stored form of each (for ids
+/// repeated later in the batch).
+struct Part {
+    results: Vec<MutationResult>,
+    known: std::collections::HashMap<u64, StoredAnswer>,
+}
+
+/// A part must be redone with a savepoint per change.
+struct Redo;
+
+/// Applies the first mutations of `mutations` in one transaction and
+/// returns their answers, or [`Redo`] (nothing kept) in the fast way when a
+/// visit failed on the database.
+///
+/// Careful (as every part was once): up to [`CHANGES_PER_TRANSACTION`]
+/// mutations, each under its own savepoint, each visit its own `INSERT`.
+/// Fast: a visit gets no savepoint, because `workflow::add_visit` checks
+/// everything before its one write and cannot fail after it — a refused
+/// visit has written nothing to undo — and that write is held back: the
+/// part's visit ids are looked up in one query and the rows inserted 50 at
+/// a time at the end ([`Write::defer_visits`]). Commands still get
+/// savepoints (they write several rows), and the part ends at
+/// [`CHANGES_PER_TRANSACTION`] savepoints, so a batch of visits is one
+/// transaction, not nine. When the database itself fails a visit (a server
+/// fault, data it refuses, a visit another push stored meanwhile) the whole
+/// part is redone carefully, where that failure is handled, and answered
+/// for that one visit, as it always was.
+async fn apply_part(
+    ctx: &ApiContext,
+    user: &CurrentUser,
+    client: &str,
+    mutations: &[RawMutation],
+    known: &std::collections::HashMap<u64, StoredAnswer>,
+    now: chrono::DateTime<chrono::Utc>,
+    careful: bool,
+) -> AppResult<Result<Part, Redo>> {
+    let take = mutations.len().min(if careful { CHANGES_PER_TRANSACTION } else { MAX_PUSH_BATCH });
+    let mutations = &mutations[..take];
+    let mut w = Write::begin(&ctx.db, take).await?;
+    let stored = stored_answers(&mut w, client, mutations).await?;
+    let decoded: Vec<_> = mutations.iter().map(|m| serde_json::from_value::<Change>(m.change.clone())).collect();
+    if !careful {
+        // The visits' ids are looked up in one query and the rows written
+        // together at the end, instead of one INSERT per visit.
+        let ids = decoded
+            .iter()
+            .filter_map(|c| match c {
+                Ok(Change::AddVisit { visit }) if check_uuid(&visit.id).is_ok() => Some(visit.id.clone()),
+                _ => None,
+            })
+            .collect();
+        w.defer_visits(ids).await?;
+    }
+    let mut mine = std::collections::HashMap::new();
+    let mut results = Vec::with_capacity(take);
+    let mut answers = Vec::with_capacity(take);
+    for (m, decoded) in mutations.iter().zip(decoded) {
+        if w.savepoints() as usize >= CHANGES_PER_TRANSACTION {
+            // PostgreSQL's subtransaction cache: the rest goes in the next part.
+            break;
+        }
+        if !m.has_valid_id() {
+            results.push(MutationResult::rejected(m.id, ErrorCode::ValidationFailed, "变更编号无效"));
+            continue;
+        }
+        let digest = digest(match &decoded {
+            Ok(change) => serde_json::to_string(change).unwrap_or_default(),
+            Err(_) => m.change.to_string(),
+        });
+        if let Some(prev) = mine.get(&m.id).or_else(|| known.get(&m.id)).or_else(|| stored.get(&m.id)) {
+            results.push(replay(prev, user, m.id, &digest));
+            continue;
+        }
+        let change = decoded.map_err(|e| format!("无法识别的变更内容：{e}"));
+        let is_visit = matches!(change, Ok(Change::AddVisit { .. }));
+        let mark = if careful || !is_visit { Some(w.mark().await?) } else { None };
+        let outcome = match &change {
+            Err(why) => Err(AppError::new(ErrorCode::ValidationFailed, why.clone())),
+            // The shared rule first (desk-only commands are refused from the phone queue).
+            Ok(change) => match change.check_offline() {
+                Err(e) => Err(AppError::from(e)),
+                Ok(()) => apply_change(&mut w, user, change, now).await,
+            },
+        };
+        let result = match (outcome, mark) {
+            (Ok(()), mark) => {
+                if let Some(mark) = mark {
+                    w.keep(mark).await?;
+                }
+                MutationResult::applied(m.id)
+            }
+            (Err(AppError(e)), None) => {
+                if e.code == ErrorCode::Internal || !w.usable().await {
+                    return Ok(Err(Redo));
+                }
+                // Refused by a rule before anything was written.
+                tracing::info!(client, mutation_id = m.id, code = ?e.code, "mutation rejected");
+                MutationResult::rejected(m.id, e.code, e.message)
+            }
+            (Err(AppError(e)), Some(mark)) if e.code == ErrorCode::Internal => {
+                if ctx.push_failures.failed(client, m.id) < MAX_SERVER_FAILURES {
+                    // A server fault: nothing of this part is kept; the
+                    // device retries the batch, and exactly-once makes that safe.
+                    return Err(AppError(e));
+                }
+                tracing::error!(client, mutation_id = m.id, error = %e, "mutation keeps failing: rejected");
+                w.undo_to(mark).await?;
+                MutationResult::rejected(
+                    m.id,
+                    ErrorCode::Internal,
+                    format!("服务器多次无法处理此条记录（{}），已退回，请联系管理员", e.message),
+                )
+            }
+            (Err(AppError(e)), Some(mark)) => {
+                w.undo_to(mark).await?;
+                tracing::info!(client, mutation_id = m.id, code = ?e.code, "mutation rejected");
+                MutationResult::rejected(m.id, e.code, e.message)
+            }
+        };
+        answers.push(answer_row(user, client, &result, &digest));
+        mine.insert(m.id, StoredAnswer::of(&result, user.id, &digest));
+        results.push(result);
+    }
+    if let Err(e) = w.flush_visits().await {
+        if careful {
+            return Err(e.into());
+        }
+        // Which visit the database refused is not known from a multi-row
+        // insert: one by one, with savepoints.
+        tracing::info!(client, error = %e, "batched visits refused: redoing the part one by one");
+        return Ok(Err(Redo));
+    }
+    // Every answer is stored in the transaction of its change: a retried
+    // push replays them, and a part that failed stored none.
+    insert_rows(
+        w.conn(),
+        "applied_mutations (client_id, mutation_id, user_id, status, code, message, applied_at, digest)",
+        &answers,
+    )
+    .await?;
+    w.commit().await?;
+    Ok(Ok(Part { results, known: mine }))
 }
 
 /// SHA-256 of a change's canonical JSON.
@@ -184,12 +273,15 @@ async fn stored_answers(
     if ids.is_empty() {
         return Ok(Default::default());
     }
-    // The ids are validated integers, so they can stand in the text.
+    // The ids are validated integers, so they can stand in the text. Each
+    // list is different: not kept as a prepared statement, where it would
+    // push the hot statements out of the connection's statement cache.
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT mutation_id, status, code, message, user_id, digest FROM applied_mutations \
          WHERE client_id = $1 AND mutation_id IN ({})",
         ids.join(", ")
     )))
+    .persistent(false)
     .bind(client)
     .fetch_all(w.conn())
     .await?;
@@ -330,7 +422,7 @@ async fn pull(
         .collect();
     if !with_contact.is_empty() {
         // The device now holds these citizens' private details: audit it.
-        audit_contact_read(&ctx, &user, "contact.sync", &with_contact).await?;
+        crate::audit::record_read(&ctx.db, user.id, "contact.sync", "case", &with_contact).await?;
     }
     Ok(Json(PullResponse { cursor, has_more, cases, visits, timeline }))
 }

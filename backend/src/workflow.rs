@@ -13,7 +13,7 @@
 
 use crate::audit::{self, AuditEntry};
 use crate::auth::CurrentUser;
-use crate::db::{now_text, Write};
+use crate::db::{now_text, Cell, Write, VISIT_COLUMNS};
 use crate::error::AppError;
 use crate::text::to_text;
 use chrono::{NaiveDate, NaiveDateTime};
@@ -428,32 +428,65 @@ pub async fn add_visit(w: &mut Write, user: &CurrentUser, v: &CheckedVisit) -> R
     }
     may_record(Actor { id: user.id, role: user.role }, &handling(&case), v.visited_at, mine_until)?;
     let seq = w.next_seq().await?;
+    // The audit head before the one write, so nothing after the write can
+    // fail: a refused visit has written nothing, and the sync push need not
+    // wrap each visit in a savepoint (`sync::apply_part`).
+    audit::head(w).await?;
     // Appending is idempotent: a visit already stored (same id) is not
     // written again; one stored under another case is refused.
-    let inserted = sqlx::query(
-        "INSERT INTO visits (id, case_id, visited_at, method, note, recorded_by, created_at, rev, lat_e6, lng_e6, accuracy_m) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (id) DO NOTHING",
-    )
-    .bind(&v.id)
-    .bind(v.case_id)
-    .bind(&v.wire.visited_at)
-    .bind(v.method.as_str())
-    .bind(&v.note)
-    .bind(user.id)
-    .bind(now_text())
-    .bind(seq)
-    .bind(v.position.map(|p| p.lat_e6))
-    .bind(v.position.map(|p| p.lng_e6))
-    .bind(v.position.map(|p| p.accuracy_m))
-    .execute(w.conn())
-    .await?
-    .rows_affected();
-    if inserted == 0 {
-        let existing: i64 = sqlx::query("SELECT case_id FROM visits WHERE id = $1")
+    let stored_under = match w.deferred_visit(&v.id) {
+        // A sync push looked the batch's ids up at once: the row is written
+        // with the others at the end of the part.
+        Some(None) => {
+            let row = [
+                Cell::Text(Some(v.id.clone())),
+                Cell::Int(Some(v.case_id)),
+                Cell::Text(Some(v.wire.visited_at.clone())),
+                Cell::Text(Some(v.method.as_str().to_string())),
+                Cell::Text(Some(v.note.clone())),
+                Cell::Int(Some(user.id)),
+                Cell::Text(Some(now_text())),
+                Cell::Int(Some(seq)),
+                Cell::Int(v.position.map(|p| p.lat_e6)),
+                Cell::Int(v.position.map(|p| p.lng_e6)),
+                Cell::Int(v.position.map(|p| p.accuracy_m)),
+            ];
+            w.defer_visit(&v.id, v.case_id, row);
+            None
+        }
+        Some(Some(case_id)) => Some(case_id),
+        None => {
+            let inserted = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "INSERT INTO {VISIT_COLUMNS} VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (id) DO NOTHING"
+            )))
             .bind(&v.id)
-            .fetch_one(w.conn())
+            .bind(v.case_id)
+            .bind(&v.wire.visited_at)
+            .bind(v.method.as_str())
+            .bind(&v.note)
+            .bind(user.id)
+            .bind(now_text())
+            .bind(seq)
+            .bind(v.position.map(|p| p.lat_e6))
+            .bind(v.position.map(|p| p.lng_e6))
+            .bind(v.position.map(|p| p.accuracy_m))
+            .execute(w.conn())
             .await?
-            .try_get(0)?;
+            .rows_affected();
+            if inserted == 0 {
+                Some(
+                    sqlx::query("SELECT case_id FROM visits WHERE id = $1")
+                        .bind(&v.id)
+                        .fetch_one(w.conn())
+                        .await?
+                        .try_get(0)?,
+                )
+            } else {
+                None
+            }
+        }
+    };
+    if let Some(existing) = stored_under {
         return if existing == v.case_id {
             Ok(false)
         } else {

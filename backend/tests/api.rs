@@ -224,6 +224,59 @@ async fn refused_mutations_are_answered_not_dropped(app: &TestApp) {
 }
 both!(refused_mutations_are_answered_not_dropped);
 
+/// A visit that passes every rule but that the database itself refuses (a
+/// trigger stands in for a value it cannot hold) is rejected alone: the
+/// visits before and after it in the batch are kept, answered and audited.
+/// Visits are pushed without a savepoint each, so on PostgreSQL, where the
+/// failed INSERT spoils the transaction, the part is redone with savepoints.
+async fn a_visit_the_database_refuses_is_rejected_alone(app: &TestApp) {
+    let refuse = match app.db.backend {
+        backend::db::Backend::Sqlite => vec![
+            "CREATE TRIGGER refuse_visit BEFORE INSERT ON visits WHEN NEW.note = '数据库拒收' \
+             BEGIN SELECT RAISE(ABORT, 'refused'); END",
+        ],
+        backend::db::Backend::Postgres => vec![
+            "CREATE FUNCTION refuse_visit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
+             IF NEW.note = '数据库拒收' THEN RAISE EXCEPTION 'refused' USING ERRCODE = '22023'; END IF; \
+             RETURN NEW; END $$",
+            "CREATE TRIGGER refuse_visit BEFORE INSERT ON visits FOR EACH ROW EXECUTE FUNCTION refuse_visit()",
+        ],
+    };
+    for sql in refuse {
+        sqlx::query(sql).execute(&app.db.pool).await.unwrap();
+    }
+    let agent = app.login("wangge1").await;
+    let mine = open_case_of_wangge1(app, &agent).await;
+    let visits_before = app.count("visits").await;
+    let audit_before = app.count("audit_log").await;
+    let answers_before = app.count("applied_mutations").await;
+    let muts: Vec<(u64, Value)> =
+        (1..=120).map(|n| (n, visit(&uuid(700 + n), mine, if n == 70 { "数据库拒收" } else { "正常记录" }))).collect();
+    let body = push_body(&uuid(700), &muts);
+    let (status, res) = app.post_json(&agent, "/api/sync/push", &body).await;
+    assert_eq!(status, 200, "{res}");
+    let r = res["results"].as_array().unwrap();
+    assert_eq!(r.len(), 120);
+    for (i, x) in r.iter().enumerate() {
+        assert_eq!(x["id"], i as u64 + 1, "answers in order");
+        if i == 69 {
+            assert_eq!((x["status"].as_str(), x["code"].as_str()), (Some("rejected"), Some("validation_failed")));
+            assert_eq!(x["message"], "内容无法保存：含有系统不接受的字符或数据，请修改后重试");
+        } else {
+            assert_eq!(x["status"], "applied", "{x}");
+        }
+    }
+    assert_eq!(app.count("visits").await, visits_before + 119);
+    assert_eq!(app.count("audit_log").await, audit_before + 119, "only stored visits audited");
+    assert_eq!(app.count("applied_mutations").await, answers_before + 120, "every answer stored");
+    assert!(backend::audit::verify(&app.db.pool).await.unwrap().ok);
+    // Replayed, not applied again.
+    let (_, again) = app.post_json(&agent, "/api/sync/push", &body).await;
+    assert_eq!(again, res);
+    assert_eq!(app.count("visits").await, visits_before + 119);
+}
+both!(a_visit_the_database_refuses_is_rejected_alone);
+
 async fn bad_input_is_refused_cleanly(app: &TestApp) {
     let agent = app.login("wangge1").await;
     let mine = open_case_of_wangge1(app, &agent).await;

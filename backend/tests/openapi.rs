@@ -44,6 +44,22 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/stats/quality"),
     ("post", "/api/stats/quality"),
     ("get", "/api/stats/quality/sample"),
+    ("get", "/api/reward/history/{case_id}"),
+    ("put", "/api/reward/history/{case_id}"),
+    ("get", "/api/reward/claims"),
+    ("post", "/api/reward/claims"),
+    ("post", "/api/reward/claims/{id}/complaint"),
+    ("get", "/api/reward/batches"),
+    ("post", "/api/reward/batches"),
+    ("get", "/api/reward/batches/{id}"),
+    ("post", "/api/reward/batches/{id}/steps"),
+    ("get", "/api/reward/funds/{year}"),
+    ("put", "/api/reward/funds/{year}"),
+    ("get", "/api/reward/flags"),
+    ("post", "/api/reward/referrals"),
+    ("get", "/api/reward/batches/{id}/notice.xlsx"),
+    ("get", "/api/reward/batches/{id}/payment.xlsx"),
+    ("get", "/api/reward/funds/{year}/self-evaluation.xlsx"),
 ];
 
 #[tokio::test]

@@ -483,6 +483,91 @@ async fn audit_chain_detects_tampering(app: &TestApp) {
 }
 both!(audit_chain_detects_tampering);
 
+/// Every read of a citizen's details is recorded (who, which case, when)
+/// without taking the chain's lock, then sealed into the chain: a sealed
+/// read deleted afterwards breaks verification like any audit row.
+async fn case_reads_are_audited_and_sealed(app: &TestApp) {
+    use sqlx::Row;
+    let agent = app.login("wangge1").await;
+    let (_, cases) = app.get_json(&agent, "/api/cases").await;
+    let id = cases.as_array().unwrap().iter().find(|c| c["agent_name"] == "巴特尔").unwrap()["id"].as_i64().unwrap();
+    let agent_id: i64 = sqlx::query("SELECT id FROM users WHERE username = 'wangge1'")
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap()
+        .try_get(0)
+        .unwrap();
+    backend::audit::seal_reads(&app.db).await.unwrap();
+    let chain_before = app.count("audit_log").await;
+    // Twenty readers at once: each read is one row, none waits on the chain.
+    let url = app.url(&format!("/api/cases/{id}"));
+    let readers: Vec<_> = (0..20)
+        .map(|_| {
+            let (c, url) = (agent.clone(), url.clone());
+            tokio::spawn(async move { c.get(url).send().await.unwrap().json::<Value>().await.unwrap() })
+        })
+        .collect();
+    for r in readers {
+        assert!(r.await.unwrap()["case"]["phone"].is_string(), "the handler sees the details");
+    }
+    let rows = sqlx::query(
+        "SELECT actor_id, action, entity, entity_id, at FROM read_events WHERE sealed_by IS NULL ORDER BY id",
+    )
+    .fetch_all(&app.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(rows.len(), 20, "every read recorded, not one per window");
+    for r in &rows {
+        assert_eq!(r.try_get::<Option<i64>, _>("actor_id").unwrap(), Some(agent_id));
+        assert_eq!(r.try_get::<String, _>("action").unwrap(), "contact.read");
+        assert_eq!(r.try_get::<String, _>("entity_id").unwrap(), id.to_string());
+        assert!(!r.try_get::<String, _>("at").unwrap().is_empty());
+    }
+    assert_eq!(app.count("audit_log").await, chain_before, "reading takes nothing from the chain");
+
+    // Sealed: one chain entry for the twenty, and the chain verifies.
+    assert_eq!(backend::audit::seal_reads(&app.db).await.unwrap(), 20);
+    assert_eq!(app.count("audit_log").await, chain_before + 1);
+    let seal_id: i64 = sqlx::query("SELECT MAX(id) FROM audit_log WHERE action = 'read.seal'")
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap()
+        .try_get(0)
+        .unwrap();
+    let v = backend::audit::verify(&app.db.pool).await.unwrap();
+    assert!(v.ok, "{v:?}");
+    assert_eq!(backend::audit::seal_reads(&app.db).await.unwrap(), 0, "nothing left to seal");
+
+    // The verify endpoint seals first: a read just made is covered at once.
+    let county = app.login("qi1").await;
+    app.get_json(&agent, &format!("/api/cases/{id}")).await;
+    let (_, body) = app.get_json(&county, "/api/audit/verify").await;
+    assert_eq!(body["ok"], true, "{body}");
+    let unsealed: i64 = sqlx::query("SELECT COUNT(*) FROM read_events WHERE sealed_by IS NULL")
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap()
+        .try_get(0)
+        .unwrap();
+    assert_eq!(unsealed, 0);
+
+    // A read removed behind the application's back is found, at its seal.
+    let victim: i64 =
+        sqlx::query("SELECT MIN(r.id) FROM read_events r JOIN audit_log a ON a.hash = r.sealed_by WHERE a.id = $1")
+            .bind(seal_id)
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap()
+            .try_get(0)
+            .unwrap();
+    sqlx::query("DELETE FROM read_events WHERE id = $1").bind(victim).execute(&app.db.pool).await.unwrap();
+    let v = backend::audit::verify(&app.db.pool).await.unwrap();
+    assert!(!v.ok);
+    assert_eq!(v.first_broken_id, Some(seal_id));
+    assert_eq!(v.message, format!("审计链第 {seal_id} 条记录所封存的查阅记录被修改或删除"));
+}
+both!(case_reads_are_audited_and_sealed);
+
 async fn overdue_job_acts_once_a_day(app: &TestApp) {
     let station = app.login("zhen1").await;
     let (_, cases) = app.get_json(&station, "/api/cases").await;

@@ -198,10 +198,28 @@ test('each department replies on its own 处置单 (bm1, bm2)', async ({ browser
     // A department only answers: no transfer, no escalation.
     await expect(page.getByTestId('form-transfer')).toHaveCount(0);
     await expect(page.getByTestId('form-escalate')).toHaveCount(0);
+    // Its own 处置单 only, without the citizen's contacts: no 代办单, no dossier.
+    await expect(page.getByTestId('print-disposition')).toHaveCount(1);
+    await expect(page.getByTestId('print-agency')).toHaveCount(0);
     await act(page, 'department_reply', async (f) => { await f.getByLabel('处理结果').fill(result); }, '承办单位回复处理结果');
     await expect(page.getByTestId('dispositions')).toContainText(result);
     await page.context().close();
   }
+});
+
+test('a township task group (巴彦浩特镇自然资源组) works its own queue: the herding matter is there', async ({ browser }) => {
+  expect(deskReady).toBe(true);
+  const page = await deskLogin(browser, 'zyz1');
+  await expect(page.getByTestId('queue-group')).toBeVisible();
+  await expect(page.getByTestId('queue-to_screen')).toHaveCount(0);
+  await page.screenshot({ path: `${SHOTS}/inbox-task-group.png`, fullPage: true });
+  await page.getByTestId('queue-group').click();
+  const detail = await (await page.request.get(`/api/cases/${caseId}`)).json();
+  await expect(page.getByText(detail.case.number)).toBeVisible();
+  const listed = await (await page.request.get('/api/desk/cases?queue=group&limit=200')).json();
+  expect(listed.items.length).toBeGreaterThan(0);
+  expect(listed.items.every((c) => c.task_group === 'natural_resources')).toBe(true);
+  await page.context().close();
 });
 
 test('leader instruction (zhenld1), plan fixed (the limit moves), urging (zhen1)', async ({ browser }) => {

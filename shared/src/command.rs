@@ -208,6 +208,8 @@ impl CaseCommand {
                 | CaseCommand::Urge { .. }
                 | CaseCommand::RequestReview { .. }
                 | CaseCommand::AcceptOutcome {}
+                // 上报: a village agent reports a matter up from the field.
+                | CaseCommand::Escalate { .. }
         )
     }
 
@@ -268,7 +270,7 @@ pub fn may_issue(role: Role, command: &CaseCommand, case: &Lifecycle) -> bool {
         return decider.is_some() && crate::desk::role_level(role) == decider;
     }
     match role {
-        Role::FieldAgent => command.is_field_action() || matches!(command, Categorise { .. } | Escalate { .. }),
+        Role::FieldAgent => command.is_field_action() || matches!(command, Categorise { .. }),
         Role::TownshipStaff => !matches!(command, LeaderOpinion { .. } | LeaderInstruction { .. }),
         Role::TownshipLeader | Role::CountyCentre => true,
         Role::LeagueBureau => matches!(command, LeaderInstruction { .. } | Urge { .. } | FixPlan { .. }),

@@ -35,6 +35,7 @@ pub fn router() -> Router<ApiContext> {
         .route("/public", get(home))
         .route("/public/", get(home))
         .route("/public/case", get(case_page))
+        .route("/public/reward-notice", get(reward_notice))
         .route("/public/case/urge", axum::routing::post(urge))
         .route("/public/case/complaint", axum::routing::post(complain))
         .route("/public/case/opinion", axum::routing::post(give_opinion))
@@ -146,6 +147,21 @@ struct HomePage<'a> {
     message: Option<&'a str>,
     number: &'a str,
     code: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "public/reward_notice.html")]
+struct RewardNoticePage {
+    batches: Vec<crate::reward::NoticeBatch>,
+}
+
+/// `GET /public/reward-notice`: the reward batches in their public notice
+/// (公示, seed 000 第十三条): agents' names, units, categories and amounts.
+async fn reward_notice(State(ctx): State<ApiContext>) -> AppResult<Response> {
+    let today = shared::time::china_today(chrono::Utc::now());
+    let batches = crate::reward::notices(&ctx.db.pool, today).await?;
+    let v = View { lang: Lang::Zh, big: false, set_cookies: Vec::new() };
+    page(StatusCode::OK, &v, RewardNoticePage { batches }.render())
 }
 
 fn other(lang: Lang) -> Lang {

@@ -144,7 +144,7 @@ impl TestApp {
             "audit_log" => "SELECT COUNT(*) FROM audit_log",
             "case_events" => "SELECT COUNT(*) FROM case_events",
             "attachments" => "SELECT COUNT(*) FROM attachments",
-            "contact_reads" => "SELECT COUNT(*) FROM audit_log WHERE action IN ('contact.read', 'contact.sync')",
+            "contact_reads" => "SELECT COUNT(*) FROM read_events WHERE action IN ('contact.read', 'contact.sync')",
             other => panic!("no count query for {other}"),
         };
         sqlx::query(sql).fetch_one(&self.db.pool).await.unwrap().try_get(0).unwrap()

@@ -129,6 +129,7 @@ fn Shell() -> impl IntoView {
                 })}
                 {(!admin).then(|| view! { <a href=Route::Stats.href() class:active=is(|r| r == Route::Stats)>"统计"</a> })}
                 {registers.then(|| view! { <a href=Route::NewCase.href() class:active=is(|r| r == Route::NewCase)>"登记"</a> })}
+                {(!admin).then(|| view! { <a href=Route::Reward.href() class:active=is(|r| r == Route::Reward)>"奖补"</a> })}
                 {admin.then(|| view! { <a href=Route::Admin.href() class:active=is(|r| r == Route::Admin)>"管理"</a> })}
             </nav>
             <span class="who" data-test="who">{format!("{} · {} · {}", me.display_name, me.unit_name, me.role.label())}</span>
@@ -142,6 +143,7 @@ fn Shell() -> impl IntoView {
                 Route::NewCase => view! { <crate::intake::IntakePage/> }.into_any(),
                 Route::Admin => view! { <crate::admin::AdminPage/> }.into_any(),
                 Route::Stats => view! { <crate::stats::StatsPage/> }.into_any(),
+                Route::Reward => view! { <crate::reward::RewardPage/> }.into_any(),
             }}
         </main>
     }

@@ -25,6 +25,8 @@ mod inbox;
 mod intake;
 #[cfg(target_arch = "wasm32")]
 mod list;
+#[cfg(target_arch = "wasm32")]
+mod reward;
 mod route;
 #[cfg(target_arch = "wasm32")]
 mod stats;

@@ -17,6 +17,8 @@ pub enum Route {
     Admin,
     /// 统计
     Stats,
+    /// 奖补
+    Reward,
 }
 
 impl Route {
@@ -26,6 +28,7 @@ impl Route {
             "/new" => return Route::NewCase,
             "/admin" => return Route::Admin,
             "/stats" => return Route::Stats,
+            "/reward" => return Route::Reward,
             "/cases" => return Route::Cases(None),
             _ => {}
         }
@@ -50,6 +53,7 @@ impl Route {
             Route::NewCase => "#/new".to_string(),
             Route::Admin => "#/admin".to_string(),
             Route::Stats => "#/stats".to_string(),
+            Route::Reward => "#/reward".to_string(),
         }
     }
 }
@@ -110,6 +114,7 @@ mod tests {
             Route::NewCase,
             Route::Admin,
             Route::Stats,
+            Route::Reward,
         ] {
             assert_eq!(Route::from_hash(&r.href()), r);
         }
