@@ -84,7 +84,7 @@ fn Report(s: UnitStats) -> impl IntoView {
             <section class="card"><h2>"渠道"</h2>{mix_chart(&s.mix.channel, &link2)}</section>
             <section class="card"><h2>"来源"</h2>{mix_chart(&s.mix.source, &link3)}</section>
         </div>
-        <section class="card"><h2>"内容分类"</h2>{mix_chart(&s.mix.category, &link)}</section>
+        <section class="card"><h2>"内容分类"</h2>{categories(&s.mix.category, &link)}</section>
         <section class="card"><h2>"环节"</h2>{mix_chart(&s.mix.stage, &link)}</section>
         {(!s.ranking.is_empty()).then(|| view! {
             <section class="card"><h2>"下级单位排名（按办结率）"</h2>{ranking(&s.ranking)}</section>
@@ -136,6 +136,18 @@ fn trend(months: &[MonthRow]) -> impl IntoView {
             }).collect_view()}
         </svg>
         <p class="legend"><span class="key bar"></span>"受理" <span class="key bar2"></span>"其中办结（代办）"</p>
+    }
+}
+
+/// The category mix: of some sixty categories a unit has matters in a few;
+/// those, most first, then how many had none.
+fn categories(rows: &[MixRow], link: &impl Fn(&str) -> String) -> impl IntoView {
+    let mut some: Vec<MixRow> = rows.iter().filter(|r| r.count > 0).cloned().collect();
+    some.sort_by_key(|r| std::cmp::Reverse(r.count));
+    let none = rows.len() - some.len();
+    view! {
+        {mix_chart(&some, link)}
+        {(none > 0).then(|| view! { <p class="muted">{format!("其余 {none} 类：0 件")}</p> })}
     }
 }
 
