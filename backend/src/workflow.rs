@@ -198,13 +198,15 @@ pub async fn apply_command(
 pub struct CasePlace {
     pub handling_unit_path: String,
     pub handling_unit_name: String,
+    pub handling_unit_kind: UnitKind,
+    pub level: HandlingLevel,
     /// (unit, answered) for every 处置单 of the case.
     pub dispositions: Vec<(i64, bool)>,
 }
 
 impl CasePlace {
     pub async fn of(conn: &mut sqlx::AnyConnection, case: &CaseView) -> Result<CasePlace, AppError> {
-        let unit = sqlx::query("SELECT path, name FROM units WHERE id = $1")
+        let unit = sqlx::query("SELECT path, name, kind FROM units WHERE id = $1")
             .bind(case.handling_unit_id.unwrap_or(case.unit_id))
             .fetch_one(&mut *conn)
             .await?;
@@ -218,6 +220,8 @@ impl CasePlace {
         Ok(CasePlace {
             handling_unit_path: unit.try_get("path")?,
             handling_unit_name: unit.try_get("name")?,
+            handling_unit_kind: crate::text::from_text("kind", &unit.try_get::<String, _>("kind")?)?,
+            level: case.lifecycle.level,
             dispositions,
         })
     }
@@ -229,6 +233,8 @@ impl CasePlace {
             actor_unit_kind: user.unit_kind,
             handling_unit_path: &self.handling_unit_path,
             handling_unit_name: &self.handling_unit_name,
+            handling_unit_kind: self.handling_unit_kind,
+            level: self.level,
             dispositions: &self.dispositions,
         }
     }

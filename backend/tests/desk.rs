@@ -482,3 +482,57 @@ async fn department_sees_its_form_only(app: &TestApp) {
     assert_eq!(app.get_json(&dept, &format!("/api/cases/{id}/dossier.zip")).await.0, 403);
 }
 both!(department_sees_its_form_only);
+
+/// A banner department's own matter goes up to the banner's joint office
+/// (seed 002 "上报旗信访联席办"), not to the league: the banner centre gets
+/// it at the same level; the department reads it.
+async fn department_matter_goes_to_the_joint_office(app: &TestApp) {
+    let dept = app.login("bm1").await;
+    let banner = app.login("qi1").await;
+    let zrzy = unit_id(app, "阿拉善左旗自然资源局").await;
+    let id =
+        register(app, &dept, zrzy, "宝音图", &id_number("15292119800303456"), "跨旗草场确权争议，本局无法协调").await;
+    // The department's own full-time agent (seed 002: 专职代办员).
+    let admin = app.login("admin").await;
+    let (s, agent) = app
+        .post_json(
+            &admin,
+            "/api/admin/users",
+            &json!({"username": "zrzydb1", "password": "daiban123", "display_name": "哈斯", "role": "field_agent",
+                    "unit_id": zrzy, "agent_kind": "station_agent", "full_time": true, "registered": true}),
+        )
+        .await;
+    assert_eq!(s, 201, "{agent}");
+    ok(app, &dept, id, json!({"kind": "screen", "outcome": {"kind": "accept_agency", "agent_chosen_by_citizen": false}, "agent_id": agent["id"], "note": "受理"})).await;
+    let d = detail(app, &dept, id).await;
+    assert_eq!(d["case"]["lifecycle"]["level"], "county", "{d}");
+    assert!(actions(&d).contains(&"escalate".to_string()), "{:?}", actions(&d));
+    // Not to the league…
+    let message = refused(
+        app,
+        &dept,
+        id,
+        json!({"kind": "escalate", "to": "city", "cross_region": true, "reason": "三跨三分离"}),
+    )
+    .await;
+    assert_eq!(message, "承办部门的事项上报旗信访联席办（旗县代办中心）");
+    // …but to the banner's joint office, at the same level.
+    ok(
+        app,
+        &dept,
+        id,
+        json!({"kind": "escalate", "to": "county", "cross_region": true, "reason": "跨旗草场确权，三跨三分离"}),
+    )
+    .await;
+    let d = detail(app, &banner, id).await;
+    assert_eq!(d["case"]["handling_unit_name"], "阿拉善左旗");
+    assert_eq!(d["case"]["lifecycle"]["level"], "county");
+    assert!(queue(app, &banner, "escalated").await >= 1);
+    let message = refused(app, &dept, id, json!({"kind": "urge", "note": "请尽快"})).await;
+    assert!(message.contains("只能"), "{message}");
+    // The banner cannot send it to itself again; it goes on to the league.
+    refused(app, &banner, id, json!({"kind": "escalate", "to": "county", "cross_region": true, "reason": "x"})).await;
+    ok(app, &banner, id, json!({"kind": "escalate", "to": "city", "cross_region": false, "reason": "旗级无法协调"}))
+        .await;
+}
+both!(department_matter_goes_to_the_joint_office);

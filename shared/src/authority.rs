@@ -86,6 +86,11 @@ pub fn may_act(actor: Actor, cmd: &CaseCommand, case: &Handling) -> Result<(), A
     // A village agent reports a matter up to its township station ("报本级
     // 代办机构", seed 001); from there the station decides. Only a 三跨三分离
     // matter goes straight to the league from any level.
+    if let CaseCommand::Escalate { to, .. } = cmd {
+        if *to == case.lifecycle.level {
+            return Err(forbidden(format!("只能向上级上报（当前为{}）", case.lifecycle.level.label())));
+        }
+    }
     if let CaseCommand::Escalate { cross_region: false, .. } = cmd {
         if case.lifecycle.level != HandlingLevel::Village {
             return Err(forbidden(format!(
@@ -152,6 +157,11 @@ pub struct Place<'a> {
     /// one it was reported up to.
     pub handling_unit_path: &'a str,
     pub handling_unit_name: &'a str,
+    /// Its kind: a department's (事权单位) matter goes up to the banner's
+    /// joint office (seed 002 "上报旗信访联席办").
+    pub handling_unit_kind: UnitKind,
+    /// The level handling the matter now.
+    pub level: HandlingLevel,
     /// Units with a 处置单 on the case, and whether each has answered.
     pub dispositions: &'a [(i64, bool)],
 }
@@ -183,12 +193,37 @@ pub fn may_act_from(actor: Actor, place: &Place, cmd: &CaseCommand) -> Result<()
     if !place.handling_unit_path.starts_with(place.actor_unit_path) {
         return Err(forbidden(format!("该事项已上报{}办理，本单位只能查看", place.handling_unit_name)));
     }
+    if let CaseCommand::Escalate { to, .. } = cmd {
+        // A banner department's matter goes to the banner's joint office
+        // (旗信访联席办, at the banner centre) and nowhere else; any other
+        // matter goes to a level above (the lifecycle checks which).
+        let at_department = place.handling_unit_kind == UnitKind::Department;
+        if at_department && *to != place.level {
+            return Err(forbidden("承办部门的事项上报旗信访联席办（旗县代办中心）"));
+        }
+        if !at_department && *to == place.level {
+            return Err(forbidden(format!("只能向上级上报（当前为{}）", place.level.label())));
+        }
+    }
     if let CaseCommand::Transfer { unit_id: Some(unit), .. } = cmd {
         if place.dispositions.iter().any(|(u, answered)| u == unit && !answered) {
             return Err(forbidden("已流转至该单位，尚未回复，不能重复流转"));
         }
     }
     Ok(())
+}
+
+/// Where a desk user's 上报 of the matter at `place` goes: a department's
+/// matter to the banner's joint office (same level); any other one level
+/// up, or a 三跨三分离 matter (`cross_region`) straight to the league.
+pub fn escalation_target(place: &Place, cross_region: bool) -> HandlingLevel {
+    if place.handling_unit_kind == UnitKind::Department {
+        place.level
+    } else if cross_region {
+        HandlingLevel::City
+    } else {
+        place.level.above().unwrap_or(HandlingLevel::City)
+    }
 }
 
 /// The commands (`CaseCommand::kind`) a desk user may issue on `case` now,
@@ -214,11 +249,7 @@ pub fn desk_commands(actor: Actor, place: &Place, case: &CaseView) -> Vec<&'stat
         CaseCommand::LeaderOpinion { text: note() },
         CaseCommand::LeaderInstruction { text: note() },
         CaseCommand::Urge { note: note() },
-        CaseCommand::Escalate {
-            to: case.lifecycle.level.above().unwrap_or(HandlingLevel::City),
-            cross_region: false,
-            reason: note(),
-        },
+        CaseCommand::Escalate { to: escalation_target(place, false), cross_region: false, reason: note() },
         CaseCommand::Contact { method: VisitMethod::Phone, note: note() },
         CaseCommand::Close {
             method: VisitMethod::Phone,
@@ -500,6 +531,8 @@ mod tests {
             actor_unit_kind: UnitKind::Township,
             handling_unit_path: "/1/2/",
             handling_unit_name: "阿拉善左旗",
+            handling_unit_kind: UnitKind::Banner,
+            level: HandlingLevel::County,
             dispositions: &[],
         };
         assert_eq!(
@@ -518,6 +551,8 @@ mod tests {
             actor_unit_kind: UnitKind::Department,
             handling_unit_path: "/1/2/3/9/",
             handling_unit_name: "巴彦浩特嘎查",
+            handling_unit_kind: UnitKind::Village,
+            level: HandlingLevel::Village,
             dispositions: &[(7, false), (8, true)],
         };
         assert!(may_act_from(station, &dept, &reply(7)).is_ok());
@@ -528,6 +563,30 @@ mod tests {
         let again = CaseCommand::Transfer { unit: String::new(), unit_id: Some(7), proposed_handling: "x".into() };
         assert!(may_act_from(station, &Place { dispositions: &[(7, false)], ..at_village }, &again).is_err());
         assert!(may_act_from(station, &Place { dispositions: &[(7, true)], ..at_village }, &again).is_ok());
+
+        // 上报: a department's own matter to the banner's joint office only.
+        let own = Place {
+            actor_unit_id: 7,
+            actor_unit_path: "/1/2/7/",
+            actor_unit_kind: UnitKind::Department,
+            handling_unit_path: "/1/2/7/",
+            handling_unit_name: "自然资源局",
+            handling_unit_kind: UnitKind::Department,
+            level: HandlingLevel::County,
+            dispositions: &[],
+        };
+        let up = |to, cross_region| CaseCommand::Escalate { to, cross_region, reason: "三跨三分离".into() };
+        assert_eq!(escalation_target(&own, true), HandlingLevel::County);
+        assert!(may_act_from(station, &own, &up(HandlingLevel::County, true)).is_ok());
+        assert_eq!(
+            may_act_from(station, &own, &up(HandlingLevel::City, true)).unwrap_err().message,
+            "承办部门的事项上报旗信访联席办（旗县代办中心）"
+        );
+        // The banner's own matter goes up a level, not to itself.
+        assert!(may_act_from(centre, &banner, &up(HandlingLevel::County, true)).is_err());
+        assert_eq!(escalation_target(&banner, false), HandlingLevel::City);
+        assert_eq!(escalation_target(&dept, false), HandlingLevel::Township, "a village matter");
+        assert_eq!(escalation_target(&dept, true), HandlingLevel::City);
     }
 
     #[test]

@@ -366,13 +366,18 @@ impl Lifecycle {
                 let Some(above) = self.level.above() else {
                     return Err(refuse("escalate.top_level", "已在盟市层级，不能再上报"));
                 };
-                if *to <= self.level {
+                // At the county level a matter may also go to the banner's
+                // joint office (旗信访联席办) without changing level: a
+                // banner department's matter (seed 002); who may send it
+                // there is `authority::may_act_from`'s.
+                let joint_office = *to == self.level && self.level == HandlingLevel::County;
+                if *to < self.level || (*to == self.level && !joint_office) {
                     return Err(refuse(
                         "escalate.must_go_up",
                         format!("只能向上级上报（当前为{}）", self.level.label()),
                     ));
                 }
-                if *to != above && !(*cross_region && *to == HandlingLevel::City) {
+                if *to != above && !joint_office && !(*cross_region && *to == HandlingLevel::City) {
                     return Err(refuse(
                         "escalate.one_level_at_a_time",
                         format!("应逐级上报至{}；跨地区、跨部门事项（三跨三分离）可直接上报盟市", above.label()),
@@ -539,7 +544,16 @@ mod tests {
             up.apply(&Escalate { to: HandlingLevel::Village, cross_region: false }).unwrap_err().rule,
             "escalate.must_go_up"
         );
+        assert_eq!(
+            up.apply(&Escalate { to: HandlingLevel::Township, cross_region: true }).unwrap_err().rule,
+            "escalate.must_go_up"
+        );
         let county = up.apply(&Escalate { to: HandlingLevel::County, cross_region: false }).unwrap();
+        // The banner's joint office: same level (a department's matter).
+        assert_eq!(
+            county.apply(&Escalate { to: HandlingLevel::County, cross_region: true }).unwrap().level,
+            HandlingLevel::County
+        );
         assert_eq!(
             county.apply(&Escalate { to: HandlingLevel::City, cross_region: false }).unwrap().level,
             HandlingLevel::City

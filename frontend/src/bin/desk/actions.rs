@@ -115,6 +115,10 @@ fn ActionForm(
     let lifecycle = case.lifecycle.clone();
     let level = case.lifecycle.level;
     let me_unit = crate::ui::state().me.get_untracked().map(|m| m.unit_id).unwrap_or(0);
+    // A department acts only on the matters it handles: its 上报 goes to
+    // the banner's joint office (`shared::authority::escalation_target`).
+    let at_department =
+        crate::ui::state().me.get_untracked().is_some_and(|m| m.unit_kind == shared::org::UnitKind::Department);
     let build = move || -> Result<CaseCommand, String> {
         let t = text.get_untracked().trim().to_string();
         let need = |v: String, what: &str| if v.is_empty() { Err(format!("请选择{what}")) } else { Ok(v) };
@@ -148,7 +152,9 @@ fn ActionForm(
             "leader_instruction" => CaseCommand::LeaderInstruction { text: t },
             "urge" => CaseCommand::Urge { note: t },
             "escalate" => {
-                let to = if flag.get_untracked() {
+                let to = if at_department {
+                    level
+                } else if flag.get_untracked() {
                     HandlingLevel::City
                 } else {
                     level.above().unwrap_or(HandlingLevel::City)
@@ -305,6 +311,12 @@ fn ActionForm(
         "leader_opinion" => text_area("分管领导意见", true).into_any(),
         "leader_instruction" => text_area("领导批示", true).into_any(),
         "urge" => text_area("催办意见", true).into_any(),
+        "escalate" if at_department => view! {
+            <p>"上报至：旗信访联席办（旗县代办中心）"</p>
+            {check("跨地区、跨部门、跨行业或人事分离、人户分离、人事户分离（三跨三分离）")}
+            {text_area("上报理由", true)}
+            <p class="hint">{format!("承办部门无法协调处理的事项上报旗信访联席办，由旗县代办中心办理，本单位仍可查看。政策文件未单独规定上报后的办理时限：按旗县级办理时限（{} 个工作日）自上报之日起计算。", level.matter_level().limit_working_days())}</p>
+        }.into_any(),
         "escalate" => {
             let above = level.above().unwrap_or(HandlingLevel::City);
             view! {
