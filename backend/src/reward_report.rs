@@ -30,6 +30,7 @@ pub fn router() -> Router<ApiContext> {
     Router::new()
         .route("/api/reward/batches/{id}/notice.xlsx", get(notice_xlsx))
         .route("/api/reward/batches/{id}/payment.xlsx", get(payment_xlsx))
+        .route("/print/reward/batches/{id}/payment", get(payment_print))
         .route("/api/reward/funds/{year}/self-evaluation.xlsx", get(self_evaluation_xlsx))
 }
 
@@ -145,35 +146,7 @@ pub async fn payment_xlsx(
     user: CurrentUser,
     ApiPath(id): ApiPath<i64>,
 ) -> AppResult<Response> {
-    if !matches!(user.role, Role::LeagueBureau | Role::FinanceReviewer) {
-        return Err(AppError::new(ErrorCode::Forbidden, "发放清单含收款账号，只有盟信访局和财政可以下载"));
-    }
-    let b = batch(&ctx, &user, id).await?;
-    if !matches!(b.stage, BatchStage::LeagueApproved | BatchStage::Paid { .. }) {
-        return Err(AppError::new(ErrorCode::Conflict, "盟信访局终审通过后才能生成发放清单"));
-    }
-    let ids: Vec<i64> =
-        b.claims.iter().filter(|c| c.status != shared::reward::ClaimStatus::Stopped).map(|c| c.id).collect();
-    let mut rows = Vec::new();
-    for (i, c) in b.claims.iter().filter(|c| ids.contains(&c.id)).enumerate() {
-        let account: String = sqlx::query("SELECT account_number FROM reward_claims WHERE id = $1")
-            .bind(c.id)
-            .fetch_one(&ctx.db.pool)
-            .await?
-            .try_get(0)?;
-        rows.push(vec![
-            (i + 1).to_string(),
-            c.agent_name.clone(),
-            c.account_name.clone(),
-            account,
-            c.case_number.clone(),
-            c.category.map_or("酌情补贴".to_string(), |x| format!("{}类", x.letter())),
-            c.amount_text.clone(),
-        ]);
-    }
-    let total = b.total;
-    let name = title(&b, "发放清单");
-    let treasury = b.treasury_ref.clone().map(|t| format!("国库集中支付凭证号：{t}")).unwrap_or_default();
+    let PaymentList { ids, rows, total, name, treasury } = payment_list(&ctx, &user, id).await?;
     let bytes = tokio::task::spawn_blocking(move || -> AppResult<Vec<u8>> {
         let mut wb = Workbook::new();
         let ws = wb.add_worksheet();
@@ -202,6 +175,55 @@ pub async fn payment_xlsx(
     })
     .await
     .map_err(|_| AppError::new(ErrorCode::Internal, "发放清单生成失败"))??;
+    audit_payment_list(&ctx, &user, id, &ids, "xlsx").await?;
+    Ok(xlsx_response(bytes, "payment.xlsx", "%E5%8F%91%E6%94%BE%E6%B8%85%E5%8D%95.xlsx"))
+}
+
+/// A batch's payment list: its title, the treasury reference, one row per
+/// claim not stopped (with the account) and the total.
+struct PaymentList {
+    ids: Vec<i64>,
+    rows: Vec<Vec<String>>,
+    total: Decimal,
+    name: String,
+    treasury: String,
+}
+
+/// The payment list of batch `id`, for the league bureau or finance only,
+/// once the league approved the batch.
+async fn payment_list(ctx: &ApiContext, user: &CurrentUser, id: i64) -> AppResult<PaymentList> {
+    if !matches!(user.role, Role::LeagueBureau | Role::FinanceReviewer) {
+        return Err(AppError::new(ErrorCode::Forbidden, "发放清单含收款账号，只有盟信访局和财政可以下载"));
+    }
+    let b = batch(ctx, user, id).await?;
+    if !matches!(b.stage, BatchStage::LeagueApproved | BatchStage::Paid { .. }) {
+        return Err(AppError::new(ErrorCode::Conflict, "盟信访局终审通过后才能生成发放清单"));
+    }
+    let ids: Vec<i64> =
+        b.claims.iter().filter(|c| c.status != shared::reward::ClaimStatus::Stopped).map(|c| c.id).collect();
+    let mut rows = Vec::new();
+    for (i, c) in b.claims.iter().filter(|c| ids.contains(&c.id)).enumerate() {
+        let account: String = sqlx::query("SELECT account_number FROM reward_claims WHERE id = $1")
+            .bind(c.id)
+            .fetch_one(&ctx.db.pool)
+            .await?
+            .try_get(0)?;
+        rows.push(vec![
+            (i + 1).to_string(),
+            c.agent_name.clone(),
+            c.account_name.clone(),
+            account,
+            c.case_number.clone(),
+            c.category.map_or("酌情补贴".to_string(), |x| format!("{}类", x.letter())),
+            c.amount_text.clone(),
+        ]);
+    }
+    let treasury = b.treasury_ref.clone().map(|t| format!("国库集中支付凭证号：{t}")).unwrap_or_default();
+    Ok(PaymentList { ids, rows, total: b.total, name: title(&b, "发放清单"), treasury })
+}
+
+/// Every copy of the accounts is audited with the claims it lists.
+async fn audit_payment_list(ctx: &ApiContext, user: &CurrentUser, id: i64, ids: &[i64], form: &str) -> AppResult<()> {
     let mut tx = ctx.db.begin_write().await?;
     audit::append(
         &mut tx,
@@ -211,12 +233,35 @@ pub async fn payment_xlsx(
             entity: "reward_batch",
             entity_id: id.to_string(),
             before: None,
-            after: Some(serde_json::json!({"claim_ids": ids, "accounts": true})),
+            after: Some(serde_json::json!({"claim_ids": ids, "accounts": true, "form": form})),
         },
     )
     .await?;
     tx.commit().await?;
-    Ok(xlsx_response(bytes, "payment.xlsx", "%E5%8F%91%E6%94%BE%E6%B8%85%E5%8D%95.xlsx"))
+    Ok(())
+}
+
+#[derive(askama::Template)]
+#[template(path = "print/payment_list.html")]
+struct PaymentListPage {
+    title: String,
+    treasury: String,
+    rows: Vec<Vec<String>>,
+    total: String,
+}
+
+/// `GET /print/reward/batches/{id}/payment`: the payment list on A4, with
+/// signature lines (same rules and audit as the workbook).
+pub async fn payment_print(
+    State(ctx): State<ApiContext>,
+    user: CurrentUser,
+    ApiPath(id): ApiPath<i64>,
+) -> AppResult<Response> {
+    let PaymentList { ids, rows, total, name, treasury } = payment_list(&ctx, &user, id).await?;
+    let html = askama::Template::render(&PaymentListPage { title: name, treasury, rows, total: money_text(total) })
+        .map_err(|_| AppError::new(ErrorCode::Internal, "发放清单生成失败"))?;
+    audit_payment_list(&ctx, &user, id, &ids, "print").await?;
+    Ok(([(header::CACHE_CONTROL, "no-store")], axum::response::Html(html)).into_response())
 }
 
 /// `GET /api/reward/funds/{year}/self-evaluation.xlsx` query.

@@ -370,6 +370,23 @@ async fn reward_cycle(app: &TestApp) {
         .try_get(0)
         .unwrap();
     assert_eq!(n, 1, "the payment list's accounts are a private read");
+    // The same list printed on A4: the same rule, audited again.
+    let url = app.url(&format!("/print/reward/batches/{bid}/payment"));
+    assert_eq!(station.get(&url).send().await.unwrap().status(), 403);
+    let r = league.get(&url).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.unwrap();
+    for must in ["发放清单", "6228480012345678", "国库集中支付凭证号：GK2026-001", "合计", "@page{size:A4", "审核人"]
+    {
+        assert!(html.contains(must), "{must}");
+    }
+    let n: i64 = sqlx::query("SELECT COUNT(*) FROM audit_log WHERE action = 'reward.payment_list'")
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap()
+        .try_get(0)
+        .unwrap();
+    assert_eq!(n, 2, "the printed list is audited too");
     let url = app.url(&format!("/api/reward/funds/{year}/self-evaluation.xlsx?target=4"));
     assert_eq!(xlsx_text(&station, &url).await, Err(403));
     let eval = xlsx_text(&league, &url).await.unwrap();

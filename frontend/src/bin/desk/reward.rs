@@ -419,7 +419,11 @@ fn Batch(batch: BatchView, reload: impl Fn() + Copy + Send + Sync + 'static) -> 
             <p class="row">
                 <a href=format!("/api/reward/batches/{id}/notice.xlsx") download>"公示名单（Excel）"</a>
                 {in_notice.then(|| view! { <a href="/public/reward-notice" target="_blank">"公示页面（可打印）"</a> })}
-                {paid_list.then(|| view! { <a href=format!("/api/reward/batches/{id}/payment.xlsx") download>"发放清单（Excel，含账号）"</a> })}
+                {paid_list.then(|| view! {
+                    <a href=format!("/api/reward/batches/{id}/payment.xlsx") download>"发放清单（Excel，含账号）"</a>
+                    " "
+                    <a href=format!("/print/reward/batches/{id}/payment") target="_blank" data-test="print-payment">"打印发放清单"</a>
+                })}
             </p>
             {batch.budget_warning.map(|w| view! { <p class="error" role="alert" data-test="budget-warning">{w}</p> })}
             <table class="grid compact"><thead><tr><th>"代办员"</th><th>"事项"</th><th>"类别"</th><th class="num">"金额（元）"</th><th>"状态"</th><th></th></tr></thead><tbody>
