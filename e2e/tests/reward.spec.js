@@ -120,6 +120,27 @@ test('奖补: record, claim with its materials, batch and first review', async (
   await expect(page.getByTestId('batch').first()).toContainText('苏木镇初审');
   await expect(page.getByTestId('batch').first().getByTestId('steps')).toContainText('材料齐全，同意上报公示');
   await expect(page.getByTestId('batch').first()).toContainText('下一环节：公示');
+
+  // The public notice: 5 working days on the citizens' pages, the agent's
+  // name and amount only (no account, no ID number).
+  await page.getByTestId('batch').first().getByLabel('审核意见').fill('在代办服务站及网站公示');
+  await page.getByTestId('batch').first().getByRole('button', { name: '办理' }).click();
+  await expect(page.getByTestId('batch').first().getByTestId('steps')).toContainText('在代办服务站及网站公示');
+  await expect(page.getByTestId('batch').first()).toContainText('下一环节：旗县复审（公示期满后）');
+  const visitor = await browser.newContext({ viewport: { width: 320, height: 640 }, javaScriptEnabled: false });
+  const pub = await visitor.newPage();
+  await pub.goto('/public/reward-notice');
+  await expect(pub.locator('body')).toContainText('巴特尔');
+  await expect(pub.locator('body')).toContainText('200.00');
+  await expect(pub.locator('body')).not.toContainText('5678');
+  await pub.screenshot({ path: '../docs/screenshots/public-reward-notice-320.png', fullPage: true });
+  await visitor.close();
+  // The banner's review waits for the notice to end: refused, with the date.
+  await banner.reload();
+  const waiting = banner.getByTestId('batch').first();
+  await waiting.getByLabel('审核意见').fill('同意');
+  await waiting.getByRole('button', { name: '办理' }).click();
+  await expect(waiting.getByRole('alert')).toContainText('公示期满后才能复审');
   // From the top, so the fixed header sits above the page in the full-page shot.
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: '../docs/screenshots/desk/reward.png', fullPage: true });
