@@ -204,6 +204,8 @@ async fn grow_cases(db: &Db, n: usize, villages: &[(i64, String)], today: NaiveD
         *counters.entry(k).or_default() += n;
     }
     backend::stats::write_all(&mut tx, &counters).await.map_err(|e| anyhow::anyhow!("{}", e.0.message))?;
+    // The drill-down's members, from the cases as written (ids known now).
+    backend::stats::rebuild_members(&mut tx).await.map_err(|e| anyhow::anyhow!("{}", e.0.message))?;
     tx.commit().await?;
     Ok(())
 }
