@@ -222,12 +222,24 @@ pub async fn stored_members(conn: &mut AnyConnection) -> Result<Vec<Member>, App
 }
 
 /// Writes the members counted afresh from the cases as the whole of
-/// `case_stat_members` (replacing what was there).
+/// `case_stat_members` (replacing what was there), a batch of cases at a time.
 pub async fn rebuild_members(conn: &mut AnyConnection) -> Result<(), AppError> {
-    let members = recount_members(conn).await?;
     sqlx::query("DELETE FROM case_stat_members").execute(&mut *conn).await?;
-    for chunk in members.chunks(10_000) {
-        insert_members(conn, chunk).await?;
+    let mut after = 0_i64;
+    loop {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT id, {FACT_COLUMNS} FROM cases WHERE id > $1 ORDER BY id LIMIT 5000"
+        )))
+        .bind(after)
+        .fetch_all(&mut *conn)
+        .await?;
+        let Some(last) = rows.last() else { break };
+        after = last.try_get("id")?;
+        let mut members = Vec::new();
+        for r in &rows {
+            members.extend(members_of(r.try_get("id")?, &facts_from_row(r)?));
+        }
+        insert_members(conn, &members).await?;
     }
     Ok(())
 }
