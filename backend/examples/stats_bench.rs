@@ -257,7 +257,12 @@ async fn run(label: &str, url: &str, n: usize) -> anyhow::Result<bool> {
         shared::stats::month_of(today - Duration::days(3 * 365)),
         shared::stats::month_of(today)
     );
-    let (d0, d1) = (format!("{}-01-01", &today.to_string()[..4]), today.to_string());
+    // The drill-down's period as the desk sends it (frontend route.rs): the
+    // figure's whole months, this year up to the end of this month.
+    let (d0, d1) =
+        shared::stats::MonthRange::parse(&format!("{}-01", &today.to_string()[..4]), &shared::stats::month_of(today))
+            .map_err(|e| anyhow::anyhow!("{}", e.message))?
+            .days();
     let mut ok = true;
     for (what, c, path) in [
         ("banner dashboard, this year", &centre, format!("/api/stats?unit_id={banner}&{year}")),

@@ -766,6 +766,15 @@ impl Scope {
         .await?
         .try_get::<Option<i64>, _>(0)?
         .unwrap_or(0);
+        // The scope, checked here rather than in SQL (a pattern bound as a
+        // parameter makes PostgreSQL's generic plan start from the cases): a
+        // member of the unit's figure is a matter in its subtree, so in scope
+        // whenever the unit's path lies under the scope's prefix.
+        let in_scope =
+            self.path_pattern.strip_suffix('%').is_some_and(|p| !p.contains(['%', '_']) && path.starts_with(p));
+        if !in_scope {
+            return Ok(None);
+        }
         // The page: one range of case_stat_members' primary key (the unit,
         // the key, in due-date order; kept by the write path with the same
         // rule as the counters, equal to a recount: `tests/stats.rs`), the
@@ -774,10 +783,9 @@ impl Scope {
             "SELECT c.*, un.name AS unit_name, ag.display_name AS agent_name, hu.name AS handling_unit_name \
              FROM case_stat_members m JOIN cases c ON c.id = m.case_id JOIN units un ON un.id = c.unit_id \
              LEFT JOIN users ag ON ag.id = c.agent_id LEFT JOIN units hu ON hu.id = c.handling_unit_id \
-             WHERE m.unit_path = $2 AND m.stat_key = $3 AND m.month >= $4 AND m.month <= $5 AND c.unit_path LIKE $1 \
-             ORDER BY m.due_on, m.case_id LIMIT $6 OFFSET $7",
+             WHERE m.unit_path = $1 AND m.stat_key = $2 AND m.month >= $3 AND m.month <= $4 \
+             ORDER BY m.due_on, m.case_id LIMIT $5 OFFSET $6",
         )
-        .bind(&self.path_pattern)
         .bind(path)
         .bind(stat)
         .bind(shared::stats::month_of(from))
