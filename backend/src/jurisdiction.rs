@@ -775,21 +775,43 @@ impl Scope {
         if !in_scope {
             return Ok(None);
         }
-        // The page: one range of case_stat_members' primary key (the unit,
-        // the key, in due-date order; kept by the write path with the same
-        // rule as the counters, equal to a recount: `tests/stats.rs`), the
-        // month read from the index, and only the page's cases joined.
-        let rows = sqlx::query(
+        // The page: for each month of the period, the first offset + limit
+        // rows of one range of case_stat_members' primary key (unit, key,
+        // month: in due-date order; kept by the write path with the same rule
+        // as the counters, equal to a recount: `tests/stats.rs`), merged in
+        // due-date order; only the page's cases joined. Months come from
+        // dates (digits and '-'), the row count is a number: written inline.
+        let mut months = Vec::new();
+        let mut m = from;
+        while m <= to {
+            if months.len() == 120 {
+                return Ok(None); // over 10 years: the general list query
+            }
+            months.push(shared::stats::month_of(m));
+            let Some(next) = m.checked_add_months(chrono::Months::new(1)) else { break };
+            m = next;
+        }
+        let first = offset.saturating_add(limit);
+        let arms: Vec<String> = months
+            .iter()
+            .enumerate()
+            .map(|(i, month)| {
+                format!(
+                    "SELECT due_on, case_id FROM (SELECT due_on, case_id FROM case_stat_members \
+                     WHERE unit_path = $1 AND stat_key = $2 AND month = '{month}' \
+                     ORDER BY due_on, case_id LIMIT {first}) AS s{i}"
+                )
+            })
+            .collect();
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT c.*, un.name AS unit_name, ag.display_name AS agent_name, hu.name AS handling_unit_name \
-             FROM case_stat_members m JOIN cases c ON c.id = m.case_id JOIN units un ON un.id = c.unit_id \
+             FROM ({}) m JOIN cases c ON c.id = m.case_id JOIN units un ON un.id = c.unit_id \
              LEFT JOIN users ag ON ag.id = c.agent_id LEFT JOIN units hu ON hu.id = c.handling_unit_id \
-             WHERE m.unit_path = $1 AND m.stat_key = $2 AND m.month >= $3 AND m.month <= $4 \
-             ORDER BY m.due_on, m.case_id LIMIT $5 OFFSET $6",
-        )
+             ORDER BY m.due_on, m.case_id LIMIT $3 OFFSET $4",
+            arms.join(" UNION ALL ")
+        )))
         .bind(path)
         .bind(stat)
-        .bind(shared::stats::month_of(from))
-        .bind(shared::stats::month_of(to))
         .bind(limit)
         .bind(offset)
         .fetch_all(pool)

@@ -147,12 +147,14 @@ pub async fn move_members(
     use std::collections::BTreeSet;
     let old: BTreeSet<Member> = old.map(|f| members_of(id, f)).unwrap_or_default().into_iter().collect();
     let new: BTreeSet<Member> = new.map(|f| members_of(id, f)).unwrap_or_default().into_iter().collect();
-    for (p, k, d, i, _) in old.difference(&new) {
+    for (p, k, d, i, m) in old.difference(&new) {
         sqlx::query(
-            "DELETE FROM case_stat_members WHERE unit_path = $1 AND stat_key = $2 AND due_on = $3 AND case_id = $4",
+            "DELETE FROM case_stat_members \
+             WHERE unit_path = $1 AND stat_key = $2 AND month = $3 AND due_on = $4 AND case_id = $5",
         )
         .bind(p)
         .bind(k)
+        .bind(m)
         .bind(d)
         .bind(*i)
         .execute(&mut *conn)
