@@ -204,6 +204,8 @@ async fn grow_cases(db: &Db, n: usize, villages: &[(i64, String)], today: NaiveD
         *counters.entry(k).or_default() += n;
     }
     backend::stats::write_all(&mut tx, &counters).await.map_err(|e| anyhow::anyhow!("{}", e.0.message))?;
+    // The drill-down's members, from the cases as written (ids known now).
+    backend::stats::rebuild_members(&mut tx).await.map_err(|e| anyhow::anyhow!("{}", e.0.message))?;
     tx.commit().await?;
     Ok(())
 }
@@ -255,7 +257,12 @@ async fn run(label: &str, url: &str, n: usize) -> anyhow::Result<bool> {
         shared::stats::month_of(today - Duration::days(3 * 365)),
         shared::stats::month_of(today)
     );
-    let (d0, d1) = (format!("{}-01-01", &today.to_string()[..4]), today.to_string());
+    // The drill-down's period as the desk sends it (frontend route.rs): the
+    // figure's whole months, this year up to the end of this month.
+    let (d0, d1) =
+        shared::stats::MonthRange::parse(&format!("{}-01", &today.to_string()[..4]), &shared::stats::month_of(today))
+            .map_err(|e| anyhow::anyhow!("{}", e.message))?
+            .days();
     let mut ok = true;
     for (what, c, path) in [
         ("banner dashboard, this year", &centre, format!("/api/stats?unit_id={banner}&{year}")),

@@ -113,7 +113,137 @@ pub async fn changed(
         .bind(id)
         .execute(&mut *conn)
         .await?;
+    move_members(conn, id, old.as_ref(), Some(&new)).await?;
     move_counters(conn, old.as_ref(), Some(&new)).await
+}
+
+/// A drill-down member row: (unit path, key, due date, case id, month).
+pub type Member = (String, String, String, i64, String);
+
+/// The member rows of matter `id` with facts `f`: one per period counter it
+/// adds to ([`shared::stats::contributions`], month ≠ ''), for its unit and
+/// every unit above it — the rows of `case_stats` it counts in, one by one.
+pub fn members_of(id: i64, f: &CaseFacts) -> Vec<Member> {
+    let changes = shared::stats::contributions(f);
+    let due = f.due_on.to_string();
+    let mut out = Vec::new();
+    for path in ancestor_paths(&f.unit_path) {
+        for c in changes.iter().filter(|c| !c.month.is_empty()) {
+            out.push((path.clone(), c.key.clone(), due.clone(), id, c.month.clone()));
+        }
+    }
+    out
+}
+
+/// Applies the change of matter `id` from `old` to `new` to its rows in
+/// `case_stat_members` (the same rule as the counters): the rows no longer
+/// true are deleted, the new ones inserted.
+pub async fn move_members(
+    conn: &mut AnyConnection,
+    id: i64,
+    old: Option<&CaseFacts>,
+    new: Option<&CaseFacts>,
+) -> Result<(), AppError> {
+    use std::collections::BTreeSet;
+    let old: BTreeSet<Member> = old.map(|f| members_of(id, f)).unwrap_or_default().into_iter().collect();
+    let new: BTreeSet<Member> = new.map(|f| members_of(id, f)).unwrap_or_default().into_iter().collect();
+    for (p, k, d, i, m) in old.difference(&new) {
+        sqlx::query(
+            "DELETE FROM case_stat_members \
+             WHERE unit_path = $1 AND stat_key = $2 AND month = $3 AND due_on = $4 AND case_id = $5",
+        )
+        .bind(p)
+        .bind(k)
+        .bind(m)
+        .bind(d)
+        .bind(*i)
+        .execute(&mut *conn)
+        .await?;
+    }
+    let rows: Vec<Member> = new.difference(&old).cloned().collect();
+    insert_members(conn, &rows).await
+}
+
+async fn insert_members(conn: &mut AnyConnection, rows: &[Member]) -> Result<(), AppError> {
+    let rows: Vec<[Cell; 5]> = rows
+        .iter()
+        .map(|(p, k, d, i, m)| {
+            [
+                Cell::Text(Some(p.clone())),
+                Cell::Text(Some(k.clone())),
+                Cell::Text(Some(d.clone())),
+                Cell::Int(Some(*i)),
+                Cell::Text(Some(m.clone())),
+            ]
+        })
+        .collect();
+    crate::db::insert_rows(conn, "case_stat_members (unit_path, stat_key, due_on, case_id, month)", &rows).await?;
+    Ok(())
+}
+
+/// The drill-down members counted afresh from the cases with the shared rule.
+pub async fn recount_members(conn: &mut AnyConnection) -> Result<Vec<Member>, AppError> {
+    let mut out = Vec::new();
+    let mut after = 0_i64;
+    loop {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT id, {FACT_COLUMNS} FROM cases WHERE id > $1 ORDER BY id LIMIT 5000"
+        )))
+        .bind(after)
+        .fetch_all(&mut *conn)
+        .await?;
+        let Some(last) = rows.last() else { break };
+        after = last.try_get("id")?;
+        for r in &rows {
+            out.extend(members_of(r.try_get("id")?, &facts_from_row(r)?));
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// The drill-down members as stored, sorted.
+pub async fn stored_members(conn: &mut AnyConnection) -> Result<Vec<Member>, AppError> {
+    let rows = sqlx::query("SELECT unit_path, stat_key, due_on, case_id, month FROM case_stat_members")
+        .fetch_all(conn)
+        .await?;
+    let mut out = rows
+        .iter()
+        .map(|r| {
+            Ok((
+                r.try_get("unit_path")?,
+                r.try_get("stat_key")?,
+                r.try_get("due_on")?,
+                r.try_get("case_id")?,
+                r.try_get("month")?,
+            ))
+        })
+        .collect::<Result<Vec<Member>, sqlx::Error>>()?;
+    out.sort();
+    Ok(out)
+}
+
+/// Writes the members counted afresh from the cases as the whole of
+/// `case_stat_members` (replacing what was there), a batch of cases at a time.
+pub async fn rebuild_members(conn: &mut AnyConnection) -> Result<(), AppError> {
+    sqlx::query("DELETE FROM case_stat_members").execute(&mut *conn).await?;
+    let mut after = 0_i64;
+    loop {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT id, {FACT_COLUMNS} FROM cases WHERE id > $1 ORDER BY id LIMIT 5000"
+        )))
+        .bind(after)
+        .fetch_all(&mut *conn)
+        .await?;
+        let Some(last) = rows.last() else { break };
+        after = last.try_get("id")?;
+        let mut members = Vec::new();
+        for r in &rows {
+            members.extend(members_of(r.try_get("id")?, &facts_from_row(r)?));
+        }
+        insert_members(conn, &members).await?;
+    }
+    Ok(())
 }
 
 /// Applies the change of one matter from `old` to `new` to the counters of
@@ -243,6 +373,7 @@ pub async fn rebuild(db: &Db) -> Result<(), AppError> {
     let mut tx = db.begin_write().await?;
     let (counters, keys) = recount(&mut tx).await?;
     write_all(&mut tx, &counters).await?;
+    rebuild_members(&mut tx).await?;
     for (id, k) in keys {
         sqlx::query("UPDATE cases SET stat_keys = $1 WHERE id = $2 AND stat_keys <> $1")
             .bind(k)

@@ -196,6 +196,30 @@ async fn drill(app: &TestApp, c: &reqwest::Client, unit: i64, key: &str, fx: &Fi
     assert_eq!(s, 200, "{page}");
     let mut ids: Vec<i64> = page["items"].as_array().unwrap().iter().map(|c| c["id"].as_i64().unwrap()).collect();
     assert_eq!(page["total"].as_i64().unwrap(), ids.len() as i64);
+    // In the order of the list, as a plain query over the cases gives it.
+    use sqlx::Row;
+    let path: String = sqlx::query("SELECT path FROM units WHERE id = $1")
+        .bind(unit)
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap()
+        .try_get(0)
+        .unwrap();
+    let plain: Vec<i64> = sqlx::query(
+        "SELECT id FROM cases WHERE unit_path LIKE $1 AND accepted_on >= $2 AND accepted_on <= $3 \
+         AND stat_keys LIKE $4 ORDER BY due_on, id",
+    )
+    .bind(format!("{path}%"))
+    .bind(first.to_string())
+    .bind(last.to_string())
+    .bind(format!("%|{key}|%"))
+    .fetch_all(&app.db.pool)
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| r.try_get(0).unwrap())
+    .collect();
+    assert_eq!(ids, plain, "{key}: the page's matters and their order");
     ids.sort();
     ids
 }
@@ -388,6 +412,14 @@ async fn aggregates_equal_a_recount(app: &TestApp) {
     recounted.retain(|_, n| *n != 0);
     assert!(!stored.is_empty());
     assert_eq!(stored, recounted, "case_stats equals the recount from the cases");
+    // The drill-down's members likewise, row for row.
+    let members = backend::stats::stored_members(&mut conn).await.unwrap();
+    assert!(!members.is_empty());
+    assert_eq!(
+        members,
+        backend::stats::recount_members(&mut conn).await.unwrap(),
+        "case_stat_members equals the recount from the cases"
+    );
     // Each case carries its own keys (what the drill-down selects on).
     use sqlx::Row;
     for r in sqlx::query("SELECT id, stat_keys FROM cases").fetch_all(&mut *conn).await.unwrap() {
@@ -436,5 +468,6 @@ async fn aggregates_equal_a_recount(app: &TestApp) {
     backend::stats::rebuild(&app.db).await.unwrap();
     let mut conn = app.db.pool.acquire().await.unwrap();
     assert_eq!(backend::stats::stored(&mut conn).await.unwrap(), stored);
+    assert_eq!(backend::stats::stored_members(&mut conn).await.unwrap(), members);
 }
 both!(aggregates_equal_a_recount);
