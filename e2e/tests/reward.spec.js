@@ -66,7 +66,7 @@ async function resolvedMatter(playwright, baseURL) {
   return { id, number: detail.case.number };
 }
 
-test('奖补: record, claim with its materials, batch and first review', async ({ browser, playwright, baseURL }) => {
+test('奖补: record, claim with its materials, batch, first review, public notice', async ({ browser, playwright, baseURL }) => {
   const year = Number(todayChina().slice(0, 4));
   const league = await apiAs(playwright, baseURL, 'meng1');
   expect((await league.put(`/api/reward/funds/${year}`, { data: { budget: '100000' } })).status()).toBe(200);
