@@ -66,7 +66,7 @@ async function resolvedMatter(playwright, baseURL) {
   return { id, number: detail.case.number };
 }
 
-test('奖补: record, claim with its materials, batch, first review, public notice', async ({ browser, playwright, baseURL }) => {
+test('奖补: record, claim with its materials, batch, first review, public notice, integrity finding referred', async ({ browser, playwright, baseURL }) => {
   const year = Number(todayChina().slice(0, 4));
   const league = await apiAs(playwright, baseURL, 'meng1');
   expect((await league.put(`/api/reward/funds/${year}`, { data: { budget: '100000' } })).status()).toBe(200);
@@ -141,6 +141,18 @@ test('奖补: record, claim with its materials, batch, first review, public noti
   await waiting.getByLabel('审核意见').fill('同意');
   await waiting.getByRole('button', { name: '办理' }).click();
   await expect(waiting.getByRole('alert')).toContainText('公示期满后才能复审');
+
+  // The league's integrity check: the claimed matter has no visit record;
+  // the finding, its evidence and the referral to discipline inspection.
+  const bureau = await deskLogin(browser, 'meng1');
+  await bureau.goto('/desk/#/reward');
+  const finding = bureau.getByTestId('flag').filter({ hasText: matter.number });
+  await expect(finding).toContainText('申报事项无走访记录');
+  await finding.getByLabel('移交说明').fill('申报事项无走访记录，移交盟纪委监委核查');
+  await finding.getByRole('button', { name: '移交' }).click();
+  await expect(bureau.getByTestId('flag').filter({ hasText: matter.number }).getByTestId('referred')).toBeVisible();
+  await bureau.evaluate(() => window.scrollTo(0, 0));
+  await bureau.screenshot({ path: '../docs/screenshots/desk/reward-flags.png', fullPage: true });
   // From the top, so the fixed header sits above the page in the full-page shot.
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: '../docs/screenshots/desk/reward.png', fullPage: true });

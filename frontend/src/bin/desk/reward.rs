@@ -15,7 +15,7 @@ use shared::case::{AttachmentView, CaseDetail};
 use shared::org::Role;
 use shared::reward::{
     BatchStage, BatchStepRequest, BatchView, ClaimMaterial, ClaimRequest, ClaimRequestKind, ClaimStatus, ClaimView,
-    DossierMaterial, FundView, HistoryView, PetitionHistory, RewardCategory,
+    DossierMaterial, FundView, HistoryView, IntegrityFlag, PetitionHistory, RewardCategory,
 };
 
 type Msg = RwSignal<Option<Result<String, String>>>;
@@ -56,6 +56,68 @@ pub fn RewardPage() -> impl IntoView {
             {township.then(|| view! { <NewBatch reload=reload/> })}
             <Batches batches=batches reload=reload/>
         </section>
+        {(me.role == Role::LeagueBureau).then(|| view! {
+            <section class="card" data-test="flags"><h2>"廉政风险核查线索"</h2><Flags/></section>
+        })}
+    }
+}
+
+/// `POST /api/reward/referrals` body.
+#[derive(serde::Serialize)]
+struct Referral {
+    flag_key: String,
+    note: String,
+}
+
+/// The league's integrity findings, each with its evidence, and the
+/// referral to discipline inspection (纪检监察) once recorded.
+#[component]
+fn Flags() -> impl IntoView {
+    let flags = loaded::<Vec<IntegrityFlag>>("/api/reward/flags".to_string());
+    show(flags, move |list| {
+        if list.is_empty() {
+            return view! { <p class="muted">"暂无核查线索"</p> }.into_any();
+        }
+        view! {
+            <table class="grid" data-test="flag-list"><thead><tr><th>"线索"</th><th>"证据"</th><th>"移交纪检监察"</th></tr></thead><tbody>
+                {list.into_iter().map(|f| view! { <FlagRow flag=f flags=flags/> }).collect_view()}
+            </tbody></table>
+        }
+        .into_any()
+    })
+}
+
+#[component]
+fn FlagRow(flag: IntegrityFlag, flags: Loaded<Vec<IntegrityFlag>>) -> impl IntoView {
+    let note = RwSignal::new(String::new());
+    let msg: Msg = RwSignal::new(None);
+    let key = flag.key.clone();
+    let refer = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let body = Referral { flag_key: key.clone(), note: note.get_untracked().trim().to_string() };
+        spawn_local(async move {
+            match api::post::<_, IntegrityFlag>("/api/reward/referrals", &body).await {
+                Ok(_) => load(flags, "/api/reward/flags".to_string()),
+                Err(e) => msg.set(Some(Err(failed(e)))),
+            }
+        });
+    };
+    view! {
+        <tr data-test="flag">
+            <td>{flag.label.clone()}</td>
+            <td>{flag.evidence.clone()}</td>
+            <td>{match flag.referral.clone() {
+                Some(r) => view! { <span data-test="referred">{r}</span> }.into_any(),
+                None => view! {
+                    <form class="row" on:submit=refer>
+                        <input aria-label="移交说明" placeholder="移交说明" required prop:value=move || note.get()
+                            on:input=move |ev| note.set(event_target_value(&ev))/>
+                        <button class="btn small" type="submit">"移交"</button>
+                    </form>
+                    {result_line(msg)}
+                }.into_any(),
+            }}</td>
+        </tr>
     }
 }
 
