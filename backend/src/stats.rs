@@ -181,21 +181,37 @@ async fn insert_members(conn: &mut AnyConnection, rows: &[Member]) -> Result<(),
     Ok(())
 }
 
+/// The next page of every matter's facts after case id `after` (which it
+/// moves on), in id order: the one read the recounts and rebuilds share.
+/// Empty once all cases were read.
+async fn next_facts(conn: &mut AnyConnection, after: &mut i64) -> Result<Vec<(i64, CaseFacts)>, AppError> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT id, {FACT_COLUMNS} FROM cases WHERE id > $1 ORDER BY id LIMIT 5000"
+    )))
+    .bind(*after)
+    .fetch_all(&mut *conn)
+    .await?;
+    let page = rows
+        .iter()
+        .map(|r| Ok((r.try_get::<i64, _>("id")?, facts_from_row(r)?)))
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    if let Some((last, _)) = page.last() {
+        *after = *last;
+    }
+    Ok(page)
+}
+
 /// The drill-down members counted afresh from the cases with the shared rule.
 pub async fn recount_members(conn: &mut AnyConnection) -> Result<Vec<Member>, AppError> {
     let mut out = Vec::new();
     let mut after = 0_i64;
     loop {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT id, {FACT_COLUMNS} FROM cases WHERE id > $1 ORDER BY id LIMIT 5000"
-        )))
-        .bind(after)
-        .fetch_all(&mut *conn)
-        .await?;
-        let Some(last) = rows.last() else { break };
-        after = last.try_get("id")?;
-        for r in &rows {
-            out.extend(members_of(r.try_get("id")?, &facts_from_row(r)?));
+        let page = next_facts(conn, &mut after).await?;
+        if page.is_empty() {
+            break;
+        }
+        for (id, f) in &page {
+            out.extend(members_of(*id, f));
         }
     }
     out.sort();
@@ -229,18 +245,11 @@ pub async fn rebuild_members(conn: &mut AnyConnection) -> Result<(), AppError> {
     sqlx::query("DELETE FROM case_stat_members").execute(&mut *conn).await?;
     let mut after = 0_i64;
     loop {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT id, {FACT_COLUMNS} FROM cases WHERE id > $1 ORDER BY id LIMIT 5000"
-        )))
-        .bind(after)
-        .fetch_all(&mut *conn)
-        .await?;
-        let Some(last) = rows.last() else { break };
-        after = last.try_get("id")?;
-        let mut members = Vec::new();
-        for r in &rows {
-            members.extend(members_of(r.try_get("id")?, &facts_from_row(r)?));
+        let page = next_facts(conn, &mut after).await?;
+        if page.is_empty() {
+            break;
         }
+        let members: Vec<Member> = page.iter().flat_map(|(id, f)| members_of(*id, f)).collect();
         insert_members(conn, &members).await?;
     }
     Ok(())
@@ -313,18 +322,13 @@ pub async fn recount(conn: &mut AnyConnection) -> Result<(Counters, BTreeMap<i64
     let mut keys = BTreeMap::new();
     let mut after = 0_i64;
     loop {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT id, {FACT_COLUMNS} FROM cases WHERE id > $1 ORDER BY id LIMIT 5000"
-        )))
-        .bind(after)
-        .fetch_all(&mut *conn)
-        .await?;
-        let Some(last) = rows.last() else { break };
-        after = last.try_get("id")?;
-        for r in &rows {
-            let f = facts_from_row(r)?;
-            add_contributions(&mut out, &f);
-            keys.insert(r.try_get::<i64, _>("id")?, keys_text(&f));
+        let page = next_facts(conn, &mut after).await?;
+        if page.is_empty() {
+            break;
+        }
+        for (id, f) in &page {
+            add_contributions(&mut out, f);
+            keys.insert(*id, keys_text(f));
         }
     }
     Ok((out, keys))
