@@ -213,16 +213,17 @@ pub fn may_act_from(actor: Actor, place: &Place, cmd: &CaseCommand) -> Result<()
     Ok(())
 }
 
-/// Where a desk user's 上报 of the matter at `place` goes: a department's
-/// matter to the banner's joint office (same level); any other one level
-/// up, or a 三跨三分离 matter (`cross_region`) straight to the league.
-pub fn escalation_target(place: &Place, cross_region: bool) -> HandlingLevel {
-    if place.handling_unit_kind == UnitKind::Department {
-        place.level
+/// Where a 上报 of a matter handled at `level` goes: a department's matter
+/// (`at_department`) to the banner's joint office (same level); any other
+/// one level up, or a 三跨三分离 matter (`cross_region`) straight to the
+/// league. The desk's and the phone's forms and `desk_commands` ask this.
+pub fn escalation_target(at_department: bool, level: HandlingLevel, cross_region: bool) -> HandlingLevel {
+    if at_department {
+        level
     } else if cross_region {
         HandlingLevel::City
     } else {
-        place.level.above().unwrap_or(HandlingLevel::City)
+        level.above().unwrap_or(HandlingLevel::City)
     }
 }
 
@@ -249,7 +250,11 @@ pub fn desk_commands(actor: Actor, place: &Place, case: &CaseView) -> Vec<&'stat
         CaseCommand::LeaderOpinion { text: note() },
         CaseCommand::LeaderInstruction { text: note() },
         CaseCommand::Urge { note: note() },
-        CaseCommand::Escalate { to: escalation_target(place, false), cross_region: false, reason: note() },
+        CaseCommand::Escalate {
+            to: escalation_target(place.handling_unit_kind == UnitKind::Department, place.level, false),
+            cross_region: false,
+            reason: note(),
+        },
         CaseCommand::Contact { method: VisitMethod::Phone, note: note() },
         CaseCommand::Close {
             method: VisitMethod::Phone,
@@ -576,7 +581,10 @@ mod tests {
             dispositions: &[],
         };
         let up = |to, cross_region| CaseCommand::Escalate { to, cross_region, reason: "三跨三分离".into() };
-        assert_eq!(escalation_target(&own, true), HandlingLevel::County);
+        assert_eq!(
+            escalation_target(own.handling_unit_kind == UnitKind::Department, own.level, true),
+            HandlingLevel::County
+        );
         assert!(may_act_from(station, &own, &up(HandlingLevel::County, true)).is_ok());
         assert_eq!(
             may_act_from(station, &own, &up(HandlingLevel::City, true)).unwrap_err().message,
@@ -584,9 +592,19 @@ mod tests {
         );
         // The banner's own matter goes up a level, not to itself.
         assert!(may_act_from(centre, &banner, &up(HandlingLevel::County, true)).is_err());
-        assert_eq!(escalation_target(&banner, false), HandlingLevel::City);
-        assert_eq!(escalation_target(&dept, false), HandlingLevel::Township, "a village matter");
-        assert_eq!(escalation_target(&dept, true), HandlingLevel::City);
+        assert_eq!(
+            escalation_target(banner.handling_unit_kind == UnitKind::Department, banner.level, false),
+            HandlingLevel::City
+        );
+        assert_eq!(
+            escalation_target(dept.handling_unit_kind == UnitKind::Department, dept.level, false),
+            HandlingLevel::Township,
+            "a village matter"
+        );
+        assert_eq!(
+            escalation_target(dept.handling_unit_kind == UnitKind::Department, dept.level, true),
+            HandlingLevel::City
+        );
     }
 
     #[test]

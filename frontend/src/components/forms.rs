@@ -11,11 +11,11 @@ use crate::view::{command_detail, command_of, screening_choices, screening_code,
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use shared::authority::{field_actions, Actor};
+use shared::authority::{escalation_target, field_actions, Actor};
 use shared::case::{CaseView, GeoPoint, NewVisit, VisitMethod};
 use shared::command::{CaseCommand, MAX_FORM_TEXT};
 use shared::deadline::FOLLOW_UP_CALENDAR_DAYS;
-use shared::lifecycle::{HandlingLevel, NoticeForm, Opinion, ScreeningOutcome};
+use shared::lifecycle::{NoticeForm, Opinion, ScreeningOutcome};
 use shared::sync::Change;
 use shared::validation::{check_new_visit, MAX_NOTE_CHARS};
 use wasm_bindgen::JsCast;
@@ -280,7 +280,8 @@ pub fn CommandForm(
     let outcome = draft(k("outcome"), "");
     // 上报: "yes" for a 三跨三分离 matter (straight to the league).
     let cross = draft(k("cross"), "");
-    let above = case.lifecycle.level.above().unwrap_or(HandlingLevel::City);
+    let level = case.lifecycle.level;
+    let above = escalation_target(false, level, false);
     if let Some(r) = &redo {
         if let Some(c) = command_of(&r.entry.mutation.change) {
             note.set(command_detail(c).unwrap_or_default());
@@ -332,7 +333,8 @@ pub fn CommandForm(
             }
             Action::Escalate => {
                 let cross_region = cross.get_untracked() == "yes";
-                let to = if cross_region { HandlingLevel::City } else { above };
+                // A village agent's matter: never a department's.
+                let to = escalation_target(false, level, cross_region);
                 CaseCommand::Escalate { to, cross_region, reason: note_v }
             }
         }

@@ -152,13 +152,7 @@ fn ActionForm(
             "leader_instruction" => CaseCommand::LeaderInstruction { text: t },
             "urge" => CaseCommand::Urge { note: t },
             "escalate" => {
-                let to = if at_department {
-                    level
-                } else if flag.get_untracked() {
-                    HandlingLevel::City
-                } else {
-                    level.above().unwrap_or(HandlingLevel::City)
-                };
+                let to = shared::authority::escalation_target(at_department, level, flag.get_untracked());
                 CaseCommand::Escalate { to, cross_region: flag.get_untracked(), reason: t }
             }
             "contact" => CaseCommand::Contact { method: vm()?, note: t },
@@ -318,7 +312,7 @@ fn ActionForm(
             <p class="hint">{format!("承办部门无法协调处理的事项上报旗信访联席办，由旗县代办中心办理，本单位仍可查看。政策文件未单独规定上报后的办理时限：按旗县级办理时限（{} 个工作日）自上报之日起计算。", level.matter_level().limit_working_days())}</p>
         }.into_any(),
         "escalate" => {
-            let above = level.above().unwrap_or(HandlingLevel::City);
+            let above = shared::authority::escalation_target(false, level, false);
             view! {
                 <p>{move || if flag.get() { "上报至：盟市（三跨三分离事项直接上报）".to_string() } else { format!("上报至：{}", above.label()) }}</p>
                 {check("跨地区、跨部门、跨行业或人事分离、人户分离、人事户分离（三跨三分离），直接上报盟市")}
