@@ -12,7 +12,7 @@ use shared::case::{CaseView, VisitMethod};
 use shared::command::CaseCommand;
 use shared::deadline::MatterLevel;
 use shared::desk::DispositionView;
-use shared::lifecycle::{HandlingLevel, LegalRoute, NotTakenReason, NoticeForm, Opinion, ScreeningOutcome};
+use shared::lifecycle::{LegalRoute, NotTakenReason, NoticeForm, Opinion, ScreeningOutcome};
 use shared::org::{UnitKind, UnitView, UserView};
 use shared::routing::ContentCategory;
 
