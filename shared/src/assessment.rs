@@ -122,17 +122,13 @@ pub struct Escalations {
     pub to_beijing: u32,
 }
 
-/// What triggers the one-vote veto (一票否决).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum VetoReason {
-    /// 个人极端事件
-    ExtremeIncident,
-    /// 群体聚集事件
-    MassGathering,
-    /// 网络负面炒作
-    NegativeOnlineStorm,
+crate::code_enum! {
+    /// What triggers the one-vote veto (一票否决).
+    pub enum VetoReason {
+        ExtremeIncident = "extreme_incident" => "个人极端事件",
+        MassGathering = "mass_gathering" => "群体聚集事件",
+        NegativeOnlineStorm = "negative_online_storm" => "网络负面炒作",
+    }
 }
 
 /// Everything the assessment of one village/community for one year needs.
@@ -156,29 +152,17 @@ pub struct AssessmentInput {
     pub veto: Option<VetoReason>,
 }
 
-/// A letter or interview the result triggers (三函一约谈).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum Letter {
-    /// 提醒函 — a rate under 50%
-    Reminder,
-    /// 督办函 — an escalation to the city
-    Supervision,
-    /// 问责建议函 — an escalation to the region
-    Accountability,
-    /// 约谈 of the joint-conference convener — an escalation to Beijing
-    Interview,
-}
-
-impl Letter {
-    pub fn label(self) -> &'static str {
-        match self {
-            Letter::Reminder => "提醒函",
-            Letter::Supervision => "督办函",
-            Letter::Accountability => "问责建议函",
-            Letter::Interview => "约谈",
-        }
+crate::code_enum! {
+    /// A letter or interview the result triggers (三函一约谈).
+    pub enum Letter {
+        /// a rate under 50%
+        Reminder = "reminder" => "提醒函",
+        /// an escalation to the city (league)
+        Supervision = "supervision" => "督办函",
+        /// an escalation to the region
+        Accountability = "accountability" => "问责建议函",
+        /// an escalation to Beijing: the convener is interviewed
+        Interview = "interview" => "约谈通知",
     }
 }
 

@@ -26,7 +26,9 @@
 //!   OpenAPI) of every code enum.
 
 pub mod assessment;
+pub mod assessment_record;
 pub mod authority;
+pub mod bulletin;
 pub mod calendar;
 pub mod case;
 pub mod code;

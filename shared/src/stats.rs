@@ -15,7 +15,7 @@
 
 use crate::assessment::{county_targets, ratio};
 use crate::case::{Channel, Source, Stage};
-use crate::lifecycle::{CaseStatus, Lifecycle};
+use crate::lifecycle::{CaseStatus, HandlingLevel, Lifecycle};
 use crate::routing::ContentCategory;
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
@@ -117,6 +117,11 @@ pub fn contributions(f: &CaseFacts) -> Vec<Counter> {
         format!("category:{}", f.category.map_or("none", |c| c.as_str())),
         format!("stage:{}", l.stage().as_str()),
     ];
+    // Reported up to the banner or the league (上报): for a village's
+    // matter, the over-level petitions the assessment deducts for.
+    if l.level >= HandlingLevel::County {
+        keys.push(format!("level:{}", l.level.as_str()));
+    }
     if let Some(in_time) = f.screened_in_time {
         keys.push(key::SCREENED.into());
         if in_time {
@@ -556,6 +561,7 @@ pub fn key_label(k: &str) -> String {
         "stage" => Stage::parse(code).map(|c| format!("环节：{}", c.label())),
         "category" if code == "none" => Some("内容分类：未分类".to_string()),
         "category" => ContentCategory::parse(code).map(|c| format!("内容分类：{}", c.label())),
+        "level" => HandlingLevel::parse(code).map(|c| format!("上报至{}办理", c.label())),
         _ => None,
     };
     label.unwrap_or_else(|| k.to_string())
@@ -746,6 +752,7 @@ mod tests {
         assert_eq!(key_label("channel:online"), "渠道：网上");
         assert_eq!(key_label("category:none"), "内容分类：未分类");
         assert_eq!(key_label("stage:follow_up"), "环节：终结回访");
+        assert_eq!(key_label("level:city"), "上报至盟市办理");
         for f in FigureKind::ALL {
             let (n, d) = f.keys();
             assert!(!key_label(n).is_ascii() && !key_label(d).is_ascii(), "{n} {d}");
