@@ -556,7 +556,7 @@ pub struct EvidenceParams {
     name: String,
 }
 
-#[utoipa::path(post, path = "/api/assessment/entries/{id}/evidence", tag = "assessment", params(("id" = i64, Path, minimum = 1), EvidenceParams), request_body(content = Vec<u8>, content_type = "application/pdf"), responses((status = 201, body = EvidenceView), (status = 200, body = EvidenceView), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
+#[utoipa::path(post, path = "/api/assessment/entries/{id}/evidence", tag = "assessment", params(("id" = i64, Path, minimum = 1), EvidenceParams), request_body(content = Vec<u8>, content_type = "image/jpeg", description = "证明材料：JPEG、PNG、WebP 图片或 PDF 扫描件，Content-Type 与内容一致"), responses((status = 201, body = EvidenceView), (status = 200, body = EvidenceView), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
 pub async fn add_evidence(
     State(ctx): State<ApiContext>,
     user: CurrentUser,
