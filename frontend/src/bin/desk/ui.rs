@@ -120,3 +120,34 @@ pub fn field(label: &'static str, value: Option<String>) -> impl IntoView {
         <div class="kv"><dt>{label}</dt><dd>{v}</dd></div>
     }
 }
+
+/// The outcome of a form: done (green) or refused (the server's message).
+pub type Msg = RwSignal<Option<Result<String, String>>>;
+
+pub fn result_line(msg: Msg) -> impl IntoView {
+    move || {
+        msg.get().map(|m| match m {
+            Ok(t) => view! { <p class="ok" role="status">{t}</p> }.into_any(),
+            Err(e) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
+        })
+    }
+}
+
+/// The units this user may report on (`/api/units`), the first (their own) chosen.
+pub fn unit_select(unit: RwSignal<String>) -> impl IntoView {
+    let units = loaded::<Vec<shared::org::UnitView>>("/api/units".to_string());
+    view! {
+        <select aria-label="单位" on:change=move |ev| unit.set(event_target_value(&ev))>
+            {move || units.get().and_then(Result::ok).unwrap_or_default().into_iter()
+                .filter(|u| u.kind != shared::org::UnitKind::TaskGroup)
+                .map(|u| view! { <option value=u.id.to_string()>{u.name}</option> }).collect_view()}
+        </select>
+    }
+}
+
+/// 打印: the browser's print of this page (the print CSS hides the bars).
+pub fn print_button() -> impl IntoView {
+    view! {
+        <button type="button" class="btn small" on:click=|_| { if let Some(w) = web_sys::window() { let _ = w.print(); } }>"打印"</button>
+    }
+}
