@@ -257,6 +257,7 @@ fn EntryForm(unit_id: i64, year: i32, msg: Msg, reload: impl Fn() + Copy + Send 
     let busy = RwSignal::new(false);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
+        msg.set(None);
         let k = kind.get_untracked();
         let Ok(day) = NaiveDate::parse_from_str(&date.get_untracked(), "%Y-%m-%d") else {
             return msg.set(Some(Err("请填写发生日期".to_string())));
