@@ -6,7 +6,7 @@
 // bulletin's print page and XLSX, and the agents' appraisal. Screenshots to
 // docs/screenshots/desk/. The tests share one signed-in page, in order.
 const { test, expect } = require('@playwright/test');
-const { PASSWORD } = require('./helpers');
+const { PASSWORD, shot } = require('./helpers');
 
 const SHOTS = '../docs/screenshots/desk';
 const W = { width: 1280, height: 900 };
@@ -72,7 +72,7 @@ test('考核 ranks the villages of the township', async () => {
   await expect(rows.filter({ hasText: '吉兰泰嘎查' })).toHaveCount(0);
   for (const t of await ranking.getByTestId('total').allTextContents()) expect(t).toMatch(/^\d+\.\d\d$/);
   await expect(rows.first().locator('td').first()).toHaveText('1');
-  await page.screenshot({ path: `${SHOTS}/assessment.png`, fullPage: true });
+  await shot(page, `${SHOTS}/assessment.png`);
 });
 
 test('a village: records, its score, the 约谈 issued, printed and signed for', async () => {
@@ -118,7 +118,7 @@ test('a village: records, its score, the 约谈 issued, printed and signed for',
   // The page shows the server's score; Beijing costs 3 points.
   expect(after.escalations_entered.to_beijing).toBe(before.escalations_entered.to_beijing + 1);
   await expect(page.getByTestId('score').getByTestId('total')).toHaveText(Number(after.result.total).toFixed(2));
-  await expect(page.getByTestId('parts').getByTestId('organisation')).toHaveText(
+  await expect(page.getByTestId('parts').getByTestId('organisation').getByTestId('points')).toHaveText(
     Number(after.result.organisation).toFixed(2),
   );
   expect(Number(after.result.deducted) - Number(before.result.deducted)).toBeCloseTo(3, 5);
@@ -132,7 +132,6 @@ test('a village: records, its score, the 约谈 issued, printed and signed for',
   const letter = page.getByTestId('letters-issued').getByTestId('letter').filter({ hasText: '约谈通知' }).last();
   letterNumber = (await letter.getByTestId('letter-number').textContent()).trim();
   expect(letterNumber).toMatch(/〔\d{4}〕\d+号/);
-  await page.screenshot({ path: `${SHOTS}/assessment-village.png`, fullPage: true });
 
   // Its print page: the number, the village, the reason.
   const [print] = await Promise.all([
@@ -157,15 +156,16 @@ test('a village: records, its score, the 约谈 issued, printed and signed for',
 
   // A wrong record is withdrawn with a reason: struck through, no longer counted.
   const office = entries.filter({ hasText: '代办室设在党群服务中心' });
-  await office.getByRole('button', { name: '撤回' }).click();
+  await office.getByRole('button', { name: '撤回', exact: true }).click();
   await office.getByLabel('撤回原因').fill('重复登记');
   await office.getByRole('button', { name: '确认撤回' }).click();
   await expect(entries.filter({ hasText: '代办室设在党群服务中心' }).getByTestId('withdrawn')).toContainText('重复登记');
   const withdrawn = await view();
   expect(Number(withdrawn.result.organisation)).toBeCloseTo(Number(after.result.organisation) - 2, 5);
-  await expect(page.getByTestId('parts').getByTestId('organisation')).toHaveText(
+  await expect(page.getByTestId('parts').getByTestId('organisation').getByTestId('points')).toHaveText(
     Number(withdrawn.result.organisation).toFixed(2),
   );
+  await shot(page, `${SHOTS}/assessment-village.png`);
 });
 
 test('通报: the month, its print page and its XLSX', async () => {
@@ -206,9 +206,9 @@ test('代办员考评 lists the agents with their rates', async () => {
     const m = new Date(Date.now() + 8 * 3600 * 1000).toISOString().slice(0, 7);
     return (await fetch(`/api/appraisal?from=${y}-01&to=${m}`)).json();
   });
-  const rows = page.getByTestId('appraisal').getByTestId('agent');
+  const rows = page.getByTestId('appraisal').locator('tbody tr');
   await expect(rows).toHaveCount(api.agents.length);
   expect(api.agents.length).toBeGreaterThan(0);
   await expect(rows.first()).toContainText(api.agents[0].name);
-  await page.screenshot({ path: `${SHOTS}/appraisal.png`, fullPage: true });
+  await shot(page, `${SHOTS}/appraisal.png`);
 });

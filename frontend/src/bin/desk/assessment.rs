@@ -32,18 +32,13 @@ fn may_record(role: Role) -> bool {
 
 /// The grade, or the veto spelled out (it overrides any score).
 pub fn grade_cell(a: &Assessment) -> impl IntoView {
-    match a.vetoed {
-        Some(v) => view! { <span class="veto" data-test="grade">{format!("不合格（一票否决：{}）", v.label())}</span> }
-            .into_any(),
-        None => {
-            let class = match a.grade {
-                Grade::Excellent | Grade::Good => "ok",
-                Grade::Fail => "error",
-                Grade::Pass => "",
-            };
-            view! { <span class=class data-test="grade">{a.grade.label()}</span> }.into_any()
-        }
-    }
+    let (class, text) = match (a.vetoed, a.grade) {
+        (Some(v), _) => ("veto", format!("不合格（一票否决：{}）", v.label())),
+        (None, Grade::Excellent | Grade::Good) => ("ok", a.grade.label().to_string()),
+        (None, Grade::Fail) => ("error", a.grade.label().to_string()),
+        (None, Grade::Pass) => ("", a.grade.label().to_string()),
+    };
+    view! { <span class=class data-test="grade">{text}</span> }
 }
 
 #[component]
@@ -143,101 +138,137 @@ pub fn VillagePage(unit_id: i64, year: Option<i32>) -> impl IntoView {
     }
 }
 
-/// The heading, the score and every part worked out.
-#[component]
-fn Village(v: AssessmentView) -> impl IntoView {
-    let a = v.result.clone();
-    let i = v.input.clone();
+/// One line of the worked score: a part's heading (`group`) or an item,
+/// with what was counted, the points and the most it can give.
+struct Line {
+    test: &'static str,
+    group: bool,
+    cells: [String; 4],
+}
+
+fn line(test: &'static str, group: bool, what: &str, calc: String, got: String, max: &str) -> Line {
+    Line { test, group, cells: [what.to_string(), calc, got, max.to_string()] }
+}
+
+/// Every part worked out, as lines (`shared::assessment::assess` in words).
+fn lines(v: &AssessmentView) -> Vec<Line> {
+    let (a, i) = (&v.result, &v.input);
     let c = i.counts;
     let rates = Rates::of(&c).four();
     let fractions =
         [(c.by_agents, c.total), (c.online, c.total), (c.agency_closed, c.by_agents), (c.agency_resolved, c.by_agents)];
-    let names = [
-        "代办率（代办事项 ÷ 属地信访事项）",
-        "网访占比率（网上信访 ÷ 属地信访事项）",
-        "办结率（办结 ÷ 代办事项）",
-        "化解率（化解 ÷ 代办事项）",
-    ];
+    let names = ["代办率", "网访占比率", "办结率", "化解率"];
+    let whats = ["代办事项 ÷ 属地信访事项", "网上信访 ÷ 属地信访事项", "办结 ÷ 代办事项", "化解 ÷ 代办事项"];
     let perf: Decimal = a.performance.iter().copied().sum();
     let bonus = a.bonus_writeups + a.bonus_major + a.bonus_warnings;
+    let minus = |d: Decimal| if d.is_zero() { "0.00".to_string() } else { format!("−{}", points(d)) };
+    let mut out = Vec::new();
+    for (test, title, got, done, labels) in [
+        ("organisation", "一、组织落实", a.organisation, i.organisation, OrganisationItem::ALL.map(|x| x.label())),
+        ("rules", "二、制度建设", a.rules, i.rules, RulesItem::ALL.map(|x| x.label())),
+    ] {
+        out.push(line(test, true, title, "每项 2 分".into(), points(got), "10"));
+        for (l, d) in labels.into_iter().zip(done) {
+            let (calc, p) = if d { ("✓ 已落实", "2.00") } else { ("✗ 未见记录", "0.00") };
+            out.push(line("", false, l, calc.into(), p.into(), "2"));
+        }
+    }
+    out.push(line("performance", true, "三、工作实绩（“四率”）", "每项 10 分".into(), points(perf), "40"));
+    for k in 0..4 {
+        let (n, d) = fractions[k];
+        let calc = if d == 0 {
+            format!("{}：0 / 0，无事项，计 0 分", whats[k])
+        } else if k == 1 {
+            format!("{}：{n} / {d} = {}，÷ 70% × 10（达到 70% 即满分）", whats[k], rate_text(rates[k]))
+        } else {
+            format!("{}：{n} / {d} = {} × 10", whats[k], rate_text(rates[k]))
+        };
+        out.push(line("", false, names[k], calc, points(a.performance[k]), "10"));
+    }
+    out.push(line("bonus", true, "四、加分项", "最高 20 分".into(), points(bonus), "20"));
+    out.push(line(
+        "",
+        false,
+        "典型经验",
+        format!("上报 {} 篇 × 0.1 + 被采纳 {} 篇 × 1，最高 5 分", i.writeups_reported, i.writeups_adopted),
+        points(a.bonus_writeups),
+        "5",
+    ));
+    out.push(line(
+        "",
+        false,
+        "化解重点疑难事项",
+        format!("{} 件 × 1，最高 10 分", i.major_resolved),
+        points(a.bonus_major),
+        "10",
+    ));
+    out.push(line(
+        "",
+        false,
+        "有效预警重大信访事项",
+        format!("{} 次 × 1，最高 5 分", i.timely_warnings),
+        points(a.bonus_warnings),
+        "5",
+    ));
+    out.push(line("deductions", true, "五、减分项", "基础分 20 分，扣完为止".into(), points(a.deduction_part), "20"));
     let half = Decimal::new(5, 1);
     let low: Vec<String> = (0..4)
         .filter(|k| rates[*k].is_some_and(|r| r < half))
-        .map(|k| format!("{} {}", names[k].split('（').next().unwrap_or(""), rate_text(rates[k])))
+        .map(|k| format!("{} {}", names[k], rate_text(rates[k])))
         .collect();
+    let calc = if low.is_empty() { "无".to_string() } else { low.join("、") };
+    out.push(line("", false, "“四率”低于 50%（每项 −1，提醒函）", calc, minus(Decimal::from(low.len() as u64)), ""));
     let (ec, ee) = (v.escalations_counted, v.escalations_entered);
-    let levels: [(&str, u32, u32, Decimal); 4] = [
+    for (label, counted, entered, each) in [
         ("到旗上访（每人次 −0.5）", ec.to_county, ee.to_county, Decimal::new(5, 1)),
         ("到盟（市）上访（每人次 −1，督办函）", ec.to_city, ee.to_city, Decimal::ONE),
         ("赴区越级访（每人次 −2，问责建议函）", ec.to_region, ee.to_region, Decimal::from(2)),
         ("进京越级访（每人次 −3，约谈召集人）", ec.to_beijing, ee.to_beijing, Decimal::from(3)),
-    ];
-    let check_rows = |labels: Vec<&'static str>, done: [bool; 5]| {
-        labels
-            .into_iter()
-            .zip(done)
-            .map(|(l, d)| view! {
-                <tr><td class="item">{l}</td>
-                    <td>{if d { view! { <span class="ok">"✓ 已落实"</span> }.into_any() } else { view! { <span class="error">"✗ 未见记录"</span> }.into_any() }}</td>
-                    <td class="num">{if d { "2.00" } else { "0.00" }}</td><td class="num">"2"</td></tr>
-            })
-            .collect_view()
-    };
+    ] {
+        let n = counted + entered;
+        let calc = format!("流程统计 {counted} 人次 + 登记 {entered} 人次 = {n} 人次");
+        out.push(line("", false, label, calc, minus(Decimal::from(n) * each), ""));
+    }
+    let floor = if a.deducted > Decimal::from(20) { "，不低于 0 分，计 0 分" } else { "" };
+    let calc = format!("20 − {} = {}{floor}", points(a.deducted), points(Decimal::from(20) - a.deducted));
+    out.push(line("deducted", false, "合计扣分", calc, points(a.deduction_part), ""));
+    let veto = a.vetoed.map_or("无".to_string(), |r| format!("发生{}：等级为不合格，不论得分", r.label()));
+    out.push(line("veto", true, "一票否决", veto, String::new(), ""));
+    out.push(line(
+        "total",
+        true,
+        "总分",
+        format!("等级：{}", a.vetoed.map_or(a.grade.label(), |_| "不合格")),
+        points(a.total),
+        "100",
+    ));
+    out
+}
+
+/// The heading, the score and every part worked out.
+#[component]
+fn Village(v: AssessmentView) -> impl IntoView {
+    let lines = lines(&v);
     view! {
         <div class="case-head">
             <h1 data-test="village-name">{v.unit_name.clone()}</h1>
             <small>{format!("{} · {} 年度考核（统计至 {}）", v.parent_name, v.year, v.through)}</small>
         </div>
         <section class="card score" data-test="score">
-            <span>"总分 "<b class="big" data-test="total">{points(a.total)}</b></span>
-            <span>"等级 "<b>{grade_cell(&a)}</b></span>
+            <span>"总分 "<b class="big" data-test="total">{points(v.result.total)}</b></span>
+            <span>"等级 "<b>{grade_cell(&v.result)}</b></span>
             <span data-test="rank">{format!("第 {} / {} 名", v.rank, v.ranked)}</span>
-            {a.vetoed.map(|r| view! { <span class="veto">{format!("一票否决：发生{}，无论得分多少均为不合格", r.label())}</span> })}
         </section>
         <section class="card">
             <h2>"得分明细"</h2>
             <table class="grid parts" data-test="parts">
                 <thead><tr><th>"项目"</th><th>"计算"</th><th class="num">"得分"</th><th class="num">"满分"</th></tr></thead>
-                <tbody>
-                    <tr class="group"><th colspan="2">"一、组织落实"</th><th class="num" data-test="organisation">{points(a.organisation)}</th><th class="num">"10"</th></tr>
-                    {check_rows(OrganisationItem::ALL.iter().map(|x| x.label()).collect(), i.organisation)}
-                    <tr class="group"><th colspan="2">"二、制度建设"</th><th class="num" data-test="rules">{points(a.rules)}</th><th class="num">"10"</th></tr>
-                    {check_rows(RulesItem::ALL.iter().map(|x| x.label()).collect(), i.rules)}
-                    <tr class="group"><th colspan="2">"三、工作实绩（“四率”，每项 10 分）"</th><th class="num" data-test="performance">{points(perf)}</th><th class="num">"40"</th></tr>
-                    {(0..4).map(|k| {
-                        let (n, d) = fractions[k];
-                        let calc = if d == 0 {
-                            "0 / 0，无事项，计 0 分".to_string()
-                        } else if k == 1 {
-                            format!("{n} / {d} = {}，÷ 70% × 10（达到 70% 即满分）", rate_text(rates[k]))
-                        } else {
-                            format!("{n} / {d} = {} × 10", rate_text(rates[k]))
-                        };
-                        view! { <tr data-test=format!("rate-{k}")><td class="item">{names[k]}</td><td>{calc}</td><td class="num">{points(a.performance[k])}</td><td class="num">"10"</td></tr> }
-                    }).collect_view()}
-                    <tr class="group"><th colspan="2">"四、加分项（最高 20 分）"</th><th class="num" data-test="bonus">{points(bonus)}</th><th class="num">"20"</th></tr>
-                    <tr><td class="item">"典型经验"</td><td>{format!("上报 {} 篇 × 0.1 + 被采纳 {} 篇 × 1，最高 5 分", i.writeups_reported, i.writeups_adopted)}</td><td class="num">{points(a.bonus_writeups)}</td><td class="num">"5"</td></tr>
-                    <tr><td class="item">"化解重点疑难事项"</td><td>{format!("{} 件 × 1，最高 10 分", i.major_resolved)}</td><td class="num">{points(a.bonus_major)}</td><td class="num">"10"</td></tr>
-                    <tr><td class="item">"有效预警重大信访事项"</td><td>{format!("{} 次 × 1，最高 5 分", i.timely_warnings)}</td><td class="num">{points(a.bonus_warnings)}</td><td class="num">"5"</td></tr>
-                    <tr class="group"><th colspan="2">"五、减分项（基础分 20 分，扣完为止）"</th><th class="num" data-test="deduction-part">{points(a.deduction_part)}</th><th class="num">"20"</th></tr>
-                    <tr><td class="item">"“四率”低于 50%（每项 −1，提醒函）"</td>
-                        <td>{if low.is_empty() { "无".to_string() } else { low.join("、") }}</td>
-                        <td class="num">{format!("−{}", points(Decimal::from(low.len() as u64)))}</td><td></td></tr>
-                    {levels.into_iter().map(|(label, counted, entered, each)| {
-                        let n = counted + entered;
-                        view! { <tr><td class="item">{label}</td>
-                            <td>{format!("流程统计 {counted} 人次 + 登记 {entered} 人次 = {n} 人次")}</td>
-                            <td class="num">{format!("−{}", points(Decimal::from(n) * each))}</td><td></td></tr> }
-                    }).collect_view()}
-                    <tr><td class="item">"合计扣分"</td>
-                        <td data-test="deducted">{format!("20 − {} = {}{}", points(a.deducted), points(Decimal::from(20) - a.deducted),
-                            if a.deducted > Decimal::from(20) { "，不低于 0 分，计 0 分" } else { "" })}</td>
-                        <td class="num">{points(a.deduction_part)}</td><td></td></tr>
-                    <tr class="group"><th colspan="2">"一票否决"</th><th colspan="2" class="num">
-                        {match a.vetoed { Some(r) => view! { <span class="veto">{format!("{}：不合格", r.label())}</span> }.into_any(), None => view! { <span>"无"</span> }.into_any() }}
-                    </th></tr>
-                    <tr class="group total"><th colspan="2">"总分"</th><th class="num">{points(a.total)}</th><th class="num">"100"</th></tr>
-                </tbody>
+                <tbody>{lines.into_iter().map(|l| {
+                    let [what, calc, got, max] = l.cells;
+                    view! { <tr class:group=l.group data-test=l.test>
+                        <td class="item">{what}</td><td>{calc}</td><td class="num" data-test="points">{got}</td><td class="num">{max}</td>
+                    </tr> }
+                }).collect_view()}</tbody>
             </table>
         </section>
     }
@@ -381,7 +412,6 @@ fn EntryRow(e: EntryView, may: bool, msg: Msg, reload: impl Fn() + Copy + Send +
     let id = e.id;
     let asking = RwSignal::new(false);
     let reason = RwSignal::new(String::new());
-    let file: NodeRef<html::Input> = NodeRef::new();
     let withdraw = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let body = Withdraw { reason: reason.get_untracked().trim().to_string() };
@@ -398,56 +428,35 @@ fn EntryRow(e: EntryView, may: bool, msg: Msg, reload: impl Fn() + Copy + Send +
             }
         });
     };
-    let add_file = move |_| {
-        let Some(input) = file.get_untracked().map(wasm_bindgen::JsValue::from) else { return };
-        let name = api::picked(&input);
-        if name.is_empty() {
-            return;
-        }
-        spawn_local(async move {
-            let url = format!("/api/assessment/entries/{id}/evidence?name={}", enc(&name));
-            match api::post_file::<EvidenceView>(&url, &input).await {
-                Ok(f) => {
-                    msg.set(Some(Ok(format!("材料 {} 已上传", f.file_name))));
-                    reload();
-                }
-                Err(e) => msg.set(Some(Err(failed(e)))),
-            }
-        });
-    };
     let live = e.withdrawn.is_none();
+    let mut note = e.note.clone();
+    if let Some(n) = &e.case_number {
+        note.push_str(&format!("（事项 {n}）"));
+    }
+    let withdrawal = e
+        .withdrawn
+        .as_ref()
+        .map(|w| format!("已撤回（{} {}）：{}", w.by_name, when(&w.at), w.reason))
+        .unwrap_or_default();
     view! {
         <tr class:withdrawn=!live data-test="entry">
             <td class="label">{e.label.clone()}</td>
             <td class="num">{e.persons}</td>
             <td>{e.occurred_on.to_string()}</td>
-            <td>{e.note.clone()}{e.case_number.clone().map(|n| view! { <br/><span class="muted">{format!("事项 {n}")}</span> })}
-                {e.withdrawn.clone().map(|w| view! { <br/><span class="muted withdrawal" data-test="withdrawn">{format!("已撤回（{} {}）：{}", w.by_name, when(&w.at), w.reason)}</span> })}
-            </td>
-            <td>{e.entered_by_name.clone()}<br/><span class="muted">{when(&e.entered_at)}</span></td>
+            <td>{note}<span class="muted withdrawal" data-test="withdrawn" hidden=live>{withdrawal}</span></td>
+            <td>{format!("{} {}", e.entered_by_name, when(&e.entered_at))}</td>
             <td>{e.evidence.iter().map(|f| view! {
-                    <a href=format!("/api/assessment/evidence/{}", f.id) target="_blank" data-test="evidence">{f.file_name.clone()}</a>
-                    <span class="muted">{format!("（{} KB）", (f.size + 1023) / 1024)}</span><br/>
-                }).collect_view()}
-                {(may && live).then(|| view! {
-                    <label class="inline add-file no-print">"添加材料"
-                        <input type="file" accept="image/jpeg,image/png,image/webp,application/pdf" node_ref=file on:change=add_file/>
-                    </label>
-                })}
+                <a href=format!("/api/assessment/evidence/{}", f.id) target="_blank" data-test="evidence">{f.file_name.clone()}</a>
+                <span class="muted">{format!("（{} KB） ", (f.size + 1023) / 1024)}</span>
+            }).collect_view()}</td>
+            <td class="no-print">
+                <button class="btn small" type="button" hidden=move || !may || !live || asking.get() on:click=move |_| asking.set(true)>"撤回"</button>
+                <form class="withdraw" on:submit=withdraw hidden=move || !asking.get()>
+                    <input aria-label="撤回原因" placeholder="撤回原因" prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev))/>
+                    <button class="btn small" type="submit">"确认撤回"</button>
+                    <button class="btn small" type="button" on:click=move |_| asking.set(false)>"取消"</button>
+                </form>
             </td>
-            <td class="no-print">{(may && live).then(|| view! {
-                {move || if asking.get() {
-                    view! {
-                        <form class="withdraw" on:submit=withdraw>
-                            <input aria-label="撤回原因" placeholder="撤回原因" prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev))/>
-                            <button class="btn small" type="submit">"确认撤回"</button>
-                            <button class="btn small" type="button" on:click=move |_| asking.set(false)>"取消"</button>
-                        </form>
-                    }.into_any()
-                } else {
-                    view! { <button class="btn small" type="button" on:click=move |_| asking.set(true)>"撤回"</button> }.into_any()
-                }}
-            })}</td>
         </tr>
     }
 }
@@ -510,6 +519,7 @@ fn Letters(
 fn LetterRow(l: LetterView, may: bool, msg: Msg, reload: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
     let id = l.id;
     let issued_on = l.issued_on;
+    let signed = l.acknowledged_on.is_some();
     let on = RwSignal::new(today().to_string());
     let by = RwSignal::new(String::new());
     let ack = move |ev: leptos::ev::SubmitEvent| {
@@ -538,17 +548,15 @@ fn LetterRow(l: LetterView, may: bool, msg: Msg, reload: impl Fn() + Copy + Send
             <td>{l.reason.clone()}</td>
             <td>{l.issued_on.to_string()}<br/><span class="muted">{format!("{} {}", l.issuer_unit_name, l.issued_by_name)}</span></td>
             <td class="no-print"><a class="btn small" href=format!("/print/letters/{id}") target="_blank" data-test="print-letter">"打印"</a></td>
-            <td>{match (l.acknowledged_on, l.acknowledged_by.clone()) {
-                (Some(d), Some(b)) => view! { <span class="ok" data-test="acknowledged">{format!("{d} 签收：{b}")}</span> }.into_any(),
-                _ if may => view! {
-                    <form class="ack no-print" on:submit=ack>
-                        <input type="date" aria-label="签收日期" min=issued_on.to_string() max=today().to_string() prop:value=move || on.get() on:input=move |ev| on.set(event_target_value(&ev))/>
-                        <input aria-label="签收人" placeholder="签收人（姓名、职务）" maxlength="60" prop:value=move || by.get() on:input=move |ev| by.set(event_target_value(&ev))/>
-                        <button class="btn small" type="submit">"登记签收"</button>
-                    </form>
-                }.into_any(),
-                _ => view! { <span class="error">"未签收"</span> }.into_any(),
-            }}</td>
+            <td>
+                <span class="ok" data-test="acknowledged">{l.acknowledged_on.map(|d| format!("{d} 签收：{}", l.acknowledged_by.clone().unwrap_or_default()))}</span>
+                <span class="error" hidden={signed || may}>"未签收"</span>
+                <form class="ack no-print" on:submit=ack hidden={signed || !may}>
+                    <input type="date" aria-label="签收日期" min=issued_on.to_string() max=today().to_string() prop:value=move || on.get() on:input=move |ev| on.set(event_target_value(&ev))/>
+                    <input aria-label="签收人" placeholder="签收人（姓名、职务）" maxlength="60" prop:value=move || by.get() on:input=move |ev| by.set(event_target_value(&ev))/>
+                    <button class="btn small" type="submit">"登记签收"</button>
+                </form>
+            </td>
         </tr>
     }
 }

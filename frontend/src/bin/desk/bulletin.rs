@@ -6,9 +6,9 @@
 use crate::api::query;
 use crate::assessment::ranking_table;
 use crate::chart::last_month;
-use crate::route::{drill_href, Route};
+use crate::route::drill_href;
 use crate::stats::figure_row;
-use crate::ui::{load, print_button, show, today, unit_select, Loaded};
+use crate::ui::{load, print_button, show, text_table, today, unit_select, Loaded};
 use chrono::Datelike;
 use leptos::prelude::*;
 use shared::assessment::rate_text;
@@ -69,62 +69,47 @@ fn Report(b: Bulletin) -> impl IntoView {
         <section class="card"><h2>"下级单位（本期）"</h2>{rows_table(&b.rows, "rows")}</section>
         <section class="card"><h2>"下级单位（本年累计）"</h2>{rows_table(&b.rows_year, "rows-year")}</section>
         <section class="card" data-test="overdue"><h2>{format!("超期未办结事项（{} 件）", b.overdue_total)}</h2>
-            {if b.overdue.is_empty() {
-                view! { <p class="muted">"无超期事项"</p> }.into_any()
-            } else {
-                view! {
-                    <table class="grid compact">
-                        <thead><tr><th>"编号"</th><th>"属地"</th><th>"承办"</th><th>"内容分类"</th><th>"受理"</th><th>"期限"</th><th class="num">"超期（工作日）"</th></tr></thead>
-                        <tbody>{b.overdue.iter().map(|o| view! { <tr>
-                            <td><a href=Route::Case(o.case_id).href()>{o.number.clone()}</a></td><td>{o.unit_name.clone()}</td><td>{o.handling.clone()}</td>
-                            <td>{o.category.clone()}</td><td>{o.accepted_on.to_string()}</td><td>{o.due_on.to_string()}</td>
-                            <td class="num late">{o.days_over}</td>
-                        </tr> }).collect_view()}</tbody>
-                    </table>
-                    {(more > 0).then(|| view! { <p class="muted">{format!("另有 {more} 件未列出（按受理时间列出最早的 {} 件）", b.overdue.len())}</p> })}
-                }.into_any()
-            }}
+            {text_table("overdue-list", &["编号", "属地", "承办", "内容分类", "受理", "期限", "#超期（工作日）"],
+                b.overdue.iter().map(|o| vec![o.number.clone(), o.unit_name.clone(), o.handling.clone(), o.category.clone(),
+                    o.accepted_on.to_string(), o.due_on.to_string(), o.days_over.to_string()]).collect())}
+            {(more > 0).then(|| format!("另有 {more} 件未列出（按受理时间列出最早的 {} 件）", b.overdue.len()))}
         </section>
         <section class="card"><h2>{format!("嘎查村（社区）考核排名（{year} 年累计）")}</h2>{ranking_table(b.assessment.clone(), year)}</section>
-        <section class="card" data-test="bulletin-letters"><h2>"本期发出的函件"</h2>
-            {if b.letters.is_empty() {
-                view! { <p class="muted">"本期未发函"</p> }.into_any()
-            } else {
-                view! {
-                    <table class="grid compact">
-                        <thead><tr><th>"文号"</th><th>"受函单位"</th><th>"函件"</th><th>"事由"</th><th>"发函日期"</th><th>"签收"</th></tr></thead>
-                        <tbody>{b.letters.iter().map(|l| view! { <tr>
-                            <td>{l.number.clone()}</td><td>{l.unit_name.clone()}</td><td>{l.kind.label()}</td><td>{l.reason.clone()}</td>
-                            <td>{l.issued_on.to_string()}</td>
-                            <td>{l.acknowledged_on.map_or("未签收".to_string(), |d| format!("{d} {}", l.acknowledged_by.clone().unwrap_or_default()))}</td>
-                        </tr> }).collect_view()}</tbody>
-                    </table>
-                }.into_any()
-            }}
+        <section class="card"><h2>"本期发出的函件"</h2>
+            {text_table("bulletin-letters", &["文号", "受函单位", "函件", "事由", "发函日期", "签收"],
+                b.letters.iter().map(|l| vec![l.number.clone(), l.unit_name.clone(), l.kind.label().to_string(), l.reason.clone(),
+                    l.issued_on.to_string(),
+                    l.acknowledged_on.map_or("未签收".to_string(), |d| format!("{d} {}", l.acknowledged_by.clone().unwrap_or_default()))]).collect())}
         </section>
     }
 }
 
 fn rows_table(rows: &[BulletinRow], test: &'static str) -> impl IntoView {
-    if rows.is_empty() {
-        return view! { <p class="muted">"无下级单位"</p> }.into_any();
-    }
-    view! {
-        <table class="grid compact" data-test=test>
-            <thead><tr>
-                <th class="num">"名次"</th><th>"单位"</th><th class="num">"事项"</th><th class="num">"代办"</th><th class="num">"网上"</th>
-                <th class="num">"办结"</th><th class="num">"化解"</th><th class="num">"代办率"</th><th class="num">"网访占比率"</th>
-                <th class="num">"办结率"</th><th class="num">"化解率"</th><th class="num">"当前超期"</th>
-            </tr></thead>
-            <tbody>{rows.iter().map(|r| view! { <tr>
-                <td class="num">{r.rank}</td><td>{r.unit_name.clone()}</td><td class="num">{r.total}</td><td class="num">{r.agency}</td>
-                <td class="num">{r.online}</td><td class="num">{r.closed}</td><td class="num">{r.resolved}</td>
-                {r.rates.iter().map(|x| view! { <td class="num">{rate_text(*x)}</td> }).collect_view()}
-                <td class="num" class:late={r.overdue_now > 0}>{r.overdue_now}</td>
-            </tr> }).collect_view()}</tbody>
-        </table>
-    }
-    .into_any()
+    let head = [
+        "#名次",
+        "单位",
+        "#事项",
+        "#代办",
+        "#网上",
+        "#办结",
+        "#化解",
+        "#代办率",
+        "#网访占比率",
+        "#办结率",
+        "#化解率",
+        "#当前超期",
+    ];
+    let rows = rows
+        .iter()
+        .map(|r| {
+            let mut cells = vec![r.rank.to_string(), r.unit_name.clone()];
+            cells.extend([r.total, r.agency, r.online, r.closed, r.resolved].map(|n| n.to_string()));
+            cells.extend(r.rates.map(rate_text));
+            cells.push(r.overdue_now.to_string());
+            cells
+        })
+        .collect();
+    text_table(test, &head, rows)
 }
 
 #[component]
@@ -158,26 +143,11 @@ pub fn AppraisalPage() -> impl IntoView {
             <section class="card">
                 <h2 data-test="appraisal-heading">{format!("{} 代办员考评 · {} 至 {}", a.unit_name, a.period.from, a.period.to)}</h2>
                 <p class="muted">"按期间内受理的代办事项统计；走访为期间内的走访记录。"</p>
-                {if a.agents.is_empty() {
-                    view! { <p class="muted">"期间内无代办员记录"</p> }.into_any()
-                } else {
-                    view! {
-                        <table class="grid" data-test="appraisal">
-                            <thead><tr>
-                                <th>"代办员"</th><th>"单位"</th><th class="num">"承办"</th><th class="num">"办结"</th><th class="num">"化解"</th>
-                                <th class="num">"按期办结"</th><th class="num">"评价（满意/评价）"</th><th class="num">"走访"</th>
-                                <th class="num">"办结率"</th><th class="num">"化解率"</th><th class="num">"按期办结率"</th><th class="num">"满意率"</th>
-                            </tr></thead>
-                            <tbody>{a.agents.into_iter().map(|g| view! { <tr data-test="agent">
-                                <td>{g.name}</td><td>{g.unit_name}</td><td class="num">{g.taken}</td><td class="num">{g.closed}</td>
-                                <td class="num">{g.resolved}</td><td class="num">{g.on_time}</td>
-                                <td class="num">{format!("{} / {}", g.satisfied, g.opinions)}</td><td class="num">{g.visits}</td>
-                                <td class="num">{percent(g.closure)}</td><td class="num">{percent(g.resolution)}</td>
-                                <td class="num">{percent(g.on_time_rate)}</td><td class="num">{percent(g.satisfaction)}</td>
-                            </tr> }).collect_view()}</tbody>
-                        </table>
-                    }.into_any()
-                }}
+                {text_table("appraisal", &["代办员", "单位", "#承办", "#办结", "#化解", "#按期办结", "#评价（满意/评价）", "#走访",
+                    "#办结率", "#化解率", "#按期办结率", "#满意率"],
+                    a.agents.into_iter().map(|g| vec![g.name, g.unit_name, g.taken.to_string(), g.closed.to_string(),
+                        g.resolved.to_string(), g.on_time.to_string(), format!("{} / {}", g.satisfied, g.opinions), g.visits.to_string(),
+                        percent(g.closure), percent(g.resolution), percent(g.on_time_rate), percent(g.satisfaction)]).collect())}
             </section>
         })}
     }

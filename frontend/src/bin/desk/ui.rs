@@ -151,3 +151,26 @@ pub fn print_button() -> impl IntoView {
         <button type="button" class="btn small" on:click=|_| { if let Some(w) = web_sys::window() { let _ = w.print(); } }>"打印"</button>
     }
 }
+
+/// A table of text cells (one code path for every plain table): `head`
+/// names the columns, a leading '#' right-aligns a number column.
+pub fn text_table(test: &'static str, head: &[&'static str], rows: Vec<Vec<String>>) -> AnyView {
+    let num: Vec<bool> = head.iter().map(|h| h.starts_with('#')).collect();
+    let th = head
+        .iter()
+        .map(|h| view! { <th class:num=h.starts_with('#')>{h.trim_start_matches('#').to_string()}</th> })
+        .collect_view();
+    let body = rows
+        .into_iter()
+        .map(|r| {
+            let cells = r
+                .into_iter()
+                .enumerate()
+                .map(|(i, c)| view! { <td class:num=num.get(i).copied().unwrap_or(false)>{c}</td> })
+                .collect_view();
+            view! { <tr>{cells}</tr> }
+        })
+        .collect_view();
+    view! { <table class="grid compact" data-test=test><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table> }
+        .into_any()
+}
