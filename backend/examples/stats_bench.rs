@@ -170,6 +170,8 @@ async fn grow_cases(db: &Db, n: usize, villages: &[(i64, String)], today: NaiveD
                     .then(|| rng.chance(95)),
                 closed_in_time: closed.then(|| rng.chance(85)),
                 quality: (closed && rng.chance(10)).then(|| rng.chance(92)),
+                // The bench writes no citizen_opinions rows: nobody rated.
+                citizen_rated: false,
                 lifecycle,
             };
             backend::stats::add_contributions(&mut counters, &f);

@@ -42,7 +42,8 @@ pub fn router() -> Router<ApiContext> {
 
 /// The columns [`facts_from_row`] reads.
 pub const FACT_COLUMNS: &str = "unit_path, accepted_on, channel, source, category, stage, handling_level, lifecycle, \
-     due_on, screened_in_time, closed_in_time, quality_passed";
+     due_on, screened_in_time, closed_in_time, quality_passed, \
+     (SELECT COUNT(*) FROM citizen_opinions o WHERE o.case_id = cases.id) AS citizen_rated";
 
 fn flag(row: &AnyRow, col: &str) -> Result<Option<bool>, sqlx::Error> {
     Ok(row.try_get::<Option<i64>, _>(col)?.map(|v| v != 0))
@@ -72,6 +73,7 @@ pub fn facts_from_row(row: &AnyRow) -> Result<CaseFacts, sqlx::Error> {
         screened_in_time: flag(row, "screened_in_time")?,
         closed_in_time: flag(row, "closed_in_time")?,
         quality: flag(row, "quality_passed")?,
+        citizen_rated: row.try_get::<i64, _>("citizen_rated")? > 0,
     })
 }
 

@@ -673,6 +673,7 @@ pub async fn complaints(pool: &sqlx::AnyPool, case_id: i64) -> Result<Vec<shared
 /// second tap, or a second opinion, records nothing). Returns whether it was
 /// recorded now.
 pub async fn citizen_opinion(w: &mut Write, case_id: i64, opinion: Opinion) -> Result<bool, AppError> {
+    let old = crate::stats::facts(w.conn(), case_id).await?;
     let recorded = sqlx::query(
         "INSERT INTO citizen_opinions (case_id, opinion, at) VALUES ($1, $2, $3) ON CONFLICT (case_id) DO NOTHING",
     )
@@ -684,6 +685,8 @@ pub async fn citizen_opinion(w: &mut Write, case_id: i64, opinion: Opinion) -> R
     .rows_affected()
         == 1;
     if recorded {
+        // 参评: the statistics count the citizen's own evaluation.
+        crate::stats::changed(w.conn(), case_id, old, None).await?;
         let seq = w.next_seq().await?;
         w.touch_case(case_id, seq);
         audit::record(

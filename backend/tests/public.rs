@@ -308,6 +308,13 @@ async fn citizens_evaluate_and_ask_for_review(app: &TestApp) {
     }
     let (_, d) = app.get_json(&station, &format!("/api/cases/{id}")).await;
     assert_eq!(d["citizen_opinion"], "dissatisfied");
+    // The statistics count it as 参评 (the citizen's own evaluation).
+    let keys: String = sqlx::Row::try_get(
+        &sqlx::query("SELECT stat_keys FROM cases WHERE id = $1").bind(id).fetch_one(&app.db.pool).await.unwrap(),
+        0,
+    )
+    .unwrap();
+    assert!(keys.contains("|rated|") && keys.contains("|closed|"), "{keys}");
     let (_, page) = get(app, &c, &lookup(&number, &code)).await;
     assert!(page.contains("申请复查") && !page.contains("请评价办理结果"));
     let r = post("/public/case/review", "").await.unwrap();

@@ -40,6 +40,9 @@ pub struct CaseFacts {
     pub closed_in_time: Option<bool>,
     /// The last quality inspection (质检): passed or not.
     pub quality: Option<bool>,
+    /// The citizen evaluated the result themselves on the public page
+    /// (可评价) — what 参评 counts.
+    pub citizen_rated: bool,
 }
 
 /// One counter: a unit (and, in the table, each unit above it), a month
@@ -61,10 +64,13 @@ pub mod key {
     pub const CLOSED: &str = "closed";
     /// Agency matters resolved (化解: 息诉罢访 confirmed).
     pub const RESOLVED: &str = "resolved";
-    /// Closed matters with the citizen's opinion recorded (参评).
+    /// Closed matters with the citizen's opinion recorded at closing (the
+    /// satisfaction rate's denominator).
     pub const OPINIONS: &str = "opinions";
     /// Of them, 满意 or 比较满意.
     pub const SATISFIED: &str = "satisfied";
+    /// Closed matters the citizen evaluated on the public page (参评).
+    pub const RATED: &str = "rated";
     /// Screened (the screening outcome recorded: 受理 or not).
     pub const SCREENED: &str = "screened";
     /// Screened within the screening limit (及时受理).
@@ -140,6 +146,9 @@ pub fn contributions(f: &CaseFacts) -> Vec<Counter> {
                 if o.is_satisfied() {
                     keys.push(key::SATISFIED.into());
                 }
+            }
+            if f.citizen_rated {
+                keys.push(key::RATED.into());
             }
             if l.reviews > 0 {
                 keys.push(key::REVIEWED.into());
@@ -300,7 +309,7 @@ impl FigureKind {
             FigureKind::TimelyAcceptance => (SCREENED_IN_TIME, SCREENED),
             FigureKind::OnTimeClosure => (CLOSED_IN_TIME, CLOSED),
             FigureKind::Satisfaction => (SATISFIED, OPINIONS),
-            FigureKind::Participation => (OPINIONS, CLOSED),
+            FigureKind::Participation => (RATED, CLOSED),
             FigureKind::Review => (REVIEWED, CLOSED),
             FigureKind::QualityPass => (QUALITY_PASSED, QUALITY_CHECKED),
         }
@@ -541,7 +550,8 @@ pub fn key_label(k: &str) -> String {
         AGENCY => "代办事项",
         CLOSED => "已办结的代办事项",
         RESOLVED => "已化解的代办事项",
-        OPINIONS => "已参评的办结事项",
+        OPINIONS => "已记录信访人意见的办结事项",
+        RATED => "群众已自行评价的办结事项",
         SATISFIED => "满意、比较满意的办结事项",
         SCREENED => "已甄别受理的事项",
         SCREENED_IN_TIME => "按时甄别受理的事项",
@@ -642,6 +652,7 @@ mod tests {
             lifecycle,
             due_on: d("2026-03-12"),
             quality: None,
+            citizen_rated: false,
         }
     }
 
@@ -651,6 +662,20 @@ mod tests {
 
     const ACCEPT: CaseEvent =
         CaseEvent::Screen { outcome: ScreeningOutcome::AcceptAgency { agent_chosen_by_citizen: false } };
+
+    #[test]
+    fn participation_counts_the_citizens_own_evaluation() {
+        let close = CaseEvent::Close { notice: NoticeForm::Oral, opinion: Opinion::Satisfied };
+        let mut f = facts(&[ACCEPT, close]);
+        assert!(keys(&f).contains(&"opinions".to_string()));
+        assert!(!keys(&f).contains(&"rated".to_string()), "an opinion recorded at closing is not 参评");
+        f.citizen_rated = true;
+        assert!(keys(&f).contains(&"rated".to_string()));
+        assert_eq!(FigureKind::Participation.keys(), ("rated", "closed"));
+        // a rating of a matter not closed (reopened for review) does not count
+        let open = facts(&[ACCEPT]);
+        assert!(!keys(&CaseFacts { citizen_rated: true, ..open }).contains(&"rated".to_string()));
+    }
 
     #[test]
     fn a_new_matter_counts_once_and_is_open() {
