@@ -39,15 +39,39 @@ export async function http(method, url, body) {
   }
 }
 export function enc(s) { return encodeURIComponent(s); }
+export function picked(input) { const f = input && input.files && input.files[0]; return f ? f.name : ''; }
+export async function upload(url, input) {
+  const f = input.files[0];
+  try {
+    const r = await fetch(url, { method: 'POST', credentials: 'same-origin', headers: { 'content-type': f.type || 'application/octet-stream' }, body: f });
+    let json = null;
+    try { json = JSON.parse(await r.text()); } catch (e) {}
+    return [r.status, json];
+  } catch (e) {
+    return [0, null];
+  }
+}
 "#)]
 extern "C" {
     async fn http(method: &str, url: &str, body: JsValue) -> JsValue;
     /// `encodeURIComponent`.
     pub fn enc(s: &str) -> String;
+    /// The name of the file chosen in a file input ("" when none).
+    pub fn picked(input: &JsValue) -> String;
+    async fn upload(url: &str, input: &JsValue) -> JsValue;
 }
 
 async fn call<T: DeserializeOwned>(method: &str, url: &str, body: JsValue) -> Result<T, Failure> {
-    let a = js_sys::Array::from(&http(method, url, body).await);
+    answer(http(method, url, body).await)
+}
+
+/// Sends the file chosen in `input` as the raw body (its own content type).
+pub async fn post_file<T: DeserializeOwned>(url: &str, input: &JsValue) -> Result<T, Failure> {
+    answer(upload(url, input).await)
+}
+
+fn answer<T: DeserializeOwned>(reply: JsValue) -> Result<T, Failure> {
+    let a = js_sys::Array::from(&reply);
     let status = a.get(0).as_f64().unwrap_or(0.0) as i32;
     let json = a.get(1);
     let fail = |message: String| Err(Failure { status, message });

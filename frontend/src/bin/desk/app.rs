@@ -127,7 +127,12 @@ fn Shell() -> impl IntoView {
                     <a href=Route::Inbox.href() class:active=is(|r| r == Route::Inbox)>"待办"</a>
                     <a href=Route::Cases(None).href() class:active=is(|r| matches!(r, Route::Cases(_) | Route::Case(_)))>"事项"</a>
                 })}
-                {(!admin).then(|| view! { <a href=Route::Stats.href() class:active=is(|r| r == Route::Stats)>"统计"</a> })}
+                {(!admin).then(|| view! {
+                    <a href=Route::Stats.href() class:active=is(|r| r == Route::Stats)>"统计"</a>
+                    <a href=Route::Assessment(None).href() class:active=is(|r| matches!(r, Route::Assessment(_) | Route::Village(..)))>"考核"</a>
+                    <a href=Route::Bulletin.href() class:active=is(|r| r == Route::Bulletin)>"通报"</a>
+                    <a href=Route::Appraisal.href() class:active=is(|r| r == Route::Appraisal)>"考评"</a>
+                })}
                 {registers.then(|| view! { <a href=Route::NewCase.href() class:active=is(|r| r == Route::NewCase)>"登记"</a> })}
                 {(!admin).then(|| view! { <a href=Route::Reward.href() class:active=is(|r| r == Route::Reward)>"奖补"</a> })}
                 {admin.then(|| view! { <a href=Route::Admin.href() class:active=is(|r| r == Route::Admin)>"管理"</a> })}
@@ -144,6 +149,10 @@ fn Shell() -> impl IntoView {
                 Route::Admin => view! { <crate::admin::AdminPage/> }.into_any(),
                 Route::Stats => view! { <crate::stats::StatsPage/> }.into_any(),
                 Route::Reward => view! { <crate::reward::RewardPage/> }.into_any(),
+                Route::Assessment(year) => view! { <crate::assessment::AssessmentPage year=year/> }.into_any(),
+                Route::Village(id, year) => view! { <crate::assessment::VillagePage unit_id=id year=year/> }.into_any(),
+                Route::Bulletin => view! { <crate::bulletin::BulletinPage/> }.into_any(),
+                Route::Appraisal => view! { <crate::bulletin::AppraisalPage/> }.into_any(),
             }}
         </main>
     }

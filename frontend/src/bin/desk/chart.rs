@@ -26,6 +26,17 @@ pub fn presets(today: chrono::NaiveDate) -> Vec<(&'static str, MonthRange)> {
     ]
 }
 
+/// The month before `today`'s (`YYYY-MM`): the monthly bulletin's default.
+pub fn last_month(today: chrono::NaiveDate) -> String {
+    let (y, m) = if today.month() == 1 { (today.year() - 1, 12) } else { (today.year(), today.month() - 1) };
+    format!("{y:04}-{m:02}")
+}
+
+/// A value of at most 10 points as "7.50" (the assessment's points).
+pub fn points(d: rust_decimal::Decimal) -> String {
+    format!("{:.2}", d.round_dp(2))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -35,6 +46,20 @@ mod tests {
         assert_eq!(bar_heights(&[0, 5, 10], 100.0), vec![0.0, 50.0, 100.0]);
         assert_eq!(bar_heights(&[0, 0], 100.0), vec![0.0, 0.0]);
         assert!(bar_heights(&[], 100.0).is_empty());
+    }
+
+    #[test]
+    fn last_month_crosses_the_year() {
+        assert_eq!(last_month(chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap()), "2026-10");
+        assert_eq!(last_month(chrono::NaiveDate::from_ymd_opt(2026, 1, 3).unwrap()), "2025-12");
+    }
+
+    #[test]
+    fn points_have_two_decimals() {
+        assert_eq!(points(rust_decimal::Decimal::new(4658, 2)), "46.58");
+        assert_eq!(points(rust_decimal::Decimal::from(20)), "20.00");
+        assert_eq!(points(rust_decimal::Decimal::new(12, 1)), "1.20");
+        assert_eq!(points(rust_decimal::Decimal::new(43755, 4)), "4.38");
     }
 
     #[test]

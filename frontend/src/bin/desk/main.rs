@@ -16,6 +16,10 @@ mod admin;
 mod api;
 #[cfg(target_arch = "wasm32")]
 mod app;
+#[cfg(target_arch = "wasm32")]
+mod assessment;
+#[cfg(target_arch = "wasm32")]
+mod bulletin;
 mod chart;
 #[cfg(target_arch = "wasm32")]
 mod detail;

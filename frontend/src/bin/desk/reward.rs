@@ -6,7 +6,7 @@
 //! page shows its `{code, message}` as it comes.
 
 use crate::api;
-use crate::ui::{failed, load, loaded, show, state, today, when, Loaded};
+use crate::ui::{failed, load, loaded, result_line, show, state, today, when, Loaded, Msg};
 use chrono::Datelike;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -17,17 +17,6 @@ use shared::reward::{
     BatchStage, BatchStepRequest, BatchView, ClaimMaterial, ClaimRequest, ClaimRequestKind, ClaimStatus, ClaimView,
     DossierMaterial, FundView, HistoryView, IntegrityFlag, PetitionHistory, RewardCategory,
 };
-
-type Msg = RwSignal<Option<Result<String, String>>>;
-
-fn result_line(msg: Msg) -> impl IntoView {
-    move || {
-        msg.get().map(|m| match m {
-            Ok(t) => view! { <p class="ok" role="status">{t}</p> }.into_any(),
-            Err(e) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
-        })
-    }
-}
 
 #[component]
 pub fn RewardPage() -> impl IntoView {

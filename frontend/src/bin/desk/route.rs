@@ -19,6 +19,14 @@ pub enum Route {
     Stats,
     /// 奖补
     Reward,
+    /// 考核: the villages ranked for a year (this year when `None`).
+    Assessment(Option<i32>),
+    /// 考核 of one village for a year.
+    Village(i64, Option<i32>),
+    /// 通报: the monthly bulletin and the year summary.
+    Bulletin,
+    /// 代办员考评
+    Appraisal,
 }
 
 impl Route {
@@ -29,6 +37,8 @@ impl Route {
             "/admin" => return Route::Admin,
             "/stats" => return Route::Stats,
             "/reward" => return Route::Reward,
+            "/bulletin" => return Route::Bulletin,
+            "/appraisal" => return Route::Appraisal,
             "/cases" => return Route::Cases(None),
             _ => {}
         }
@@ -37,6 +47,16 @@ impl Route {
             let queue =
                 list_params(hash).into_iter().find(|(k, _)| k == "queue").and_then(|(_, v)| InboxQueue::parse(&v));
             return Route::Cases(queue.or_else(|| InboxQueue::parse(q.split('&').next().unwrap_or(q))));
+        }
+        let (path, _) = h.split_once('?').unwrap_or((h, ""));
+        if let Some(rest) = path.strip_prefix("/assessment") {
+            let year = list_params(hash).into_iter().find(|(k, _)| k == "year").and_then(|(_, v)| v.parse().ok());
+            if rest.is_empty() {
+                return Route::Assessment(year);
+            }
+            if let Some(id) = rest.strip_prefix('/').and_then(|id| id.parse().ok()) {
+                return Route::Village(id, year);
+            }
         }
         if let Some(id) = h.strip_prefix("/case/").and_then(|id| id.parse().ok()) {
             return Route::Case(id);
@@ -54,6 +74,12 @@ impl Route {
             Route::Admin => "#/admin".to_string(),
             Route::Stats => "#/stats".to_string(),
             Route::Reward => "#/reward".to_string(),
+            Route::Assessment(None) => "#/assessment".to_string(),
+            Route::Assessment(Some(y)) => format!("#/assessment?year={y}"),
+            Route::Village(id, None) => format!("#/assessment/{id}"),
+            Route::Village(id, Some(y)) => format!("#/assessment/{id}?year={y}"),
+            Route::Bulletin => "#/bulletin".to_string(),
+            Route::Appraisal => "#/appraisal".to_string(),
         }
     }
 }
@@ -115,11 +141,30 @@ mod tests {
             Route::Admin,
             Route::Stats,
             Route::Reward,
+            Route::Assessment(None),
+            Route::Assessment(Some(2025)),
+            Route::Village(12, None),
+            Route::Village(12, Some(2026)),
+            Route::Bulletin,
+            Route::Appraisal,
         ] {
             assert_eq!(Route::from_hash(&r.href()), r);
         }
         assert_eq!(Route::from_hash(""), Route::Inbox);
         assert_eq!(Route::from_hash("#/case/x"), Route::Inbox);
+    }
+
+    #[test]
+    fn assessment_routes_carry_the_year() {
+        assert_eq!(Route::from_hash("#/assessment"), Route::Assessment(None));
+        assert_eq!(Route::from_hash("#/assessment?year=2025"), Route::Assessment(Some(2025)));
+        assert_eq!(Route::from_hash("#/assessment?year=x"), Route::Assessment(None));
+        assert_eq!(Route::from_hash("#/assessment/7?year=2026"), Route::Village(7, Some(2026)));
+        assert_eq!(Route::Village(7, Some(2026)).href(), "#/assessment/7?year=2026");
+        assert_eq!(Route::from_hash("#/assessment/x"), Route::Inbox);
+        assert_eq!(Route::from_hash("#/assessmentx"), Route::Inbox);
+        assert_eq!(Route::from_hash("#/bulletin"), Route::Bulletin);
+        assert_eq!(Route::from_hash("#/appraisal"), Route::Appraisal);
     }
 
     #[test]

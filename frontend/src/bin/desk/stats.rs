@@ -92,7 +92,7 @@ fn Report(s: UnitStats) -> impl IntoView {
     }
 }
 
-fn figure_row(f: &Figure, link: &impl Fn(&str) -> String) -> impl IntoView {
+pub fn figure_row(f: &Figure, link: &dyn Fn(&str) -> String) -> impl IntoView {
     let met = match f.met {
         Some(true) => view! { <span class="ok">"达标"</span> }.into_any(),
         Some(false) => view! { <span class="error">"未达标"</span> }.into_any(),

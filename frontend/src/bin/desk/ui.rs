@@ -120,3 +120,60 @@ pub fn field(label: &'static str, value: Option<String>) -> impl IntoView {
         <div class="kv"><dt>{label}</dt><dd>{v}</dd></div>
     }
 }
+
+/// The outcome of a form: done (green) or refused (the server's message).
+pub type Msg = RwSignal<Option<Result<String, String>>>;
+
+pub fn result_line(msg: Msg) -> impl IntoView {
+    move || {
+        msg.get().map(|m| match m {
+            Ok(t) => view! { <p class="ok" role="status">{t}</p> }.into_any(),
+            Err(e) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
+        })
+    }
+}
+
+/// The units this user may report on (`/api/units`), the first (their own) chosen.
+pub fn unit_select(unit: RwSignal<String>) -> impl IntoView {
+    let units = loaded::<Vec<shared::org::UnitView>>("/api/units".to_string());
+    view! {
+        <select aria-label="单位" on:change=move |ev| unit.set(event_target_value(&ev))>
+            {move || units.get().and_then(Result::ok).unwrap_or_default().into_iter()
+                .filter(|u| u.kind != shared::org::UnitKind::TaskGroup)
+                .map(|u| view! { <option value=u.id.to_string()>{u.name}</option> }).collect_view()}
+        </select>
+    }
+}
+
+/// 打印: the browser's print of this page (the print CSS hides the bars).
+pub fn print_button() -> impl IntoView {
+    view! {
+        <button type="button" class="btn small" on:click=|_| { if let Some(w) = web_sys::window() { let _ = w.print(); } }>"打印"</button>
+    }
+}
+
+/// A table of text cells (one code path for every plain table): `head`
+/// names the columns, a leading '#' right-aligns a number column; no rows: "无".
+pub fn text_table(test: &'static str, head: &[&'static str], rows: Vec<Vec<String>>) -> AnyView {
+    if rows.is_empty() {
+        return view! { <p class="muted" data-test=test>"无"</p> }.into_any();
+    }
+    let num: Vec<bool> = head.iter().map(|h| h.starts_with('#')).collect();
+    let th = head
+        .iter()
+        .map(|h| view! { <th class:num=h.starts_with('#')>{h.trim_start_matches('#').to_string()}</th> })
+        .collect_view();
+    let body = rows
+        .into_iter()
+        .map(|r| {
+            let cells = r
+                .into_iter()
+                .enumerate()
+                .map(|(i, c)| view! { <td class:num=num.get(i).copied().unwrap_or(false)>{c}</td> })
+                .collect_view();
+            view! { <tr>{cells}</tr> }
+        })
+        .collect_view();
+    view! { <table class="grid compact" data-test=test><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table> }
+        .into_any()
+}
