@@ -81,7 +81,7 @@ test('a village: records, its score, the 约谈 issued, printed and signed for',
   const m = page.url().match(/#\/assessment\/(\d+)\?year=(\d{4})$/);
   village = { id: Number(m[1]), year: Number(m[2]) };
   await expect(page.getByTestId('village-name')).toHaveText(VILLAGE);
-  await expect(page.getByTestId('rank')).toHaveText(/^第 \d+ \/ \d+ 名$/);
+  await expect(page.getByTestId('rank')).toHaveText(/^巴彦浩特镇第 \d+ \/ \d+ 名$/);
   const before = await view();
 
   // Two organisation checks (the first with a PDF) and a 进京越级访 with a PNG.

@@ -257,7 +257,7 @@ fn Village(v: AssessmentView) -> impl IntoView {
         <section class="card score" data-test="score">
             <span>"总分 "<b class="big" data-test="total">{points(v.result.total)}</b></span>
             <span>"等级 "<b>{grade_cell(&v.result)}</b></span>
-            <span data-test="rank">{format!("第 {} / {} 名", v.rank, v.ranked)}</span>
+            <span data-test="rank">{format!("{}第 {} / {} 名", v.parent_name, v.rank, v.ranked)}</span>
         </section>
         <section class="card">
             <h2>"得分明细"</h2>
