@@ -374,7 +374,7 @@ pub fn tables(b: &Bulletin) -> Vec<Table> {
         (format!("各单位{period_name}情况排名"), unit_heads.clone(), unit_rows(&b.rows)),
         ("各单位年度累计排名".to_string(), unit_heads, unit_rows(&b.rows_year)),
         (
-            format!("超期未办结事项（共 {} 件，列出最早的 {} 件）", b.overdue_total, b.overdue.len()),
+            format!("超期未办结事项（共 {} 件，列出期限最早的 {} 件）", b.overdue_total, b.overdue.len()),
             vec!["事项编号", "登记单位", "办理单位", "内容分类", "受理日期", "办理期限", "超期工作日"],
             overdue,
         ),

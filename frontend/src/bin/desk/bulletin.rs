@@ -72,7 +72,7 @@ fn Report(b: Bulletin) -> impl IntoView {
             {text_table("overdue-list", &["编号", "属地", "承办", "内容分类", "受理", "期限", "#超期（工作日）"],
                 b.overdue.iter().map(|o| vec![o.number.clone(), o.unit_name.clone(), o.handling.clone(), o.category.clone(),
                     o.accepted_on.to_string(), o.due_on.to_string(), o.days_over.to_string()]).collect())}
-            {(more > 0).then(|| format!("另有 {more} 件未列出（按受理时间列出最早的 {} 件）", b.overdue.len()))}
+            {(more > 0).then(|| format!("另有 {more} 件未列出（按办理期限列出最早到期的 {} 件）", b.overdue.len()))}
         </section>
         <section class="card"><h2>{format!("嘎查村（社区）考核排名（{year} 年累计）")}</h2>{ranking_table(b.assessment.clone(), year)}</section>
         <section class="card"><h2>"本期发出的函件"</h2>
