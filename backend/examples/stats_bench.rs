@@ -172,6 +172,7 @@ async fn grow_cases(db: &Db, n: usize, villages: &[(i64, String)], today: NaiveD
                 quality: (closed && rng.chance(10)).then(|| rng.chance(92)),
                 // The bench writes no citizen_opinions rows: nobody rated.
                 citizen_rated: false,
+                departments: vec![],
                 lifecycle,
             };
             backend::stats::add_contributions(&mut counters, &f);

@@ -26,7 +26,7 @@ use shared::error::ErrorCode;
 use shared::lifecycle::{CaseStatus, HandlingLevel, Lifecycle};
 use shared::org::Role;
 use shared::stats::{
-    ancestor_paths, delta, due_now, figures, is_agency, keys_text, mixes, month_rows, rank, CaseFacts, Counter, Counts,
+    counted_at, delta_at, due_now, figures, is_agency, keys_text, mixes, month_rows, rank, CaseFacts, Counts,
     Inspection, InspectionView, MonthRange, RankRow, UnitStats,
 };
 use sqlx::any::AnyRow;
@@ -74,6 +74,8 @@ pub fn facts_from_row(row: &AnyRow) -> Result<CaseFacts, sqlx::Error> {
         closed_in_time: flag(row, "closed_in_time")?,
         quality: flag(row, "quality_passed")?,
         citizen_rated: row.try_get::<i64, _>("citizen_rated")? > 0,
+        // Filled by the callers from `dispositions` (see [`departments_of`]).
+        departments: vec![],
     })
 }
 
@@ -83,7 +85,27 @@ pub async fn facts(conn: &mut AnyConnection, id: i64) -> Result<Option<CaseFacts
         .bind(id)
         .fetch_optional(&mut *conn)
         .await?;
-    Ok(row.map(|r| facts_from_row(&r)).transpose()?)
+    let Some(mut f) = row.map(|r| facts_from_row(&r)).transpose()? else { return Ok(None) };
+    f.departments = departments_of(conn, id, id).await?.remove(&id).unwrap_or_default();
+    Ok(Some(f))
+}
+
+/// The department paths each case with an id in `from..=to` was
+/// transferred to (处置单), sorted and distinct.
+async fn departments_of(conn: &mut AnyConnection, from: i64, to: i64) -> Result<BTreeMap<i64, Vec<String>>, AppError> {
+    let rows = sqlx::query(
+        "SELECT DISTINCT d.case_id, u.path FROM dispositions d JOIN units u ON u.id = d.unit_id \
+         WHERE d.case_id >= $1 AND d.case_id <= $2 ORDER BY d.case_id, u.path",
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut out: BTreeMap<i64, Vec<String>> = BTreeMap::new();
+    for r in &rows {
+        out.entry(r.try_get("case_id")?).or_default().push(r.try_get("path")?);
+    }
+    Ok(out)
 }
 
 /// Case `id` changed from `old` (`None`: it was just created), on `today`
@@ -126,15 +148,12 @@ pub type Member = (String, String, String, i64, String);
 /// adds to ([`shared::stats::contributions`], month ≠ ''), for its unit and
 /// every unit above it — the rows of `case_stats` it counts in, one by one.
 pub fn members_of(id: i64, f: &CaseFacts) -> Vec<Member> {
-    let changes = shared::stats::contributions(f);
     let due = f.due_on.to_string();
-    let mut out = Vec::new();
-    for path in ancestor_paths(&f.unit_path) {
-        for c in changes.iter().filter(|c| !c.month.is_empty()) {
-            out.push((path.clone(), c.key.clone(), due.clone(), id, c.month.clone()));
-        }
-    }
-    out
+    counted_at(f)
+        .into_iter()
+        .filter(|(_, c)| !c.month.is_empty())
+        .map(|(path, c)| (path, c.key, due.clone(), id, c.month))
+        .collect()
 }
 
 /// Applies the change of matter `id` from `old` to `new` to its rows in
@@ -193,12 +212,16 @@ async fn next_facts(conn: &mut AnyConnection, after: &mut i64) -> Result<Vec<(i6
     .bind(*after)
     .fetch_all(&mut *conn)
     .await?;
-    let page = rows
+    let mut page = rows
         .iter()
         .map(|r| Ok((r.try_get::<i64, _>("id")?, facts_from_row(r)?)))
         .collect::<Result<Vec<_>, sqlx::Error>>()?;
-    if let Some((last, _)) = page.last() {
+    if let (Some((first, _)), Some((last, _))) = (page.first(), page.last()) {
+        let mut departments = departments_of(conn, *first, *last).await?;
         *after = *last;
+        for (id, f) in &mut page {
+            f.departments = departments.remove(id).unwrap_or_default();
+        }
     }
     Ok(page)
 }
@@ -258,36 +281,20 @@ pub async fn rebuild_members(conn: &mut AnyConnection) -> Result<(), AppError> {
 }
 
 /// Applies the change of one matter from `old` to `new` to the counters of
-/// its unit and of every unit above it, in one statement.
+/// every unit it counts for ([`shared::stats::counted_at`]), in one statement.
 pub async fn move_counters(
     conn: &mut AnyConnection,
     old: Option<&CaseFacts>,
     new: Option<&CaseFacts>,
 ) -> Result<(), AppError> {
-    let mut rows: BTreeMap<(String, String, String), i64> = BTreeMap::new();
-    let mut add = |path: &str, changes: Vec<(Counter, i64)>| {
-        for path in ancestor_paths(path) {
-            for (c, n) in &changes {
-                *rows.entry((path.clone(), c.month.clone(), c.key.clone())).or_default() += n;
-            }
-        }
-    };
-    match (old, new) {
-        (Some(o), Some(n)) if o.unit_path != n.unit_path => {
-            add(&o.unit_path, delta(Some(o), None));
-            add(&n.unit_path, delta(None, Some(n)));
-        }
-        (o, n) => {
-            let path = n.or(o).map(|f| f.unit_path.clone()).unwrap_or_default();
-            add(&path, delta(o, n));
-        }
-    }
-    rows.retain(|_, n| *n != 0);
-    // In key order: two writers touching the same counters lock them in
-    // the same order (they are serialised by the change counter anyway).
-    let rows: Vec<[Cell; 4]> = rows
+    // In key order (the BTreeMap's): two writers touching the same counters
+    // lock them in the same order (they are serialised by the change
+    // counter anyway).
+    let rows: Vec<[Cell; 4]> = delta_at(old, new)
         .into_iter()
-        .map(|((p, m, k), n)| [Cell::Text(Some(p)), Cell::Text(Some(m)), Cell::Text(Some(k)), Cell::Int(Some(n))])
+        .map(|((p, c), n)| {
+            [Cell::Text(Some(p)), Cell::Text(Some(c.month)), Cell::Text(Some(c.key)), Cell::Int(Some(n))]
+        })
         .collect();
     upsert(conn, &rows).await
 }
@@ -341,11 +348,8 @@ pub type Counters = BTreeMap<(String, String, String), i64>;
 
 /// Adds one matter's contributions to `out`, for its unit and every unit above.
 pub fn add_contributions(out: &mut Counters, f: &CaseFacts) {
-    let changes = shared::stats::contributions(f);
-    for path in ancestor_paths(&f.unit_path) {
-        for c in &changes {
-            *out.entry((path.clone(), c.month.clone(), c.key.clone())).or_default() += 1;
-        }
+    for (path, c) in counted_at(f) {
+        *out.entry((path, c.month, c.key)).or_default() += 1;
     }
 }
 

@@ -342,7 +342,6 @@ pub async fn apply_checked(
     .bind(before.id)
     .execute(w.conn())
     .await?;
-    crate::stats::changed(w.conn(), before.id, stats_before, Some(today)).await?;
     let at = now_text();
     let actor_id = actor.map(|a| a.id);
     match cmd {
@@ -373,6 +372,8 @@ pub async fn apply_checked(
         }
         _ => {}
     }
+    // After the 处置单: a transferred matter counts for its department too.
+    crate::stats::changed(w.conn(), before.id, stats_before, Some(today)).await?;
     let label = cmd.label();
     let event_id: i64 = sqlx::query(
         "INSERT INTO case_events (case_id, kind, label, payload, actor_id, at, rev) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",

@@ -382,6 +382,65 @@ async fn quality_inspection(app: &TestApp) {
 }
 both!(quality_inspection);
 
+/// A competent department (事权单位) counts the matters transferred to it
+/// with a 处置单, in its own figures only: the banner above counts each
+/// matter once, where it was registered. Its figures drill down to them.
+async fn a_department_counts_what_was_transferred_to_it(app: &TestApp) {
+    let station = app.login("zhen1").await;
+    let dept = app.login("bm1").await;
+    let centre = app.login("qi1").await;
+    let byht = unit_id(app, "巴彦浩特镇").await;
+    let zrzy = unit_id(app, "阿拉善左旗自然资源局").await;
+    let banner = unit_id(app, "阿拉善左旗").await;
+    let (_, page) = app.get_json(&station, &format!("/api/desk/cases?unit_id={byht}&stage=handling&limit=50")).await;
+    let case = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["handling_unit_name"].is_null())
+        .expect("a demo matter handled in the township")
+        .clone();
+    let id = case["id"].as_i64().unwrap();
+    let accepted: chrono::NaiveDate = case["accepted_on"].as_str().unwrap().parse().unwrap();
+    let (from, to) = (month_of(accepted), month_of(today()));
+    let dept_before = stats(app, &dept, zrzy, &from, &to).await;
+    let banner_before = stats(app, &centre, banner, &from, &to).await;
+    ok(
+        app,
+        &station,
+        id,
+        json!({"kind": "transfer", "unit": "", "unit_id": zrzy, "proposed_handling": "请核实草场禁牧面积"}),
+    )
+    .await;
+    let dept_after = stats(app, &dept, zrzy, &from, &to).await;
+    let banner_after = stats(app, &centre, banner, &from, &to).await;
+    for kind in ["agency", "online_share", "closure"] {
+        let (n0, d0) = nd(&dept_before, kind);
+        let (n1, d1) = nd(&dept_after, kind);
+        assert_eq!(d1 - d0, 1, "{kind}: the department's denominator grows by the matter");
+        assert!(n1 - n0 <= 1);
+        assert_eq!(nd(&banner_after, kind), nd(&banner_before, kind), "{kind}: the banner counts it once");
+    }
+    assert_eq!(nd(&dept_after, "agency").0 - nd(&dept_before, "agency").0, 1, "a matter being handled is 代办");
+    // The department's drill-down lists it.
+    let (first, last) = shared::stats::MonthRange::parse(&from, &to).unwrap().days();
+    let (s, list) = app
+        .get_json(&dept, &format!("/api/desk/cases?unit_id={zrzy}&stat=agency&from={first}&to={last}&limit=200"))
+        .await;
+    assert_eq!(s, 200, "{list}");
+    assert!(list["items"].as_array().unwrap().iter().any(|c| c["id"] == id), "{list}");
+    // Kept equal to a recount, members too.
+    let mut conn = app.db.pool.acquire().await.unwrap();
+    let (mut recounted, _) = backend::stats::recount(&mut conn).await.unwrap();
+    recounted.retain(|_, n| *n != 0);
+    assert_eq!(backend::stats::stored(&mut conn).await.unwrap(), recounted);
+    assert_eq!(
+        backend::stats::stored_members(&mut conn).await.unwrap(),
+        backend::stats::recount_members(&mut conn).await.unwrap()
+    );
+}
+both!(a_department_counts_what_was_transferred_to_it);
+
 /// The kept aggregates equal a recount from the cases after creations,
 /// commands, escalation, the overdue job's urging and inspections.
 async fn aggregates_equal_a_recount(app: &TestApp) {

@@ -43,6 +43,9 @@ pub struct CaseFacts {
     /// The citizen evaluated the result themselves on the public page
     /// (可评价) — what 参评 counts.
     pub citizen_rated: bool,
+    /// The paths of the competent departments (事权单位) the matter was
+    /// transferred to with a 处置单: it counts in their figures too.
+    pub departments: Vec<String>,
 }
 
 /// One counter: a unit (and, in the table, each unit above it), a month
@@ -181,6 +184,40 @@ pub fn keys_text(f: &CaseFacts) -> String {
         s.push('|');
     }
     s
+}
+
+/// Where a matter's counters are kept: each of its [`contributions`] for
+/// its registering unit and every unit above it ([`ancestor_paths`]), and
+/// for each department it was transferred to (that department alone: the
+/// banner above counts the matter once, by where it was registered).
+pub fn counted_at(f: &CaseFacts) -> Vec<(String, Counter)> {
+    let changes = contributions(f);
+    let mut paths = ancestor_paths(&f.unit_path);
+    for d in &f.departments {
+        if !paths.contains(d) {
+            paths.push(d.clone());
+        }
+    }
+    let mut out = Vec::with_capacity(paths.len() * changes.len());
+    for p in paths {
+        for c in &changes {
+            out.push((p.clone(), c.clone()));
+        }
+    }
+    out
+}
+
+/// The change to the counters, unit by unit ([`counted_at`]), when a
+/// matter goes from `old` to `new` (`None`: not there); zeros left out.
+pub fn delta_at(old: Option<&CaseFacts>, new: Option<&CaseFacts>) -> Vec<((String, Counter), i64)> {
+    let mut m = std::collections::BTreeMap::<(String, Counter), i64>::new();
+    for c in old.map(counted_at).unwrap_or_default() {
+        *m.entry(c).or_default() -= 1;
+    }
+    for c in new.map(counted_at).unwrap_or_default() {
+        *m.entry(c).or_default() += 1;
+    }
+    m.into_iter().filter(|(_, n)| *n != 0).collect()
 }
 
 /// The change to the counters when a matter goes from `old` to `new`
@@ -653,6 +690,7 @@ mod tests {
             due_on: d("2026-03-12"),
             quality: None,
             citizen_rated: false,
+            departments: vec![],
         }
     }
 
@@ -662,6 +700,26 @@ mod tests {
 
     const ACCEPT: CaseEvent =
         CaseEvent::Screen { outcome: ScreeningOutcome::AcceptAgency { agent_chosen_by_citizen: false } };
+
+    #[test]
+    fn a_transferred_matter_counts_for_its_departments_alone() {
+        let mut f = facts(&[ACCEPT]);
+        let here = counted_at(&f).len();
+        assert_eq!(here, 3 * contributions(&f).len(), "three units: /1/, /1/2/, /1/2/3/");
+        f.departments = vec!["/1/2/9/".into()];
+        let at = counted_at(&f);
+        assert_eq!(at.len(), 4 * contributions(&f).len());
+        assert!(at.iter().any(|(p, c)| p == "/1/2/9/" && c.key == "total"));
+        // the banner (/1/2/) counts it once
+        assert_eq!(at.iter().filter(|(p, c)| p == "/1/2/" && c.key == "total").count(), 1);
+        // a transfer moves only the department's counters
+        let before = facts(&[ACCEPT]);
+        let d = delta_at(Some(&before), Some(&f));
+        assert!(d.iter().all(|((p, _), n)| p == "/1/2/9/" && *n == 1), "{d:?}");
+        // a department above the registering unit is not counted twice
+        f.departments = vec!["/1/2/".into()];
+        assert_eq!(counted_at(&f).len(), here);
+    }
 
     #[test]
     fn participation_counts_the_citizens_own_evaluation() {
