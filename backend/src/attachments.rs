@@ -37,7 +37,8 @@ pub fn router() -> Router<ApiContext> {
 }
 
 /// The type a file really is, from its first bytes.
-fn sniff(bytes: &[u8]) -> Option<&'static str> {
+/// The type a file's first bytes say it is (JPEG, PNG, WebP, PDF), if accepted.
+pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
     if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
         Some("image/jpeg")
     } else if bytes.starts_with(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A]) {
@@ -77,14 +78,7 @@ async fn upload(
 ) -> AppResult<(StatusCode, Json<AttachmentView>)> {
     check_uuid(&attachment_id).map_err(|_| AppError::new(ErrorCode::ValidationFailed, "附件编号格式无效"))?;
     let Query(params) = params.map_err(|_| AppError::new(ErrorCode::ValidationFailed, "请提供附件文件名（name）"))?;
-    let name = params.name.trim().to_string();
-    if name.is_empty()
-        || name.chars().count() > 120
-        || name.contains(['/', '\\'])
-        || shared::validation::has_control_chars(&name)
-    {
-        return Err(AppError::new(ErrorCode::ValidationFailed, "附件文件名无效"));
-    }
+    let name = check_file_name(&params.name)?;
     if let Some(v) = &params.visit_id {
         check_uuid(v).map_err(|_| AppError::new(ErrorCode::ValidationFailed, "走访记录编号格式无效"))?;
     }
@@ -146,15 +140,7 @@ async fn upload(
     let mine_until = crate::workflow::assignment_ended(&mut w, case_id, user.id).await?;
     may_record(Actor { id: user.id, role: user.role }, &crate::workflow::handling(&case), taken_at, mine_until)?;
 
-    let dir = ctx.data_dir.join("attachments");
-    tokio::fs::create_dir_all(&dir).await.map_err(io_error)?;
-    let path = dir.join(&sha);
-    if tokio::fs::metadata(&path).await.is_err() {
-        // Write to a temporary name and rename: a crash never leaves half a file under the hash.
-        let tmp = dir.join(format!("{sha}.{attachment_id}.tmp"));
-        tokio::fs::write(&tmp, &body).await.map_err(io_error)?;
-        tokio::fs::rename(&tmp, &path).await.map_err(io_error)?;
-    }
+    store(&ctx.data_dir, &sha, &attachment_id, &body).await?;
     let seq = w.next_seq().await?;
     let at = now_text();
     sqlx::query(
@@ -189,6 +175,39 @@ async fn upload(
     w.commit().await?;
     let view = find(&ctx, &attachment_id).await?.ok_or_else(AppError::not_found)?;
     Ok((StatusCode::CREATED, Json(view)))
+}
+
+/// Keeps `bytes` under `data/attachments/<sha256>` (once: the same file is
+/// stored once, whoever uploads it). `tag` makes the temporary name unique.
+pub async fn store(data_dir: &std::path::Path, sha: &str, tag: &str, bytes: &[u8]) -> AppResult<()> {
+    let dir = data_dir.join("attachments");
+    tokio::fs::create_dir_all(&dir).await.map_err(io_error)?;
+    let path = dir.join(sha);
+    if tokio::fs::metadata(&path).await.is_err() {
+        // Write to a temporary name and rename: a crash never leaves half a file under the hash.
+        let tmp = dir.join(format!("{sha}.{tag}.tmp"));
+        tokio::fs::write(&tmp, bytes).await.map_err(io_error)?;
+        tokio::fs::rename(&tmp, &path).await.map_err(io_error)?;
+    }
+    Ok(())
+}
+
+/// Reads the stored file with hash `sha`.
+pub async fn load(data_dir: &std::path::Path, sha: &str) -> AppResult<Vec<u8>> {
+    tokio::fs::read(data_dir.join("attachments").join(sha)).await.map_err(io_error)
+}
+
+/// A file name as uploaded: 1–120 characters, no path, no control characters.
+pub fn check_file_name(name: &str) -> AppResult<String> {
+    let name = name.trim();
+    if name.is_empty()
+        || name.chars().count() > 120
+        || name.contains(['/', '\\'])
+        || shared::validation::has_control_chars(name)
+    {
+        return Err(AppError::new(ErrorCode::ValidationFailed, "附件文件名无效"));
+    }
+    Ok(name.to_string())
 }
 
 fn io_error(e: std::io::Error) -> AppError {
@@ -242,7 +261,7 @@ async fn download(
     if user.scope().find_case(&ctx.db.pool, view.case_id, Contact::Hide).await?.is_none() {
         return Err(AppError::not_found());
     }
-    let bytes = tokio::fs::read(ctx.data_dir.join("attachments").join(&view.sha256)).await.map_err(io_error)?;
+    let bytes = load(&ctx.data_dir, &view.sha256).await?;
     Ok((
         [
             (header::CONTENT_TYPE, view.content_type.clone()),

@@ -6,7 +6,7 @@
 use crate::auth::hash_password;
 use crate::db::{next_change_seq, now_text, Db, Tx};
 use crate::text::to_text;
-use chrono::{Duration, NaiveDate};
+use chrono::{Datelike, Duration, NaiveDate};
 use shared::case::{Channel, Source, Stage, VisitMethod};
 use shared::deadline::MatterLevel;
 use shared::lifecycle::Lifecycle;
@@ -321,8 +321,57 @@ async fn load(tx: &mut Tx, today: NaiveDate) -> anyhow::Result<()> {
             sqlx::query("UPDATE cases SET rev = $1 WHERE id = $2").bind(seq).bind(case_id).execute(&mut **tx).await?;
         }
     }
+
+    // The year's assessment records the township stations entered so far
+    // (seed 001 附件7), so 考核 shows villages apart from the start.
+    let year_start = NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today);
+    for (village, clerk, kind, item, persons, days, note) in DEMO_ASSESSMENT {
+        let on = (year_start + Duration::days(*days)).min(today);
+        sqlx::query(
+            "INSERT INTO assessment_entries (unit_id, unit_path, year, kind, item, persons, occurred_on, note, \
+             entered_by, entered_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(unit_ids[village])
+        .bind(&unit_paths[village])
+        .bind(i64::from(on.year()))
+        .bind(*kind)
+        .bind(*item)
+        .bind(*persons)
+        .bind(on.to_string())
+        .bind(*note)
+        .bind(user_ids[clerk])
+        .bind(now_text())
+        .execute(&mut **tx)
+        .await?;
+    }
     Ok(())
 }
+
+/// Demo assessment records: (village, clerk, kind, item, person-times, day
+/// of the year, note).
+type DemoRecord = (&'static str, &'static str, &'static str, Option<&'static str>, i64, i64, &'static str);
+const DEMO_ASSESSMENT: &[DemoRecord] = &[
+    ("wlbh", "zhen1", "organisation", Some("team"), 1, 20, "代办员队伍 3 人，分工见嘎查代办工作职责表"),
+    ("wlbh", "zhen1", "organisation", Some("head"), 1, 20, "嘎查党支部书记任代办工作第一责任人"),
+    ("wlbh", "zhen1", "organisation", Some("leader"), 1, 20, "明确嘎查副主任分管"),
+    ("wlbh", "zhen1", "organisation", Some("staff"), 1, 20, "网格员巴特尔负责日常登记"),
+    ("wlbh", "zhen1", "organisation", Some("office"), 1, 20, "党群服务中心设代办窗口，标识齐全"),
+    ("wlbh", "zhen1", "rules", Some("meeting"), 1, 45, "3 月召开代办工作专题会议"),
+    ("wlbh", "zhen1", "rules", Some("training"), 1, 60, "参加镇代办员培训 2 次"),
+    ("wlbh", "zhen1", "rules", Some("ledger"), 1, 30, "代办事项台账规范"),
+    ("wlbh", "zhen1", "writeup_reported", None, 1, 120, "《草场纠纷“三到场”调处法》"),
+    ("wlbh", "zhen1", "writeup_adopted", None, 1, 150, "《草场纠纷“三到场”调处法》被旗信访局采纳"),
+    ("wlbh", "zhen1", "timely_warning", None, 1, 200, "提前预警禁牧补贴集体诉求，已就地化解"),
+    ("byhd", "zhen1", "organisation", Some("team"), 1, 25, "代办员 2 人"),
+    ("byhd", "zhen1", "organisation", Some("head"), 1, 25, "嘎查书记负总责"),
+    ("byhd", "zhen1", "rules", Some("ledger"), 1, 40, "建立代办台账"),
+    ("byhd", "zhen1", "over_level", Some("city"), 1, 180, "信访人因补偿款到盟信访局上访 1 人次"),
+    ("jlt", "zhen2", "organisation", Some("team"), 1, 30, "代办员队伍稳定"),
+    ("jlt", "zhen2", "organisation", Some("office"), 1, 30, "设代办窗口"),
+    ("jlt", "zhen2", "rules", Some("training"), 1, 70, "参加培训"),
+    ("hthdg", "zhen2", "organisation", Some("team"), 1, 30, "代办员队伍稳定"),
+    ("hthdg", "zhen2", "major_resolved", Some("years_unresolved"), 1, 160, "化解一起十年草场边界纠纷"),
+];
 
 fn unit_name(key: &str) -> &'static str {
     UNITS.iter().find(|u| u.0 == key).map_or("", |u| u.3)

@@ -1,9 +1,11 @@
 //! 代办通 server library: the API router and what it needs. `main.rs` only
 //! parses the configuration and serves [`app`].
 
+pub mod assessment;
 pub mod attachments;
 pub mod audit;
 pub mod auth;
+pub mod bulletin;
 pub mod calendar;
 pub mod cases;
 pub mod db;
@@ -87,6 +89,8 @@ pub fn api_router() -> Router<ApiContext> {
         .merge(cases::router())
         .merge(desk::router())
         .merge(stats::router())
+        .merge(assessment::api_router())
+        .merge(bulletin::api_router())
         .merge(reward::router())
         .merge(reward_report::router())
         .merge(sync::router())
@@ -146,6 +150,8 @@ pub fn app(ctx: ApiContext, dist: PathBuf) -> Router {
         .route("/robots.txt", get(security::robots))
         .merge(public::router())
         .merge(print::router())
+        .merge(assessment::print_router())
+        .merge(bulletin::print_router())
         .fallback_service(spa)
         .layer(axum::middleware::from_fn_with_state(ctx.clone(), security::check_origin))
         .layer(axum::middleware::from_fn_with_state(csp, security::headers))

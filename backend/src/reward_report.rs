@@ -45,7 +45,7 @@ fn formats() -> (Format, Format, Format) {
     (head, cell, money)
 }
 
-fn table(
+pub(crate) fn table(
     ws: &mut Worksheet,
     top: u32,
     heads: &[(&str, f64)],
@@ -71,7 +71,7 @@ fn table(
     Ok(())
 }
 
-fn xlsx_response(bytes: Vec<u8>, ascii_name: &str, utf8_name: &str) -> Response {
+pub(crate) fn xlsx_response(bytes: Vec<u8>, ascii_name: &str, utf8_name: &str) -> Response {
     let disposition = format!("attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{utf8_name}");
     ([(header::CONTENT_TYPE, XLSX_TYPE.to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response()
 }

@@ -23,3 +23,8 @@ pub fn from_text<T: DeserializeOwned>(column: &str, s: &str) -> Result<T, sqlx::
 pub fn opt_from_text<T: DeserializeOwned>(column: &str, s: Option<String>) -> Result<Option<T>, sqlx::Error> {
     s.map(|s| from_text(column, &s)).transpose()
 }
+
+/// A stored `YYYY-MM-DD` date.
+pub fn date(s: &str) -> Result<chrono::NaiveDate, sqlx::Error> {
+    s.parse().map_err(|e: chrono::ParseError| sqlx::Error::Decode(format!("date {s:?}: {e}").into()))
+}

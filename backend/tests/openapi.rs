@@ -60,6 +60,17 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/reward/batches/{id}/notice.xlsx"),
     ("get", "/api/reward/batches/{id}/payment.xlsx"),
     ("get", "/api/reward/funds/{year}/self-evaluation.xlsx"),
+    ("get", "/api/assessment"),
+    ("get", "/api/assessment/{unit_id}"),
+    ("post", "/api/assessment/entries"),
+    ("post", "/api/assessment/entries/{id}/withdraw"),
+    ("post", "/api/assessment/entries/{id}/evidence"),
+    ("get", "/api/assessment/evidence/{id}"),
+    ("post", "/api/assessment/letters"),
+    ("post", "/api/assessment/letters/{id}/acknowledge"),
+    ("get", "/api/bulletin"),
+    ("get", "/api/bulletin.xlsx"),
+    ("get", "/api/appraisal"),
 ];
 
 #[tokio::test]
@@ -79,7 +90,13 @@ async fn openapi_document_lists_every_endpoint() {
     // Every route in ROUTES is really served (not 404 "接口不存在" from the fallback).
     let c = app.client();
     for (method, path) in ROUTES {
-        let url = app.url(&path.replace("{id}", "1").replace("{attachment_id}", "x").replace("{year}", "2027"));
+        let url = app.url(
+            &path
+                .replace("{id}", "1")
+                .replace("{attachment_id}", "x")
+                .replace("{year}", "2027")
+                .replace("{unit_id}", "1"),
+        );
         let r = c.request(method.to_uppercase().parse().unwrap(), url).send().await.unwrap();
         let body: serde_json::Value = r.json().await.unwrap_or_default();
         assert_ne!(body["message"], "接口不存在", "{method} {path} is not routed");

@@ -676,7 +676,7 @@ mod tests {
             acknowledged_on: None,
             acknowledged_by: None,
         };
-        let due = with_issued(due, &[l.clone()]);
+        let due = with_issued(due, std::slice::from_ref(&l));
         assert_eq!((due[0].due, due[0].issued), (2, 1));
         assert_eq!(outstanding(&due), 1);
         assert!(letter_paragraphs(&l)[0].contains("到盟（市）上访 2 人次"));

@@ -144,6 +144,7 @@ impl TestApp {
             "audit_log" => "SELECT COUNT(*) FROM audit_log",
             "case_events" => "SELECT COUNT(*) FROM case_events",
             "attachments" => "SELECT COUNT(*) FROM attachments",
+            "assessment_entries" => "SELECT COUNT(*) FROM assessment_entries",
             "contact_reads" => "SELECT COUNT(*) FROM read_events WHERE action IN ('contact.read', 'contact.sync')",
             other => panic!("no count query for {other}"),
         };
