@@ -96,7 +96,11 @@ fn runs(agent: Option<i64>, category: Option<ContentCategory>, contacts: u64) ->
         },
         Run {
             open: false,
-            cmds: vec![Screen { outcome: ScreeningOutcome::CitizenDeclined, agent_id: None, note: "信访人不需代办".into() }],
+            cmds: vec![Screen {
+                outcome: ScreeningOutcome::CitizenDeclined,
+                agent_id: None,
+                note: "信访人不需代办".into(),
+            }],
         },
         Run { open: false, cmds: handle(vec![close(Opinion::Satisfied)]) },
         Run { open: false, cmds: handle(vec![close(Opinion::FairlySatisfied), follow(true)]) },
@@ -111,10 +115,7 @@ fn runs(agent: Option<i64>, category: Option<ContentCategory>, contacts: u64) ->
                 ReviewDecided { claim_reasonable: false, note: "维持原处理意见".into() },
             ]),
         },
-        Run {
-            open: false,
-            cmds: handle(vec![up(HandlingLevel::Township), close(Opinion::Satisfied), follow(true)]),
-        },
+        Run { open: false, cmds: handle(vec![up(HandlingLevel::Township), close(Opinion::Satisfied), follow(true)]) },
     ];
     // Matters not taken on for agency have no agent.
     for r in &mut out {
@@ -315,20 +316,15 @@ struct Written {
     members: usize,
 }
 
-const CASE_COLUMNS: &str = "id, number, unit_id, citizen_name, summary, stage, level, channel, accepted_on, due_on, rev, \
+const CASE_COLUMNS: &str =
+    "id, number, unit_id, citizen_name, summary, stage, level, channel, accepted_on, due_on, rev, \
      created_at, status, lifecycle, handling_level, source, category, unit_path, stat_keys, screened_in_time, \
      closed_in_time, quality_passed, agent_id, handling_unit_id, review_by, query_code";
 
 /// Inserts `n` matters with their timelines, agents' assignments and
 /// visits, and their aggregates (counters and drill-down members) built
 /// with the write path's own rule.
-async fn grow_cases(
-    db: &Db,
-    url: &str,
-    n: usize,
-    villages: &[Village],
-    today: NaiveDate,
-) -> anyhow::Result<Written> {
+async fn grow_cases(db: &Db, url: &str, n: usize, villages: &[Village], today: NaiveDate) -> anyhow::Result<Written> {
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     // The demo's matters were counted at start-up; the bench's add to them.
     let mut counters = {
@@ -365,15 +361,15 @@ async fn grow_cases(
             let accepted_on = today - Duration::days(age);
             let category = cats[rng.below(cats.len() as u64) as usize];
             let agent = v.agents[rng.below(v.agents.len() as u64) as usize];
-            let contacts = rng.below(4);
+            let contacts = rng.below(5);
             let all = runs(Some(agent), category, contacts);
             // Older matters are mostly done; the last two months hold the open ones.
             let want_open = age < 60 && rng.chance(40);
             let pick: Vec<&Run> = all.iter().filter(|r| r.open == want_open).collect();
             let mut cmds = pick[rng.below(pick.len() as u64) as usize].cmds.clone();
-            let agency = cmds.iter().any(|c| {
-                matches!(c, CaseCommand::Screen { outcome: ScreeningOutcome::AcceptAgency { .. }, .. })
-            });
+            let agency = cmds
+                .iter()
+                .any(|c| matches!(c, CaseCommand::Screen { outcome: ScreeningOutcome::AcceptAgency { .. }, .. }));
             if !agency {
                 cmds.retain(|c| !matches!(c, CaseCommand::Contact { .. }));
             }
@@ -447,14 +443,18 @@ async fn grow_cases(
                 ]);
             }
             if agency {
-                assignments.push(vec![i(id), i(agent), t(when(0, cmds.len()).format("%Y-%m-%dT%H:%M:%SZ").to_string())]);
+                assignments.push(vec![
+                    i(id),
+                    i(agent),
+                    t(when(0, cmds.len()).format("%Y-%m-%dT%H:%M:%SZ").to_string()),
+                ]);
                 // The agent's visits: a few while handling, one to close.
                 let nv = rng.below(3) + u64::from(closed);
                 for j in 0..nv as usize {
                     visit_no += 1;
                     let at = when(j + 1, nv as usize + 1);
                     visits.push(vec![
-                        t(format!("00000000-0000-4000-8000-{visit_no:012x}")),
+                        t(format!("bbbbbbbb-0000-4000-8000-{visit_no:012x}")),
                         i(id),
                         t(at.format("%Y-%m-%dT%H:%M").to_string()),
                         t(if j % 2 == 0 { "in_person" } else { "phone" }),
@@ -475,12 +475,7 @@ async fn grow_cases(
         sink.write("cases", CASE_COLUMNS, &cases).await?;
         sink.write("case_events", "case_id, kind, label, payload, actor_id, at, rev", &events).await?;
         sink.write("case_assignments", "case_id, agent_id, assigned_at", &assignments).await?;
-        sink.write(
-            "visits",
-            "id, case_id, visited_at, method, note, recorded_by, created_at, rev",
-            &visits,
-        )
-        .await?;
+        sink.write("visits", "id, case_id, visited_at, method, note, recorded_by, created_at, rev", &visits).await?;
         sink.write("case_stat_members", "unit_path, stat_key, due_on, case_id, month", &members).await?;
         done += chunk;
     }
@@ -612,7 +607,13 @@ async fn run(label: &str, url: &str, n: usize) -> anyhow::Result<bool> {
         read("banner dashboard, 3 years", &centre, format!("/api/stats?unit_id={banner}&{three}"), 100.0, true),
         read("league dashboard (banners ranked)", &bureau, format!("/api/stats?unit_id={league}&{year}"), 100.0, true),
         read("township dashboard", &centre, format!("/api/stats?unit_id={township}&{year}"), 100.0, true),
-        read("village ranking (assessment)", &centre, format!("/api/assessment?unit_id={banner}&year={this_year}"), 100.0, true),
+        read(
+            "village ranking (assessment)",
+            &centre,
+            format!("/api/assessment?unit_id={banner}&year={this_year}"),
+            100.0,
+            true,
+        ),
         read("overdue board (first 20)", &centre, "/api/desk/cases?queue=overdue&limit=20".into(), 100.0, true),
         read("inbox counts", &centre, "/api/desk/inbox".into(), 100.0, true),
         read("due boards (by unit, by agent)", &centre, "/api/desk/boards".into(), 100.0, true),
@@ -630,8 +631,20 @@ async fn run(label: &str, url: &str, n: usize) -> anyhow::Result<bool> {
             100.0,
             true,
         ),
-        read("bulletin, last month (JSON)", &centre, format!("/api/bulletin?month={last_month}&unit_id={banner}"), 100.0, false),
-        read("bulletin, this year (XLSX)", &centre, format!("/api/bulletin.xlsx?year={this_year}&unit_id={banner}"), 3000.0, true),
+        read(
+            "bulletin, last month (JSON)",
+            &centre,
+            format!("/api/bulletin?month={last_month}&unit_id={banner}"),
+            100.0,
+            false,
+        ),
+        read(
+            "bulletin, this year (XLSX)",
+            &centre,
+            format!("/api/bulletin.xlsx?year={this_year}&unit_id={banner}"),
+            3000.0,
+            true,
+        ),
         read("agents' appraisal, township", &centre, format!("/api/appraisal?unit_id={township}"), 100.0, false),
     ];
     let mut ok = true;
@@ -653,11 +666,7 @@ async fn run(label: &str, url: &str, n: usize) -> anyhow::Result<bool> {
             (false, true) => "MISSED",
             (false, false) => "over (target only)",
         };
-        println!(
-            "{label:<11} {:<34} median {m:>7.1} ms  budget {:>4} ms {verdict}",
-            r.what,
-            r.budget,
-        );
+        println!("{label:<11} {:<34} median {m:>7.1} ms  budget {:>4} ms {verdict}", r.what, r.budget,);
     }
     println!("{label}: load average at the end {}", load_average());
     db.pool.close().await;
