@@ -548,6 +548,12 @@ async fn run(label: &str, url: &str, n: usize) -> anyhow::Result<bool> {
     let t = Instant::now();
     let villages = grow_units(&db).await?;
     let w = grow_cases(&db, url, n, &villages, today).await?;
+    if db.backend == backend::db::Backend::Postgres {
+        // What autovacuum does on a live database after a load: the
+        // visibility map lets the desk's counts read the open matters'
+        // index alone.
+        sqlx::query("VACUUM cases, visits").execute(&db.pool).await?;
+    }
     sqlx::query("ANALYZE").execute(&db.pool).await?;
     let rows: i64 = sqlx::query("SELECT COUNT(*) FROM case_stats").fetch_one(&db.pool).await?.try_get(0)?;
     println!(
@@ -677,11 +683,16 @@ async fn run(label: &str, url: &str, n: usize) -> anyhow::Result<bool> {
 async fn main() -> anyhow::Result<()> {
     let arg = |i: usize, d: usize| std::env::args().nth(i).and_then(|s| s.parse().ok()).unwrap_or(d);
     let (lite, pg) = (arg(1, 100_000), arg(2, 1_000_000));
+    // STATS_BENCH_KEEP=1 keeps the databases (to EXPLAIN a slow read).
+    let keep = std::env::var("STATS_BENCH_KEEP").is_ok_and(|v| v == "1");
     let mut ok = true;
     if lite > 0 {
         let file = std::env::temp_dir().join(format!("dbt-stats-bench-{}.db", std::process::id()));
+        if keep {
+            println!("kept: {}", file.display());
+        }
         ok &= run("SQLite", &format!("sqlite://{}?mode=rwc", file.display()), lite).await?;
-        for suffix in ["", "-wal", "-shm"] {
+        for suffix in ["", "-wal", "-shm"].iter().filter(|_| !keep) {
             let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
         }
     }
@@ -693,9 +704,13 @@ async fn main() -> anyhow::Result<()> {
             sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await?;
             let url = format!("{}/{name}", admin.rsplit_once('/').map_or(admin.as_str(), |(r, _)| r));
             let r = run("PostgreSQL", &url, pg).await;
-            sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
-                .execute(&mut conn)
-                .await?;
+            if keep {
+                println!("kept: {url}");
+            } else {
+                sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
+                    .execute(&mut conn)
+                    .await?;
+            }
             ok &= r?;
         } else {
             println!("PostgreSQL not reachable: skipped");
