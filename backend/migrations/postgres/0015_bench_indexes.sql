@@ -9,7 +9,8 @@
 -- the due boards count from it alone (an index-only scan). Like cases_due,
 -- it is not led by the unit path: the scope is an OR (unit, agent,
 -- transferred) that no unit-path range serves; once partitioned by county
--- each partition has its own, so it stays local.
+-- each partition has its own, so it stays local. PostgreSQL only: see
+-- ../sqlite/0015_bench_indexes.sql.
 CREATE INDEX cases_open_due ON cases(due_on, id, unit_path, unit_id, agent_id, handling_unit_id, task_group)
     WHERE status IN ('screening', 'handling');
 

@@ -2,16 +2,11 @@
 -- (backend/examples/stats_bench.rs, docs/benchmarks.md). Keep in step with
 -- ../postgres/0015_bench_indexes.sql.
 
--- The open matters (the handling clock runs) in due-date order, with what
--- the desk's scope and boards test: the overdue queue's first page walks
--- it and stops after the page, instead of walking every closed matter of
--- three years in cases_due first (open matters are the recent ones), and
--- the due boards count from it alone (an index-only scan). Like cases_due,
--- it is not led by the unit path: the scope is an OR (unit, agent,
--- transferred) that no unit-path range serves; once partitioned by county
--- each partition has its own, so it stays local.
-CREATE INDEX cases_open_due ON cases(due_on, id, unit_path, unit_id, agent_id, handling_unit_id, task_group)
-    WHERE status IN ('screening', 'handling');
+-- PostgreSQL also gets cases_open_due (the open matters in due-date order,
+-- covering the desk's scope and boards). Not here: at 100,000 matters
+-- SQLite's overdue page was 8.5 ms without it, and with it SQLite's plan
+-- for the due board by agent walked cases_agent over every agency matter
+-- (7.9 ms → 132 ms, stats_bench, 2026-11-24).
 
 -- The agents' appraisal counts each agent's visits in a period (the
 -- agents of a unit's subtree, then their visits by this index).
