@@ -202,23 +202,29 @@ async fn year_facts(pool: &AnyPool, path: &str, year: i32, range: &MonthRange) -
     .iter()
     .map(village_from_row)
     .collect::<Result<Vec<_>, _>>()?;
-    // The villages' own counters, one primary-key range each.
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT unit_path, stat_key, CAST(SUM(n) AS BIGINT) AS n FROM case_stats \
-         WHERE unit_path IN (SELECT path FROM units WHERE kind = 'village' AND path LIKE $1) \
-         AND month >= $2 AND month <= $3 AND stat_key IN ({KEYS}) GROUP BY unit_path, stat_key"
-    )))
-    .bind(&pattern)
-    .bind(&range.from)
-    .bind(&range.to)
-    .fetch_all(pool)
-    .await?;
+    // The villages' own counters, one primary-key range each. Their paths
+    // are bound one by one: with a sub-query PostgreSQL scans the whole
+    // table at a league's volume (stats_bench: 136 ms → 35 ms).
     let mut counters: BTreeMap<String, BTreeMap<String, i64>> = BTreeMap::new();
-    for r in &rows {
-        counters
-            .entry(r.try_get("unit_path")?)
-            .or_default()
-            .insert(r.try_get("stat_key")?, r.try_get::<Option<i64>, _>("n")?.unwrap_or(0));
+    for chunk in villages.chunks(500) {
+        let slots: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 3)).collect();
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT unit_path, stat_key, CAST(SUM(n) AS BIGINT) AS n FROM case_stats \
+             WHERE unit_path IN ({}) AND month >= $1 AND month <= $2 AND stat_key IN ({KEYS}) \
+             GROUP BY unit_path, stat_key",
+            slots.join(", ")
+        )))
+        .bind(&range.from)
+        .bind(&range.to);
+        for v in chunk {
+            q = q.bind(&v.path);
+        }
+        for r in &q.fetch_all(pool).await? {
+            counters
+                .entry(r.try_get("unit_path")?)
+                .or_default()
+                .insert(r.try_get("stat_key")?, r.try_get::<Option<i64>, _>("n")?.unwrap_or(0));
+        }
     }
     let mut entries: BTreeMap<i64, Vec<EntryFact>> = BTreeMap::new();
     for r in sqlx::query(
