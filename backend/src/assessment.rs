@@ -27,8 +27,8 @@ use sha2::{Digest, Sha256};
 use shared::assessment::{Escalations, Letter, MatterCounts};
 use shared::assessment_record::{
     counted_escalations, entered_escalations, letter_paragraphs, letters_due, outstanding, rank_assessments, score,
-    with_issued, Acknowledge, AssessmentRow, AssessmentView, EntryFact, EntryKind, EntryView, EvidenceView, LetterView,
-    NewEntry, NewLetter, Withdraw, Withdrawal,
+    with_issued, with_issued_keys, Acknowledge, AssessmentRow, AssessmentView, EntryFact, EntryKind, EntryView,
+    EvidenceView, LetterView, NewEntry, NewLetter, Withdraw, Withdrawal,
 };
 use shared::error::ErrorCode;
 use shared::org::{Role, UnitKind};
@@ -59,10 +59,7 @@ pub fn print_router() -> Router<ApiContext> {
 
 /// The desk's users read the assessment (township, banner, league).
 fn reader(user: &CurrentUser) -> AppResult<()> {
-    if shared::desk::role_level(user.role).is_none() {
-        return Err(AppError::new(ErrorCode::Forbidden, format!("{}不能查看考核", user.role.label())));
-    }
-    Ok(())
+    crate::stats::desk_reader(user, "考核")
 }
 
 /// The township station (镇信访代办服务站 考核各嘎查村) and the banner centre
@@ -109,15 +106,9 @@ pub fn year_range(year: i32, today: NaiveDate) -> MonthRange {
     r
 }
 
-/// A unit the user may see: its path and name (out of scope: 403).
+/// A unit the user may see: its kind, path and name (out of scope: 403).
 async fn unit_in_scope(pool: &AnyPool, user: &CurrentUser, unit_id: i64) -> AppResult<(UnitKind, String, String)> {
-    let mut conn = pool.acquire().await?;
-    let Some((kind, path)) = user.scope().unit(&mut conn, unit_id).await? else {
-        return Err(AppError::new(ErrorCode::OutOfJurisdiction, "只能查看本辖区单位的考核"));
-    };
-    let name: String =
-        sqlx::query("SELECT name FROM units WHERE id = $1").bind(unit_id).fetch_one(&mut *conn).await?.try_get(0)?;
-    Ok((kind, path, name))
+    crate::stats::unit_named(pool, user, unit_id, "考核").await
 }
 
 /// A village in the user's scope (a unit of another kind: 422).
@@ -273,10 +264,7 @@ fn rows_of(f: &YearFacts) -> Vec<AssessmentRow> {
             let (counts, counted) = counts_from(f.counters.get(&v.path).unwrap_or(&empty));
             let (input, result) = score(counts, counted, f.entries.get(&v.id).map(Vec::as_slice).unwrap_or(&[]));
             let issued = f.issued_keys.get(&v.id).map(Vec::as_slice).unwrap_or(&[]);
-            let mut due = letters_due(&input);
-            for d in &mut due {
-                d.issued = issued.iter().filter(|k| **k == d.key).count() as u32;
-            }
+            let due = with_issued_keys(letters_due(&input), issued.iter().map(String::as_str));
             AssessmentRow {
                 unit_id: v.id,
                 unit_name: v.name.clone(),

@@ -56,10 +56,7 @@ pub struct BulletinQuery {
 }
 
 fn reader(user: &CurrentUser) -> AppResult<()> {
-    if shared::desk::role_level(user.role).is_none() {
-        return Err(AppError::new(ErrorCode::Forbidden, format!("{}不能查看通报", user.role.label())));
-    }
-    Ok(())
+    crate::stats::desk_reader(user, "通报")
 }
 
 fn bad(m: impl Into<String>) -> AppError {
@@ -91,13 +88,7 @@ async fn build_for(
         return Err(bad("通报月份不能晚于本月"));
     }
     let unit_id = q.unit_id.unwrap_or(user.unit_id);
-    let mut conn = ctx.db.pool.acquire().await?;
-    let Some((_, path)) = user.scope().unit(&mut conn, unit_id).await? else {
-        return Err(AppError::new(ErrorCode::OutOfJurisdiction, "只能查看本辖区单位的通报"));
-    };
-    let name: String =
-        sqlx::query("SELECT name FROM units WHERE id = $1").bind(unit_id).fetch_one(&mut *conn).await?.try_get(0)?;
-    drop(conn);
+    let (_, path, name) = crate::stats::unit_named(&ctx.db.pool, user, unit_id, "通报").await?;
     build(&ctx.db.pool, kind, unit_id, name, &path, period, today).await
 }
 
@@ -467,13 +458,7 @@ pub async fn appraisal(
         q.to.as_deref().unwrap_or(&shared::stats::month_of(today)),
     )?;
     let unit_id = q.unit_id.unwrap_or(user.unit_id);
-    let mut conn = ctx.db.pool.acquire().await?;
-    let Some((_, path)) = user.scope().unit(&mut conn, unit_id).await? else {
-        return Err(AppError::new(ErrorCode::OutOfJurisdiction, "只能查看本辖区单位的代办员考评"));
-    };
-    let unit_name: String =
-        sqlx::query("SELECT name FROM units WHERE id = $1").bind(unit_id).fetch_one(&mut *conn).await?.try_get(0)?;
-    drop(conn);
+    let (_, path, unit_name) = crate::stats::unit_named(&ctx.db.pool, &user, unit_id, "代办员考评").await?;
     let agents = appraise(&ctx.db.pool, &path, &period).await?;
     Ok(Json(Appraisal { unit_id, unit_name, period, agents }))
 }

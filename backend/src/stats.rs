@@ -429,12 +429,34 @@ pub struct StatsQuery {
     pub size: Option<i64>,
 }
 
-/// Only the desk's users read statistics.
-fn desk_user(user: &CurrentUser) -> AppResult<()> {
+/// Only the desk's users read figures (statistics, the assessment, the
+/// bulletin, the appraisal); `what` names the page in the refusal.
+pub fn desk_reader(user: &CurrentUser, what: &str) -> AppResult<()> {
     if shared::desk::role_level(user.role).is_none() {
-        return Err(AppError::new(ErrorCode::Forbidden, format!("{}不能查看统计", user.role.label())));
+        return Err(AppError::new(ErrorCode::Forbidden, format!("{}不能查看{what}", user.role.label())));
     }
     Ok(())
+}
+
+fn desk_user(user: &CurrentUser) -> AppResult<()> {
+    desk_reader(user, "统计")
+}
+
+/// A unit in the user's scope for a page of figures: its kind, path and
+/// name (out of scope: 403 naming `what`).
+pub async fn unit_named(
+    pool: &sqlx::AnyPool,
+    user: &CurrentUser,
+    unit_id: i64,
+    what: &str,
+) -> AppResult<(shared::org::UnitKind, String, String)> {
+    let mut conn = pool.acquire().await?;
+    let Some((kind, path)) = user.scope().unit(&mut conn, unit_id).await? else {
+        return Err(AppError::new(ErrorCode::OutOfJurisdiction, format!("只能查看本辖区单位的{what}")));
+    };
+    let name: String =
+        sqlx::query("SELECT name FROM units WHERE id = $1").bind(unit_id).fetch_one(&mut *conn).await?.try_get(0)?;
+    Ok((kind, path, name))
 }
 
 struct Checked {
@@ -457,12 +479,7 @@ async fn checked(
         q.to.as_deref().unwrap_or(&shared::stats::month_of(today)),
     )?;
     let unit_id = q.unit_id.unwrap_or(user.unit_id);
-    let mut conn = ctx.db.pool.acquire().await?;
-    let Some((_, unit_path)) = user.scope().unit(&mut conn, unit_id).await? else {
-        return Err(AppError::new(ErrorCode::OutOfJurisdiction, "只能查看本辖区单位的统计"));
-    };
-    let unit_name: String =
-        sqlx::query("SELECT name FROM units WHERE id = $1").bind(unit_id).fetch_one(&mut *conn).await?.try_get(0)?;
+    let (_, unit_path, unit_name) = unit_named(&ctx.db.pool, user, unit_id, "统计").await?;
     Ok((Checked { unit_id, unit_name, unit_path, range }, q))
 }
 

@@ -246,6 +246,25 @@ pub fn rate_text(rate: Option<Decimal>) -> String {
     }
 }
 
+/// Whether a rate draws the −1 and a 提醒函: under 50% (a rate with nothing
+/// to count draws neither).
+pub fn below_half(rate: Option<Decimal>) -> bool {
+    rate.is_some_and(|r| r < d(5, 1))
+}
+
+/// Points deducted per person-time, by level: the banner 0.5, the city 1,
+/// the region 2, Beijing 3 (in the order of [`Escalations::by_level`]).
+pub fn escalation_weights() -> [Decimal; 4] {
+    [d(5, 1), Decimal::ONE, Decimal::from(2), Decimal::from(3)]
+}
+
+impl Escalations {
+    /// Person-times to the banner, the city, the region, Beijing.
+    pub fn by_level(&self) -> [u32; 4] {
+        [self.to_county, self.to_city, self.to_region, self.to_beijing]
+    }
+}
+
 /// Scores the assessment.
 pub fn assess(input: &AssessmentInput) -> Assessment {
     let two = Decimal::from(2);
@@ -263,13 +282,10 @@ pub fn assess(input: &AssessmentInput) -> Assessment {
     let bonus_major = Decimal::from(input.major_resolved).min(Decimal::from(10));
     let bonus_warnings = Decimal::from(input.timely_warnings).min(Decimal::from(5));
 
-    let below_half = four.iter().filter(|r| r.is_some_and(|r| r < d(5, 1))).count() as u32;
+    let below_half = four.iter().filter(|r| below_half(**r)).count() as u32;
     let e = input.escalations;
     let deducted = Decimal::from(below_half)
-        + Decimal::from(e.to_county) * d(5, 1)
-        + Decimal::from(e.to_city)
-        + Decimal::from(e.to_region) * two
-        + Decimal::from(e.to_beijing) * Decimal::from(3);
+        + e.by_level().iter().zip(escalation_weights()).map(|(n, w)| Decimal::from(*n) * w).sum::<Decimal>();
     let deduction_part = (Decimal::from(20) - deducted).max(Decimal::ZERO);
 
     let mut letters = Vec::new();

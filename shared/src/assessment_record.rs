@@ -13,7 +13,7 @@
 //! reported.
 
 use crate::assessment::{
-    assess, rate_text, Assessment, AssessmentInput, Escalations, Letter, MatterCounts, Rates, VetoReason,
+    assess, below_half, rate_text, Assessment, AssessmentInput, Escalations, Letter, MatterCounts, Rates, VetoReason,
 };
 use crate::error::{ApiError, ErrorCode};
 use chrono::{Datelike, NaiveDate};
@@ -321,10 +321,9 @@ pub fn letters_due(input: &AssessmentInput) -> Vec<LetterDue> {
     let rates = Rates::of(&input.counts).four();
     let names = ["代办率", "网访占比率", "办结率", "化解率"];
     let keys = ["rate:agency", "rate:online_share", "rate:closure", "rate:resolution"];
-    let half = Decimal::new(5, 1);
     let mut out = Vec::new();
     for i in 0..4 {
-        if let Some(r) = rates[i].filter(|r| *r < half) {
+        if let Some(r) = rates[i].filter(|r| below_half(Some(*r))) {
             out.push(LetterDue {
                 kind: Letter::Reminder,
                 key: keys[i].to_string(),
@@ -494,9 +493,15 @@ pub struct AssessmentView {
 }
 
 /// The letters due with the issued counts filled in from `issued`.
-pub fn with_issued(mut due: Vec<LetterDue>, issued: &[LetterView]) -> Vec<LetterDue> {
+pub fn with_issued(due: Vec<LetterDue>, issued: &[LetterView]) -> Vec<LetterDue> {
+    with_issued_keys(due, issued.iter().map(|l| l.key.as_str()))
+}
+
+/// The letters due with the issued counts filled in from the keys of the
+/// letters issued (one key per letter).
+pub fn with_issued_keys<'a>(mut due: Vec<LetterDue>, issued: impl Iterator<Item = &'a str> + Clone) -> Vec<LetterDue> {
     for d in &mut due {
-        d.issued = issued.iter().filter(|l| l.key == d.key).count() as u32;
+        d.issued = issued.clone().filter(|k| *k == d.key).count() as u32;
     }
     due
 }

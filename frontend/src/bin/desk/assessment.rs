@@ -16,7 +16,7 @@ use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use rust_decimal::Decimal;
-use shared::assessment::{rate_text, Assessment, Grade, Rates};
+use shared::assessment::{below_half, escalation_weights, rate_text, Assessment, Grade, Rates};
 use shared::assessment_record::{
     Acknowledge, AssessmentRow, AssessmentView, EntryKind, EntryView, EvidenceView, LetterDue, LetterView, NewEntry,
     NewLetter, OrganisationItem, RulesItem, Withdraw,
@@ -211,20 +211,19 @@ fn lines(v: &AssessmentView) -> Vec<Line> {
         "5",
     ));
     out.push(line("deductions", true, "五、减分项", "基础分 20 分，扣完为止".into(), points(a.deduction_part), "20"));
-    let half = Decimal::new(5, 1);
-    let low: Vec<String> = (0..4)
-        .filter(|k| rates[*k].is_some_and(|r| r < half))
-        .map(|k| format!("{} {}", names[k], rate_text(rates[k])))
-        .collect();
+    let low: Vec<String> =
+        (0..4).filter(|k| below_half(rates[*k])).map(|k| format!("{} {}", names[k], rate_text(rates[k]))).collect();
     let calc = if low.is_empty() { "无".to_string() } else { low.join("、") };
     out.push(line("", false, "“四率”低于 50%（每项 −1，提醒函）", calc, minus(Decimal::from(low.len() as u64)), ""));
     let (ec, ee) = (v.escalations_counted, v.escalations_entered);
-    for (label, counted, entered, each) in [
-        ("到旗上访（每人次 −0.5）", ec.to_county, ee.to_county, Decimal::new(5, 1)),
-        ("到盟（市）上访（每人次 −1，督办函）", ec.to_city, ee.to_city, Decimal::ONE),
-        ("赴区越级访（每人次 −2，问责建议函）", ec.to_region, ee.to_region, Decimal::from(2)),
-        ("进京越级访（每人次 −3，约谈召集人）", ec.to_beijing, ee.to_beijing, Decimal::from(3)),
-    ] {
+    let labels = [
+        "到旗上访（每人次 −0.5）",
+        "到盟（市）上访（每人次 −1，督办函）",
+        "赴区越级访（每人次 −2，问责建议函）",
+        "进京越级访（每人次 −3，约谈召集人）",
+    ];
+    for (i, each) in escalation_weights().into_iter().enumerate() {
+        let (label, counted, entered) = (labels[i], ec.by_level()[i], ee.by_level()[i]);
         let n = counted + entered;
         let calc = format!("流程统计 {counted} 人次 + 登记 {entered} 人次 = {n} 人次");
         out.push(line("", false, label, calc, minus(Decimal::from(n) * each), ""));
