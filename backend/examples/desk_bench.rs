@@ -6,7 +6,7 @@
 //! Run: `cargo run --release -p backend --example desk_bench [cases]`.
 
 use backend::db::Db;
-use backend::{app, demo, ApiContext};
+use backend::{app, workflow::demo, ApiContext};
 use serde_json::json;
 use sqlx::Connection;
 use std::time::Instant;
@@ -61,7 +61,7 @@ fn median(mut v: Vec<f64>) -> f64 {
 }
 
 async fn run(label: &str, url: &str, n: i64) -> anyhow::Result<bool> {
-    let db = Db::connect(url).await?;
+    let db = backend::startup::connect(url).await?;
     demo::load_if_empty(&db, shared::time::china_today(chrono::Utc::now())).await?;
     let t = Instant::now();
     grow(&db, n).await?;

@@ -5,8 +5,7 @@
 //! Run: `cargo run --release -p backend --example load_test [sessions] [seconds]`
 //! (default 200 sessions, 60 s). Prints `BENCH` lines for scripts/bench.
 
-use backend::db::Db;
-use backend::{app, demo, ApiContext};
+use backend::{app, workflow::demo, ApiContext};
 use serde_json::{json, Value};
 use sqlx::Connection;
 use std::sync::Arc;
@@ -103,7 +102,7 @@ async fn session(base: String, user: &'static str, n: u64, until: Instant, cases
 }
 
 async fn run(label: &str, url: &str, sessions: u64, seconds: u64) -> anyhow::Result<bool> {
-    let db = Db::connect(url).await?;
+    let db = backend::startup::connect(url).await?;
     demo::load_if_empty(&db, shared::time::china_today(chrono::Utc::now())).await?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;

@@ -3,8 +3,7 @@
 //! and reports mutations per second. Budget: ≥ 5,000 mutations/s.
 //! Run: `cargo run --release -p backend --example push_bench [total]`.
 
-use backend::db::Db;
-use backend::{app, demo, ApiContext};
+use backend::{app, workflow::demo, ApiContext};
 use serde_json::{json, Value};
 use sqlx::Connection;
 use std::time::Instant;
@@ -14,7 +13,7 @@ fn uuid(n: u64) -> String {
 }
 
 async fn run(label: &str, url: &str, total: u64) -> anyhow::Result<()> {
-    let db = Db::connect(url).await?;
+    let db = backend::startup::connect(url).await?;
     demo::load_if_empty(&db, shared::time::china_today(chrono::Utc::now())).await?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
@@ -62,7 +61,7 @@ async fn run(label: &str, url: &str, total: u64) -> anyhow::Result<()> {
         .await?
         .try_get(0)?;
     assert_eq!(stored, total as i64, "every visit stored exactly once");
-    assert!(backend::audit::verify(&db.pool).await?.ok, "audit chain intact");
+    assert!(backend::db::audit::verify(&db.pool).await?.ok, "audit chain intact");
     println!(
         "{label:<11} {total} mutations in batches of 500: {secs:.2} s = {:.0} mutations/s   budget 5000/s",
         total as f64 / secs

@@ -11,8 +11,7 @@
 //! line per figure, which `scripts/bench` collects into docs/benchmarks.md.
 //! Run: `cargo run --release -p backend --example server_bench`.
 
-use backend::db::Db;
-use backend::{app, demo, ApiContext};
+use backend::{app, workflow::demo, ApiContext};
 use serde_json::{json, Value};
 use sqlx::Connection;
 use std::io::Read;
@@ -71,7 +70,7 @@ fn visit(id: u64, case_id: i64, note: String) -> Value {
 }
 
 async fn run(db_label: &str, url: &str) -> anyhow::Result<bool> {
-    let db = Db::connect(url).await?;
+    let db = backend::startup::connect(url).await?;
     let today = shared::time::china_today(chrono::Utc::now());
     demo::load_if_empty(&db, today).await?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
@@ -263,7 +262,7 @@ async fn run(db_label: &str, url: &str) -> anyhow::Result<bool> {
     report(&format!("{label}: time ({} pages)", cursors.len()), db_label, pull_secs * 1000.0, "ms", "", true);
     all_ok &= br_bytes <= 1_000_000 && gz_bytes <= 1_000_000;
 
-    let audit = backend::audit::verify(&db.pool).await?;
+    let audit = backend::db::audit::verify(&db.pool).await?;
     anyhow::ensure!(audit.ok, "audit chain: {}", audit.message);
     db.pool.close().await;
     Ok(all_ok)

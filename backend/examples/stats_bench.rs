@@ -19,7 +19,7 @@
 //! (defaults 100,000 and 1,000,000; 0 skips that database).
 
 use backend::db::{Cell, Db};
-use backend::{app, demo, ApiContext};
+use backend::{app, workflow::demo, ApiContext};
 use chrono::{Datelike, Duration, NaiveDate};
 use serde_json::json;
 use shared::case::{Channel, Source, VisitMethod};
@@ -545,7 +545,7 @@ struct Read<'a> {
 
 async fn run(label: &str, url: &str, n: usize) -> anyhow::Result<bool> {
     println!("{label}: load average at the start {}", load_average());
-    let db = Db::connect(url).await?;
+    let db = backend::startup::connect(url).await?;
     let today = shared::time::china_today(chrono::Utc::now());
     demo::load_if_empty(&db, today).await?;
     let t = Instant::now();

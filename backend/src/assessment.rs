@@ -9,10 +9,11 @@
 //! the counters of `case_stats` over the year (`backend/src/stats.rs`), so
 //! a township's ranking is one read of its villages' counters.
 
-use crate::audit::{self, AuditEntry};
-use crate::auth::CurrentUser;
+use crate::api::extract::{ApiJson, ApiPath};
+use crate::db::audit::{self, AuditEntry};
+use crate::db::session::CurrentUser;
 use crate::db::{now_text, Write};
-use crate::error::{ApiJson, ApiPath, AppError, AppResult};
+use crate::error::{AppError, AppResult};
 use crate::ApiContext;
 use askama::Template;
 use axum::body::Bytes;
@@ -243,7 +244,7 @@ async fn year_facts(pool: &AnyPool, path: &str, year: i32, range: &MonthRange) -
 
 fn fact_from_row(r: &AnyRow) -> Result<EntryFact, sqlx::Error> {
     Ok(EntryFact {
-        kind: crate::text::from_text("kind", &r.try_get::<String, _>("kind")?)?,
+        kind: crate::db::text::from_text("kind", &r.try_get::<String, _>("kind")?)?,
         item: r.try_get("item")?,
         persons: r.try_get::<i64, _>("persons")? as u32,
     })
@@ -345,7 +346,7 @@ const ENTRY_SELECT: &str = "SELECT e.*, u.display_name AS entered_by_name, w.dis
      FROM assessment_entries e JOIN users u ON u.id = e.entered_by LEFT JOIN users w ON w.id = e.withdrawn_by";
 
 fn entry_from_row(r: &AnyRow, evidence: Vec<EvidenceView>) -> Result<EntryView, sqlx::Error> {
-    let kind: EntryKind = crate::text::from_text("kind", &r.try_get::<String, _>("kind")?)?;
+    let kind: EntryKind = crate::db::text::from_text("kind", &r.try_get::<String, _>("kind")?)?;
     let item: Option<String> = r.try_get("item")?;
     let label = match item.as_deref().and_then(|i| kind.item_label(i)) {
         Some(l) => format!("{}：{l}", kind.label()),
@@ -367,7 +368,7 @@ fn entry_from_row(r: &AnyRow, evidence: Vec<EvidenceView>) -> Result<EntryView, 
         item,
         label,
         persons: r.try_get::<i64, _>("persons")? as u32,
-        occurred_on: crate::text::date(&r.try_get::<String, _>("occurred_on")?)?,
+        occurred_on: crate::db::text::date(&r.try_get::<String, _>("occurred_on")?)?,
         note: r.try_get("note")?,
         case_number: r.try_get("case_number")?,
         entered_by_name: r.try_get("entered_by_name")?,
@@ -668,15 +669,15 @@ fn letter_from_row(r: &AnyRow) -> Result<LetterView, sqlx::Error> {
         unit_id: r.try_get("unit_id")?,
         unit_name: r.try_get("unit_name")?,
         year: r.try_get::<i64, _>("year")? as i32,
-        kind: crate::text::from_text("kind", &r.try_get::<String, _>("kind")?)?,
+        kind: crate::db::text::from_text("kind", &r.try_get::<String, _>("kind")?)?,
         key: r.try_get("letter_key")?,
         reason: r.try_get("reason")?,
         issuer_unit_name: r.try_get("issuer_unit_name")?,
         issued_by_name: r.try_get("issued_by_name")?,
-        issued_on: crate::text::date(&r.try_get::<String, _>("issued_on")?)?,
+        issued_on: crate::db::text::date(&r.try_get::<String, _>("issued_on")?)?,
         acknowledged_on: r
             .try_get::<Option<String>, _>("acknowledged_on")?
-            .map(|d| crate::text::date(&d))
+            .map(|d| crate::db::text::date(&d))
             .transpose()?,
         acknowledged_by: r.try_get("acknowledged_by")?,
     })

@@ -3,11 +3,12 @@
 //! stored once); the table keeps name, type, size and hash. Type and size are
 //! checked against the file's own first bytes, not only its claimed type.
 
-use crate::audit::{self, AuditEntry};
-use crate::auth::CurrentUser;
+use crate::api::extract::ApiPath;
+use crate::db::audit::{self, AuditEntry};
+use crate::db::scope::Contact;
+use crate::db::session::CurrentUser;
 use crate::db::{now_text, Write};
-use crate::error::{ApiPath, AppError, AppResult};
-use crate::jurisdiction::Contact;
+use crate::error::{AppError, AppResult};
 use crate::ApiContext;
 use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;

@@ -6,7 +6,7 @@
 //! overdue matters from the cases' (unit path, status, due date) index, the
 //! ranking of villages from `assessment::ranking`.
 
-use crate::auth::CurrentUser;
+use crate::db::session::CurrentUser;
 use crate::error::{AppError, AppResult};
 use crate::ApiContext;
 use askama::Template;
@@ -231,18 +231,18 @@ async fn overdue_matters(pool: &AnyPool, path: &str, today: NaiveDate) -> AppRes
     let cal = crate::calendar::current();
     rows.iter()
         .map(|r| {
-            let due_on = crate::text::date(&r.try_get::<String, _>("due_on")?)?;
+            let due_on = crate::db::text::date(&r.try_get::<String, _>("due_on")?)?;
             let level: shared::lifecycle::HandlingLevel =
-                crate::text::from_text("handling_level", &r.try_get::<String, _>("handling_level")?)?;
+                crate::db::text::from_text("handling_level", &r.try_get::<String, _>("handling_level")?)?;
             let category: Option<shared::routing::ContentCategory> =
-                crate::text::opt_from_text("category", r.try_get("category")?)?;
+                crate::db::text::opt_from_text("category", r.try_get("category")?)?;
             Ok(OverdueRow {
                 case_id: r.try_get("id")?,
                 number: r.try_get("number")?,
                 unit_name: r.try_get("unit_name")?,
                 handling: r.try_get::<Option<String>, _>("handling_name")?.unwrap_or_else(|| level.label().to_string()),
                 category: category.map_or("未分类".to_string(), |c| c.label().to_string()),
-                accepted_on: crate::text::date(&r.try_get::<String, _>("accepted_on")?)?,
+                accepted_on: crate::db::text::date(&r.try_get::<String, _>("accepted_on")?)?,
                 due_on,
                 days_over: cal.working_days_between(due_on, today).value.max(0),
             })

@@ -10,10 +10,11 @@
 //! adds years and never forgets one, so several databases opened by one
 //! process (the tests) do not undo each other's schedules.
 
-use crate::audit::{self, AuditEntry};
-use crate::auth::CurrentUser;
+use crate::api::extract::{ApiJson, ApiPath};
+use crate::db::audit::{self, AuditEntry};
+use crate::db::session::CurrentUser;
 use crate::db::Write;
-use crate::error::{ApiJson, ApiPath, AppError, AppResult};
+use crate::error::{AppError, AppResult};
 use crate::ApiContext;
 use axum::extract::State;
 use axum::routing::get;
@@ -197,7 +198,7 @@ fn limit_start(accepted_on: NaiveDate, events: &[shared::case::TimelineEntry]) -
         match &e.command {
             CaseCommand::FixPlan { fixed_on, .. } => start = *fixed_on,
             CaseCommand::Escalate { .. } | CaseCommand::ReviewDecided { claim_reasonable: true, .. } => {
-                if let Ok(day) = crate::ledger::local_day(&e.at).parse() {
+                if let Ok(day) = shared::time::local_day(&e.at).parse() {
                     start = day;
                 }
             }
@@ -212,8 +213,8 @@ fn limit_start(accepted_on: NaiveDate, events: &[shared::case::TimelineEntry]) -
 /// "节假日安排未公布" warning goes once the year is entered). Returns the
 /// ids of the matters whose deadline changed; phones pull them again.
 async fn recount_unscheduled(ctx: &ApiContext, w: &mut Write, cal: &Calendar) -> AppResult<Vec<i64>> {
-    let system = crate::jurisdiction::Scope::system();
-    let all = crate::jurisdiction::LedgerFilter::default();
+    let system = crate::db::scope::Scope::system();
+    let all = crate::db::scope::LedgerFilter::default();
     let pool = &ctx.db.pool;
     let flagged: Vec<_> = system
         .ledger_cases(pool, &all, None, i64::MAX)

@@ -1,6 +1,7 @@
 //! `daibantong`: runs the 代办通 server.
 
-use backend::{app, db::Db, demo, ApiContext};
+use backend::workflow::demo;
+use backend::{app, startup, ApiContext};
 use clap::Parser;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -76,17 +77,17 @@ async fn main() -> anyhow::Result<()> {
         tracing_subscriber::fmt().with_env_filter(filter).init();
     }
 
-    let db = Db::connect(&config.database_url).await?;
+    let db = startup::connect(&config.database_url).await?;
     match config.command {
         Some(Command::VerifyAudit) => {
-            backend::audit::seal_reads(&db).await?;
-            let v = backend::audit::verify(&db.pool).await?;
+            backend::db::audit::seal_reads(&db).await?;
+            let v = backend::db::audit::verify(&db.pool).await?;
             println!("{}", v.message);
             std::process::exit(if v.ok { 0 } else { 1 });
         }
         Some(Command::RunOverdue) => {
             let today = shared::time::china_today(chrono::Utc::now());
-            let r = backend::overdue::run_once(&db, today).await.map_err(|e| anyhow::anyhow!("{}", e.0))?;
+            let r = backend::workflow::overdue::run_once(&db, today).await.map_err(|e| anyhow::anyhow!("{}", e.0))?;
             println!("催办 {} 件，其中建议上报 {} 件", r.urged, r.escalation_warnings);
             return Ok(());
         }
@@ -101,11 +102,7 @@ async fn main() -> anyhow::Result<()> {
     if !config.dist.join("index.html").exists() {
         tracing::warn!(dist = %config.dist.display(), "front end not built: only the API is served");
     }
-    if config.overdue_interval > 0 {
-        backend::overdue::spawn(db.clone(), std::time::Duration::from_secs(config.overdue_interval));
-    }
-    // Reads of private data are chained within seconds (audit::seal_reads).
-    backend::audit::spawn_sealer(db.clone(), std::time::Duration::from_secs(2));
+    startup::spawn_jobs(&db, std::time::Duration::from_secs(config.overdue_interval));
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     println!("代办通 is running: http://{}/", config.listen);
     if config.demo {
@@ -115,7 +112,7 @@ async fn main() -> anyhow::Result<()> {
             println!("  {username:<8} {name} ({label})");
         }
     }
-    let security = backend::security::SecurityConfig {
+    let security = backend::api::security::SecurityConfig {
         allowed_origins: config.allowed_origins,
         trust_proxy: config.trust_proxy,
         secure_cookies: config.secure_cookies,

@@ -2,11 +2,12 @@
 //! to every signed-in user within their scope (for pickers); changing is for
 //! administrators, within their own unit's subtree. Every change is audited.
 
-use crate::audit::{self, AuditEntry};
-use crate::auth::{hash_password, CurrentUser};
+use crate::api::extract::{ApiJson, ApiPath};
+use crate::db::audit::{self, AuditEntry};
+use crate::db::session::{hash_password, CurrentUser};
+use crate::db::text::to_text;
 use crate::db::Tx;
-use crate::error::{ApiJson, ApiPath, AppError, AppResult};
-use crate::text::to_text;
+use crate::error::{AppError, AppResult};
 use crate::ApiContext;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -404,11 +405,11 @@ async fn managed_unit_view(tx: &mut Tx, id: i64) -> AppResult<UnitView> {
     Ok(UnitView {
         id: r.try_get("id")?,
         parent_id: r.try_get("parent_id")?,
-        kind: crate::text::from_text("kind", &r.try_get::<String, _>("kind")?)?,
+        kind: crate::db::text::from_text("kind", &r.try_get::<String, _>("kind")?)?,
         name: r.try_get("name")?,
         path: r.try_get("path")?,
         number_prefix: r.try_get("number_prefix")?,
-        task_group: crate::text::opt_from_text("task_group", r.try_get("task_group")?)?,
+        task_group: crate::db::text::opt_from_text("task_group", r.try_get("task_group")?)?,
     })
 }
 

@@ -8,12 +8,13 @@
 //! Rules are `shared::reward`'s; this module gathers the facts, checks who
 //! acts, writes one transaction per request (`db::Write`) and audits every
 //! change. Claims and batches are read through the user's
-//! [`crate::jurisdiction::Scope`] (their unit path, as the cases are).
+//! [`crate::db::scope::Scope`] (their unit path, as the cases are).
 
-use crate::audit::{self, AuditEntry};
-use crate::auth::CurrentUser;
+use crate::api::extract::{ApiJson, ApiPath};
+use crate::db::audit::{self, AuditEntry};
+use crate::db::session::CurrentUser;
 use crate::db::{now_text, Write};
-use crate::error::{ApiJson, ApiPath, AppError, AppResult};
+use crate::error::{AppError, AppResult};
 use crate::ApiContext;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};

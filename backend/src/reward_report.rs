@@ -7,10 +7,11 @@
 //! download it, once the league has approved the batch, and every download
 //! is audited with the claims it lists.
 
-use crate::audit::{self, AuditEntry};
-use crate::auth::CurrentUser;
-use crate::error::{ApiPath, AppError, AppResult};
-use crate::ledger::XLSX_TYPE;
+use crate::api::extract::ApiPath;
+use crate::api::ledger::XLSX_TYPE;
+use crate::db::audit::{self, AuditEntry};
+use crate::db::session::CurrentUser;
+use crate::error::{AppError, AppResult};
 use crate::ApiContext;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};

@@ -10,11 +10,12 @@
 //! recount ([`recount`]) runs the same rule over the cases; the tests find
 //! both equal.
 
-use crate::audit::{self, AuditEntry};
-use crate::auth::CurrentUser;
+use crate::api::extract::ApiJson;
+use crate::db::audit::{self, AuditEntry};
+use crate::db::session::CurrentUser;
+use crate::db::text::{from_text, opt_from_text};
 use crate::db::{now_text, Cell, Db, Write};
-use crate::error::{ApiJson, AppError, AppResult};
-use crate::text::{from_text, opt_from_text};
+use crate::error::{AppError, AppResult};
 use crate::ApiContext;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};

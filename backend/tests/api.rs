@@ -269,7 +269,7 @@ async fn a_visit_the_database_refuses_is_rejected_alone(app: &TestApp) {
     assert_eq!(app.count("visits").await, visits_before + 119);
     assert_eq!(app.count("audit_log").await, audit_before + 119, "only stored visits audited");
     assert_eq!(app.count("applied_mutations").await, answers_before + 120, "every answer stored");
-    assert!(backend::audit::verify(&app.db.pool).await.unwrap().ok);
+    assert!(backend::db::audit::verify(&app.db.pool).await.unwrap().ok);
     // Replayed, not applied again.
     let (_, again) = app.post_json(&agent, "/api/sync/push", &body).await;
     assert_eq!(again, res);

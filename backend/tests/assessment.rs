@@ -32,7 +32,7 @@ async fn user(app: &TestApp, username: &str, display: &str, role: &str, unit: i6
         .post_json(
             &admin,
             "/api/admin/users",
-            &json!({"username": username, "password": backend::demo::DEMO_PASSWORD, "display_name": display,
+            &json!({"username": username, "password": backend::workflow::demo::DEMO_PASSWORD, "display_name": display,
                     "role": role, "unit_id": unit, "agent_kind": kind, "full_time": kind.is_some(),
                     "registered": kind.is_some()}),
         )

@@ -104,11 +104,11 @@ async fn lifeline(State(life): State<Arc<Life>>, req: Request, next: Next) -> Re
 }
 
 async fn start(url: &str, data_dir: &std::path::Path, stats: Arc<Stats>) -> Instance {
-    let db = Db::connect(url).await.expect("connect");
+    let db = backend::startup::connect(url).await.expect("connect");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let life = Arc::new(Life { dead: AtomicBool::new(false), kill: tokio::sync::Notify::new(), stats });
-    let security = backend::security::SecurityConfig { trust_proxy: true, ..Default::default() };
+    let security = backend::api::security::SecurityConfig { trust_proxy: true, ..Default::default() };
     let ctx = ApiContext::new(db.clone(), data_dir.to_path_buf()).with_security(security);
     let router = backend::app(ctx, std::env::temp_dir().join("dbt-no-dist"))
         .layer(axum::middleware::from_fn_with_state(life.clone(), lifeline));
@@ -405,7 +405,7 @@ async fn login(c: &reqwest::Client, base: &str, user: &str, stats: &Stats) {
     loop {
         let r = c
             .post(format!("{base}/api/login"))
-            .json(&json!({"username": user, "password": backend::demo::DEMO_PASSWORD}))
+            .json(&json!({"username": user, "password": backend::workflow::demo::DEMO_PASSWORD}))
             .send()
             .await;
         if r.is_ok_and(|r| r.status() == 200) {
@@ -784,7 +784,7 @@ async fn sync_survives_faults(app: &TestApp) {
     }
 
     // 7. The audit chain.
-    let v = backend::audit::verify(pool).await.unwrap();
+    let v = backend::db::audit::verify(pool).await.unwrap();
     assert!(v.ok, "audit chain: {}", v.message);
 
     let s = &stats;

@@ -83,7 +83,7 @@ async fn statements_per_visit(app: &TestApp) {
     assert!(small.iter().chain(&large).all(|r| r["status"] == "applied"));
     assert_eq!(app.count("visits").await, visits_before + 500, "each visit stored once");
     assert_eq!(app.count("audit_log").await, audit_before + 500, "each visit audited once");
-    assert!(backend::audit::verify(&app.db.pool).await.unwrap().ok);
+    assert!(backend::db::audit::verify(&app.db.pool).await.unwrap().ok);
 
     // 400 more visits cost 3 multi-row inserts (visit, audit, answer) per
     // 50 visits — not a savepoint and an INSERT per visit, which made it

@@ -402,7 +402,7 @@ async fn xlsx_text(c: &reqwest::Client, url: &str) -> Result<String, u16> {
     if r.status() != 200 {
         return Err(r.status().as_u16());
     }
-    assert_eq!(r.headers()["content-type"], backend::ledger::XLSX_TYPE);
+    assert_eq!(r.headers()["content-type"], backend::api::ledger::XLSX_TYPE);
     let bytes = r.bytes().await.unwrap();
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
     let mut text = String::new();

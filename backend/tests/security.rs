@@ -201,7 +201,7 @@ async fn administrators_manage_accounts_not_cases(app: &TestApp) {
         .post_json(
             &admin,
             "/api/me/password",
-            &json!({"old_password": backend::demo::DEMO_PASSWORD, "new_password": "n3w-password"}),
+            &json!({"old_password": backend::workflow::demo::DEMO_PASSWORD, "new_password": "n3w-password"}),
         )
         .await;
     assert_eq!(s, 200);
@@ -317,7 +317,7 @@ async fn devices_hold_private_data_only_for_their_own_matters(app: &TestApp) {
     let login = |u: &'static str| {
         app.client()
             .post(app.url("/api/login"))
-            .json(&json!({"username": u, "password": backend::demo::DEMO_PASSWORD}))
+            .json(&json!({"username": u, "password": backend::workflow::demo::DEMO_PASSWORD}))
             .send()
     };
     let max_age = |r: &reqwest::Response| {
@@ -461,7 +461,7 @@ async fn cross_site_requests_are_refused(app: &TestApp) {
         .client()
         .post(app.url("/api/login"))
         .header("origin", "http://evil.example")
-        .json(&json!({"username": "wangge1", "password": backend::demo::DEMO_PASSWORD}))
+        .json(&json!({"username": "wangge1", "password": backend::workflow::demo::DEMO_PASSWORD}))
         .send()
         .await
         .unwrap();
@@ -483,12 +483,12 @@ async fn throttling_cannot_lock_out_a_real_user(app: &TestApp) {
     }
     assert_eq!(try_login("192.0.2.66", "wangge1".into(), "guess").await.unwrap().status(), 429);
     assert_eq!(
-        try_login("192.0.2.66", "wangge1".into(), backend::demo::DEMO_PASSWORD).await.unwrap().status(),
+        try_login("192.0.2.66", "wangge1".into(), backend::workflow::demo::DEMO_PASSWORD).await.unwrap().status(),
         429,
         "the guessing source stays blocked"
     );
     assert_eq!(
-        try_login("192.0.2.10", "wangge1".into(), backend::demo::DEMO_PASSWORD).await.unwrap().status(),
+        try_login("192.0.2.10", "wangge1".into(), backend::workflow::demo::DEMO_PASSWORD).await.unwrap().status(),
         200,
         "the real user from elsewhere signs in"
     );
@@ -518,14 +518,14 @@ async fn security_headers_on_every_answer(app: &TestApp) {
     let r = c
         .post(app.url("/api/login"))
         .header("x-forwarded-proto", "https")
-        .json(&json!({"username": "wangge1", "password": backend::demo::DEMO_PASSWORD}))
+        .json(&json!({"username": "wangge1", "password": backend::workflow::demo::DEMO_PASSWORD}))
         .send()
         .await
         .unwrap();
     assert!(r.headers()["set-cookie"].to_str().unwrap().contains("; Secure"));
     let r = c
         .post(app.url("/api/login"))
-        .json(&json!({"username": "wangge1", "password": backend::demo::DEMO_PASSWORD}))
+        .json(&json!({"username": "wangge1", "password": backend::workflow::demo::DEMO_PASSWORD}))
         .send()
         .await
         .unwrap();
@@ -664,7 +664,7 @@ async fn front_end_cache_lifetimes_and_csp() {
     std::fs::write(dist.join("frontend-0123456789abcdef_bg.wasm"), b"\0asm").unwrap();
     std::fs::write(dist.join("sw.js"), "self.addEventListener('fetch', () => {});").unwrap();
     let db =
-        backend::db::Db::connect(&format!("sqlite://{}?mode=rwc", dist.join("db.sqlite").display())).await.unwrap();
+        backend::startup::connect(&format!("sqlite://{}?mode=rwc", dist.join("db.sqlite").display())).await.unwrap();
     let router = backend::app(backend::ApiContext::new(db, std::env::temp_dir()), dist.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());

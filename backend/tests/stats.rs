@@ -52,7 +52,7 @@ async fn township(app: &TestApp) -> (i64, i64, i64, i64) {
         .post_json(
             &admin,
             "/api/admin/users",
-            &json!({"username": "tjzhen", "password": backend::demo::DEMO_PASSWORD, "display_name": "统计站员",
+            &json!({"username": "tjzhen", "password": backend::workflow::demo::DEMO_PASSWORD, "display_name": "统计站员",
                     "role": "township_staff", "unit_id": t, "agent_kind": "station_agent", "full_time": true,
                     "registered": true}),
         )
@@ -460,7 +460,7 @@ async fn aggregates_equal_a_recount(app: &TestApp) {
         .await;
     assert!(s == 200 || s == 409, "{body}");
     // The overdue job a month from now urges every open matter.
-    let report = backend::overdue::run_once(&app.db, today() + Duration::days(40)).await.unwrap();
+    let report = backend::workflow::overdue::run_once(&app.db, today() + Duration::days(40)).await.unwrap();
     assert!(report.urged >= 2, "{report:?}");
     let _ = fx;
 

@@ -70,7 +70,7 @@ both!(phones_pull_only_what_their_user_works_on);
 
 fn session_of(r: &reqwest::Response) -> Option<String> {
     r.headers().get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).find_map(|v| {
-        v.strip_prefix(&format!("{}=", backend::auth::SESSION_COOKIE))
+        v.strip_prefix(&format!("{}=", backend::api::auth::SESSION_COOKIE))
             .map(|rest| rest.split(';').next().unwrap_or("").to_string())
     })
 }
@@ -79,11 +79,11 @@ fn session_of(r: &reqwest::Response) -> Option<String> {
 /// kept, every sign-in gets a new id, and signing out ends it.
 async fn session_ids_are_never_reused(app: &TestApp) {
     let plain = reqwest::Client::new();
-    let cookie = backend::auth::SESSION_COOKIE;
+    let cookie = backend::api::auth::SESSION_COOKIE;
     let login = |planted: Option<String>| {
         let mut r = plain
             .post(app.url("/api/login"))
-            .json(&json!({"username": "wangge1", "password": backend::demo::DEMO_PASSWORD}));
+            .json(&json!({"username": "wangge1", "password": backend::workflow::demo::DEMO_PASSWORD}));
         if let Some(p) = planted {
             r = r.header("cookie", format!("{cookie}={p}"));
         }

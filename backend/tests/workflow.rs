@@ -466,12 +466,12 @@ async fn audit_chain_detects_tampering(app: &TestApp) {
     for n in 0..3 {
         ok_command(app, &station, id, json!({"kind": "urge", "note": format!("第{n}次催办")})).await;
     }
-    let v = backend::audit::verify(&app.db.pool).await.unwrap();
+    let v = backend::db::audit::verify(&app.db.pool).await.unwrap();
     assert!(v.ok, "{v:?}");
     assert!(v.rows >= 3);
     // Someone edits the second row behind the application's back.
     sqlx::query("UPDATE audit_log SET after = '{\"forged\":true}' WHERE id = 2").execute(&app.db.pool).await.unwrap();
-    let v = backend::audit::verify(&app.db.pool).await.unwrap();
+    let v = backend::db::audit::verify(&app.db.pool).await.unwrap();
     assert!(!v.ok);
     assert_eq!(v.first_broken_id, Some(2));
     let county = app.login("qi1").await;
@@ -497,7 +497,7 @@ async fn case_reads_are_audited_and_sealed(app: &TestApp) {
         .unwrap()
         .try_get(0)
         .unwrap();
-    backend::audit::seal_reads(&app.db).await.unwrap();
+    backend::db::audit::seal_reads(&app.db).await.unwrap();
     let chain_before = app.count("audit_log").await;
     // Twenty readers at once: each read is one row, none waits on the chain.
     let url = app.url(&format!("/api/cases/{id}"));
@@ -526,7 +526,7 @@ async fn case_reads_are_audited_and_sealed(app: &TestApp) {
     assert_eq!(app.count("audit_log").await, chain_before, "reading takes nothing from the chain");
 
     // Sealed: one chain entry for the twenty, and the chain verifies.
-    assert_eq!(backend::audit::seal_reads(&app.db).await.unwrap(), 20);
+    assert_eq!(backend::db::audit::seal_reads(&app.db).await.unwrap(), 20);
     assert_eq!(app.count("audit_log").await, chain_before + 1);
     let seal_id: i64 = sqlx::query("SELECT MAX(id) FROM audit_log WHERE action = 'read.seal'")
         .fetch_one(&app.db.pool)
@@ -534,9 +534,9 @@ async fn case_reads_are_audited_and_sealed(app: &TestApp) {
         .unwrap()
         .try_get(0)
         .unwrap();
-    let v = backend::audit::verify(&app.db.pool).await.unwrap();
+    let v = backend::db::audit::verify(&app.db.pool).await.unwrap();
     assert!(v.ok, "{v:?}");
-    assert_eq!(backend::audit::seal_reads(&app.db).await.unwrap(), 0, "nothing left to seal");
+    assert_eq!(backend::db::audit::seal_reads(&app.db).await.unwrap(), 0, "nothing left to seal");
 
     // The verify endpoint seals first: a read just made is covered at once.
     let county = app.login("qi1").await;
@@ -561,7 +561,7 @@ async fn case_reads_are_audited_and_sealed(app: &TestApp) {
             .try_get(0)
             .unwrap();
     sqlx::query("DELETE FROM read_events WHERE id = $1").bind(victim).execute(&app.db.pool).await.unwrap();
-    let v = backend::audit::verify(&app.db.pool).await.unwrap();
+    let v = backend::db::audit::verify(&app.db.pool).await.unwrap();
     assert!(!v.ok);
     assert_eq!(v.first_broken_id, Some(seal_id));
     assert_eq!(v.message, format!("审计链第 {seal_id} 条记录所封存的查阅记录被修改或删除"));
@@ -590,10 +590,10 @@ async fn overdue_job_acts_once_a_day(app: &TestApp) {
             .try_get(0)
             .unwrap()
     };
-    let first = backend::overdue::run_once(&app.db, today).await.unwrap();
+    let first = backend::workflow::overdue::run_once(&app.db, today).await.unwrap();
     assert_eq!(first.urged as i64, handling);
     assert_eq!(first.escalation_warnings as i64, handling, "months late: escalation suggested");
-    let second = backend::overdue::run_once(&app.db, today).await.unwrap();
+    let second = backend::workflow::overdue::run_once(&app.db, today).await.unwrap();
     assert_eq!(second.urged, 0, "a second run the same day does nothing");
     let (_, d) = app.get_json(&station, &format!("/api/cases/{id}")).await;
 
@@ -612,7 +612,7 @@ async fn overdue_job_acts_once_a_day(app: &TestApp) {
     assert_eq!(d["case"]["lifecycle"]["urges"], 1);
     let next_day = today.succ_opt().unwrap();
     assert_eq!(
-        backend::overdue::run_once(&app.db, next_day).await.unwrap().urged as i64,
+        backend::workflow::overdue::run_once(&app.db, next_day).await.unwrap().urged as i64,
         handling,
         "and again the next day"
     );

@@ -14,6 +14,14 @@ pub fn china_today(utc: DateTime<Utc>) -> NaiveDate {
     china_local(utc).date()
 }
 
+/// A UTC time as stored (`2026-09-18T02:00:00Z`) as the China local day
+/// (`2026-09-18`); text that is no such time gives its first ten characters.
+pub fn local_day(at: &str) -> String {
+    DateTime::parse_from_rfc3339(at)
+        .map(|t| china_local(t.with_timezone(&Utc)).date().to_string())
+        .unwrap_or_else(|_| at.chars().take(10).collect())
+}
+
 /// Converts milliseconds since the Unix epoch (as JavaScript's `Date.now()`
 /// gives them) to China Standard Time.
 pub fn china_local_from_millis(ms: f64) -> NaiveDateTime {
@@ -24,6 +32,13 @@ pub fn china_local_from_millis(ms: f64) -> NaiveDateTime {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn local_day_is_the_china_day_of_a_stored_utc_time() {
+        assert_eq!(local_day("2026-09-18T02:00:00Z"), "2026-09-18");
+        assert_eq!(local_day("2026-09-18T16:30:00Z"), "2026-09-19");
+        assert_eq!(local_day("2026-09-18 garbled"), "2026-09-18");
+    }
 
     #[test]
     fn utc_evening_is_next_day_in_china() {

@@ -98,7 +98,7 @@ fn view(headers: &HeaderMap, prefs: &Prefs) -> View {
             set_cookies.push(format!("dbt_lang={}; Path=/public; Max-Age=31536000; SameSite=Lax", l.code()));
             l
         }
-        None => crate::auth::cookie(headers, "dbt_lang").as_deref().and_then(Lang::parse).unwrap_or(Lang::Zh),
+        None => crate::api::auth::cookie(headers, "dbt_lang").as_deref().and_then(Lang::parse).unwrap_or(Lang::Zh),
     };
     let big = match prefs.big.as_deref() {
         Some(b) => {
@@ -106,7 +106,7 @@ fn view(headers: &HeaderMap, prefs: &Prefs) -> View {
             set_cookies.push(format!("dbt_big={}; Path=/public; Max-Age=31536000; SameSite=Lax", u8::from(big)));
             big
         }
-        None => crate::auth::cookie(headers, "dbt_big").is_some_and(|v| v == "1"),
+        None => crate::api::auth::cookie(headers, "dbt_big").is_some_and(|v| v == "1"),
     };
     View { lang, big, set_cookies }
 }
@@ -377,7 +377,7 @@ fn miss_page(v: &View, miss: Miss) -> AppResult<Response> {
 /// `GET /public/case?n=<number>&c=<query code>`: one matter, for its citizen.
 async fn case_page(
     State(ctx): State<ApiContext>,
-    crate::auth::ConnectInfoExt(source): crate::auth::ConnectInfoExt,
+    crate::api::auth::ConnectInfoExt(source): crate::api::auth::ConnectInfoExt,
     headers: HeaderMap,
     Query(p): Query<LookupParams>,
 ) -> AppResult<Response> {
@@ -445,8 +445,8 @@ impl axum::extract::FromRequest<ApiContext> for Named {
     async fn from_request(req: axum::extract::Request, ctx: &ApiContext) -> Result<Self, Response> {
         use axum::extract::FromRequestParts;
         let (mut parts, body) = req.into_parts();
-        let Ok(crate::auth::ConnectInfoExt(source)) =
-            crate::auth::ConnectInfoExt::from_request_parts(&mut parts, ctx).await;
+        let Ok(crate::api::auth::ConnectInfoExt(source)) =
+            crate::api::auth::ConnectInfoExt::from_request_parts(&mut parts, ctx).await;
         let v = view(&parts.headers, &Prefs::default());
         let req = axum::extract::Request::from_parts(parts, body);
         let axum::Form(form) =

@@ -10,7 +10,7 @@
 #![allow(dead_code)]
 
 use backend::db::Db;
-use backend::{app, demo, ApiContext};
+use backend::{app, workflow::demo, ApiContext};
 use serde_json::Value;
 use sqlx::Connection;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -84,14 +84,14 @@ impl TestApp {
                 (with_database(&admin, &name), Cleanup::PgDatabase { admin_url: admin, name })
             }
         };
-        let db = Db::connect(&url).await.expect("connect test database");
+        let db = backend::startup::connect(&url).await.expect("connect test database");
         demo::load_if_empty(&db, shared::time::china_today(chrono::Utc::now())).await.expect("demo data");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let data_dir = std::env::temp_dir().join(format!("dbt-test-data-{pid}-{n}"));
         // Behind a "proxy" in tests: X-Forwarded-For stands for the client's
         // address, so per-source throttling can be tested from loopback.
-        let security = backend::security::SecurityConfig { trust_proxy: true, ..Default::default() };
+        let security = backend::api::security::SecurityConfig { trust_proxy: true, ..Default::default() };
         let ctx = ApiContext::new(db.clone(), data_dir.clone()).with_security(security);
         let router = app(ctx, std::env::temp_dir().join("dbt-no-dist"));
         tokio::spawn(async move {

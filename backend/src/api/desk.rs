@@ -1,31 +1,21 @@
 //! The desk workbench's reads: a unit's inbox queues, the paged and filtered
 //! case list, the due boards and the possible-duplicate check at intake.
-//! Every query is the user's [`crate::jurisdiction::Scope`]'s; the queues'
+//! Every query is the user's [`crate::db::scope::Scope`]'s; the queues'
 //! meaning and the review levels are `shared::desk`'s.
 
-use crate::auth::CurrentUser;
+use crate::db::scope::DeskDay;
+use crate::db::session::CurrentUser;
 use crate::error::{AppError, AppResult};
-use crate::jurisdiction::DeskDay;
 use crate::ApiContext;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use chrono::NaiveDate;
 use shared::case::{Channel, Stage};
 use shared::desk::{role_level, CasePage, DeskFilter, DueBoards, DuplicateCandidate, Inbox, InboxQueue};
 use shared::error::ErrorCode;
 use shared::routing::ContentCategory;
 use shared::time::china_today;
-
-pub fn router() -> Router<ApiContext> {
-    Router::new()
-        .route("/api/desk/inbox", get(inbox))
-        .route("/api/desk/cases", get(cases))
-        .route("/api/desk/boards", get(boards))
-        .route("/api/desk/duplicates", get(duplicates))
-        .route("/api/desk/departments", get(departments))
-}
 
 /// Only the desk's users: not field agents (their phone has its own list),
 /// not administrators (they manage accounts, not cases).

@@ -1,35 +1,17 @@
-//! The field app's sync endpoints (protocol: `shared::sync`, ARCHITECTURE.md).
-//!
-//! Push applies a batch in as few transactions as it can (see
-//! [`apply_part`]: a refused mutation is undone alone), and records every
-//! answer in `applied_mutations` inside the transaction that made the
-//! change (zero2prod's idempotency pattern), so a retried push replays
-//! answers instead of applying changes twice. Pull pages through the change
-//! sequence, limited to the user's jurisdiction.
+//! Applying a phone's push: each mutation through the workflow, its answer
+//! stored in `applied_mutations` in the same transaction (zero2prod's
+//! idempotency pattern), so a retried push replays answers instead of
+//! applying changes twice.
 
-use crate::auth::CurrentUser;
-use crate::db::now_text;
-use crate::db::{insert_rows, Cell, Write};
-use crate::error::{ApiJson, AppError, AppResult};
+use crate::db::session::CurrentUser;
+use crate::db::{insert_rows, now_text, Cell, Db, Write};
+use crate::error::{AppError, AppResult};
 use crate::workflow;
-use crate::ApiContext;
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
-use axum::routing::{get, post};
-use axum::{Json, Router};
-use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use shared::error::ErrorCode;
-use shared::sync::{
-    Change, MutationResult, MutationStatus, PullResponse, PushRequest, PushResponse, RawMutation, RawPush,
-    MAX_PUSH_BATCH, PULL_PAGE_SIZE,
-};
+use shared::sync::{Change, MutationResult, MutationStatus, RawMutation, MAX_PUSH_BATCH};
 use shared::validation::check_uuid;
 use sqlx::Row;
-
-pub fn router() -> Router<ApiContext> {
-    Router::new().route("/api/sync/push", post(push)).route("/api/sync/pull", get(pull))
-}
 
 /// Savepoints per transaction. A command runs under a savepoint, and
 /// PostgreSQL slows sharply once one transaction has more than 64
@@ -41,41 +23,43 @@ pub const CHANGES_PER_TRANSACTION: usize = 60;
 /// `rejected`, so that no single record can block the records behind it.
 const MAX_SERVER_FAILURES: u32 = 3;
 
-#[utoipa::path(post, path = "/api/sync/push", tag = "sync", request_body = PushRequest, responses((status = 200, body = PushResponse), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
-async fn push(
-    State(ctx): State<ApiContext>,
-    user: CurrentUser,
-    ApiJson(req): ApiJson<RawPush>,
-) -> AppResult<Json<PushResponse>> {
-    check_uuid(&req.client_id).map_err(|_| AppError::new(ErrorCode::ValidationFailed, "设备编号格式无效"))?;
-    if req.mutations.len() > MAX_PUSH_BATCH {
-        return Err(AppError::new(
-            ErrorCode::ValidationFailed,
-            format!("一次最多同步 {MAX_PUSH_BATCH} 条，请分批提交"),
-        ));
-    }
-    let client = req.client_id.as_str();
-    let now = chrono::Utc::now();
+/// Notes that a device pushed (the user it pushed as, when).
+pub async fn note_client(db: &Db, client: &str, user_id: i64) -> AppResult<()> {
     sqlx::query(
         "INSERT INTO sync_clients (client_id, user_id, first_seen, last_seen) VALUES ($1, $2, $3, $3) \
          ON CONFLICT (client_id) DO UPDATE SET user_id = $2, last_seen = $3",
     )
     .bind(client)
-    .bind(user.id)
+    .bind(user_id)
     .bind(now_text())
-    .execute(&ctx.db.pool)
+    .execute(&db.pool)
     .await?;
-    let mut results = Vec::with_capacity(req.mutations.len());
+    Ok(())
+}
+
+/// Applies a batch of mutations from `client` (at most `MAX_PUSH_BATCH`,
+/// checked by the caller) in as few transactions as it can, and answers
+/// each.
+pub async fn apply_batch(
+    db: &Db,
+    failures: &PushFailures,
+    user: &CurrentUser,
+    client: &str,
+    mutations: &[RawMutation],
+) -> AppResult<Vec<MutationResult>> {
+    let now = chrono::Utc::now();
+    note_client(db, client, user.id).await?;
+    let mut results = Vec::with_capacity(mutations.len());
     // Answers given by earlier parts of this batch (a repeated id replays them).
     let mut known = std::collections::HashMap::new();
     let mut done = 0;
-    while done < req.mutations.len() {
-        let rest = &req.mutations[done..];
+    while done < mutations.len() {
+        let rest = &mutations[done..];
         // First the fast way (visits without savepoints); if a visit failed
         // on the database, the part is redone the careful way.
         let mut careful = false;
         let part = loop {
-            match apply_part(&ctx, &user, client, rest, &known, now, careful).await? {
+            match apply_part(db, failures, user, client, rest, &known, now, careful).await? {
                 Ok(part) => break part,
                 Err(Redo) => careful = true,
             }
@@ -84,10 +68,10 @@ async fn push(
         known.extend(part.known);
         results.extend(part.results);
     }
-    for m in &req.mutations {
-        ctx.push_failures.clear(client, m.id);
+    for m in mutations {
+        failures.clear(client, m.id);
     }
-    Ok(Json(PushResponse { results }))
+    Ok(results)
 }
 
 /// The answers of one transaction, and the stored form of each (for ids
@@ -118,7 +102,8 @@ struct Redo;
 /// part is redone carefully, where that failure is handled, and answered
 /// for that one visit, as it always was.
 async fn apply_part(
-    ctx: &ApiContext,
+    db: &Db,
+    failures: &PushFailures,
     user: &CurrentUser,
     client: &str,
     mutations: &[RawMutation],
@@ -128,7 +113,7 @@ async fn apply_part(
 ) -> AppResult<Result<Part, Redo>> {
     let take = mutations.len().min(if careful { CHANGES_PER_TRANSACTION } else { MAX_PUSH_BATCH });
     let mutations = &mutations[..take];
-    let mut w = Write::begin(&ctx.db, take).await?;
+    let mut w = Write::begin(db, take).await?;
     let stored = stored_answers(&mut w, client, mutations).await?;
     let decoded: Vec<_> = mutations.iter().map(|m| serde_json::from_value::<Change>(m.change.clone())).collect();
     if !careful {
@@ -190,7 +175,7 @@ async fn apply_part(
                 MutationResult::rejected(m.id, e.code, e.message)
             }
             (Err(AppError(e)), Some(mark)) if e.code == ErrorCode::Internal => {
-                if ctx.push_failures.failed(client, m.id) < MAX_SERVER_FAILURES {
+                if failures.failed(client, m.id) < MAX_SERVER_FAILURES {
                     // A server fault: nothing of this part is kept; the
                     // device retries the batch, and exactly-once makes that safe.
                     return Err(AppError(e));
@@ -385,44 +370,4 @@ impl StoredAnswer {
             digest: Some(digest.to_string()),
         }
     }
-}
-
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct PullParams {
-    /// The cursor of the last page received (0 for everything).
-    #[serde(default)]
-    #[param(minimum = 0)]
-    cursor: i64,
-}
-
-#[utoipa::path(get, path = "/api/sync/pull", tag = "sync", params(PullParams), responses((status = 200, body = PullResponse), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
-async fn pull(
-    State(ctx): State<ApiContext>,
-    user: CurrentUser,
-    params: Result<Query<PullParams>, QueryRejection>,
-) -> AppResult<Json<PullResponse>> {
-    let Query(params) = params.map_err(|_| AppError::new(ErrorCode::ValidationFailed, "同步游标无效，应为非负整数"))?;
-    if params.cursor < 0 {
-        return Err(AppError::new(ErrorCode::ValidationFailed, "同步游标无效，应为非负整数"));
-    }
-    // A phone holds what its user works on, not a county's territory.
-    let scope = user.scope().for_phone();
-    let mut cases = scope.cases_changed_since(&ctx.db.pool, params.cursor, PULL_PAGE_SIZE as i64 + 1).await?;
-    let has_more = cases.len() > PULL_PAGE_SIZE;
-    cases.truncate(PULL_PAGE_SIZE);
-    let cursor = cases.last().map_or(params.cursor, |c| c.rev);
-    let visits = scope.visits_of_cases_changed_between(&ctx.db.pool, params.cursor, cursor).await?;
-    let timeline = scope.timeline_of_cases_changed_between(&ctx.db.pool, params.cursor, cursor).await?;
-    let with_contact: Vec<i64> = cases
-        .iter()
-        .filter(|c| c.phone.is_some() || c.id_number.is_some() || c.address.is_some())
-        .map(|c| c.id)
-        .collect();
-    if !with_contact.is_empty() {
-        // The device now holds these citizens' private details: audit it.
-        crate::audit::record_read(&ctx.db, user.id, "contact.sync", "case", &with_contact).await?;
-    }
-    Ok(Json(PullResponse { cursor, has_more, cases, visits, timeline }))
 }

@@ -5,6 +5,11 @@
 //! text. Only the schema differs (identity columns), so each back end has its
 //! own numbered migrations under `migrations/<backend>/`.
 
+pub mod audit;
+pub mod scope;
+pub mod session;
+pub mod text;
+
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Row};
 use std::time::Duration;
@@ -26,7 +31,8 @@ pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
 
 impl Db {
     /// Connects to `url` (`sqlite://path?mode=rwc` or `postgres://…`) and
-    /// applies pending migrations.
+    /// applies pending migrations. The server starts with
+    /// `startup::connect`, which also runs the backfills and loads caches.
     pub async fn connect(url: &str) -> anyhow::Result<Db> {
         sqlx::any::install_default_drivers();
         let backend = if url.starts_with("sqlite:") {
@@ -67,9 +73,6 @@ impl Db {
         let pool = opts.connect(url).await?;
         let db = Db { pool, backend };
         db.migrate().await?;
-        db.backfill_query_codes().await?;
-        crate::stats::ensure_built(&db).await.map_err(|e| anyhow::anyhow!("{}", e.0.message))?;
-        crate::calendar::load(&db.pool).await.map_err(|e| anyhow::anyhow!("{}", e.0.message))?;
         Ok(db)
     }
 
@@ -77,24 +80,6 @@ impl Db {
         match self.backend {
             Backend::Sqlite => sqlx::migrate!("migrations/sqlite").run(&self.pool).await?,
             Backend::Postgres => sqlx::migrate!("migrations/postgres").run(&self.pool).await?,
-        }
-        Ok(())
-    }
-
-    /// Gives every matter registered before query codes existed its code.
-    async fn backfill_query_codes(&self) -> anyhow::Result<()> {
-        let ids: Vec<i64> = sqlx::query("SELECT id FROM cases WHERE query_code IS NULL")
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|r| r.try_get::<i64, _>(0))
-            .collect::<Result<_, _>>()?;
-        for id in ids {
-            sqlx::query("UPDATE cases SET query_code = $1 WHERE id = $2 AND query_code IS NULL")
-                .bind(new_query_code())
-                .bind(id)
-                .execute(&self.pool)
-                .await?;
         }
         Ok(())
     }

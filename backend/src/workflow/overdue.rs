@@ -60,7 +60,7 @@ pub async fn run_once(db: &Db, today: NaiveDate) -> Result<OverdueReport, AppErr
         if !still_due {
             continue;
         }
-        let case = crate::jurisdiction::Scope::system()
+        let case = crate::db::scope::Scope::system()
             .case_for_write(w.conn(), id)
             .await?
             .expect("the system scope sees every case");

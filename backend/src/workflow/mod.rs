@@ -6,16 +6,21 @@
 //!
 //! Each function is given the caller's write transaction, the actor and the
 //! day (or time) it acts on, and: checks the input with `shared`, loads the
-//! case through the actor's [`crate::jurisdiction::Scope`], checks authority
+//! case through the actor's [`crate::db::scope::Scope`], checks authority
 //! and the lifecycle transition with `shared`, writes the change and its
 //! timeline entry under a new change sequence number, and appends the audit
 //! entry. A refusal writes nothing.
 
-use crate::audit::{self, AuditEntry};
-use crate::auth::CurrentUser;
+pub mod demo;
+pub mod overdue;
+pub mod push;
+pub mod upkeep;
+
+use crate::db::audit::{self, AuditEntry};
+use crate::db::session::CurrentUser;
+use crate::db::text::to_text;
 use crate::db::{now_text, Cell, Write, VISIT_COLUMNS};
 use crate::error::AppError;
-use crate::text::to_text;
 use chrono::{NaiveDate, NaiveDateTime};
 use shared::authority::{may_act, may_act_from, may_record, may_take, Actor, Handling, Place};
 use shared::case::{case_number, case_number_stem, CaseView, TimelineEntry};
@@ -121,7 +126,7 @@ async fn check_agent(w: &mut Write, agent_id: i64, case: &CaseView) -> Result<St
     .fetch_optional(w.conn())
     .await?
     .ok_or_else(|| AppError::new(ErrorCode::ValidationFailed, "代办员不存在"))?;
-    let agent_kind = crate::text::opt_from_text("agent_kind", row.try_get("agent_kind")?)?;
+    let agent_kind = crate::db::text::opt_from_text("agent_kind", row.try_get("agent_kind")?)?;
     let agent_path: String = row.try_get("path")?;
     let case_path: String =
         sqlx::query("SELECT path FROM units WHERE id = $1").bind(case.unit_id).fetch_one(w.conn()).await?.try_get(0)?;
@@ -220,7 +225,7 @@ impl CasePlace {
         Ok(CasePlace {
             handling_unit_path: unit.try_get("path")?,
             handling_unit_name: unit.try_get("name")?,
-            handling_unit_kind: crate::text::from_text("kind", &unit.try_get::<String, _>("kind")?)?,
+            handling_unit_kind: crate::db::text::from_text("kind", &unit.try_get::<String, _>("kind")?)?,
             level: case.lifecycle.level,
             dispositions,
         })
@@ -268,7 +273,7 @@ async fn transfer_target(w: &mut Write, case: &CaseView, unit_id: i64) -> Result
     .fetch_optional(w.conn())
     .await?
     .ok_or_else(|| AppError::new(ErrorCode::ValidationFailed, "承办单位不存在"))?;
-    let kind: UnitKind = crate::text::from_text("kind", &row.try_get::<String, _>("kind")?)?;
+    let kind: UnitKind = crate::db::text::from_text("kind", &row.try_get::<String, _>("kind")?)?;
     let path: String = row.try_get("path")?;
     let case_path: String = row.try_get("case_path")?;
     shared::desk::may_transfer_to(kind, &path, &case_path)?;
@@ -534,12 +539,12 @@ pub async fn assignment_ended(w: &mut Write, case_id: i64, agent: i64) -> Result
 pub async fn timeline(pool: &sqlx::AnyPool, case_id: i64) -> Result<Vec<TimelineEntry>, AppError> {
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {} FROM case_events e LEFT JOIN users u ON u.id = e.actor_id WHERE e.case_id = $1 ORDER BY e.id",
-        crate::jurisdiction::TIMELINE_COLUMNS
+        crate::db::scope::TIMELINE_COLUMNS
     )))
     .bind(case_id)
     .fetch_all(pool)
     .await?;
-    Ok(rows.iter().map(crate::jurisdiction::timeline_from_row).collect::<Result<Vec<_>, _>>()?)
+    Ok(rows.iter().map(crate::db::scope::timeline_from_row).collect::<Result<Vec<_>, _>>()?)
 }
 
 /// A citizen's 催办 from the public page, on an overdue matter: recorded as
@@ -558,10 +563,8 @@ pub async fn citizen_urge(w: &mut Write, case_id: i64, today: NaiveDate) -> Resu
     if !first_today {
         return Ok(false);
     }
-    let case = crate::jurisdiction::Scope::system()
-        .case_for_write(w.conn(), case_id)
-        .await?
-        .ok_or_else(AppError::not_found)?;
+    let case =
+        crate::db::scope::Scope::system().case_for_write(w.conn(), case_id).await?.ok_or_else(AppError::not_found)?;
     let cmd = CaseCommand::Urge { note: "信访人通过查询页面催办".to_string() };
     apply_checked(w, None, &case, &cmd, today).await?;
     Ok(true)
@@ -718,10 +721,8 @@ pub async fn citizen_opinion_of(pool: &sqlx::AnyPool, case_id: i64) -> Result<Op
 /// The dissatisfied citizen's request for 复查/复核 from the public page, on
 /// their behalf, where the lifecycle allows it now.
 pub async fn citizen_review(w: &mut Write, case_id: i64, today: NaiveDate) -> Result<TimelineEntry, AppError> {
-    let case = crate::jurisdiction::Scope::system()
-        .case_for_write(w.conn(), case_id)
-        .await?
-        .ok_or_else(AppError::not_found)?;
+    let case =
+        crate::db::scope::Scope::system().case_for_write(w.conn(), case_id).await?.ok_or_else(AppError::not_found)?;
     let cmd = CaseCommand::RequestReview { note: "信访人通过查询页面申请复查/复核".to_string() };
     apply_checked(w, None, &case, &cmd, today).await
 }

@@ -4,25 +4,20 @@
 //! dossier still lacks (`shared::dossier`). Private data are in it, so the
 //! same rules as printing apply: only those handling the matter, audited.
 
-use crate::auth::CurrentUser;
-use crate::error::{ApiPath, AppError, AppResult};
-use crate::jurisdiction::LedgerFilter;
-use crate::ledger::local_day;
+use crate::api::extract::ApiPath;
+use crate::db::scope::LedgerFilter;
+use crate::db::session::CurrentUser;
+use crate::error::{AppError, AppResult};
 use crate::ApiContext;
 use axum::extract::State;
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::Router;
 use shared::command::CaseCommand;
 use shared::dossier::{missing_materials, DossierFacts, TransferFacts};
 use shared::error::ErrorCode;
 use shared::export::csv_field;
+use shared::time::local_day;
 use std::io::Write as _;
-
-pub fn router() -> Router<ApiContext> {
-    Router::new().route("/api/cases/{id}/dossier.zip", get(dossier_zip))
-}
 
 /// What the manifest says about the dossier (also `manifest.json` inside).
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
@@ -57,7 +52,7 @@ fn zip_error<E>(_: E) -> AppError {
 
 /// The dossier (一案一档) of one matter as a ZIP file.
 #[utoipa::path(get, path = "/api/cases/{id}/dossier.zip", tag = "cases", params(("id" = i64, Path, minimum = 1, description = "事项编号")), responses((status = 200, description = "一案一档：代办单、处置单、办理过程、走访记录、附件及清单（ZIP）", content_type = "application/zip"), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
-async fn dossier_zip(
+pub async fn dossier_zip(
     State(ctx): State<ApiContext>,
     user: CurrentUser,
     headers: HeaderMap,
@@ -82,10 +77,10 @@ async fn dossier_zip(
     let mut missing = Vec::new();
     files.push((
         "01-信访事项代办单.html".to_string(),
-        crate::print::agency_form_html(&ctx, &headers, &case)?.into_bytes(),
+        crate::api::print::agency_form_html(&ctx, &headers, &case)?.into_bytes(),
     ));
     for (i, d) in dispositions.iter().enumerate() {
-        let html = crate::print::disposition_html(&case, d, &urges)?;
+        let html = crate::api::print::disposition_html(&case, d, &urges)?;
         files.push((format!("02-信访事项处置单-{}-{}.html", i + 1, safe_name(&d.unit_name)), html.into_bytes()));
     }
     let mut csv = String::from("\u{feff}时间,操作人,事项\r\n");
@@ -157,7 +152,7 @@ async fn dossier_zip(
     }
     let bytes = zip.finish().map_err(zip_error)?.into_inner();
 
-    crate::cases::audit_contact_read(&ctx, &user, "case.export_dossier", &[case.id]).await?;
+    crate::api::cases::audit_contact_read(&ctx, &user, "case.export_dossier", &[case.id]).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "application/zip".to_string()),

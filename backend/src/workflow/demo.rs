@@ -3,9 +3,9 @@
 //! kind, and about thirty cases in various stages with Chinese and Mongolian
 //! names. Loaded only into an empty database.
 
-use crate::auth::hash_password;
+use crate::db::session::hash_password;
+use crate::db::text::to_text;
 use crate::db::{next_change_seq, now_text, Db, Tx};
-use crate::text::to_text;
 use chrono::{Datelike, Duration, NaiveDate};
 use shared::case::{Channel, Source, Stage, VisitMethod};
 use shared::deadline::MatterLevel;

@@ -3,33 +3,28 @@
 //! 联系电话, 住址) are there only for those who may see private data, and
 //! filled only for the matters they handle. Every download is audited.
 
-use crate::audit::{self, AuditEntry};
-use crate::auth::CurrentUser;
+use crate::db::audit::{self, AuditEntry};
+use crate::db::scope::LedgerFilter;
+use crate::db::session::CurrentUser;
 use crate::error::{AppError, AppResult};
-use crate::jurisdiction::LedgerFilter;
 use crate::ApiContext;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::Router;
 use rust_xlsxwriter::{Color, Format, FormatBorder, Workbook};
 use shared::case::{CaseView, TimelineEntry};
 use shared::command::CaseCommand;
 use shared::desk::DispositionView;
 use shared::error::ErrorCode;
 use shared::export::spreadsheet_text;
+use shared::time::local_day;
 use std::collections::BTreeMap;
 
 /// Most rows one download holds; a larger territory narrows the dates.
 pub const MAX_LEDGER_ROWS: i64 = 20_000;
 
 pub const XLSX_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-
-pub fn router() -> Router<ApiContext> {
-    Router::new().route("/api/cases/ledger.xlsx", get(ledger_xlsx))
-}
 
 /// Checks a ledger filter from the query string.
 pub fn ledger_filter(q: Result<Query<LedgerFilter>, QueryRejection>) -> AppResult<LedgerFilter> {
@@ -48,13 +43,6 @@ pub fn ledger_filter(q: Result<Query<LedgerFilter>, QueryRejection>) -> AppResul
         }
     }
     Ok(f)
-}
-
-/// A UTC time as stored (`2026-09-18T02:00:00Z`) as the China local day.
-pub fn local_day(at: &str) -> String {
-    chrono::DateTime::parse_from_rfc3339(at)
-        .map(|t| shared::time::china_local(t.with_timezone(&chrono::Utc)).date().to_string())
-        .unwrap_or_else(|_| at.chars().take(10).collect())
 }
 
 /// What a follow-up (回访) entry says, for one cell.
@@ -158,7 +146,7 @@ impl From<rust_xlsxwriter::XlsxError> for AppError {
 
 /// The ledger of the user's jurisdiction as an Excel workbook (.xlsx).
 #[utoipa::path(get, path = "/api/cases/ledger.xlsx", tag = "cases", params(LedgerFilter), responses((status = 200, description = "台账（Excel）：有权查看个人信息者含身份证号、联系电话、住址列", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
-async fn ledger_xlsx(
+pub async fn ledger_xlsx(
     State(ctx): State<ApiContext>,
     user: CurrentUser,
     filter: Result<Query<LedgerFilter>, QueryRejection>,

@@ -2,37 +2,36 @@
 //! Every handler carries a `#[utoipa::path]`; adding a route without listing
 //! it here fails `tests/openapi.rs`.
 
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use utoipa::OpenApi;
 
 #[derive(OpenApi)]
 #[openapi(
     info(title = "代办通 API", description = "信访代办制案件系统：登录、事项办理流程、离线同步、附件、审计与组织管理。错误一律为 JSON {code, message}，message 为中文。"),
     paths(
-        crate::auth::login,
-        crate::auth::logout,
-        crate::auth::me,
-        crate::auth::change_password,
-        crate::cases::list_cases,
-        crate::cases::export_csv,
-        crate::cases::create_case,
-        crate::cases::get_case,
-        crate::cases::post_visit,
-        crate::cases::post_command,
-        crate::cases::reply_complaint,
-        crate::desk::inbox,
-        crate::desk::cases,
-        crate::desk::boards,
-        crate::desk::duplicates,
-        crate::desk::departments,
+        crate::api::auth::login,
+        crate::api::auth::logout,
+        crate::api::auth::me,
+        crate::api::auth::change_password,
+        crate::api::cases::list_cases,
+        crate::api::cases::export_csv,
+        crate::api::cases::create_case,
+        crate::api::cases::get_case,
+        crate::api::cases::post_visit,
+        crate::api::cases::post_command,
+        crate::api::cases::reply_complaint,
+        crate::api::desk::inbox,
+        crate::api::desk::cases,
+        crate::api::desk::boards,
+        crate::api::desk::duplicates,
+        crate::api::desk::departments,
         crate::stats::unit_stats,
         crate::stats::sample,
         crate::stats::list_inspections,
         crate::stats::inspect,
-        crate::sync::push,
-        crate::sync::pull,
-        crate::audit::verify_endpoint,
+        crate::api::sync::push,
+        crate::api::sync::pull,
+        crate::api::audit::verify_endpoint,
         crate::attachments::upload,
         crate::attachments::download,
         crate::org::list_units,
@@ -47,8 +46,8 @@ use utoipa::OpenApi;
         crate::org::put_settings,
         crate::calendar::get_year,
         crate::calendar::put_year,
-        crate::ledger::ledger_xlsx,
-        crate::dossier::dossier_zip,
+        crate::api::ledger::ledger_xlsx,
+        crate::api::dossier::dossier_zip,
         crate::reward::get_history,
         crate::reward::put_history,
         crate::reward::list_claims,
@@ -107,13 +106,14 @@ impl utoipa::Modify for SessionCookie {
         components.add_security_scheme(
             "session_cookie",
             SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
-                crate::auth::SESSION_COOKIE,
+                crate::api::auth::SESSION_COOKIE,
                 "POST /api/login 设置的会话 Cookie（HttpOnly）",
             ))),
         );
     }
 }
 
-pub fn router() -> Router<crate::ApiContext> {
-    Router::new().route("/api/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
+/// `GET /api/openapi.json`.
+pub async fn document() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
 }

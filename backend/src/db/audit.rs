@@ -11,24 +11,13 @@
 //! the unsealed rows as one `read.seal` entry and stamps the rows with that
 //! entry's hash, so [`verify`] catches a sealed read edited or deleted.
 
-use crate::auth::CurrentUser;
 use crate::db::{now_text, Cell, Db, Tx, Write};
-use crate::error::{AppError, AppResult};
-use crate::ApiContext;
-use axum::extract::State;
-use axum::routing::get;
-use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
-use shared::error::ErrorCode;
 use sqlx::{AnyPool, Row};
 
 pub const GENESIS: &str = "genesis";
-
-pub fn router() -> Router<ApiContext> {
-    Router::new().route("/api/audit/verify", get(verify_endpoint))
-}
 
 /// What happened, for [`append`].
 pub struct AuditEntry<'a> {
@@ -246,19 +235,6 @@ pub async fn seal_reads(db: &Db) -> Result<u64, sqlx::Error> {
     }
 }
 
-/// Seals reads every `every` in the background.
-pub fn spawn_sealer(db: Db, every: std::time::Duration) {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(every);
-        loop {
-            tick.tick().await;
-            if let Err(e) = seal_reads(&db).await {
-                tracing::warn!(error = %e, "sealing read events failed");
-            }
-        }
-    });
-}
-
 /// The result of checking the chain.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Verification {
@@ -385,14 +361,4 @@ pub async fn verify(pool: &AnyPool) -> Result<Verification, sqlx::Error> {
         format!("审计链完整，共 {count} 条记录")
     };
     Ok(Verification { ok: true, rows: count, first_broken_id: None, message })
-}
-
-#[utoipa::path(get, path = "/api/audit/verify", tag = "audit", responses((status = 200, body = Verification), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
-async fn verify_endpoint(State(ctx): State<ApiContext>, user: CurrentUser) -> AppResult<Json<Verification>> {
-    if !user.role.may_verify_audit() {
-        return Err(AppError::new(ErrorCode::Forbidden, "只有管理员和旗县、盟市信访部门可以核验审计日志"));
-    }
-    // Reads up to now are sealed first, so the answer covers them too.
-    seal_reads(&ctx.db).await?;
-    Ok(Json(verify(&ctx.db.pool).await?))
 }

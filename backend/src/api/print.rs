@@ -4,28 +4,20 @@
 //! unit a matter was transferred to. Private fields are on it, so
 //! only those handling the matter may print it, and every print is audited.
 
-use crate::auth::CurrentUser;
-use crate::error::{ApiPath, AppError, AppResult};
-use crate::jurisdiction::Contact;
+use crate::api::extract::ApiPath;
+use crate::db::scope::Contact;
+use crate::db::session::CurrentUser;
+use crate::error::{AppError, AppResult};
 use crate::ApiContext;
 use askama::Template;
 use axum::extract::State;
 use axum::http::{header, HeaderMap};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
-use axum::Router;
 use shared::case::CaseView;
 use shared::error::ErrorCode;
 use shared::lifecycle::{NoticeForm, Opinion};
 use shared::org::UnitKind;
 use shared::public::QueryCode;
-
-pub fn router() -> Router<ApiContext> {
-    Router::new()
-        .route("/print/cases/{id}/agency-form", get(agency_form))
-        .route("/print/cases/{id}/disposition/{unit_id}", get(disposition_form))
-        .layer(tower_http::compression::CompressionLayer::new())
-}
 
 #[derive(Template)]
 #[template(path = "print/agency_form.html")]
@@ -46,7 +38,7 @@ struct AgencyForm<'a> {
 /// absolute, on the host the form was printed from.
 fn lookup_url(headers: &HeaderMap, ctx: &ApiContext, number: &str, code: &str) -> String {
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1:8080");
-    let scheme = if crate::security::is_https(headers, &ctx.security) { "https" } else { "http" };
+    let scheme = if crate::api::security::is_https(headers, &ctx.security) { "https" } else { "http" };
     format!("{scheme}://{host}/public/case?n={}&c={code}", crate::public::percent(number))
 }
 
@@ -63,7 +55,7 @@ pub fn qr_svg(text: &str) -> AppResult<String> {
 }
 
 /// `GET /print/cases/{id}/agency-form`: the 代办单, ready to print.
-async fn agency_form(
+pub async fn agency_form(
     State(ctx): State<ApiContext>,
     user: CurrentUser,
     headers: HeaderMap,
@@ -74,7 +66,7 @@ async fn agency_form(
     if !scope.handles(case.agent_id) {
         return Err(AppError::new(ErrorCode::Forbidden, "只有办理该事项的人员可以打印代办单"));
     }
-    crate::cases::audit_contact_read(&ctx, &user, "case.print_agency_form", &[case.id]).await?;
+    crate::api::cases::audit_contact_read(&ctx, &user, "case.print_agency_form", &[case.id]).await?;
     let html = agency_form_html(&ctx, &headers, &case)?;
     Ok(([(header::CACHE_CONTROL, "no-store")], Html(html)).into_response())
 }
@@ -127,7 +119,7 @@ pub fn urge_lines(entries: &[shared::case::TimelineEntry]) -> Vec<(String, Strin
                 shared::command::CaseCommand::Urge { note } => note.clone(),
                 _ => e.label.clone(),
             };
-            (crate::ledger::local_day(&e.at), e.actor_name.clone(), note)
+            (shared::time::local_day(&e.at), e.actor_name.clone(), note)
         })
         .collect()
 }
@@ -141,11 +133,11 @@ pub fn disposition_html(
     DispositionForm {
         c,
         d,
-        date: crate::ledger::local_day(&d.created_at),
+        date: shared::time::local_day(&d.created_at),
         phone: c.phone.as_deref().unwrap_or(""),
         address: c.address.as_deref().unwrap_or(""),
         urges: urge_lines(urges),
-        replied_on: d.replied_at.as_deref().map(crate::ledger::local_day).unwrap_or_default(),
+        replied_on: d.replied_at.as_deref().map(shared::time::local_day).unwrap_or_default(),
     }
     .render_html()
 }
@@ -154,13 +146,13 @@ pub fn disposition_html(
 /// transferred to that unit with (the latest, if it went there twice),
 /// ready to print. The same rules as the 代办单: only those handling the
 /// matter, and audited.
-async fn disposition_form(
+pub async fn disposition_form(
     State(ctx): State<ApiContext>,
     user: CurrentUser,
     ApiPath((id, unit_id)): ApiPath<(i64, i64)>,
 ) -> AppResult<Response> {
     let scope = user.scope();
-    let all = crate::jurisdiction::LedgerFilter::default();
+    let all = crate::db::scope::LedgerFilter::default();
     let case = scope
         .ledger_cases(&ctx.db.pool, &all, Some(id), 1)
         .await?
@@ -184,7 +176,7 @@ async fn disposition_form(
         .find(|d| d.unit_id == unit_id)
         .ok_or_else(|| AppError::new(ErrorCode::NotFound, "该事项没有交该单位办理的处置单"))?;
     let urges = scope.ledger_events(&ctx.db.pool, &all, Some(id), "urge").await?;
-    crate::cases::audit_contact_read(&ctx, &user, "case.print_disposition_form", &[case.id]).await?;
+    crate::api::cases::audit_contact_read(&ctx, &user, "case.print_disposition_form", &[case.id]).await?;
     let html = disposition_html(&case, d, &urges)?;
     Ok(([(header::CACHE_CONTROL, "no-store")], Html(html)).into_response())
 }

@@ -1,20 +1,20 @@
 //! Cases over HTTP: the list of my cases, one case with its records, and
 //! adding a visit record. Reads and the scope check go through
-//! [`crate::jurisdiction::Scope`]; the rules come from `shared`.
+//! [`crate::db::scope::Scope`]; the rules come from `shared`.
 
-use crate::audit::{self, AuditEntry};
-use crate::auth::CurrentUser;
+use crate::api::extract::{ApiJson, ApiPath};
+use crate::db::audit::{self, AuditEntry};
+use crate::db::scope::{CaseFilter, Contact};
+use crate::db::session::CurrentUser;
 use crate::db::Write;
-use crate::error::{ApiJson, ApiPath, AppError, AppResult};
-use crate::jurisdiction::{CaseFilter, Contact};
+use crate::error::{AppError, AppResult};
 use crate::workflow;
 use crate::ApiContext;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use shared::case::{CaseDetail, CaseView, NewVisit, TimelineEntry, Visit};
 use shared::command::CaseCommand;
 use shared::error::ErrorCode;
@@ -22,16 +22,6 @@ use shared::export::csv_field;
 use shared::intake::NewCase;
 use shared::time::{china_local, china_today};
 use shared::validation::check_visit;
-
-pub fn router() -> Router<ApiContext> {
-    Router::new()
-        .route("/api/cases", get(list_cases).post(create_case))
-        .route("/api/cases/export.csv", get(export_csv))
-        .route("/api/cases/{id}", get(get_case))
-        .route("/api/cases/{id}/visits", post(post_visit))
-        .route("/api/cases/{id}/commands", post(post_command))
-        .route("/api/complaints/{id}/reply", post(reply_complaint))
-}
 
 fn filter_from(q: Result<Query<CaseFilter>, QueryRejection>) -> AppResult<CaseFilter> {
     let f = q
@@ -50,7 +40,7 @@ fn filter_from(q: Result<Query<CaseFilter>, QueryRejection>) -> AppResult<CaseFi
 }
 
 #[utoipa::path(get, path = "/api/cases", tag = "cases", params(CaseFilter), responses((status = 200, body = Vec<CaseView>), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
-async fn list_cases(
+pub async fn list_cases(
     State(ctx): State<ApiContext>,
     user: CurrentUser,
     filter: Result<Query<CaseFilter>, QueryRejection>,
@@ -60,7 +50,7 @@ async fn list_cases(
 
 /// The ledger (台账) of the user's jurisdiction as CSV, without private fields.
 #[utoipa::path(get, path = "/api/cases/export.csv", tag = "cases", params(CaseFilter), responses((status = 200, description = "台账 CSV（不含个人隐私信息）", content_type = "text/csv"), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
-async fn export_csv(
+pub async fn export_csv(
     State(ctx): State<ApiContext>,
     user: CurrentUser,
     filter: Result<Query<CaseFilter>, QueryRejection>,
@@ -103,7 +93,7 @@ async fn export_csv(
 }
 
 #[utoipa::path(post, path = "/api/cases", tag = "cases", request_body = NewCase, responses((status = 201, body = CaseView), (status = 200, description = "client_ref 已登记过", body = CaseView), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
-async fn create_case(
+pub async fn create_case(
     State(ctx): State<ApiContext>,
     user: CurrentUser,
     ApiJson(new): ApiJson<NewCase>,
@@ -125,7 +115,7 @@ pub struct CommandResult {
 }
 
 #[utoipa::path(post, path = "/api/cases/{id}/commands", tag = "cases", params(("id" = i64, Path, minimum = 1, description = "事项编号")), request_body = CaseCommand, responses((status = 200, body = CommandResult), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
-async fn post_command(
+pub async fn post_command(
     State(ctx): State<ApiContext>,
     user: CurrentUser,
     ApiPath(id): ApiPath<i64>,
@@ -139,7 +129,7 @@ async fn post_command(
 }
 
 #[utoipa::path(get, path = "/api/cases/{id}", tag = "cases", params(("id" = i64, Path, minimum = 1, description = "事项编号")), responses((status = 200, body = CaseDetail), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
-async fn get_case(
+pub async fn get_case(
     State(ctx): State<ApiContext>,
     user: CurrentUser,
     ApiPath(id): ApiPath<i64>,
@@ -194,7 +184,7 @@ pub async fn audit_contact_read(ctx: &ApiContext, user: &CurrentUser, action: &s
 }
 
 #[utoipa::path(post, path = "/api/cases/{id}/visits", tag = "cases", params(("id" = i64, Path, minimum = 1, description = "事项编号")), request_body = NewVisit, responses((status = 201, body = Visit), (status = 200, description = "该走访记录已存在", body = Visit), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
-async fn post_visit(
+pub async fn post_visit(
     State(ctx): State<ApiContext>,
     user: CurrentUser,
     ApiPath(id): ApiPath<i64>,
@@ -225,7 +215,7 @@ async fn post_visit(
 
 /// The station answers a citizen's complaint (shown to the citizen on the public page).
 #[utoipa::path(post, path = "/api/complaints/{id}/reply", tag = "cases", params(("id" = i64, Path, minimum = 1, description = "投诉编号")), request_body = shared::case::ComplaintReply, responses((status = 200, description = "已答复"), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
-async fn reply_complaint(
+pub async fn reply_complaint(
     State(ctx): State<ApiContext>,
     user: CurrentUser,
     ApiPath(id): ApiPath<i64>,

@@ -1,0 +1,15 @@
+//! HTTP only: extractors, handlers, errors, security headers, printable
+//! pages. No SQL here: handlers call `workflow` to change matters and `db`
+//! to read, and `render` for documents.
+
+pub mod audit;
+pub mod auth;
+pub mod cases;
+pub mod desk;
+pub mod dossier;
+pub mod extract;
+pub mod ledger;
+pub mod openapi;
+pub mod print;
+pub mod security;
+pub mod sync;

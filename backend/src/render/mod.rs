@@ -1,0 +1,2 @@
+//! Bytes out: XLSX workbooks, ZIP files and printable HTML, made from
+//! `shared` types only (no database, no HTTP).

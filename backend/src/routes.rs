@@ -1,0 +1,125 @@
+//! Every route of the server, grouped by prefix: a URL leads to its handler
+//! in one hop. `tests/it/openapi.rs` checks this table against the OpenAPI
+//! document, so a route cannot be added here without its documentation.
+
+use crate::api::{audit, auth, cases, desk, dossier, extract, ledger, openapi, print, security, sync};
+use crate::error::AppError;
+use crate::ApiContext;
+use crate::{assessment, attachments, bulletin, calendar, org, public, reward, reward_report, stats};
+use axum::extract::DefaultBodyLimit;
+use axum::http::{header, HeaderValue};
+use axum::routing::{any, get, post};
+use axum::Router;
+use shared::error::ErrorCode;
+use std::path::PathBuf;
+use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};
+use tower_http::services::{ServeDir, ServeFile};
+use tower_http::set_header::SetResponseHeaderLayer;
+
+/// The largest JSON body the API accepts. A push of the largest batch of
+/// visits with long notes fits well below it.
+pub const MAX_BODY_BYTES: usize = crate::MAX_BODY_BYTES;
+
+/// The JSON API (`/api/…`).
+pub fn api_router() -> Router<ApiContext> {
+    Router::new()
+        // Signing in.
+        .route("/api/login", post(auth::login))
+        .route("/api/logout", post(auth::logout))
+        .route("/api/me", get(auth::me))
+        .route("/api/me/password", post(auth::change_password))
+        // Matters: the REST write path and the desk's documents.
+        .route("/api/cases", get(cases::list_cases).post(cases::create_case))
+        .route("/api/cases/export.csv", get(cases::export_csv))
+        .route("/api/cases/ledger.xlsx", get(ledger::ledger_xlsx))
+        .route("/api/cases/{id}", get(cases::get_case))
+        .route("/api/cases/{id}/visits", post(cases::post_visit))
+        .route("/api/cases/{id}/commands", post(cases::post_command))
+        .route("/api/cases/{id}/dossier.zip", get(dossier::dossier_zip))
+        .route("/api/complaints/{id}/reply", post(cases::reply_complaint))
+        // The desk's queues and boards.
+        .route("/api/desk/inbox", get(desk::inbox))
+        .route("/api/desk/cases", get(desk::cases))
+        .route("/api/desk/boards", get(desk::boards))
+        .route("/api/desk/duplicates", get(desk::duplicates))
+        .route("/api/desk/departments", get(desk::departments))
+        // The phone's sync.
+        .route("/api/sync/push", post(sync::push))
+        .route("/api/sync/pull", get(sync::pull))
+        // The audit chain.
+        .route("/api/audit/verify", get(audit::verify_endpoint))
+        .route("/api/openapi.json", get(openapi::document))
+        .merge(stats::router())
+        .merge(assessment::api_router())
+        .merge(bulletin::api_router())
+        .merge(reward::router())
+        .merge(reward_report::router())
+        .merge(org::router())
+        .merge(calendar::router())
+        .merge(attachments::router())
+        .route("/api/{*rest}", any(api_not_found))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        // Whatever a layer answers on its own (405, 413, a path that does
+        // not parse …) leaves as JSON `{code, message}` too.
+        .layer(axum::middleware::from_fn(extract::json_errors))
+        // Answers compressed as the client accepts (brotli, gzip): a pull of
+        // a village's cases on a 2G link is mostly repeated Chinese text and
+        // JSON keys. Small answers and files already compressed are left alone.
+        .layer(
+            tower_http::compression::CompressionLayer::new()
+                .quality(tower_http::CompressionLevel::Fastest)
+                .compress_when(
+                    SizeAbove::new(512)
+                        .and(NotForContentType::IMAGES)
+                        .and(NotForContentType::const_new("application/pdf")),
+                ),
+        )
+        // API answers are per user and change with every sync: never cache.
+        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
+}
+
+/// Printable pages (`/print/…`): A4 HTML, compressed.
+fn print_router() -> Router<ApiContext> {
+    Router::new()
+        .route("/print/cases/{id}/agency-form", get(print::agency_form))
+        .route("/print/cases/{id}/disposition/{unit_id}", get(print::disposition_form))
+        .layer(tower_http::compression::CompressionLayer::new())
+        .merge(assessment::print_router())
+        .merge(bulletin::print_router())
+}
+
+async fn api_not_found() -> AppError {
+    AppError::new(ErrorCode::NotFound, "接口不存在")
+}
+
+/// The whole application: API, printable and public pages, health check,
+/// and the built SPA from `dist` (any other path serves `index.html`, so
+/// deep links work).
+pub fn app(ctx: ApiContext, dist: PathBuf) -> Router {
+    let index = dist.join("index.html");
+    // The desk workbench: its own build in `dist/desk/`, served at `/desk/`
+    // (any path below it serves its `index.html`).
+    let desk = dist.join("desk");
+    let desk_index = desk.join("index.html");
+    // The CSP allows the inline scripts of both pages, by hash.
+    let pages: String =
+        [&index, &desk_index].iter().filter_map(|p| std::fs::read_to_string(p).ok()).collect::<Vec<_>>().join("\n");
+    let csp: std::sync::Arc<str> = security::content_security_policy(Some(&pages)).into();
+    // Trunk's files are served brotli-compressed where scripts/build-frontend
+    // wrote a `.br` beside them and the browser accepts it.
+    let spa = ServeDir::new(&dist).precompressed_br().fallback(ServeFile::new(index).precompressed_br());
+    let desk_spa =
+        ServeDir::new(&desk).precompressed_br().fallback(ServeFile::new(desk_index.clone()).precompressed_br());
+    Router::new()
+        .nest_service("/desk", desk_spa)
+        .merge(api_router())
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/robots.txt", get(security::robots))
+        .merge(public::router())
+        .merge(print_router())
+        .fallback_service(spa)
+        .layer(axum::middleware::from_fn_with_state(ctx.clone(), security::check_origin))
+        .layer(axum::middleware::from_fn_with_state(csp, security::headers))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(ctx)
+}
