@@ -1,0 +1,3 @@
+//! Bytes out: printable HTML (askama), XLSX and ZIP, from shared types only.
+
+pub mod letters;
