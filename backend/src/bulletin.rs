@@ -74,7 +74,9 @@ async fn build_for(
     let today = shared::time::china_today(chrono::Utc::now());
     let (kind, period) = match (&q.month, q.year) {
         (Some(m), None) => (BulletinKind::Month, MonthRange::parse(m, m)?),
-        (None, Some(y)) if (2000..=2100).contains(&y) => (BulletinKind::Year, crate::assessment::year_range(y, today)),
+        (None, Some(y)) if (2000..=2100).contains(&y) => {
+            (BulletinKind::Year, crate::api::assessment::year_range(y, today))
+        }
         (None, Some(_)) => return Err(bad("年度应为 2000–2100")),
         (None, None) => {
             // The last whole month: the bulletin a township sends early in the next.
@@ -141,9 +143,9 @@ pub async fn build(
     .await?
     .try_get(0)?;
     let overdue = overdue_matters(pool, path, today).await?;
-    let assessment = crate::assessment::ranking(pool, path, year, today).await?;
+    let assessment = crate::api::assessment::ranking(pool, path, year, today).await?;
     let (from, to) = period.days();
-    let letters = crate::assessment::letters_issued(pool, path, from, to).await?;
+    let letters = crate::api::assessment::letters_issued(pool, path, from, to).await?;
     Ok(Bulletin {
         kind,
         unit_id,
@@ -393,7 +395,7 @@ pub async fn bulletin_print(
     q: Result<Query<BulletinQuery>, QueryRejection>,
 ) -> AppResult<Response> {
     let b = build_for(&ctx, &user, q).await?;
-    let html = BulletinPage { tables: tables(&b), made_on: crate::assessment::chinese_date(b.made_on), b: &b }
+    let html = BulletinPage { tables: tables(&b), made_on: crate::api::assessment::chinese_date(b.made_on), b: &b }
         .render()
         .map_err(|_| AppError::new(ErrorCode::Internal, "通报生成失败"))?;
     Ok(([(header::CACHE_CONTROL, "no-store")], axum::response::Html(html)).into_response())

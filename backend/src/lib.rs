@@ -12,7 +12,6 @@ pub mod routes;
 pub mod startup;
 pub mod workflow;
 
-pub mod assessment;
 pub mod attachments;
 pub mod bulletin;
 pub mod calendar;

@@ -2,10 +2,10 @@
 //! in one hop. `tests/it/openapi.rs` checks this table against the OpenAPI
 //! document, so a route cannot be added here without its documentation.
 
-use crate::api::{audit, auth, cases, desk, dossier, extract, ledger, openapi, print, security, sync};
+use crate::api::{assessment, audit, auth, cases, desk, dossier, extract, ledger, openapi, print, security, sync};
 use crate::error::AppError;
 use crate::ApiContext;
-use crate::{assessment, attachments, bulletin, calendar, org, public, reward, reward_report, stats};
+use crate::{attachments, bulletin, calendar, org, public, reward, reward_report, stats};
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue};
 use axum::routing::{any, get, post};

@@ -2,6 +2,7 @@
 //! pages. No SQL here: handlers call `workflow` to change matters and `db`
 //! to read, and `render` for documents.
 
+pub mod assessment;
 pub mod audit;
 pub mod auth;
 pub mod cases;

@@ -5,6 +5,8 @@
 //! text. Only the schema differs (identity columns), so each back end has its
 //! own numbered migrations under `migrations/<backend>/`.
 
+pub mod assessment;
+pub mod assessment_letters;
 pub mod audit;
 pub mod scope;
 pub mod session;

@@ -1,2 +1,4 @@
 //! Bytes out: XLSX workbooks, ZIP files and printable HTML, made from
 //! `shared` types only (no database, no HTTP).
+
+pub mod letters;
