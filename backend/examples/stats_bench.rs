@@ -4,7 +4,7 @@
 //! with its timeline (`case_events`, the commands the workflow would have
 //! applied, checked by the state machine: ≈ 5 per matter), its agent's
 //! assignment and visits. The aggregates (counters and drill-down members)
-//! are built with the write path's own rule (`backend::stats::
+//! are built with the write path's own rule (`backend::db::stats::
 //! add_contributions`, `members_of`); at ≤ 20,000 matters the bench checks
 //! them against a recount. Rows go in by COPY on PostgreSQL, by large
 //! multi-row INSERTs on SQLite.
@@ -329,7 +329,7 @@ async fn grow_cases(db: &Db, url: &str, n: usize, villages: &[Village], today: N
     // The demo's matters were counted at start-up; the bench's add to them.
     let mut counters = {
         let mut conn = db.pool.acquire().await?;
-        backend::stats::stored(&mut conn).await.map_err(|e| anyhow::anyhow!("{}", e.0.message))?
+        backend::db::stats::stored(&mut conn).await.map_err(|e| anyhow::anyhow!("{}", e.0.message))?
     };
     let first_id: i64 =
         sqlx::query("SELECT COALESCE(MAX(id), 0) FROM cases").fetch_one(&db.pool).await?.try_get::<i64, _>(0)? + 1;
@@ -392,7 +392,7 @@ async fn grow_cases(db: &Db, url: &str, n: usize, villages: &[Village], today: N
                 departments: vec![],
                 lifecycle,
             };
-            backend::stats::add_contributions(&mut counters, &f);
+            backend::db::stats::add_contributions(&mut counters, &f);
             let l = &f.lifecycle;
             let handling_unit = match l.level {
                 HandlingLevel::Village => None,
@@ -468,7 +468,7 @@ async fn grow_cases(db: &Db, url: &str, n: usize, villages: &[Village], today: N
                     ]);
                 }
             }
-            for (p, key, due, cid, month) in backend::stats::members_of(id, &f) {
+            for (p, key, due, cid, month) in backend::db::stats::members_of(id, &f) {
                 members.push(vec![t(p), t(key), t(due), i(cid), t(month)]);
             }
         }
@@ -508,12 +508,12 @@ async fn grow_cases(db: &Db, url: &str, n: usize, villages: &[Village], today: N
 async fn check(db: &Db) -> anyhow::Result<()> {
     let e = |e: backend::error::AppError| anyhow::anyhow!("{}", e.0.message);
     let mut conn = db.pool.acquire().await?;
-    let (counted, keys) = backend::stats::recount(&mut conn).await.map_err(e)?;
-    let stored = backend::stats::stored(&mut conn).await.map_err(e)?;
-    let counted: backend::stats::Counters = counted.into_iter().filter(|(_, n)| *n != 0).collect();
+    let (counted, keys) = backend::db::stats::recount(&mut conn).await.map_err(e)?;
+    let stored = backend::db::stats::stored(&mut conn).await.map_err(e)?;
+    let counted: backend::db::stats::Counters = counted.into_iter().filter(|(_, n)| *n != 0).collect();
     anyhow::ensure!(counted == stored, "counters differ from a recount");
-    let members = backend::stats::recount_members(&mut conn).await.map_err(e)?;
-    anyhow::ensure!(members == backend::stats::stored_members(&mut conn).await.map_err(e)?, "members differ");
+    let members = backend::db::stats::recount_members(&mut conn).await.map_err(e)?;
+    anyhow::ensure!(members == backend::db::stats::stored_members(&mut conn).await.map_err(e)?, "members differ");
     for r in sqlx::query("SELECT id, stat_keys FROM cases").fetch_all(&mut *conn).await? {
         let id: i64 = r.try_get(0)?;
         anyhow::ensure!(keys.get(&id) == Some(&r.try_get::<String, _>(1)?), "stat_keys of case {id}");

@@ -56,7 +56,7 @@ pub struct BulletinQuery {
 }
 
 fn reader(user: &CurrentUser) -> AppResult<()> {
-    crate::stats::desk_reader(user, "通报")
+    crate::api::stats::desk_reader(user, "通报")
 }
 
 fn bad(m: impl Into<String>) -> AppError {
@@ -90,7 +90,7 @@ async fn build_for(
         return Err(bad("通报月份不能晚于本月"));
     }
     let unit_id = q.unit_id.unwrap_or(user.unit_id);
-    let (_, path, name) = crate::stats::unit_named(&ctx.db.pool, user, unit_id, "通报").await?;
+    let (_, path, name) = crate::db::stats::unit_named(&ctx.db.pool, user, unit_id, "通报").await?;
     build(&ctx.db.pool, kind, unit_id, name, &path, period, today).await
 }
 
@@ -230,7 +230,7 @@ async fn overdue_matters(pool: &AnyPool, path: &str, today: NaiveDate) -> AppRes
     .bind(today.to_string())
     .fetch_all(pool)
     .await?;
-    let cal = crate::calendar::current();
+    let cal = crate::db::calendar::current();
     rows.iter()
         .map(|r| {
             let due_on = crate::db::text::date(&r.try_get::<String, _>("due_on")?)?;
@@ -460,7 +460,7 @@ pub async fn appraisal(
         q.to.as_deref().unwrap_or(&shared::stats::month_of(today)),
     )?;
     let unit_id = q.unit_id.unwrap_or(user.unit_id);
-    let (_, path, unit_name) = crate::stats::unit_named(&ctx.db.pool, &user, unit_id, "代办员考评").await?;
+    let (_, path, unit_name) = crate::db::stats::unit_named(&ctx.db.pool, &user, unit_id, "代办员考评").await?;
     let agents = appraise(&ctx.db.pool, &path, &period).await?;
     Ok(Json(Appraisal { unit_id, unit_name, period, agents }))
 }

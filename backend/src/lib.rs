@@ -14,12 +14,9 @@ pub mod workflow;
 
 pub mod attachments;
 pub mod bulletin;
-pub mod calendar;
-pub mod org;
 pub mod public;
 pub mod reward;
 pub mod reward_report;
-pub mod stats;
 
 use db::Db;
 use std::path::PathBuf;
@@ -58,9 +55,9 @@ impl ApiContext {
     }
 
     /// The working-day calendar deadlines count with (the official one plus
-    /// the years an administrator entered; see [`calendar`]).
+    /// the years an administrator entered; see [`db::calendar`]).
     pub fn calendar(&self) -> std::sync::Arc<shared::calendar::Calendar> {
-        calendar::current()
+        db::calendar::current()
     }
 
     pub fn with_security(mut self, security: api::security::SecurityConfig) -> Self {

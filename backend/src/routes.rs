@@ -2,10 +2,13 @@
 //! in one hop. `tests/it/openapi.rs` checks this table against the OpenAPI
 //! document, so a route cannot be added here without its documentation.
 
-use crate::api::{assessment, audit, auth, cases, desk, dossier, extract, ledger, openapi, print, security, sync};
+use crate::api::{
+    assessment, audit, auth, calendar, cases, desk, dossier, extract, ledger, openapi, org, print, security, stats,
+    sync,
+};
 use crate::error::AppError;
 use crate::ApiContext;
-use crate::{attachments, bulletin, calendar, org, public, reward, reward_report, stats};
+use crate::{attachments, bulletin, public, reward, reward_report};
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue};
 use axum::routing::{any, get, post};

@@ -239,7 +239,7 @@ async fn reward_cycle(app: &TestApp) {
     assert_eq!(step(app, &banner, bid, "publish_notice", None).await.0, 403);
     let (s, v) = step(app, &station, bid, "publish_notice", None).await;
     assert_eq!(s, 200, "{v}");
-    let cal = backend::calendar::current();
+    let cal = backend::db::calendar::current();
     let ends = shared::deadline::reward_notice_end(&cal, today()).value;
     assert_eq!(v["stage"], json!({"stage": "in_notice", "published": today().to_string(), "ends": ends.to_string()}));
     let page = app.client().get(app.url("/public/reward-notice")).send().await.unwrap().text().await.unwrap();

@@ -431,12 +431,12 @@ async fn a_department_counts_what_was_transferred_to_it(app: &TestApp) {
     assert!(list["items"].as_array().unwrap().iter().any(|c| c["id"] == id), "{list}");
     // Kept equal to a recount, members too.
     let mut conn = app.db.pool.acquire().await.unwrap();
-    let (mut recounted, _) = backend::stats::recount(&mut conn).await.unwrap();
+    let (mut recounted, _) = backend::db::stats::recount(&mut conn).await.unwrap();
     recounted.retain(|_, n| *n != 0);
-    assert_eq!(backend::stats::stored(&mut conn).await.unwrap(), recounted);
+    assert_eq!(backend::db::stats::stored(&mut conn).await.unwrap(), recounted);
     assert_eq!(
-        backend::stats::stored_members(&mut conn).await.unwrap(),
-        backend::stats::recount_members(&mut conn).await.unwrap()
+        backend::db::stats::stored_members(&mut conn).await.unwrap(),
+        backend::db::stats::recount_members(&mut conn).await.unwrap()
     );
 }
 both!(a_department_counts_what_was_transferred_to_it);
@@ -465,18 +465,18 @@ async fn aggregates_equal_a_recount(app: &TestApp) {
     let _ = fx;
 
     let mut conn = app.db.pool.acquire().await.unwrap();
-    let (recounted, keys) = backend::stats::recount(&mut conn).await.unwrap();
-    let stored = backend::stats::stored(&mut conn).await.unwrap();
+    let (recounted, keys) = backend::db::stats::recount(&mut conn).await.unwrap();
+    let stored = backend::db::stats::stored(&mut conn).await.unwrap();
     let mut recounted = recounted;
     recounted.retain(|_, n| *n != 0);
     assert!(!stored.is_empty());
     assert_eq!(stored, recounted, "case_stats equals the recount from the cases");
     // The drill-down's members likewise, row for row.
-    let members = backend::stats::stored_members(&mut conn).await.unwrap();
+    let members = backend::db::stats::stored_members(&mut conn).await.unwrap();
     assert!(!members.is_empty());
     assert_eq!(
         members,
-        backend::stats::recount_members(&mut conn).await.unwrap(),
+        backend::db::stats::recount_members(&mut conn).await.unwrap(),
         "case_stat_members equals the recount from the cases"
     );
     // Each case carries its own keys (what the drill-down selects on).
@@ -524,9 +524,9 @@ async fn aggregates_equal_a_recount(app: &TestApp) {
     assert_eq!(kept, open);
     // A rebuild from scratch gives the same table.
     drop(conn);
-    backend::stats::rebuild(&app.db).await.unwrap();
+    backend::db::stats::rebuild(&app.db).await.unwrap();
     let mut conn = app.db.pool.acquire().await.unwrap();
-    assert_eq!(backend::stats::stored(&mut conn).await.unwrap(), stored);
-    assert_eq!(backend::stats::stored_members(&mut conn).await.unwrap(), members);
+    assert_eq!(backend::db::stats::stored(&mut conn).await.unwrap(), stored);
+    assert_eq!(backend::db::stats::stored_members(&mut conn).await.unwrap(), members);
 }
 both!(aggregates_equal_a_recount);

@@ -67,7 +67,7 @@ pub fn print_router() -> Router<ApiContext> {
 
 /// The desk's users read the assessment (township, banner, league).
 fn reader(user: &CurrentUser) -> AppResult<()> {
-    crate::stats::desk_reader(user, "考核")
+    crate::api::stats::desk_reader(user, "考核")
 }
 
 /// The township station (镇信访代办服务站 考核各嘎查村) and the banner centre
@@ -106,7 +106,7 @@ fn year_of(q: Result<Query<YearQuery>, QueryRejection>) -> AppResult<(i32, Optio
 
 /// A unit the user may see: its kind, path and name (out of scope: 403).
 async fn unit_in_scope(db: &Db, user: &CurrentUser, unit_id: i64) -> AppResult<(UnitKind, String, String)> {
-    crate::stats::unit_named(&db.pool, user, unit_id, "考核").await
+    crate::db::stats::unit_named(&db.pool, user, unit_id, "考核").await
 }
 
 /// A village in the user's scope (a unit of another kind: 422).

@@ -32,7 +32,7 @@ fn desk_day(user: &CurrentUser) -> DeskDay {
     let today = china_today(chrono::Utc::now());
     DeskDay {
         today,
-        soon: crate::calendar::current().add_working_days(today, 2).value,
+        soon: crate::db::calendar::current().add_working_days(today, 2).value,
         review_level: role_level(user.role).map_or("", |l| l.as_str()),
     }
 }

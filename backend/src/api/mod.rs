@@ -5,12 +5,15 @@
 pub mod assessment;
 pub mod audit;
 pub mod auth;
+pub mod calendar;
 pub mod cases;
 pub mod desk;
 pub mod dossier;
 pub mod extract;
 pub mod ledger;
 pub mod openapi;
+pub mod org;
 pub mod print;
 pub mod security;
+pub mod stats;
 pub mod sync;

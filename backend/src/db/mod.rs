@@ -8,8 +8,11 @@
 pub mod assessment;
 pub mod assessment_letters;
 pub mod audit;
+pub mod calendar;
+pub mod org;
 pub mod scope;
 pub mod session;
+pub mod stats;
 pub mod text;
 
 use sqlx::any::{AnyPoolOptions, AnyRow};

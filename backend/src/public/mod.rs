@@ -507,7 +507,7 @@ async fn urge(State(ctx): State<ApiContext>, Named { id, number, key: code, .. }
         .map_err(|e: chrono::ParseError| sqlx::Error::Decode(e.into()))?;
     let mut done = "urge_again";
     if stage.deadline_applies()
-        && matches!(DueStatus::at(&crate::calendar::current(), due, today), DueStatus::Overdue(_))
+        && matches!(DueStatus::at(&crate::db::calendar::current(), due, today), DueStatus::Overdue(_))
     {
         let mut w = crate::db::Write::begin(&ctx.db, 1).await?;
         if crate::workflow::citizen_urge(&mut w, id, today).await? {
@@ -555,9 +555,10 @@ async fn public_case(ctx: &ApiContext, id: i64, lang: Lang) -> AppResult<PublicC
     let due_on: String = row.try_get("due_on")?;
     let today = shared::time::china_today(chrono::Utc::now());
     let (due, late) = match (stage.deadline_applies(), due_on.parse::<chrono::NaiveDate>()) {
-        (true, Ok(d)) => {
-            (Some(d.to_string()), matches!(DueStatus::at(&crate::calendar::current(), d, today), DueStatus::Overdue(_)))
-        }
+        (true, Ok(d)) => (
+            Some(d.to_string()),
+            matches!(DueStatus::at(&crate::db::calendar::current(), d, today), DueStatus::Overdue(_)),
+        ),
         _ => (None, false),
     };
     let accepted_on: String = row.try_get("accepted_on")?;

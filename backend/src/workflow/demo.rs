@@ -221,7 +221,7 @@ async fn load(tx: &mut Tx, today: NaiveDate) -> anyhow::Result<()> {
         user_ids.insert(*username, id);
     }
 
-    let calendar = crate::calendar::current();
+    let calendar = crate::db::calendar::current();
     let cal = &*calendar;
     let stages = [
         Stage::Screening,
@@ -298,7 +298,7 @@ async fn load(tx: &mut Tx, today: NaiveDate) -> anyhow::Result<()> {
         .bind(case_id)
         .execute(&mut **tx)
         .await?;
-        crate::stats::changed(tx, case_id, None, None).await.map_err(|e| anyhow::anyhow!("{}", e.0.message))?;
+        crate::db::stats::changed(tx, case_id, None, None).await.map_err(|e| anyhow::anyhow!("{}", e.0.message))?;
 
         // Cases past screening have a first visit by their agent.
         if let Some(agent) = agent {

@@ -14,6 +14,8 @@
 pub mod demo;
 pub mod overdue;
 pub mod push;
+pub mod quality;
+pub mod schedule;
 pub mod upkeep;
 
 use crate::db::audit::{self, AuditEntry};
@@ -54,11 +56,11 @@ pub async fn create_case(w: &mut Write, user: &CurrentUser, c: &CheckedCase) -> 
         return Err(AppError::new(ErrorCode::OutOfJurisdiction, "只能为本辖区的单位登记事项"));
     };
     let lifecycle = Lifecycle::new(kind.handling_level());
-    let due = c.level.due_date(&crate::calendar::current(), c.received_on);
+    let due = c.level.due_date(&crate::db::calendar::current(), c.received_on);
     let seq = w.next_seq().await?;
     let year = chrono::Datelike::year(&c.received_on);
     // 编号: per prefix and year, in order of registration.
-    let prefix = crate::org::number_prefix(w.conn(), c.unit_id).await?;
+    let prefix = crate::db::org::number_prefix(w.conn(), c.unit_id).await?;
     let n: i64 = sqlx::query("SELECT COUNT(*) FROM cases WHERE number LIKE $1")
         .bind(format!("{}%", case_number_stem(&prefix, year)))
         .fetch_one(w.conn())
@@ -100,7 +102,7 @@ pub async fn create_case(w: &mut Write, user: &CurrentUser, c: &CheckedCase) -> 
     .fetch_one(w.conn())
     .await?
     .try_get(0)?;
-    crate::stats::changed(w.conn(), id, None, None).await?;
+    crate::db::stats::changed(w.conn(), id, None, None).await?;
     audit::record(
         w,
         AuditEntry {
@@ -295,7 +297,7 @@ pub async fn apply_checked(
         *unit = transfer_target(w, before, *unit_id).await?;
     }
     let cmd = &cmd;
-    let mut after = apply_to_view(before, cmd, today, &crate::calendar::current()).map_err(|e| {
+    let mut after = apply_to_view(before, cmd, today, &crate::db::calendar::current()).map_err(|e| {
         AppError::new(ErrorCode::Conflict, format!("{}（当前状态：{}）", e.message, before.lifecycle.status.label()))
     })?;
     if let CaseCommand::Screen { outcome: ScreeningOutcome::AcceptAgency { .. }, agent_id: Some(agent), .. }
@@ -314,7 +316,7 @@ pub async fn apply_checked(
     let lifecycle = after.lifecycle.clone();
 
     let seq = w.next_seq().await?;
-    let stats_before = crate::stats::facts(w.conn(), before.id).await?;
+    let stats_before = crate::db::stats::facts(w.conn(), before.id).await?;
     sqlx::query(
         "UPDATE cases SET stage = $1, status = $2, lifecycle = $3, handling_level = $4, agent_id = $5, category = $6, task_group = $7, \
          proposed_handling = $8, leader_opinion = $9, leader_instruction = $10, notice_form = $11, result = $12, opinion = $13, \
@@ -378,7 +380,7 @@ pub async fn apply_checked(
         _ => {}
     }
     // After the 处置单: a transferred matter counts for its department too.
-    crate::stats::changed(w.conn(), before.id, stats_before, Some(today)).await?;
+    crate::db::stats::changed(w.conn(), before.id, stats_before, Some(today)).await?;
     let label = cmd.label();
     let event_id: i64 = sqlx::query(
         "INSERT INTO case_events (case_id, kind, label, payload, actor_id, at, rev) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
@@ -573,7 +575,7 @@ pub async fn citizen_urge(w: &mut Write, case_id: i64, today: NaiveDate) -> Resu
 /// A citizen's complaint about the service: recorded with its reply due date.
 pub async fn add_complaint(w: &mut Write, case_id: i64, text: &str, today: NaiveDate) -> Result<i64, AppError> {
     shared::validation::check_text("投诉内容", text, 1000)?;
-    let due = shared::deadline::complaint_reply_due(&crate::calendar::current(), today);
+    let due = shared::deadline::complaint_reply_due(&crate::db::calendar::current(), today);
     let id: i64 =
         sqlx::query("INSERT INTO complaints (case_id, text, created_at, due_on) VALUES ($1, $2, $3, $4) RETURNING id")
             .bind(case_id)
@@ -677,7 +679,7 @@ pub async fn complaints(pool: &sqlx::AnyPool, case_id: i64) -> Result<Vec<shared
 /// second tap, or a second opinion, records nothing). Returns whether it was
 /// recorded now.
 pub async fn citizen_opinion(w: &mut Write, case_id: i64, opinion: Opinion) -> Result<bool, AppError> {
-    let old = crate::stats::facts(w.conn(), case_id).await?;
+    let old = crate::db::stats::facts(w.conn(), case_id).await?;
     let recorded = sqlx::query(
         "INSERT INTO citizen_opinions (case_id, opinion, at) VALUES ($1, $2, $3) ON CONFLICT (case_id) DO NOTHING",
     )
@@ -690,7 +692,7 @@ pub async fn citizen_opinion(w: &mut Write, case_id: i64, opinion: Opinion) -> R
         == 1;
     if recorded {
         // 参评: the statistics count the citizen's own evaluation.
-        crate::stats::changed(w.conn(), case_id, old, None).await?;
+        crate::db::stats::changed(w.conn(), case_id, old, None).await?;
         let seq = w.next_seq().await?;
         w.touch_case(case_id, seq);
         audit::record(

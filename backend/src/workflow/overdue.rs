@@ -64,7 +64,7 @@ pub async fn run_once(db: &Db, today: NaiveDate) -> Result<OverdueReport, AppErr
             .case_for_write(w.conn(), id)
             .await?
             .expect("the system scope sees every case");
-        let late = match DueStatus::at(&crate::calendar::current(), case.due_on, today) {
+        let late = match DueStatus::at(&crate::db::calendar::current(), case.due_on, today) {
             DueStatus::Overdue(n) => n,
             _ => 1,
         };

@@ -4,8 +4,8 @@
 
 use crate::api::extract::{ApiJson, ApiPath};
 use crate::db::audit::{self, AuditEntry};
+use crate::db::org as db;
 use crate::db::session::{hash_password, CurrentUser};
-use crate::db::text::to_text;
 use crate::db::Tx;
 use crate::error::{AppError, AppResult};
 use crate::ApiContext;
@@ -19,7 +19,6 @@ use shared::org::{
     UserView,
 };
 use shared::validation::{PersonName, PhoneNumber};
-use sqlx::Row;
 
 pub fn router() -> Router<ApiContext> {
     Router::new()
@@ -89,34 +88,11 @@ async fn create_unit(
         ));
     }
     if let Some(group) = new.task_group {
-        let taken = sqlx::query("SELECT id FROM units WHERE parent_id = $1 AND task_group = $2")
-            .bind(new.parent_id)
-            .bind(group.as_str())
-            .fetch_optional(&mut *tx)
-            .await?;
-        if taken.is_some() {
+        if db::task_group_taken(&mut tx, new.parent_id, group).await? {
             return Err(AppError::new(ErrorCode::Conflict, format!("该苏木镇已设立{}", group.label())));
         }
     }
-    let id: i64 = sqlx::query(
-        "INSERT INTO units (parent_id, kind, name, path, number_prefix, task_group) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-    )
-    .bind(new.parent_id)
-    .bind(to_text(&new.kind))
-    .bind(&name)
-    // A unique placeholder until the id is known.
-    .bind(format!(
-        "{parent_path}pending-{}-{}/",
-        user.id,
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos())
-    ))
-    .bind(&number_prefix)
-    .bind(new.task_group.map(|g| g.as_str()))
-    .fetch_one(&mut *tx)
-    .await?
-    .try_get(0)?;
-    let path = format!("{parent_path}{id}/");
-    sqlx::query("UPDATE units SET path = $1 WHERE id = $2").bind(&path).bind(id).execute(&mut *tx).await?;
+    let (id, path) = db::insert_unit(&mut tx, &new, &name, number_prefix.as_deref(), &parent_path, user.id).await?;
     let view = UnitView {
         id,
         parent_id: Some(new.parent_id),
@@ -188,28 +164,11 @@ async fn create_user(
             format!("{}不能设在{}", new.role.label(), kind.label()),
         ));
     }
-    if sqlx::query("SELECT 1 FROM users WHERE username = $1").bind(&username).fetch_optional(&mut *tx).await?.is_some()
-    {
+    if db::username_taken(&mut tx, &username).await? {
         return Err(AppError::new(ErrorCode::Conflict, "用户名已被使用"));
     }
     let hash = hash_off_thread(&new.password).await?;
-    let id: i64 = sqlx::query(
-        "INSERT INTO users (username, password_hash, display_name, role, unit_id, phone, agent_kind, full_time, registered, public_employee) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
-    )
-    .bind(&username)
-    .bind(hash)
-    .bind(&display_name)
-    .bind(to_text(&new.role))
-    .bind(new.unit_id)
-    .bind(&phone)
-    .bind(new.agent_kind.map(|k| to_text(&k)))
-    .bind(i64::from(new.full_time))
-    .bind(i64::from(new.registered))
-    .bind(i64::from(new.public_employee))
-    .fetch_one(&mut *tx)
-    .await?
-    .try_get(0)?;
+    let id = db::insert_user(&mut tx, &new, &username, hash, &display_name, phone.as_deref()).await?;
     let view = fetch_user(&mut tx, &user, id).await?;
     audit::append(
         &mut tx,
@@ -276,27 +235,11 @@ async fn update_user(
     after.full_time = up.full_time.unwrap_or(after.full_time);
     after.registered = up.registered.unwrap_or(after.registered);
     after.public_employee = up.public_employee.unwrap_or(after.public_employee);
-    sqlx::query(
-        "UPDATE users SET display_name = $1, role = $2, unit_id = $3, phone = $4, agent_kind = $5, full_time = $6, \
-         registered = $7, public_employee = $8 WHERE id = $9",
-    )
-    .bind(&after.display_name)
-    .bind(to_text(&after.role))
-    .bind(after.unit_id)
-    .bind(&after.phone)
-    .bind(after.agent_kind.map(|k| to_text(&k)))
-    .bind(i64::from(after.full_time))
-    .bind(i64::from(after.registered))
-    .bind(i64::from(after.public_employee))
-    .bind(id)
-    .execute(&mut *tx)
-    .await?;
+    db::update_user(&mut tx, id, &after).await?;
     if let Some(p) = &up.password {
         check_password(p)?;
         let hash = hash_off_thread(p).await?;
-        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2").bind(hash).bind(id).execute(&mut *tx).await?;
-        // A new password ends the user's sessions.
-        sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
+        db::set_password(&mut tx, id, hash).await?;
     }
     let after = fetch_user(&mut tx, &user, id).await?;
     audit::append(
@@ -331,28 +274,6 @@ fn optional_prefix(raw: Option<&str>) -> AppResult<Option<String>> {
     }
 }
 
-/// The 编号 prefix of matters registered under `unit_id`: the nearest unit
-/// up the tree (itself included) that has one, else the deployment's
-/// setting, else the built-in one.
-pub async fn number_prefix(conn: &mut sqlx::AnyConnection, unit_id: i64) -> AppResult<String> {
-    let own = sqlx::query(
-        "SELECT a.number_prefix FROM units u JOIN units a ON u.path LIKE a.path || '%' \
-         WHERE u.id = $1 AND a.number_prefix IS NOT NULL ORDER BY LENGTH(a.path) DESC LIMIT 1",
-    )
-    .bind(unit_id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    if let Some(r) = own {
-        return Ok(r.try_get(0)?);
-    }
-    let setting =
-        sqlx::query("SELECT value FROM settings WHERE name = 'number_prefix'").fetch_optional(&mut *conn).await?;
-    Ok(match setting {
-        Some(r) => r.try_get(0)?,
-        None => shared::case::CASE_NUMBER_PREFIX.to_string(),
-    })
-}
-
 /// Renames a unit or sets (or removes) its own 编号 prefix.
 #[utoipa::path(patch, path = "/api/admin/units/{id}", tag = "admin", params(("id" = i64, Path, minimum = 1)), request_body = UnitUpdate, responses((status = 200, body = UnitView), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
 async fn update_unit(
@@ -364,7 +285,7 @@ async fn update_unit(
     admin_only(&user)?;
     let mut tx = ctx.db.begin_write().await?;
     managed_unit(&mut tx, &user, id).await?;
-    let before = managed_unit_view(&mut tx, id).await?;
+    let before = db::unit_view(&mut tx, id).await?;
     let mut after = before.clone();
     if let Some(n) = &up.name {
         let name = n.trim().to_string();
@@ -374,12 +295,7 @@ async fn update_unit(
     if let Some(p) = &up.number_prefix {
         after.number_prefix = optional_prefix(Some(p))?;
     }
-    sqlx::query("UPDATE units SET name = $1, number_prefix = $2 WHERE id = $3")
-        .bind(&after.name)
-        .bind(&after.number_prefix)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+    db::update_unit(&mut tx, id, &after.name, after.number_prefix.as_deref()).await?;
     audit::append(
         &mut tx,
         AuditEntry {
@@ -396,33 +312,11 @@ async fn update_unit(
     Ok(Json(after))
 }
 
-/// A unit already checked to be in the administrator's subtree.
-async fn managed_unit_view(tx: &mut Tx, id: i64) -> AppResult<UnitView> {
-    let r = sqlx::query("SELECT id, parent_id, kind, name, path, number_prefix, task_group FROM units WHERE id = $1")
-        .bind(id)
-        .fetch_one(&mut **tx)
-        .await?;
-    Ok(UnitView {
-        id: r.try_get("id")?,
-        parent_id: r.try_get("parent_id")?,
-        kind: crate::db::text::from_text("kind", &r.try_get::<String, _>("kind")?)?,
-        name: r.try_get("name")?,
-        path: r.try_get("path")?,
-        number_prefix: r.try_get("number_prefix")?,
-        task_group: crate::db::text::opt_from_text("task_group", r.try_get("task_group")?)?,
-    })
-}
-
-async fn read_settings(pool: &sqlx::AnyPool) -> AppResult<Settings> {
-    let prefix = sqlx::query("SELECT value FROM settings WHERE name = 'number_prefix'").fetch_optional(pool).await?;
-    Ok(Settings { number_prefix: prefix.map(|r| r.try_get(0)).transpose()? })
-}
-
 /// The deployment's settings.
 #[utoipa::path(get, path = "/api/admin/settings", tag = "admin", responses((status = 200, body = Settings), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
 async fn get_settings(State(ctx): State<ApiContext>, user: CurrentUser) -> AppResult<Json<Settings>> {
     admin_only(&user)?;
-    Ok(Json(read_settings(&ctx.db.pool).await?))
+    Ok(Json(db::read_settings(&ctx.db.pool).await?))
 }
 
 /// Changes the deployment's settings (the 编号 prefix; empty or null: the
@@ -435,15 +329,9 @@ async fn put_settings(
 ) -> AppResult<Json<Settings>> {
     admin_only(&user)?;
     let prefix = optional_prefix(new.number_prefix.as_deref())?;
-    let before = read_settings(&ctx.db.pool).await?;
+    let before = db::read_settings(&ctx.db.pool).await?;
     let mut tx = ctx.db.begin_write().await?;
-    sqlx::query("DELETE FROM settings WHERE name = 'number_prefix'").execute(&mut *tx).await?;
-    if let Some(p) = &prefix {
-        sqlx::query("INSERT INTO settings (name, value) VALUES ('number_prefix', $1)")
-            .bind(p)
-            .execute(&mut *tx)
-            .await?;
-    }
+    db::set_number_prefix(&mut tx, prefix.as_deref()).await?;
     let after = Settings { number_prefix: prefix };
     audit::append(
         &mut tx,

@@ -1,6 +1,8 @@
-//! Statistics (issue 12): the counters kept as aggregates in `case_stats`,
-//! the figures of a unit for a period (`GET /api/stats`) and the quality
-//! inspection (质检) by the banner's supervision centre.
+//! The statistics' SQL: the counters kept as aggregates in `case_stats` and
+//! their drill-down members `case_stat_members`, kept by [`changed`] and
+//! counted afresh by [`recount`] / [`rebuild`]; the figures of a unit read
+//! from them ([`stats_of`]) and the in-scope unit of a page of figures
+//! ([`unit_named`]).
 //!
 //! Which matter counts where is `shared::stats::contributions`. The write
 //! path calls [`changed`] after every change of a `cases` row, inside the
@@ -10,36 +12,21 @@
 //! recount ([`recount`]) runs the same rule over the cases; the tests find
 //! both equal.
 
-use crate::api::extract::ApiJson;
-use crate::db::audit::{self, AuditEntry};
 use crate::db::session::CurrentUser;
 use crate::db::text::{from_text, opt_from_text};
-use crate::db::{now_text, Cell, Db, Write};
+use crate::db::{now_text, Cell, Db};
 use crate::error::{AppError, AppResult};
-use crate::ApiContext;
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
-use axum::routing::get;
-use axum::{Json, Router};
-use chrono::{Datelike, NaiveDate};
-use shared::case::{CaseView, Stage};
+use chrono::NaiveDate;
+use shared::case::Stage;
 use shared::error::ErrorCode;
 use shared::lifecycle::{CaseStatus, HandlingLevel, Lifecycle};
-use shared::org::Role;
 use shared::stats::{
     counted_at, delta_at, due_now, figures, is_agency, keys_text, mixes, month_rows, rank, CaseFacts, Counts,
-    Inspection, InspectionView, MonthRange, RankRow, UnitStats,
+    MonthRange, RankRow, UnitStats,
 };
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 use std::collections::BTreeMap;
-
-pub fn router() -> Router<ApiContext> {
-    Router::new()
-        .route("/api/stats", get(unit_stats))
-        .route("/api/stats/quality", get(list_inspections).post(inspect))
-        .route("/api/stats/quality/sample", get(sample))
-}
 
 /// The columns [`facts_from_row`] reads.
 pub const FACT_COLUMNS: &str = "unit_path, accepted_on, channel, source, category, stage, handling_level, lifecycle, \
@@ -409,40 +396,6 @@ pub async fn ensure_built(db: &Db) -> Result<(), AppError> {
     Ok(())
 }
 
-/// `GET /api/stats` and the quality endpoints' query: a unit in the user's
-/// scope (default: the user's own) and a period of months (default: this
-/// year up to this month).
-#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct StatsQuery {
-    #[serde(default)]
-    #[param(minimum = 1)]
-    pub unit_id: Option<i64>,
-    /// First month (YYYY-MM).
-    #[serde(default)]
-    pub from: Option<String>,
-    /// Last month (YYYY-MM).
-    #[serde(default)]
-    pub to: Option<String>,
-    /// How many matters to draw (质检 sample), 1–200.
-    #[serde(default)]
-    pub size: Option<i64>,
-}
-
-/// Only the desk's users read figures (statistics, the assessment, the
-/// bulletin, the appraisal); `what` names the page in the refusal.
-pub fn desk_reader(user: &CurrentUser, what: &str) -> AppResult<()> {
-    if shared::desk::role_level(user.role).is_none() {
-        return Err(AppError::new(ErrorCode::Forbidden, format!("{}不能查看{what}", user.role.label())));
-    }
-    Ok(())
-}
-
-fn desk_user(user: &CurrentUser) -> AppResult<()> {
-    desk_reader(user, "统计")
-}
-
 /// A unit in the user's scope for a page of figures: its kind, path and
 /// name (out of scope: 403 naming `what`).
 pub async fn unit_named(
@@ -458,43 +411,6 @@ pub async fn unit_named(
     let name: String =
         sqlx::query("SELECT name FROM units WHERE id = $1").bind(unit_id).fetch_one(&mut *conn).await?.try_get(0)?;
     Ok((kind, path, name))
-}
-
-struct Checked {
-    unit_id: i64,
-    unit_name: String,
-    unit_path: String,
-    range: MonthRange,
-}
-
-async fn checked(
-    ctx: &ApiContext,
-    user: &CurrentUser,
-    q: Result<Query<StatsQuery>, QueryRejection>,
-) -> AppResult<(Checked, StatsQuery)> {
-    let Query(q) =
-        q.map_err(|e| AppError::new(ErrorCode::ValidationFailed, format!("统计条件无效：{}", e.body_text())))?;
-    let today = shared::time::china_today(chrono::Utc::now());
-    let range = MonthRange::parse(
-        q.from.as_deref().unwrap_or(&format!("{:04}-01", today.year())),
-        q.to.as_deref().unwrap_or(&shared::stats::month_of(today)),
-    )?;
-    let unit_id = q.unit_id.unwrap_or(user.unit_id);
-    let (_, unit_path, unit_name) = unit_named(&ctx.db.pool, user, unit_id, "统计").await?;
-    Ok((Checked { unit_id, unit_name, unit_path, range }, q))
-}
-
-#[utoipa::path(get, path = "/api/stats", tag = "stats", params(StatsQuery), responses((status = 200, body = UnitStats), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
-pub async fn unit_stats(
-    State(ctx): State<ApiContext>,
-    user: CurrentUser,
-    q: Result<Query<StatsQuery>, QueryRejection>,
-) -> AppResult<Json<UnitStats>> {
-    desk_user(&user)?;
-    let (c, _) = checked(&ctx, &user, q).await?;
-    let today = shared::time::china_today(chrono::Utc::now());
-    let soon = crate::calendar::current().add_working_days(today, 2).value;
-    Ok(Json(stats_of(&ctx.db.pool, c.unit_id, c.unit_name, &c.unit_path, c.range, today, soon).await?))
 }
 
 /// The statistics of the unit at `unit_path` for `range`, from the counters.
@@ -571,123 +487,5 @@ pub async fn stats_of(
         mix: mixes(&totals),
         due: due_now(&snapshot, today, soon),
         period: range,
-    })
-}
-
-/// Only the banner's supervision centre inspects (质检).
-fn inspector(user: &CurrentUser) -> AppResult<()> {
-    if user.role != Role::CountyCentre {
-        return Err(AppError::new(ErrorCode::Forbidden, "只有旗县代办中心（督导）可以进行质检"));
-    }
-    Ok(())
-}
-
-#[utoipa::path(get, path = "/api/stats/quality/sample", tag = "stats", params(StatsQuery), responses((status = 200, description = "随机抽取的已办结、未质检事项", body = Vec<CaseView>), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
-pub async fn sample(
-    State(ctx): State<ApiContext>,
-    user: CurrentUser,
-    q: Result<Query<StatsQuery>, QueryRejection>,
-) -> AppResult<Json<Vec<CaseView>>> {
-    inspector(&user)?;
-    let (c, q) = checked(&ctx, &user, q).await?;
-    let size = q.size.unwrap_or(10);
-    if !(1..=200).contains(&size) {
-        return Err(AppError::new(ErrorCode::ValidationFailed, "抽样数量应为 1–200"));
-    }
-    let (from, to) = c.range.days();
-    Ok(Json(user.scope().quality_sample(&ctx.db.pool, &c.unit_path, from, to, size).await?))
-}
-
-#[utoipa::path(get, path = "/api/stats/quality", tag = "stats", params(StatsQuery), responses((status = 200, body = Vec<InspectionView>), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
-pub async fn list_inspections(
-    State(ctx): State<ApiContext>,
-    user: CurrentUser,
-    q: Result<Query<StatsQuery>, QueryRejection>,
-) -> AppResult<Json<Vec<InspectionView>>> {
-    desk_user(&user)?;
-    let (c, _) = checked(&ctx, &user, q).await?;
-    let (from, to) = c.range.days();
-    Ok(Json(user.scope().inspections(&ctx.db.pool, &c.unit_path, from, to).await?))
-}
-
-#[utoipa::path(post, path = "/api/stats/quality", tag = "stats", request_body = Inspection, responses((status = 200, body = InspectionView), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
-pub async fn inspect(
-    State(ctx): State<ApiContext>,
-    user: CurrentUser,
-    ApiJson(i): ApiJson<Inspection>,
-) -> AppResult<Json<InspectionView>> {
-    let today = shared::time::china_today(chrono::Utc::now());
-    let mut w = Write::begin(&ctx.db, 1).await?;
-    let view = record_inspection(&mut w, &user, &i, today).await?;
-    w.commit().await?;
-    Ok(Json(view))
-}
-
-/// Records a quality inspection of a closed agency matter in the
-/// inspector's scope: the inspection row, the case's verdict (the last
-/// inspection counts) and its counters, the audit entry.
-pub async fn record_inspection(
-    w: &mut Write,
-    user: &CurrentUser,
-    i: &Inspection,
-    today: NaiveDate,
-) -> Result<InspectionView, AppError> {
-    inspector(user)?;
-    i.validate()?;
-    let case = user.scope().case_for_write(w.conn(), i.case_id).await?.ok_or_else(AppError::not_found)?;
-    if !(is_agency(&case.lifecycle) && case.lifecycle.is_closed()) {
-        return Err(AppError::new(
-            ErrorCode::Conflict,
-            format!("只能质检已办结的代办事项（当前状态：{}）", case.lifecycle.status.label()),
-        ));
-    }
-    let old = facts(w.conn(), case.id).await?;
-    let unit_path = old.as_ref().map(|f| f.unit_path.clone()).unwrap_or_default();
-    let id: i64 = sqlx::query(
-        "INSERT INTO quality_checks (case_id, unit_path, passed, reasons, fix_asked, inspected_by, inspected_on, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-    )
-    .bind(case.id)
-    .bind(&unit_path)
-    .bind(i64::from(i.passed))
-    .bind(i.reasons.trim())
-    .bind(i.fix_asked.trim())
-    .bind(user.id)
-    .bind(today.to_string())
-    .bind(now_text())
-    .fetch_one(w.conn())
-    .await?
-    .try_get(0)?;
-    let seq = w.next_seq().await?;
-    sqlx::query("UPDATE cases SET quality_passed = $1 WHERE id = $2")
-        .bind(i64::from(i.passed))
-        .bind(case.id)
-        .execute(w.conn())
-        .await?;
-    changed(w.conn(), case.id, old, None).await?;
-    w.touch_case(case.id, seq);
-    audit::record(
-        w,
-        AuditEntry {
-            actor_id: Some(user.id),
-            action: "case.quality_check",
-            entity: "case",
-            entity_id: case.id.to_string(),
-            before: None,
-            after: Some(
-                serde_json::json!({"passed": i.passed, "reasons": i.reasons.trim(), "fix_asked": i.fix_asked.trim()}),
-            ),
-        },
-    )
-    .await?;
-    Ok(InspectionView {
-        id,
-        case_id: case.id,
-        case_number: case.number,
-        passed: i.passed,
-        reasons: i.reasons.trim().to_string(),
-        fix_asked: i.fix_asked.trim().to_string(),
-        inspected_by_name: user.display_name.clone(),
-        inspected_on: today,
     })
 }

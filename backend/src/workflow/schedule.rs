@@ -1,0 +1,69 @@
+//! The recount of open matters' deadlines after the working-day calendar
+//! changed (an administrator entered a year's schedule).
+
+use crate::db::Write;
+use crate::error::AppResult;
+use chrono::NaiveDate;
+use shared::calendar::Calendar;
+use shared::command::CaseCommand;
+use sqlx::AnyPool;
+
+/// The day a matter's current limit started: the last command that set a
+/// new limit (plan fixed: its date; escalation taken, or a review found the
+/// claim reasonable: the day it happened), else the day it was accepted.
+fn limit_start(accepted_on: NaiveDate, events: &[shared::case::TimelineEntry]) -> NaiveDate {
+    let mut start = accepted_on;
+    for e in events {
+        match &e.command {
+            CaseCommand::FixPlan { fixed_on, .. } => start = *fixed_on,
+            CaseCommand::Escalate { .. } | CaseCommand::ReviewDecided { claim_reasonable: true, .. } => {
+                if let Ok(day) = shared::time::local_day(&e.at).parse() {
+                    start = day;
+                }
+            }
+            _ => {}
+        }
+    }
+    start
+}
+
+/// Counts again, with `cal`, the deadline of every open matter whose
+/// deadline was counted across a year without a schedule (so the
+/// "节假日安排未公布" warning goes once the year is entered). Returns the
+/// ids of the matters whose deadline changed; phones pull them again.
+pub async fn recount_unscheduled(pool: &AnyPool, w: &mut Write, cal: &Calendar) -> AppResult<Vec<i64>> {
+    let system = crate::db::scope::Scope::system();
+    let all = crate::db::scope::LedgerFilter::default();
+    let flagged: Vec<_> = system
+        .ledger_cases(pool, &all, None, i64::MAX)
+        .await?
+        .into_iter()
+        .filter(|c| c.due_unscheduled && c.stage.deadline_applies())
+        .collect();
+    let mut changed = Vec::new();
+    for c in flagged {
+        let mut events = Vec::new();
+        for kind in ["fix_plan", "escalate", "review_decided"] {
+            events.extend(system.ledger_events(pool, &all, Some(c.id), kind).await?);
+        }
+        events.sort_by_key(|e| e.id);
+        let due = c.level.due_date(cal, limit_start(c.accepted_on, &events));
+        if due.value == c.due_on && due.unscheduled == c.due_unscheduled {
+            continue;
+        }
+        let seq = w.next_seq().await?;
+        let stats_before = crate::db::stats::facts(w.conn(), c.id).await?;
+        sqlx::query("UPDATE cases SET due_on = $1, due_unscheduled = $2, rev = $3 WHERE id = $4")
+            .bind(due.value.to_string())
+            .bind(i64::from(due.unscheduled))
+            .bind(seq)
+            .bind(c.id)
+            .execute(w.conn())
+            .await?;
+        // The open matter's due date moved: its due-date counter moves too.
+        crate::db::stats::changed(w.conn(), c.id, stats_before, None).await?;
+        w.forget_case(c.id);
+        changed.push(c.id);
+    }
+    Ok(changed)
+}
