@@ -447,3 +447,7 @@ pub fn new_query_code() -> String {
     let _ = getrandom::getrandom(&mut raw);
     shared::public::QueryCode::from_random(u32::from_le_bytes(raw)).as_str().to_string()
 }
+
+pub mod attachments;
+pub mod files;
+pub mod public;

@@ -762,3 +762,6 @@ pub async fn desk_actions(pool: &sqlx::AnyPool, user: &CurrentUser, case: &CaseV
     let actor = Actor { id: user.id, role: user.role };
     Ok(shared::authority::desk_commands(actor, &place.seen_by(user), case).into_iter().map(str::to_string).collect())
 }
+
+pub mod attachment;
+pub mod citizen;
