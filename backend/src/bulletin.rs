@@ -413,7 +413,7 @@ pub async fn bulletin_xlsx(
     let bytes = tokio::task::spawn_blocking(move || workbook(&b))
         .await
         .map_err(|_| AppError::new(ErrorCode::Internal, "通报生成失败"))??;
-    Ok(crate::reward_report::xlsx_response(bytes, "bulletin.xlsx", &crate::public::percent("通报.xlsx")))
+    Ok(crate::reward_report::xlsx_response(bytes, "bulletin.xlsx", &crate::api::public::percent("通报.xlsx")))
 }
 
 /// The workbook of a bulletin.

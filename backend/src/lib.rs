@@ -12,9 +12,7 @@ pub mod routes;
 pub mod startup;
 pub mod workflow;
 
-pub mod attachments;
 pub mod bulletin;
-pub mod public;
 pub mod reward;
 pub mod reward_report;
 
@@ -39,7 +37,7 @@ pub struct ApiContext {
     pub push_failures: std::sync::Arc<workflow::push::PushFailures>,
     pub security: std::sync::Arc<api::security::SecurityConfig>,
     /// Failed look-ups on the public pages, per address and per number.
-    pub lookup_throttle: std::sync::Arc<public::LookupThrottle>,
+    pub lookup_throttle: std::sync::Arc<api::public::LookupThrottle>,
 }
 
 impl ApiContext {

@@ -146,7 +146,7 @@ async fn uploads_typed_by_content_and_limited_under_load(app: &TestApp) {
             .as_i64()
             .unwrap();
     let before = app.count("attachments").await;
-    let max = backend::attachments::MAX_ATTACHMENT_BYTES;
+    let max = backend::db::files::MAX_ATTACHMENT_BYTES;
     let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
     let mut html = b"<html><script>alert(1)</script>".to_vec();
     html.resize(2000, b' ');

@@ -53,7 +53,7 @@ pub fn api_router() -> Router<ApiContext> {
         .route("/api/assessment/entries/{id}/withdraw", post(withdraw))
         .route(
             "/api/assessment/entries/{id}/evidence",
-            post(add_evidence).layer(DefaultBodyLimit::max(crate::attachments::MAX_ATTACHMENT_BYTES + 1024)),
+            post(add_evidence).layer(DefaultBodyLimit::max(crate::db::files::MAX_ATTACHMENT_BYTES + 1024)),
         )
         .route("/api/assessment/evidence/{id}", get(evidence))
         .route("/api/assessment/letters", post(issue_letter))
@@ -278,15 +278,15 @@ pub async fn add_evidence(
     assessor(&user)?;
     let Query(params) =
         params.map_err(|_| AppError::new(ErrorCode::ValidationFailed, "请提供证明材料的文件名（name）"))?;
-    let name = crate::attachments::check_file_name(&params.name)?;
+    let name = crate::db::files::check_file_name(&params.name)?;
     if body.is_empty() {
         return Err(AppError::new(ErrorCode::ValidationFailed, "证明材料内容为空"));
     }
-    if body.len() > crate::attachments::MAX_ATTACHMENT_BYTES {
+    if body.len() > crate::db::files::MAX_ATTACHMENT_BYTES {
         return Err(AppError::new(ErrorCode::PayloadTooLarge, "证明材料不能超过 5 MB"));
     }
     let claimed = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let actual = crate::attachments::sniff(&body)
+    let actual = crate::db::files::sniff(&body)
         .ok_or_else(|| AppError::new(ErrorCode::UnsupportedMediaType, "只接受 JPEG、PNG、WebP 图片或 PDF 扫描件"))?;
     if claimed.split(';').next().unwrap_or("").trim() != actual {
         return Err(AppError::new(ErrorCode::UnsupportedMediaType, "证明材料类型与内容不符"));
@@ -299,7 +299,7 @@ pub async fn add_evidence(
     // The same file for the same record is the same evidence: a retried
     // upload answers with it.
     let evidence_id = format!("e{id}-{}", &sha[..16]);
-    crate::attachments::store(&ctx.data_dir, &sha, &evidence_id, &body).await?;
+    crate::db::files::store(&ctx.data_dir, &sha, &evidence_id, &body).await?;
     let mut w = Write::begin(&ctx.db, 1).await?;
     if let Some(existing) = queries::evidence_by_id(w.conn(), &evidence_id).await? {
         return Ok((StatusCode::OK, Json(existing)));
@@ -350,12 +350,12 @@ pub async fn evidence(
     reader(&user)?;
     let r = queries::stored_evidence(&ctx.db.pool, &id).await?.ok_or_else(AppError::not_found)?;
     entry_in_scope(&ctx, &user, r.entry_id).await?;
-    let bytes = crate::attachments::load(&ctx.data_dir, &r.sha256).await?;
+    let bytes = crate::db::files::load(&ctx.data_dir, &r.sha256).await?;
     let name: String = r.file_name;
     Ok((
         [
             (header::CONTENT_TYPE, r.content_type),
-            (header::CONTENT_DISPOSITION, format!("inline; filename*=UTF-8''{}", crate::public::percent(&name))),
+            (header::CONTENT_DISPOSITION, format!("inline; filename*=UTF-8''{}", crate::api::public::percent(&name))),
             (header::CACHE_CONTROL, "private, max-age=31536000, immutable".to_string()),
         ],
         bytes,

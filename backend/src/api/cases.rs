@@ -152,7 +152,7 @@ pub async fn get_case(
         },
         scope.visits_of_case(pool, id),
         workflow::timeline(pool, id),
-        crate::attachments::of_case(pool, id),
+        crate::db::attachments::of_case(pool, id),
         workflow::complaints(pool, id),
         workflow::citizen_opinion_of(pool, id),
         workflow::dispositions(pool, id),

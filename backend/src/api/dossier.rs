@@ -71,7 +71,7 @@ pub async fn dossier_zip(
     let follow_ups = scope.ledger_events(pool, &all, Some(id), "follow_up").await?;
     let visits = scope.visits_of_case(pool, id).await?;
     let timeline = crate::workflow::timeline(pool, id).await?;
-    let attachments = crate::attachments::of_case(pool, id).await?;
+    let attachments = crate::db::attachments::of_case(pool, id).await?;
 
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     let mut missing = Vec::new();
@@ -161,7 +161,7 @@ pub async fn dossier_zip(
                 format!(
                     "attachment; filename=\"dossier-{}.zip\"; filename*=UTF-8''{}.zip",
                     case.id,
-                    crate::public::percent(&case.number)
+                    crate::api::public::percent(&case.number)
                 ),
             ),
         ],

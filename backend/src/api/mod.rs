@@ -3,6 +3,7 @@
 //! to read, and `render` for documents.
 
 pub mod assessment;
+pub mod attachments;
 pub mod audit;
 pub mod auth;
 pub mod calendar;
@@ -14,6 +15,7 @@ pub mod ledger;
 pub mod openapi;
 pub mod org;
 pub mod print;
+pub mod public;
 pub mod security;
 pub mod stats;
 pub mod sync;

@@ -39,7 +39,7 @@ struct AgencyForm<'a> {
 fn lookup_url(headers: &HeaderMap, ctx: &ApiContext, number: &str, code: &str) -> String {
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1:8080");
     let scheme = if crate::api::security::is_https(headers, &ctx.security) { "https" } else { "http" };
-    format!("{scheme}://{host}/public/case?n={}&c={code}", crate::public::percent(number))
+    format!("{scheme}://{host}/public/case?n={}&c={code}", crate::api::public::percent(number))
 }
 
 /// A QR code of `text` as an SVG element.

@@ -7,9 +7,12 @@
 
 pub mod assessment;
 pub mod assessment_letters;
+pub mod attachments;
 pub mod audit;
 pub mod calendar;
+pub mod files;
 pub mod org;
+pub mod public;
 pub mod scope;
 pub mod session;
 pub mod stats;

@@ -11,6 +11,8 @@
 //! timeline entry under a new change sequence number, and appends the audit
 //! entry. A refusal writes nothing.
 
+pub mod attachment;
+pub mod citizen;
 pub mod demo;
 pub mod overdue;
 pub mod push;

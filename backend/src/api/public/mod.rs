@@ -11,8 +11,13 @@
 //! closed, the result told to the citizen. "No such matter" and "wrong code"
 //! answer byte for byte alike, and failed look-ups are throttled per address
 //! and per matter number, so numbers cannot be walked.
+//!
+//! The HTTP handlers; the SQL is in [`crate::db::public`], the citizen's
+//! requests are written by [`crate::workflow::citizen`], the templates are in
+//! `pages.rs`.
 
 pub mod i18n;
+mod pages;
 
 use crate::error::AppResult;
 use crate::ApiContext;
@@ -22,13 +27,14 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use i18n::{Lang, Texts};
+use i18n::Lang;
+use pages::{CasePage, HomePage, NotFoundPage, RewardNoticePage};
+pub use pages::{ComplaintLine, PublicCase, Step, UnitLine};
 use serde::Deserialize;
 use shared::case::Stage;
 use shared::deadline::DueStatus;
 use shared::lifecycle::Opinion;
 use shared::public::CitizenKey;
-use sqlx::Row;
 
 pub fn router() -> Router<ApiContext> {
     Router::new()
@@ -127,34 +133,6 @@ fn page(status: StatusCode, v: &View, html: Result<String, askama::Error>) -> Ap
     Ok(resp)
 }
 
-pub struct UnitLine {
-    pub name: String,
-    pub office_phone: Option<String>,
-    /// The unit's agents' names, joined.
-    pub agents: String,
-}
-
-#[derive(Template)]
-#[template(path = "public/home.html")]
-struct HomePage<'a> {
-    /// This page's address up to its own parameters, for the language and size links.
-    here: String,
-    t: &'a Texts,
-    lang_code: &'a str,
-    other_lang_code: &'a str,
-    big: bool,
-    units: Vec<UnitLine>,
-    message: Option<&'a str>,
-    number: &'a str,
-    code: &'a str,
-}
-
-#[derive(Template)]
-#[template(path = "public/reward_notice.html")]
-struct RewardNoticePage {
-    batches: Vec<crate::reward::NoticeBatch>,
-}
-
 /// `GET /public/reward-notice`: the reward batches in their public notice
 /// (公示, seed 000 第十三条): agents' names, units, categories and amounts.
 async fn reward_notice(State(ctx): State<ApiContext>) -> AppResult<Response> {
@@ -193,31 +171,11 @@ async fn home(State(ctx): State<ApiContext>, headers: HeaderMap, Query(prefs): Q
 /// Townships and villages with their office phones and agents (names are
 /// public; agents' own phones are not).
 async fn unit_lines(ctx: &ApiContext) -> AppResult<Vec<UnitLine>> {
-    let rows = sqlx::query(
-        "SELECT n.id, n.name, n.office_phone, n.path FROM units n WHERE n.kind IN ('township', 'village') ORDER BY n.path",
-    )
-    .fetch_all(&ctx.db.pool)
-    .await?;
-    let agents = sqlx::query(
-        "SELECT u.unit_id, u.display_name FROM users u WHERE u.agent_kind IS NOT NULL AND u.registered <> 0 ORDER BY u.id",
-    )
-    .fetch_all(&ctx.db.pool)
-    .await?;
-    let mut out = Vec::new();
-    for r in &rows {
-        let id: i64 = r.try_get("id")?;
-        let names: Vec<String> = agents
-            .iter()
-            .filter(|a| a.try_get::<i64, _>("unit_id").ok() == Some(id))
-            .filter_map(|a| a.try_get::<String, _>("display_name").ok())
-            .collect();
-        out.push(UnitLine {
-            name: r.try_get("name")?,
-            office_phone: r.try_get("office_phone")?,
-            agents: names.join("、"),
-        });
-    }
-    Ok(out)
+    Ok(crate::db::public::units(&ctx.db.pool)
+        .await?
+        .into_iter()
+        .map(|u| UnitLine { name: u.name, office_phone: u.office_phone, agents: u.agents.join("、") })
+        .collect())
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -231,74 +189,6 @@ pub struct LookupParams {
     done: Option<String>,
     #[serde(flatten)]
     prefs: Prefs,
-}
-
-pub struct Step {
-    pub date: String,
-    pub text: &'static str,
-}
-
-pub struct ComplaintLine {
-    pub date: String,
-    pub text: String,
-    pub due: String,
-    pub reply: Option<String>,
-}
-
-pub struct PublicCase {
-    /// Overdue: the citizen may urge (催办).
-    pub may_urge: bool,
-    pub complaints: Vec<ComplaintLine>,
-    /// What the citizen just did, confirmed.
-    pub done: Option<&'static str>,
-    pub number: String,
-    pub stage: &'static str,
-    pub due: Option<String>,
-    pub late: bool,
-    pub unit: String,
-    pub office_phone: Option<String>,
-    pub agent: Option<String>,
-    pub timeline: Vec<Step>,
-    pub result: Option<String>,
-    /// The citizen's own evaluation, once given.
-    pub opinion: Option<&'static str>,
-    /// Closed and not yet evaluated by the citizen.
-    pub may_give_opinion: bool,
-    /// The citizen was dissatisfied and the matter is open to 复查/复核 now.
-    pub may_ask_review: bool,
-    /// The opinions to choose from (code, label), from `shared`.
-    pub opinions: Vec<(&'static str, &'static str)>,
-}
-
-#[derive(Template)]
-#[template(path = "public/case.html")]
-struct CasePage<'a> {
-    /// This page's address up to its own parameters, for the language and size links.
-    here: String,
-    t: &'a Texts,
-    lang_code: &'a str,
-    other_lang_code: &'a str,
-    big: bool,
-    c: PublicCase,
-    /// For the request forms (the citizen's own number and code).
-    number: &'a str,
-    code: &'a str,
-}
-
-#[derive(Template)]
-#[template(path = "public/not_found.html")]
-struct NotFoundPage<'a> {
-    /// This page's address up to its own parameters, for the language and size links.
-    here: String,
-    t: &'a Texts,
-    lang_code: &'a str,
-    other_lang_code: &'a str,
-    big: bool,
-    heading: &'a str,
-    body: &'a str,
-    message: Option<&'a str>,
-    number: &'a str,
-    code: &'a str,
 }
 
 /// Why a look-up found nothing to show.
@@ -332,12 +222,8 @@ async fn locate(
     } else {
         // The number alone selects the row; the key is compared here, so a
         // code and a phone tail take the same path and the same time.
-        match sqlx::query("SELECT id, query_code, phone FROM cases WHERE number = $1")
-            .bind(&number)
-            .fetch_optional(&ctx.db.pool)
-            .await?
-        {
-            Some(r) if code.opens(r.try_get("query_code")?, r.try_get("phone")?) => Some(r.try_get::<i64, _>("id")?),
+        match crate::db::public::by_number(&ctx.db.pool, &number).await? {
+            Some(r) if code.opens(r.query_code.as_deref(), r.phone.as_deref()) => Some(r.id),
             _ => None,
         }
     };
@@ -468,53 +354,23 @@ async fn give_opinion(
     let Some(opinion) = Opinion::parse(&f.opinion) else {
         return Ok(see_case(&number, &code, "opinion_missing"));
     };
-    let stage: String =
-        sqlx::query("SELECT stage FROM cases WHERE id = $1").bind(id).fetch_one(&ctx.db.pool).await?.try_get(0)?;
-    if !Stage::parse(&stage).is_some_and(Stage::is_closed) {
+    if !crate::workflow::citizen::give_opinion(&ctx.db, id, opinion).await? {
         return Ok(see_case(&number, &code, "opinion_not_yet"));
     }
-    let mut w = crate::db::Write::begin(&ctx.db, 1).await?;
-    crate::workflow::citizen_opinion(&mut w, id, opinion).await?;
-    w.commit().await?;
     Ok(see_case(&number, &code, "opinion"))
 }
 
 /// `POST /public/case/review`: a dissatisfied citizen asks for 复查/复核.
 async fn ask_review(State(ctx): State<ApiContext>, Named { id, number, key: code, .. }: Named) -> AppResult<Response> {
-    if crate::workflow::citizen_opinion_of(&ctx.db.pool, id).await? != Some(Opinion::Dissatisfied) {
-        return Ok(see_case(&number, &code, "review_not_allowed"));
-    }
-    let mut w = crate::db::Write::begin(&ctx.db, 1).await?;
-    let done = match crate::workflow::citizen_review(&mut w, id, shared::time::china_today(chrono::Utc::now())).await {
-        Ok(_) => "review",
-        // Already under review, or the matter is not (or no longer) open to
-        // one: nothing is recorded twice.
-        Err(e) if e.0.code != shared::error::ErrorCode::Internal => "review_not_allowed",
-        Err(e) => return Err(e),
-    };
-    w.commit().await?;
+    // Not dissatisfied, already under review, or the matter is not (or no
+    // longer) open to one: nothing is recorded twice.
+    let done = if crate::workflow::citizen::ask_review(&ctx.db, id).await? { "review" } else { "review_not_allowed" };
     Ok(see_case(&number, &code, done))
 }
 
 /// `POST /public/case/urge`: 催办 an overdue matter (once a day at most).
 async fn urge(State(ctx): State<ApiContext>, Named { id, number, key: code, .. }: Named) -> AppResult<Response> {
-    let today = shared::time::china_today(chrono::Utc::now());
-    let overdue = sqlx::query("SELECT stage, due_on FROM cases WHERE id = $1").bind(id).fetch_one(&ctx.db.pool).await?;
-    let stage = Stage::parse(&overdue.try_get::<String, _>("stage")?).unwrap_or(Stage::Archived);
-    let due: chrono::NaiveDate = overdue
-        .try_get::<String, _>("due_on")?
-        .parse()
-        .map_err(|e: chrono::ParseError| sqlx::Error::Decode(e.into()))?;
-    let mut done = "urge_again";
-    if stage.deadline_applies()
-        && matches!(DueStatus::at(&crate::db::calendar::current(), due, today), DueStatus::Overdue(_))
-    {
-        let mut w = crate::db::Write::begin(&ctx.db, 1).await?;
-        if crate::workflow::citizen_urge(&mut w, id, today).await? {
-            done = "urge";
-        }
-        w.commit().await?;
-    }
+    let done = if crate::workflow::citizen::urge(&ctx.db, id).await? { "urge" } else { "urge_again" };
     Ok(see_case(&number, &code, done))
 }
 
@@ -526,9 +382,7 @@ async fn complain(
     if shared::validation::check_text("投诉内容", &f.text, 1000).is_err() {
         return Ok(see_case(&number, &code, "complaint_invalid"));
     }
-    let mut w = crate::db::Write::begin(&ctx.db, 1).await?;
-    crate::workflow::add_complaint(&mut w, id, &f.text, shared::time::china_today(chrono::Utc::now())).await?;
-    w.commit().await?;
+    crate::workflow::citizen::complain(&ctx.db, id, &f.text).await?;
     Ok(see_case(&number, &code, "complaint"))
 }
 
@@ -542,36 +396,20 @@ fn see_case(number: &str, code: &CitizenKey, done: &str) -> Response {
 /// The public view of a matter, or `None` (unknown number or wrong code).
 async fn public_case(ctx: &ApiContext, id: i64, lang: Lang) -> AppResult<PublicCase> {
     let t = lang.texts();
-    let row = sqlx::query(
-        "SELECT c.id, c.number, c.stage, c.accepted_on, c.due_on, c.result, c.lifecycle, c.handling_level, c.created_at, \
-         n.name AS unit_name, n.office_phone, a.display_name AS agent_name \
-         FROM cases c JOIN units n ON n.id = c.unit_id LEFT JOIN users a ON a.id = c.agent_id WHERE c.id = $1",
-    )
-    .bind(id)
-    .fetch_one(&ctx.db.pool)
-    .await?;
-    let stage_code: String = row.try_get("stage")?;
-    let stage = Stage::parse(&stage_code).unwrap_or(Stage::Screening);
-    let due_on: String = row.try_get("due_on")?;
+    let row = crate::db::public::case_row(&ctx.db.pool, id).await?;
+    let stage = row.stage.unwrap_or(Stage::Screening);
     let today = shared::time::china_today(chrono::Utc::now());
-    let (due, late) = match (stage.deadline_applies(), due_on.parse::<chrono::NaiveDate>()) {
-        (true, Ok(d)) => (
+    let (due, late) = match (stage.deadline_applies(), row.due_on) {
+        (true, Some(d)) => (
             Some(d.to_string()),
             matches!(DueStatus::at(&crate::db::calendar::current(), d, today), DueStatus::Overdue(_)),
         ),
         _ => (None, false),
     };
-    let accepted_on: String = row.try_get("accepted_on")?;
-    let mut timeline = vec![Step { date: accepted_on, text: t.registered }];
+    let mut timeline = vec![Step { date: row.accepted_on, text: t.registered }];
     // Only which step was taken and when: never the texts typed with it
     // (notes may name people or places).
-    let events = sqlx::query("SELECT kind, at FROM case_events WHERE case_id = $1 ORDER BY id")
-        .bind(id)
-        .fetch_all(&ctx.db.pool)
-        .await?;
-    for e in &events {
-        let kind: String = e.try_get("kind")?;
-        let at: String = e.try_get("at")?;
+    for (kind, at) in crate::db::public::steps(&ctx.db.pool, id).await? {
         if let Some(text) = t.step(&kind) {
             let date = chrono::DateTime::parse_from_rfc3339(&at)
                 .map(|d| shared::time::china_today(d.with_timezone(&chrono::Utc)).to_string())
@@ -581,11 +419,9 @@ async fn public_case(ctx: &ApiContext, id: i64, lang: Lang) -> AppResult<PublicC
     }
     let closed = stage.is_closed();
     let citizen_opinion = crate::workflow::citizen_opinion_of(&ctx.db.pool, id).await?;
-    let lifecycle: Option<String> = row.try_get("lifecycle")?;
-    let level = shared::lifecycle::HandlingLevel::parse(&row.try_get::<String, _>("handling_level")?)
-        .unwrap_or(shared::lifecycle::HandlingLevel::Village);
-    let lifecycle = match lifecycle {
-        Some(json) => serde_json::from_str(&json).map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
+    let level = row.handling_level.unwrap_or(shared::lifecycle::HandlingLevel::Village);
+    let lifecycle = match row.lifecycle {
+        Some(lifecycle) => lifecycle,
         None => shared::lifecycle::Lifecycle::from_stage(stage, level),
     };
     let review_open = lifecycle.apply(&shared::lifecycle::CaseEvent::RequestReview).is_ok();
@@ -603,7 +439,7 @@ async fn public_case(ctx: &ApiContext, id: i64, lang: Lang) -> AppResult<PublicC
         may_urge: late,
         complaints,
         done: None,
-        number: row.try_get("number")?,
+        number: row.number,
         stage: if matches!(lifecycle.status, shared::lifecycle::CaseStatus::UnderReview { .. }) {
             t.stage("under_review")
         } else {
@@ -611,11 +447,11 @@ async fn public_case(ctx: &ApiContext, id: i64, lang: Lang) -> AppResult<PublicC
         },
         due,
         late,
-        unit: row.try_get("unit_name")?,
-        office_phone: row.try_get("office_phone")?,
-        agent: row.try_get("agent_name")?,
+        unit: row.unit_name,
+        office_phone: row.office_phone,
+        agent: row.agent_name,
         timeline,
-        result: if closed { row.try_get("result")? } else { None },
+        result: if closed { row.result } else { None },
         may_give_opinion: closed && citizen_opinion.is_none(),
         may_ask_review: citizen_opinion == Some(Opinion::Dissatisfied) && review_open,
         opinion: citizen_opinion.map(|o| t.opinion(o)),
