@@ -447,3 +447,8 @@ pub fn new_query_code() -> String {
     let _ = getrandom::getrandom(&mut raw);
     shared::public::QueryCode::from_random(u32::from_le_bytes(raw)).as_str().to_string()
 }
+
+pub mod bulletin;
+pub mod reward;
+pub mod reward_batch;
+pub mod reward_flags;

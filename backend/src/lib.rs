@@ -20,6 +20,7 @@ pub mod org;
 pub mod overdue;
 pub mod print;
 pub mod public;
+pub mod render;
 pub mod reward;
 pub mod reward_report;
 pub mod security;

@@ -9,10 +9,14 @@
 //! acts, writes one transaction per request (`db::Write`) and audits every
 //! change. Claims and batches are read through the user's
 //! [`crate::jurisdiction::Scope`] (their unit path, as the cases are).
+//! The queries are `crate::db::reward`'s, `crate::db::reward_batch`'s and
+//! `crate::db::reward_flags`'s; the batch chain's handlers are in [`batches`].
 
 use crate::audit::{self, AuditEntry};
 use crate::auth::CurrentUser;
-use crate::db::{now_text, Write};
+use crate::db::reward::{self as db, ClaimsOf, NewClaim};
+use crate::db::reward_flags;
+use crate::db::Write;
 use crate::error::{ApiJson, ApiPath, AppError, AppResult};
 use crate::ApiContext;
 use axum::extract::rejection::QueryRejection;
@@ -26,14 +30,18 @@ use serde::Deserialize;
 use shared::error::ErrorCode;
 use shared::org::Role;
 use shared::reward::{
-    batch_budget_warning, category_from_history, check_claim, complaint_stops_claim, fund_warning, integrity_flags,
-    mask_account, money_text, BatchStage, BatchStep, BatchStepRequest, BatchStepView, BatchView, ClaimFacts,
-    ClaimInput, ClaimKind, ClaimMaterialView, ClaimProblem, ClaimRequest, ClaimRequestKind, ClaimStatus, ClaimView,
-    DossierMaterial, DuplicateAttempt, FundView, HistoryView, IntegrityFlag, PetitionHistory, RewardCategory,
+    category_from_history, check_claim, mask_account, money_text, ClaimInput, ClaimKind, ClaimProblem, ClaimRequest,
+    ClaimRequestKind, ClaimStatus, ClaimView, FundView, HistoryView, IntegrityFlag, PetitionHistory,
 };
 use shared::time::china_today;
-use sqlx::any::AnyRow;
-use sqlx::Row;
+
+/// The batches in public notice, for the public page (`crate::public`).
+pub use crate::db::reward_batch::{notices, NoticeBatch, NoticeLine};
+
+/// The batch chain's handlers (with their `utoipa` paths), here by their
+/// `crate::reward::…` names as the router and the API document use them.
+mod batches;
+pub use batches::*;
 
 pub fn router() -> Router<ApiContext> {
     Router::new()
@@ -74,65 +82,7 @@ fn text(label: &str, value: &str, max: usize) -> AppResult<String> {
     Ok(value.trim().to_string())
 }
 
-fn dec(row: &AnyRow, col: &str) -> Result<Decimal, sqlx::Error> {
-    let s: String = row.try_get(col)?;
-    s.parse().map_err(|e: rust_decimal::Error| sqlx::Error::Decode(e.into()))
-}
-
-fn material_code(m: DossierMaterial) -> &'static str {
-    match m {
-        DossierMaterial::ResolutionReport => "resolution_report",
-        DossierMaterial::AgentDetails => "agent_details",
-        DossierMaterial::ProcessRecords => "process_records",
-        DossierMaterial::PaymentAccount => "payment_account",
-        DossierMaterial::OtherEvidence => "other_evidence",
-    }
-}
-
-fn material_parse(s: &str) -> Option<DossierMaterial> {
-    DossierMaterial::ALL.into_iter().find(|m| material_code(*m) == s)
-}
-
-fn category_parse(s: Option<String>) -> Option<RewardCategory> {
-    s.and_then(|s| RewardCategory::ALL.into_iter().find(|c| c.letter() == s))
-}
-
 // ---------------------------------------------------------------- history
-
-async fn history_of(conn: &mut sqlx::AnyConnection, case_id: i64) -> AppResult<Option<HistoryView>> {
-    let row = sqlx::query(
-        "SELECT h.*, u.display_name AS recorded_by_name FROM petition_histories h \
-         JOIN users u ON u.id = h.recorded_by WHERE h.case_id = $1",
-    )
-    .bind(case_id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    let Some(r) = row else { return Ok(None) };
-    let n = |c: &str| -> Result<u32, sqlx::Error> { Ok(r.try_get::<i64, _>(c)?.clamp(0, 999) as u32) };
-    let b = |c: &str| -> Result<bool, sqlx::Error> { Ok(r.try_get::<i64, _>(c)? != 0) };
-    let history = PetitionHistory {
-        record_year: r.try_get::<i64, _>("record_year")? as i32,
-        first_year: r.try_get::<i64, _>("first_year")? as i32,
-        beijing_visits: n("beijing_visits")?,
-        beijing_this_year: b("beijing_this_year")?,
-        region_visits: n("region_visits")?,
-        region_this_year: b("region_this_year")?,
-        league_visits: n("league_visits")?,
-        league_petitions: n("league_petitions")?,
-        key_matter: b("key_matter")?,
-        appeal: b("appeal")?,
-    };
-    let (category, reason) = category_from_history(&history);
-    Ok(Some(HistoryView {
-        case_id,
-        history,
-        category,
-        amount_text: category.map(|c| money_text(c.amount())),
-        reason,
-        recorded_by_name: r.try_get("recorded_by_name")?,
-        recorded_at: r.try_get("recorded_at")?,
-    }))
-}
 
 #[utoipa::path(get, path = "/api/reward/history/{case_id}", tag = "reward", params(("case_id" = i64, Path, minimum = 1)), responses((status = 200, body = Option<HistoryView>), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
 pub async fn get_history(
@@ -142,7 +92,7 @@ pub async fn get_history(
 ) -> AppResult<Json<Option<HistoryView>>> {
     let mut conn = ctx.db.pool.acquire().await?;
     user.scope().case_for_write(&mut conn, case_id).await?.ok_or_else(AppError::not_found)?;
-    Ok(Json(history_of(&mut conn, case_id).await?))
+    Ok(Json(db::history_of(&mut conn, case_id).await?))
 }
 
 /// Records (or corrects) a matter's petition record: the station, the
@@ -165,31 +115,9 @@ pub async fn put_history(
     if !may {
         return Err(forbidden("信访记录由代办员本人、苏木镇代办站或旗县代办中心登记"));
     }
-    let before = history_of(w.conn(), case_id).await?;
-    let path: String =
-        sqlx::query("SELECT unit_path FROM cases WHERE id = $1").bind(case_id).fetch_one(w.conn()).await?.try_get(0)?;
-    sqlx::query("DELETE FROM petition_histories WHERE case_id = $1").bind(case_id).execute(w.conn()).await?;
-    sqlx::query(
-        "INSERT INTO petition_histories (case_id, unit_path, record_year, first_year, beijing_visits, beijing_this_year, \
-         region_visits, region_this_year, league_visits, league_petitions, key_matter, appeal, recorded_by, recorded_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-    )
-    .bind(case_id)
-    .bind(&path)
-    .bind(i64::from(h.record_year))
-    .bind(i64::from(h.first_year))
-    .bind(i64::from(h.beijing_visits))
-    .bind(i64::from(h.beijing_this_year))
-    .bind(i64::from(h.region_visits))
-    .bind(i64::from(h.region_this_year))
-    .bind(i64::from(h.league_visits))
-    .bind(i64::from(h.league_petitions))
-    .bind(i64::from(h.key_matter))
-    .bind(i64::from(h.appeal))
-    .bind(user.id)
-    .bind(now_text())
-    .execute(w.conn())
-    .await?;
+    let before = db::history_of(w.conn(), case_id).await?;
+    let path = db::case_unit_path(w.conn(), case_id).await?;
+    db::replace_history(w.conn(), case_id, &path, &h, user.id).await?;
     let (category, reason) = category_from_history(&h);
     audit::record(
         &mut w,
@@ -205,88 +133,10 @@ pub async fn put_history(
     .await?;
     w.commit().await?;
     let mut conn = ctx.db.pool.acquire().await?;
-    Ok(Json(history_of(&mut conn, case_id).await?.ok_or_else(AppError::not_found)?))
+    Ok(Json(db::history_of(&mut conn, case_id).await?.ok_or_else(AppError::not_found)?))
 }
 
 // ---------------------------------------------------------------- claims
-
-const CLAIM_SELECT: &str = "SELECT rc.*, c.number AS case_number, un.name AS unit_name, \
-     ag.display_name AS agent_name, cb.display_name AS claimed_by_name \
-     FROM reward_claims rc JOIN cases c ON c.id = rc.case_id JOIN units un ON un.id = c.unit_id \
-     JOIN users ag ON ag.id = rc.agent_id JOIN users cb ON cb.id = rc.claimed_by \
-     WHERE (rc.unit_path LIKE $1 OR rc.agent_id = $2)";
-
-async fn claim_view(conn: &mut sqlx::AnyConnection, r: &AnyRow) -> AppResult<ClaimView> {
-    let id: i64 = r.try_get("id")?;
-    let rows = sqlx::query(
-        "SELECT m.material, m.attachment_id, a.file_name FROM reward_claim_materials m \
-         JOIN attachments a ON a.id = m.attachment_id WHERE m.claim_id = $1 ORDER BY m.material, m.attachment_id",
-    )
-    .bind(id)
-    .fetch_all(&mut *conn)
-    .await?;
-    let mut materials = Vec::new();
-    for m in rows {
-        let code: String = m.try_get("material")?;
-        let Some(material) = material_parse(&code) else { continue };
-        materials.push(ClaimMaterialView {
-            material,
-            label: material.label().to_string(),
-            attachment_id: m.try_get("attachment_id")?,
-            file_name: m.try_get("file_name")?,
-        });
-    }
-    materials.sort_by_key(|m| (m.material, m.attachment_id.clone()));
-    let status: String = r.try_get("status")?;
-    let status = ClaimStatus::parse(&status).ok_or_else(|| sqlx::Error::Decode(format!("status {status}").into()))?;
-    let amount = dec(r, "amount")?;
-    let account: String = r.try_get("account_number")?;
-    Ok(ClaimView {
-        id,
-        case_id: r.try_get("case_id")?,
-        case_number: r.try_get("case_number")?,
-        unit_name: r.try_get("unit_name")?,
-        agent_id: r.try_get("agent_id")?,
-        agent_name: r.try_get("agent_name")?,
-        claimed_by_name: r.try_get("claimed_by_name")?,
-        kind: r.try_get("kind")?,
-        category: category_parse(r.try_get("category")?),
-        proposed_category: category_parse(r.try_get("proposed_category")?),
-        category_reason: r.try_get("category_reason")?,
-        justification: r.try_get("justification")?,
-        amount,
-        amount_text: money_text(amount),
-        league_approval: r.try_get("league_approval")?,
-        account_name: r.try_get("account_name")?,
-        account_masked: mask_account(&account),
-        status,
-        status_label: status.label().to_string(),
-        batch_id: r.try_get("batch_id")?,
-        stopped_reason: r.try_get("stopped_reason")?,
-        materials,
-        created_at: r.try_get("created_at")?,
-    })
-}
-
-async fn claims_where(
-    conn: &mut sqlx::AnyConnection,
-    user: &CurrentUser,
-    tail: &str,
-    arg: Option<i64>,
-) -> AppResult<Vec<ClaimView>> {
-    let sql = format!("{CLAIM_SELECT} {tail} ORDER BY rc.id");
-    let scope = user.scope();
-    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(scope.path_pattern().to_string()).bind(scope.user_id());
-    if let Some(a) = arg {
-        q = q.bind(a);
-    }
-    let rows = q.fetch_all(&mut *conn).await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for r in &rows {
-        out.push(claim_view(conn, r).await?);
-    }
-    Ok(out)
-}
 
 /// `GET /api/reward/claims` query.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
@@ -305,25 +155,11 @@ pub async fn list_claims(
 ) -> AppResult<Json<Vec<ClaimView>>> {
     let Query(q) = q.map_err(|_| bad("查询条件无效"))?;
     let mut conn = ctx.db.pool.acquire().await?;
-    let mut claims = claims_where(&mut conn, &user, "", None).await?;
+    let mut claims = db::claims(&mut conn, &user.scope(), ClaimsOf::All).await?;
     if let Some(s) = q.status {
         claims.retain(|c| c.status == s);
     }
     Ok(Json(claims))
-}
-
-/// The township a matter belongs to (its batches are the township's).
-async fn township_of(conn: &mut sqlx::AnyConnection, case_path: &str) -> AppResult<i64> {
-    let row = sqlx::query(
-        "SELECT id FROM units WHERE kind = 'township' AND $1 LIKE path || '%' ORDER BY LENGTH(path) DESC LIMIT 1",
-    )
-    .bind(case_path)
-    .fetch_optional(&mut *conn)
-    .await?;
-    match row {
-        Some(r) => Ok(r.try_get(0)?),
-        None => Err(bad("该事项不属于任何苏木镇（街道），奖补由苏木镇初审")),
-    }
 }
 
 fn problems_message(problems: &[ClaimProblem]) -> String {
@@ -364,21 +200,8 @@ pub async fn create_claim(
     };
     // 一事一补, ever: a second claim is refused and the attempt kept for the
     // league's integrity check.
-    if let Some(r) = sqlx::query("SELECT id FROM reward_claims WHERE case_id = $1")
-        .bind(req.case_id)
-        .fetch_optional(w.conn())
-        .await?
-    {
-        let existing: i64 = r.try_get(0)?;
-        sqlx::query(
-            "INSERT INTO reward_duplicate_attempts (case_id, existing_claim_id, claimant_id, at) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(req.case_id)
-        .bind(existing)
-        .bind(user.id)
-        .bind(now_text())
-        .execute(w.conn())
-        .await?;
+    if let Some(existing) = db::claim_on_case(w.conn(), req.case_id).await? {
+        db::insert_duplicate_attempt(w.conn(), req.case_id, existing, user.id).await?;
         audit::record(
             &mut w,
             AuditEntry {
@@ -394,39 +217,24 @@ pub async fn create_claim(
         w.commit().await?;
         return Err(conflict(ClaimProblem::AlreadyRewarded.message()));
     }
-    let agent = sqlx::query("SELECT agent_kind, registered, public_employee FROM users WHERE id = $1")
-        .bind(agent_id)
-        .fetch_optional(w.conn())
-        .await?
-        .ok_or_else(|| bad("代办员不存在"))?;
-    let agent_kind: Option<String> = agent.try_get("agent_kind")?;
-    if agent_kind.is_none() {
+    let agent = db::agent_facts(w.conn(), agent_id).await?.ok_or_else(|| bad("代办员不存在"))?;
+    if agent.agent_kind.is_none() {
         return Err(bad("所选人员不是代办员"));
     }
-    let assigned: i64 = sqlx::query("SELECT COUNT(*) FROM case_assignments WHERE case_id = $1 AND agent_id = $2")
-        .bind(req.case_id)
-        .bind(agent_id)
-        .fetch_one(w.conn())
-        .await?
-        .try_get(0)?;
-    let handled = assigned > 0 || case.agent_id == Some(agent_id);
+    let assigned = db::agent_assigned(w.conn(), req.case_id, agent_id).await?;
+    let handled = assigned || case.agent_id == Some(agent_id);
     // The materials: attachments of this very matter, each typed once or more.
     let mut materials = Vec::new();
     for m in &req.materials {
         shared::validation::check_uuid(&m.attachment_id).map_err(|_| bad("材料的附件编号格式无效"))?;
-        let on_case = sqlx::query("SELECT 1 FROM attachments WHERE id = $1 AND case_id = $2")
-            .bind(&m.attachment_id)
-            .bind(req.case_id)
-            .fetch_optional(w.conn())
-            .await?;
-        if on_case.is_none() {
+        if !db::attachment_on_case(w.conn(), &m.attachment_id, req.case_id).await? {
             return Err(bad(format!("材料“{}”的附件不属于该事项", m.material.label())));
         }
         if !materials.contains(&(m.material, m.attachment_id.clone())) {
             materials.push((m.material, m.attachment_id.clone()));
         }
     }
-    let history = history_of(w.conn(), req.case_id).await?;
+    let history = db::history_of(w.conn(), req.case_id).await?;
     let (kind, category, proposed, reason, approval) = match &req.claim {
         ClaimRequestKind::Resolved { proposed_category } => {
             let h = history
@@ -456,8 +264,8 @@ pub async fn create_claim(
     }
     let input = ClaimInput {
         kind,
-        agent_registered: agent.try_get::<i64, _>("registered")? != 0,
-        agent_public_employee: agent.try_get::<i64, _>("public_employee")? != 0,
+        agent_registered: agent.registered,
+        agent_public_employee: agent.public_employee,
         claimant_handled_matter: handled,
         matter_resolved: case.lifecycle.resolved,
         citizen_guided_to_lawful_route: matches!(
@@ -469,55 +277,35 @@ pub async fn create_claim(
         materials: materials.iter().map(|(m, _)| *m).collect(),
     };
     let amount = check_claim(&input).map_err(|p| bad(problems_message(&p)))?;
-    let path: String = sqlx::query("SELECT unit_path FROM cases WHERE id = $1")
-        .bind(req.case_id)
-        .fetch_one(w.conn())
+    let path = db::case_unit_path(w.conn(), req.case_id).await?;
+    let township = db::township_of(w.conn(), &path)
         .await?
-        .try_get(0)?;
-    let township = township_of(w.conn(), &path).await?;
+        .ok_or_else(|| bad("该事项不属于任何苏木镇（街道），奖补由苏木镇初审"))?;
     let kind_text = match kind {
         ClaimKind::Resolved { .. } => "resolved",
         ClaimKind::PartialSubsidy { .. } => "partial_subsidy",
     };
-    let inserted = sqlx::query(
-        "INSERT INTO reward_claims (case_id, unit_path, township_id, agent_id, claimed_by, kind, category, proposed_category, \
-         category_reason, justification, amount, league_approval, account_name, account_number, status, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id",
-    )
-    .bind(req.case_id)
-    .bind(&path)
-    .bind(township)
-    .bind(agent_id)
-    .bind(user.id)
-    .bind(kind_text)
-    .bind(category.map(|c| c.letter().to_string()))
-    .bind(proposed.map(|c| c.letter().to_string()))
-    .bind(&reason)
-    .bind(&justification)
-    .bind(money_text(amount))
-    .bind(&approval)
-    .bind(&account_name)
-    .bind(&account_number)
-    .bind(ClaimStatus::Pending.as_str())
-    .bind(now_text())
-    .fetch_one(w.conn())
-    .await;
-    let claim_id: i64 = match inserted {
-        Ok(r) => r.try_get(0)?,
-        // A concurrent claim on the same matter won the race: still one.
-        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-            return Err(conflict(ClaimProblem::AlreadyRewarded.message()))
-        }
-        Err(e) => return Err(e.into()),
+    let claim = NewClaim {
+        case_id: req.case_id,
+        unit_path: &path,
+        township_id: township,
+        agent_id,
+        claimed_by: user.id,
+        kind: kind_text,
+        category,
+        proposed_category: proposed,
+        category_reason: &reason,
+        justification: &justification,
+        amount,
+        league_approval: &approval,
+        account_name: &account_name,
+        account_number: &account_number,
     };
-    for (m, a) in &materials {
-        sqlx::query("INSERT INTO reward_claim_materials (claim_id, material, attachment_id) VALUES ($1, $2, $3)")
-            .bind(claim_id)
-            .bind(material_code(*m))
-            .bind(a)
-            .execute(w.conn())
-            .await?;
-    }
+    // None: a concurrent claim on the same matter won the race: still one.
+    let Some(claim_id) = db::insert_claim(w.conn(), &claim).await? else {
+        return Err(conflict(ClaimProblem::AlreadyRewarded.message()));
+    };
+    db::insert_claim_materials(w.conn(), claim_id, &materials).await?;
     audit::record(
         &mut w,
         AuditEntry {
@@ -536,522 +324,11 @@ pub async fn create_claim(
     .await?;
     w.commit().await?;
     let mut conn = ctx.db.pool.acquire().await?;
-    let view = claims_where(&mut conn, &user, "AND rc.id = $3", Some(claim_id)).await?;
+    let view = db::claims(&mut conn, &user.scope(), ClaimsOf::Id(claim_id)).await?;
     Ok((StatusCode::CREATED, Json(view.into_iter().next().ok_or_else(AppError::not_found)?)))
 }
 
-// ---------------------------------------------------------------- batches
-
-struct BatchRow {
-    id: i64,
-    unit_id: i64,
-    unit_path: String,
-    unit_name: String,
-    year: i32,
-    quarter: u32,
-    stage: BatchStage,
-    treasury_ref: Option<String>,
-}
-
-fn opt_date(r: &AnyRow, col: &str) -> Result<Option<NaiveDate>, sqlx::Error> {
-    let s: Option<String> = r.try_get(col)?;
-    s.map(|s| s.parse().map_err(|e: chrono::ParseError| sqlx::Error::Decode(e.into()))).transpose()
-}
-
-fn batch_row(r: &AnyRow) -> Result<BatchRow, sqlx::Error> {
-    let stage: String = r.try_get("stage")?;
-    let missing = || sqlx::Error::Decode("batch dates missing".into());
-    let stage = match stage.as_str() {
-        "draft" => BatchStage::Draft,
-        "township_reviewed" => BatchStage::TownshipReviewed,
-        "in_notice" => BatchStage::InNotice {
-            published: opt_date(r, "notice_published")?.ok_or_else(missing)?,
-            ends: opt_date(r, "notice_ends")?.ok_or_else(missing)?,
-        },
-        "county_reviewed" => BatchStage::CountyReviewed,
-        "league_approved" => BatchStage::LeagueApproved,
-        "paid" => BatchStage::Paid { on: opt_date(r, "paid_on")?.ok_or_else(missing)? },
-        other => return Err(sqlx::Error::Decode(format!("batch stage {other}").into())),
-    };
-    Ok(BatchRow {
-        id: r.try_get("id")?,
-        unit_id: r.try_get("unit_id")?,
-        unit_path: r.try_get("unit_path")?,
-        unit_name: r.try_get("unit_name")?,
-        year: r.try_get::<i64, _>("year")? as i32,
-        quarter: r.try_get::<i64, _>("quarter")? as u32,
-        stage,
-        treasury_ref: r.try_get("treasury_ref")?,
-    })
-}
-
-fn stage_code(s: BatchStage) -> &'static str {
-    match s {
-        BatchStage::Draft => "draft",
-        BatchStage::TownshipReviewed => "township_reviewed",
-        BatchStage::InNotice { .. } => "in_notice",
-        BatchStage::CountyReviewed => "county_reviewed",
-        BatchStage::LeagueApproved => "league_approved",
-        BatchStage::Paid { .. } => "paid",
-    }
-}
-
-/// A batch in the user's scope: batches of their township or of the
-/// townships below their banner or league.
-async fn batch_in_scope(conn: &mut sqlx::AnyConnection, user: &CurrentUser, id: i64) -> AppResult<BatchRow> {
-    let row = sqlx::query(
-        "SELECT b.*, u.name AS unit_name FROM reward_batches b JOIN units u ON u.id = b.unit_id \
-         WHERE b.id = $1 AND b.unit_path LIKE $2",
-    )
-    .bind(id)
-    .bind(user.scope().path_pattern().to_string())
-    .fetch_optional(&mut *conn)
-    .await?
-    .ok_or_else(|| AppError::new(ErrorCode::NotFound, "批次不存在或不在您的辖区内"))?;
-    Ok(batch_row(&row)?)
-}
-
-async fn budget_of(conn: &mut sqlx::AnyConnection, year: i32) -> AppResult<Option<Decimal>> {
-    let row = sqlx::query("SELECT budget FROM reward_funds WHERE year = $1")
-        .bind(i64::from(year))
-        .fetch_optional(conn)
-        .await?;
-    Ok(row.map(|r| dec(&r, "budget")).transpose()?)
-}
-
-/// Amounts committed in the year's batches (claims not stopped), and paid;
-/// leaving out one batch when asked (to check that batch against the rest).
-async fn committed_and_paid(
-    conn: &mut sqlx::AnyConnection,
-    year: i32,
-    except_batch: Option<i64>,
-) -> AppResult<(Decimal, Decimal)> {
-    let rows = sqlx::query(
-        "SELECT rc.amount, rc.status, rc.batch_id FROM reward_claims rc JOIN reward_batches b ON b.id = rc.batch_id \
-         WHERE b.year = $1 AND rc.status IN ('in_batch', 'paid')",
-    )
-    .bind(i64::from(year))
-    .fetch_all(conn)
-    .await?;
-    let (mut committed, mut paid) = (Decimal::ZERO, Decimal::ZERO);
-    for r in rows {
-        let batch: Option<i64> = r.try_get("batch_id")?;
-        if except_batch.is_some() && batch == except_batch {
-            continue;
-        }
-        let amount = dec(&r, "amount")?;
-        committed += amount;
-        if r.try_get::<String, _>("status")? == ClaimStatus::Paid.as_str() {
-            paid += amount;
-        }
-    }
-    Ok((committed, paid))
-}
-
-fn step_label(step: &str) -> &'static str {
-    match step {
-        "create" => "汇总申报",
-        "township_review" => "苏木镇初审",
-        "publish_notice" => "公示",
-        "complaint" => "公示期举报",
-        "county_review" => "旗县复审",
-        "league_approve" => "盟信访局终审",
-        "pay" => "发放",
-        _ => "其他",
-    }
-}
-
-async fn batch_view(conn: &mut sqlx::AnyConnection, user: &CurrentUser, b: BatchRow) -> AppResult<BatchView> {
-    let claims = claims_where(conn, user, "AND rc.batch_id = $3", Some(b.id)).await?;
-    let total: Decimal = claims.iter().filter(|c| c.status != ClaimStatus::Stopped).map(|c| c.amount).sum();
-    let steps = sqlx::query(
-        "SELECT s.*, u.display_name, u.role FROM reward_batch_steps s JOIN users u ON u.id = s.actor_id \
-         WHERE s.batch_id = $1 ORDER BY s.id",
-    )
-    .bind(b.id)
-    .fetch_all(&mut *conn)
-    .await?
-    .iter()
-    .map(|r| -> Result<BatchStepView, sqlx::Error> {
-        let step: String = r.try_get("step")?;
-        let role: String = r.try_get("role")?;
-        let on: String = r.try_get("on_date")?;
-        Ok(BatchStepView {
-            label: step_label(&step).to_string(),
-            step,
-            opinion: r.try_get("opinion")?,
-            actor_name: r.try_get("display_name")?,
-            actor_role: Role::parse(&role).map_or(role.clone(), |r| r.label().to_string()),
-            on: on.parse().map_err(|e: chrono::ParseError| sqlx::Error::Decode(e.into()))?,
-            at: r.try_get("at")?,
-        })
-    })
-    .collect::<Result<Vec<_>, _>>()?;
-    let budget_warning = if matches!(b.stage, BatchStage::Paid { .. }) {
-        None
-    } else {
-        let budget = budget_of(conn, b.year).await?;
-        let (others, _) = committed_and_paid(conn, b.year, Some(b.id)).await?;
-        batch_budget_warning(b.year, budget, others, total)
-    };
-    Ok(BatchView {
-        id: b.id,
-        unit_id: b.unit_id,
-        unit_name: b.unit_name,
-        year: b.year,
-        quarter: b.quarter,
-        stage_label: b.stage.label().to_string(),
-        stage: b.stage,
-        total,
-        total_text: money_text(total),
-        treasury_ref: b.treasury_ref,
-        claims,
-        steps,
-        budget_warning,
-    })
-}
-
-/// `POST /api/reward/batches`.
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewBatch {
-    pub year: i32,
-    #[schema(minimum = 1, maximum = 4)]
-    pub quarter: u32,
-    pub opinion: String,
-}
-
-fn quarter_bounds(year: i32, quarter: u32) -> Option<(NaiveDate, NaiveDate)> {
-    let start = NaiveDate::from_ymd_opt(year, (quarter - 1) * 3 + 1, 1)?;
-    let next = if quarter == 4 {
-        NaiveDate::from_ymd_opt(year + 1, 1, 1)?
-    } else {
-        NaiveDate::from_ymd_opt(year, quarter * 3 + 1, 1)?
-    };
-    Some((start, next))
-}
-
-/// The township gathers its pending claims filed up to the quarter's end
-/// into that quarter's batch (第十二条: 每季度审批发放一次).
-#[utoipa::path(post, path = "/api/reward/batches", tag = "reward", request_body = NewBatch, responses((status = 201, body = BatchView), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
-pub async fn create_batch(
-    State(ctx): State<ApiContext>,
-    user: CurrentUser,
-    ApiJson(req): ApiJson<NewBatch>,
-) -> AppResult<(StatusCode, Json<BatchView>)> {
-    if !is_township(user.role) || user.unit_kind != shared::org::UnitKind::Township {
-        return Err(forbidden("奖补批次由苏木镇（街道）代办站汇总"));
-    }
-    let opinion = text("汇总说明", &req.opinion, 500)?;
-    if !(1..=4).contains(&req.quarter) || !(2000..=2100).contains(&req.year) {
-        return Err(bad("年度或季度无效"));
-    }
-    let (start, next) = quarter_bounds(req.year, req.quarter).ok_or_else(|| bad("年度或季度无效"))?;
-    let today = today();
-    if start > today {
-        return Err(bad("该季度尚未开始"));
-    }
-    let mut w = Write::begin(&ctx.db, 1).await?;
-    let exists = sqlx::query("SELECT id FROM reward_batches WHERE unit_id = $1 AND year = $2 AND quarter = $3")
-        .bind(user.unit_id)
-        .bind(i64::from(req.year))
-        .bind(i64::from(req.quarter))
-        .fetch_optional(w.conn())
-        .await?;
-    if exists.is_some() {
-        return Err(conflict(format!("{}年第{}季度的批次已建立", req.year, req.quarter)));
-    }
-    let at = now_text();
-    let id: i64 = sqlx::query(
-        "INSERT INTO reward_batches (unit_id, unit_path, year, quarter, stage, created_by, created_at) \
-         VALUES ($1, $2, $3, $4, 'draft', $5, $6) RETURNING id",
-    )
-    .bind(user.unit_id)
-    .bind(&user.unit_path)
-    .bind(i64::from(req.year))
-    .bind(i64::from(req.quarter))
-    .bind(user.id)
-    .bind(&at)
-    .fetch_one(w.conn())
-    .await?
-    .try_get(0)?;
-    // Filed before the quarter's next day (stored times are UTC text; the
-    // date prefix compares as text on both databases).
-    let taken = sqlx::query(
-        "UPDATE reward_claims SET batch_id = $1, status = 'in_batch' \
-         WHERE township_id = $2 AND status = 'pending' AND batch_id IS NULL AND created_at < $3",
-    )
-    .bind(id)
-    .bind(user.unit_id)
-    .bind(next.to_string())
-    .execute(w.conn())
-    .await?
-    .rows_affected();
-    if taken == 0 {
-        return Err(conflict(format!("{}年第{}季度没有待汇总的奖补申报", req.year, req.quarter)));
-    }
-    insert_step(&mut w, id, "create", None, &opinion, user.id, today).await?;
-    audit::record(
-        &mut w,
-        AuditEntry {
-            actor_id: Some(user.id),
-            action: "reward.batch.create",
-            entity: "reward_batch",
-            entity_id: id.to_string(),
-            before: None,
-            after: Some(
-                serde_json::json!({"year": req.year, "quarter": req.quarter, "claims": taken, "opinion": opinion}),
-            ),
-        },
-    )
-    .await?;
-    w.commit().await?;
-    let mut conn = ctx.db.pool.acquire().await?;
-    let b = batch_in_scope(&mut conn, &user, id).await?;
-    Ok((StatusCode::CREATED, Json(batch_view(&mut conn, &user, b).await?)))
-}
-
-async fn insert_step(
-    w: &mut Write,
-    batch: i64,
-    step: &str,
-    claim: Option<i64>,
-    opinion: &str,
-    actor: i64,
-    on: NaiveDate,
-) -> AppResult<()> {
-    sqlx::query(
-        "INSERT INTO reward_batch_steps (batch_id, step, claim_id, opinion, actor_id, on_date, at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(batch)
-    .bind(step)
-    .bind(claim)
-    .bind(opinion)
-    .bind(actor)
-    .bind(on.to_string())
-    .bind(now_text())
-    .execute(w.conn())
-    .await?;
-    Ok(())
-}
-
-#[utoipa::path(get, path = "/api/reward/batches", tag = "reward", responses((status = 200, body = Vec<BatchView>), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
-pub async fn list_batches(State(ctx): State<ApiContext>, user: CurrentUser) -> AppResult<Json<Vec<BatchView>>> {
-    let mut conn = ctx.db.pool.acquire().await?;
-    let rows = sqlx::query(
-        "SELECT b.*, u.name AS unit_name FROM reward_batches b JOIN units u ON u.id = b.unit_id \
-         WHERE b.unit_path LIKE $1 ORDER BY b.year DESC, b.quarter DESC, b.id",
-    )
-    .bind(user.scope().path_pattern().to_string())
-    .fetch_all(&mut *conn)
-    .await?;
-    let mut out = Vec::new();
-    for r in &rows {
-        out.push(batch_view(&mut conn, &user, batch_row(r)?).await?);
-    }
-    Ok(Json(out))
-}
-
-#[utoipa::path(get, path = "/api/reward/batches/{id}", tag = "reward", params(("id" = i64, Path, minimum = 1)), responses((status = 200, body = BatchView), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
-pub async fn get_batch(
-    State(ctx): State<ApiContext>,
-    user: CurrentUser,
-    ApiPath(id): ApiPath<i64>,
-) -> AppResult<Json<BatchView>> {
-    let mut conn = ctx.db.pool.acquire().await?;
-    let b = batch_in_scope(&mut conn, &user, id).await?;
-    Ok(Json(batch_view(&mut conn, &user, b).await?))
-}
-
-/// Who does each step (第十三条、第十四条), or why this user may not.
-fn may_do_step(step: &str, user: &CurrentUser, b: &BatchRow) -> AppResult<()> {
-    let below = b.unit_path.starts_with(&user.unit_path);
-    let (ok, who) = match step {
-        "township_review" | "publish_notice" => {
-            (is_township(user.role) && user.unit_id == b.unit_id, "本苏木镇（街道）代办站或分管领导")
-        }
-        "county_review" => (user.role == Role::CountyCentre && below, "旗县信访代办中心"),
-        "league_approve" => (user.role == Role::LeagueBureau && below, "盟信访局"),
-        "pay" => (matches!(user.role, Role::LeagueBureau | Role::FinanceReviewer) && below, "盟信访局或财政"),
-        _ => return Err(bad("环节无效（township_review、publish_notice、county_review、league_approve、pay）")),
-    };
-    if ok {
-        Ok(())
-    } else {
-        Err(forbidden(format!("“{}”须由{who}办理", step_label(step))))
-    }
-}
-
-/// One step of the batch chain, by its role, with its opinion.
-#[utoipa::path(post, path = "/api/reward/batches/{id}/steps", tag = "reward", params(("id" = i64, Path, minimum = 1)), request_body = BatchStepRequest, responses((status = 200, body = BatchView), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
-pub async fn batch_step(
-    State(ctx): State<ApiContext>,
-    user: CurrentUser,
-    ApiPath(id): ApiPath<i64>,
-    ApiJson(req): ApiJson<BatchStepRequest>,
-) -> AppResult<Json<BatchView>> {
-    let opinion = text("审核意见", &req.opinion, 1000)?;
-    let today = today();
-    let mut w = Write::begin(&ctx.db, 1).await?;
-    let b = batch_in_scope(w.conn(), &user, id).await?;
-    may_do_step(&req.step, &user, &b)?;
-    let step = match req.step.as_str() {
-        "township_review" => BatchStep::TownshipReview,
-        "publish_notice" => BatchStep::PublishNotice { on: today },
-        "county_review" => BatchStep::CountyReview { on: today },
-        "league_approve" => BatchStep::LeagueApprove,
-        _ => BatchStep::Pay { on: today },
-    };
-    let cal = ctx.calendar();
-    let next = b.stage.advance(&cal, step).map_err(conflict)?;
-    let mut treasury_ref = None;
-    if let BatchStep::Pay { .. } = step {
-        let r = req.treasury_ref.as_deref().ok_or_else(|| bad("发放须填写国库集中支付凭证号"))?;
-        treasury_ref = Some(text("国库集中支付凭证号", r, 60)?);
-        // 第十五条: no spending beyond the budget.
-        let budget = budget_of(w.conn(), b.year)
-            .await?
-            .ok_or_else(|| conflict(format!("{} 年奖补资金预算尚未下达，不能发放", b.year)))?;
-        let (others, _) = committed_and_paid(w.conn(), b.year, Some(b.id)).await?;
-        let (all, _) = committed_and_paid(w.conn(), b.year, None).await?;
-        let this = all - others;
-        if others + this > budget {
-            return Err(conflict(
-                batch_budget_warning(b.year, Some(budget), others, this).unwrap_or_else(|| "超出预算".into()),
-            ));
-        }
-        sqlx::query("UPDATE reward_claims SET status = 'paid' WHERE batch_id = $1 AND status = 'in_batch'")
-            .bind(b.id)
-            .execute(w.conn())
-            .await?;
-    } else if req.treasury_ref.is_some() {
-        return Err(bad("只有发放环节填写国库支付凭证号"));
-    }
-    let (published, ends, paid_on) = match next {
-        BatchStage::InNotice { published, ends } => (Some(published.to_string()), Some(ends.to_string()), None),
-        BatchStage::Paid { on } => (None, None, Some(on.to_string())),
-        _ => (None, None, None),
-    };
-    sqlx::query(
-        "UPDATE reward_batches SET stage = $1, notice_published = COALESCE($2, notice_published), \
-         notice_ends = COALESCE($3, notice_ends), paid_on = COALESCE($4, paid_on), \
-         treasury_ref = COALESCE($5, treasury_ref) WHERE id = $6",
-    )
-    .bind(stage_code(next))
-    .bind(published)
-    .bind(ends)
-    .bind(paid_on)
-    .bind(&treasury_ref)
-    .bind(b.id)
-    .execute(w.conn())
-    .await?;
-    insert_step(&mut w, b.id, &req.step, None, &opinion, user.id, today).await?;
-    audit::record(
-        &mut w,
-        AuditEntry {
-            actor_id: Some(user.id),
-            action: "reward.batch.step",
-            entity: "reward_batch",
-            entity_id: b.id.to_string(),
-            before: Some(serde_json::json!(b.stage)),
-            after: Some(
-                serde_json::json!({"step": req.step, "stage": next, "opinion": opinion, "treasury_ref": treasury_ref}),
-            ),
-        },
-    )
-    .await?;
-    w.commit().await?;
-    let mut conn = ctx.db.pool.acquire().await?;
-    let b = batch_in_scope(&mut conn, &user, id).await?;
-    Ok(Json(batch_view(&mut conn, &user, b).await?))
-}
-
-/// `POST /api/reward/claims/{id}/complaint`.
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ComplaintRequest {
-    /// What the complaint (举报投诉) says, as received by the township.
-    pub text: String,
-}
-
-/// A complaint received during the public notice stops that claim, and only
-/// that claim (第十三条: 未收到举报投诉的进入复审).
-#[utoipa::path(post, path = "/api/reward/claims/{id}/complaint", tag = "reward", params(("id" = i64, Path, minimum = 1)), request_body = ComplaintRequest, responses((status = 200, body = BatchView), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
-pub async fn complaint(
-    State(ctx): State<ApiContext>,
-    user: CurrentUser,
-    ApiPath(claim_id): ApiPath<i64>,
-    ApiJson(req): ApiJson<ComplaintRequest>,
-) -> AppResult<Json<BatchView>> {
-    let body = text("举报内容", &req.text, 2000)?;
-    let today = today();
-    let mut w = Write::begin(&ctx.db, 1).await?;
-    let claim = claims_where(w.conn(), &user, "AND rc.id = $3", Some(claim_id))
-        .await?
-        .into_iter()
-        .next()
-        .ok_or_else(|| AppError::new(ErrorCode::NotFound, "申报不存在或不在您的辖区内"))?;
-    let batch_id = claim.batch_id.ok_or_else(|| conflict("该申报尚未进入批次公示"))?;
-    let b = batch_in_scope(w.conn(), &user, batch_id).await?;
-    if !(is_township(user.role) && user.unit_id == b.unit_id) {
-        return Err(forbidden("公示期举报由本苏木镇（街道）代办站登记"));
-    }
-    if claim.status != ClaimStatus::InBatch {
-        return Err(conflict(format!("该申报{}，不能再登记举报", claim.status.label())));
-    }
-    if !complaint_stops_claim(b.stage, today) {
-        return Err(conflict("不在公示期内：公示期内的举报才中止申报，其他问题请按信访程序办理"));
-    }
-    let reason = format!("公示期内收到举报：{body}");
-    sqlx::query("UPDATE reward_claims SET status = 'stopped', stopped_reason = $1 WHERE id = $2")
-        .bind(&reason)
-        .bind(claim_id)
-        .execute(w.conn())
-        .await?;
-    insert_step(&mut w, b.id, "complaint", Some(claim_id), &reason, user.id, today).await?;
-    audit::record(
-        &mut w,
-        AuditEntry {
-            actor_id: Some(user.id),
-            action: "reward.claim.stop",
-            entity: "reward_claim",
-            entity_id: claim_id.to_string(),
-            before: Some(serde_json::json!({"status": claim.status})),
-            after: Some(serde_json::json!({"status": ClaimStatus::Stopped, "reason": reason})),
-        },
-    )
-    .await?;
-    w.commit().await?;
-    let mut conn = ctx.db.pool.acquire().await?;
-    let b = batch_in_scope(&mut conn, &user, batch_id).await?;
-    Ok(Json(batch_view(&mut conn, &user, b).await?))
-}
-
 // ---------------------------------------------------------------- fund
-
-async fn fund_view(conn: &mut sqlx::AnyConnection, year: i32) -> AppResult<FundView> {
-    let budget = budget_of(conn, year).await?.unwrap_or(Decimal::ZERO);
-    let (committed, paid) = committed_and_paid(conn, year, None).await?;
-    let remaining = budget - committed;
-    let mut warning = fund_warning(year, budget, committed, today());
-    if budget == Decimal::ZERO && warning.is_none() {
-        warning = Some(format!("{year} 年奖补资金预算尚未下达"));
-    }
-    Ok(FundView {
-        year,
-        budget,
-        committed,
-        paid,
-        remaining,
-        budget_text: money_text(budget),
-        committed_text: money_text(committed),
-        paid_text: money_text(paid),
-        remaining_text: money_text(remaining),
-        execution_rate: (budget > Decimal::ZERO).then(|| (paid / budget).round_dp(4)),
-        warning,
-    })
-}
 
 fn desk_user(user: &CurrentUser) -> AppResult<()> {
     if matches!(user.role, Role::FieldAgent | Role::Admin) {
@@ -1068,7 +345,7 @@ pub async fn get_fund(
 ) -> AppResult<Json<FundView>> {
     desk_user(&user)?;
     let mut conn = ctx.db.pool.acquire().await?;
-    Ok(Json(fund_view(&mut conn, year).await?))
+    Ok(Json(db::fund_view(&mut conn, year, today()).await?))
 }
 
 /// `PUT /api/reward/funds/{year}`.
@@ -1098,15 +375,8 @@ pub async fn put_fund(
         return Err(bad("预算金额应为不小于 0 的金额，最多两位小数"));
     }
     let mut w = Write::begin(&ctx.db, 1).await?;
-    let before = budget_of(w.conn(), year).await?;
-    sqlx::query("DELETE FROM reward_funds WHERE year = $1").bind(i64::from(year)).execute(w.conn()).await?;
-    sqlx::query("INSERT INTO reward_funds (year, budget, set_by, set_at) VALUES ($1, $2, $3, $4)")
-        .bind(i64::from(year))
-        .bind(money_text(req.budget))
-        .bind(user.id)
-        .bind(now_text())
-        .execute(w.conn())
-        .await?;
+    let before = db::budget_of(w.conn(), year).await?;
+    db::replace_budget(w.conn(), year, req.budget, user.id).await?;
     audit::record(
         &mut w,
         AuditEntry {
@@ -1121,78 +391,10 @@ pub async fn put_fund(
     .await?;
     w.commit().await?;
     let mut conn = ctx.db.pool.acquire().await?;
-    Ok(Json(fund_view(&mut conn, year).await?))
+    Ok(Json(db::fund_view(&mut conn, year, today()).await?))
 }
 
 // ---------------------------------------------------------------- integrity
-
-async fn current_flags(conn: &mut sqlx::AnyConnection, user: &CurrentUser) -> AppResult<Vec<IntegrityFlag>> {
-    let pattern = user.scope().path_pattern().to_string();
-    let rows = sqlx::query(
-        "SELECT rc.id, rc.case_id, rc.agent_id, rc.account_number, rc.amount, rc.category, c.number, c.agent_id AS case_agent, \
-         ag.display_name AS agent_name, \
-         (SELECT COUNT(*) FROM visits v WHERE v.case_id = rc.case_id) AS visits, \
-         (SELECT COUNT(*) FROM case_assignments a WHERE a.case_id = rc.case_id AND a.agent_id = rc.agent_id) AS assigned \
-         FROM reward_claims rc JOIN cases c ON c.id = rc.case_id JOIN users ag ON ag.id = rc.agent_id \
-         WHERE rc.unit_path LIKE $1 ORDER BY rc.id",
-    )
-    .bind(&pattern)
-    .fetch_all(&mut *conn)
-    .await?;
-    let mut facts = Vec::with_capacity(rows.len());
-    for r in &rows {
-        let case_id: i64 = r.try_get("case_id")?;
-        let agent_id: i64 = r.try_get("agent_id")?;
-        let case_agent: Option<i64> = r.try_get("case_agent")?;
-        let history = history_of(conn, case_id).await?;
-        facts.push(ClaimFacts {
-            claim_id: r.try_get("id")?,
-            case_id,
-            case_number: r.try_get("number")?,
-            agent_id,
-            agent_name: r.try_get("agent_name")?,
-            account_number: r.try_get("account_number")?,
-            amount: dec(r, "amount")?,
-            category: category_parse(r.try_get("category")?),
-            history_category: history.and_then(|h| h.category),
-            visits: r.try_get::<i64, _>("visits")?.clamp(0, i64::from(u32::MAX)) as u32,
-            agent_assigned: r.try_get::<i64, _>("assigned")? > 0 || case_agent == Some(agent_id),
-        });
-    }
-    let attempts = sqlx::query(
-        "SELECT d.case_id, d.existing_claim_id, u.display_name, d.at FROM reward_duplicate_attempts d \
-         JOIN users u ON u.id = d.claimant_id JOIN reward_claims rc ON rc.id = d.existing_claim_id \
-         WHERE rc.unit_path LIKE $1 ORDER BY d.id",
-    )
-    .bind(&pattern)
-    .fetch_all(&mut *conn)
-    .await?
-    .iter()
-    .map(|r| -> Result<DuplicateAttempt, sqlx::Error> {
-        Ok(DuplicateAttempt {
-            case_id: r.try_get(0)?,
-            existing_claim_id: r.try_get(1)?,
-            claimant_name: r.try_get(2)?,
-            at: r.try_get(3)?,
-        })
-    })
-    .collect::<Result<Vec<_>, _>>()?;
-    let mut flags = integrity_flags(&facts, &attempts);
-    for f in &mut flags {
-        let r = sqlx::query(
-            "SELECT r.note, r.at, u.display_name FROM reward_referrals r JOIN users u ON u.id = r.referred_by \
-             WHERE r.flag_key = $1",
-        )
-        .bind(&f.key)
-        .fetch_optional(&mut *conn)
-        .await?;
-        if let Some(r) = r {
-            let (note, at, by): (String, String, String) = (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?);
-            f.referral = Some(format!("{by} 于 {at} 移交纪检监察机关：{note}"));
-        }
-    }
-    Ok(flags)
-}
 
 fn league_only(user: &CurrentUser) -> AppResult<()> {
     if user.role != Role::LeagueBureau {
@@ -1206,7 +408,7 @@ fn league_only(user: &CurrentUser) -> AppResult<()> {
 pub async fn flags(State(ctx): State<ApiContext>, user: CurrentUser) -> AppResult<Json<Vec<IntegrityFlag>>> {
     league_only(&user)?;
     let mut conn = ctx.db.pool.acquire().await?;
-    Ok(Json(current_flags(&mut conn, &user).await?))
+    Ok(Json(reward_flags::current_flags(&mut conn, &user.scope()).await?))
 }
 
 /// `POST /api/reward/referrals`.
@@ -1229,25 +431,13 @@ pub async fn refer(
     league_only(&user)?;
     let note = text("移交说明", &req.note, 1000)?;
     let mut w = Write::begin(&ctx.db, 1).await?;
-    let flag = current_flags(w.conn(), &user)
+    let flag = reward_flags::flag(w.conn(), &user.scope(), &req.flag_key)
         .await?
-        .into_iter()
-        .find(|f| f.key == req.flag_key)
         .ok_or_else(|| AppError::new(ErrorCode::NotFound, "该核查线索不存在或已消除"))?;
     if flag.referral.is_some() {
         return Err(conflict("该线索已移交纪检监察机关"));
     }
-    sqlx::query(
-        "INSERT INTO reward_referrals (flag_key, kind, evidence, note, referred_by, at) VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(&flag.key)
-    .bind(flag.kind.as_str())
-    .bind(&flag.evidence)
-    .bind(&note)
-    .bind(user.id)
-    .bind(now_text())
-    .execute(w.conn())
-    .await?;
+    reward_flags::insert_referral(w.conn(), &flag, &note, user.id).await?;
     audit::record(
         &mut w,
         AuditEntry {
@@ -1262,80 +452,8 @@ pub async fn refer(
     .await?;
     w.commit().await?;
     let mut conn = ctx.db.pool.acquire().await?;
-    let flag = current_flags(&mut conn, &user)
+    let flag = reward_flags::flag(&mut conn, &user.scope(), &req.flag_key)
         .await?
-        .into_iter()
-        .find(|f| f.key == req.flag_key)
         .ok_or_else(|| AppError::new(ErrorCode::NotFound, "该核查线索不存在"))?;
     Ok((StatusCode::CREATED, Json(flag)))
-}
-
-// ---------------------------------------------------------------- public notice
-
-/// One line of the public notice: the agent's name and unit, the category
-/// and the amount — never an ID number, an account or the citizen.
-pub struct NoticeLine {
-    pub agent_name: String,
-    pub unit_name: String,
-    pub category: String,
-    pub amount: String,
-}
-
-pub struct NoticeBatch {
-    pub township: String,
-    pub year: i32,
-    pub quarter: u32,
-    pub published: String,
-    pub ends: String,
-    pub office_phone: Option<String>,
-    pub lines: Vec<NoticeLine>,
-    pub total: String,
-}
-
-/// The batches whose public notice runs today, for the public page.
-pub async fn notices(pool: &sqlx::AnyPool, today: NaiveDate) -> AppResult<Vec<NoticeBatch>> {
-    let rows = sqlx::query(
-        "SELECT b.id, b.year, b.quarter, b.notice_published, b.notice_ends, u.name, u.office_phone \
-         FROM reward_batches b JOIN units u ON u.id = b.unit_id \
-         WHERE b.stage = 'in_notice' AND b.notice_published <= $1 AND b.notice_ends >= $1 ORDER BY u.name, b.id",
-    )
-    .bind(today.to_string())
-    .fetch_all(pool)
-    .await?;
-    let mut out = Vec::new();
-    for r in rows {
-        let id: i64 = r.try_get("id")?;
-        let lines = sqlx::query(
-            "SELECT ag.display_name, un.name AS unit_name, rc.category, rc.amount FROM reward_claims rc \
-             JOIN users ag ON ag.id = rc.agent_id JOIN cases c ON c.id = rc.case_id JOIN units un ON un.id = c.unit_id \
-             WHERE rc.batch_id = $1 AND rc.status = 'in_batch' ORDER BY rc.id",
-        )
-        .bind(id)
-        .fetch_all(pool)
-        .await?;
-        let mut total = Decimal::ZERO;
-        let mut ls = Vec::new();
-        for l in &lines {
-            let amount = dec(l, "amount")?;
-            total += amount;
-            let cat: Option<String> = l.try_get("category")?;
-            ls.push(NoticeLine {
-                agent_name: l.try_get("display_name")?,
-                unit_name: l.try_get("unit_name")?,
-                category: cat.map_or("酌情补贴".to_string(), |c| format!("{c}类")),
-                amount: money_text(amount),
-            });
-        }
-        out.push(NoticeBatch {
-            township: r.try_get("name")?,
-            year: r.try_get::<i64, _>("year")? as i32,
-            quarter: r.try_get::<i64, _>("quarter")? as u32,
-            published: r.try_get("notice_published")?,
-            ends: r.try_get("notice_ends")?,
-            office_phone: r.try_get("office_phone")?,
-            lines: ls,
-            total: money_text(total),
-        });
-    }
-    Ok(out)
 }
