@@ -12,10 +12,6 @@ pub mod routes;
 pub mod startup;
 pub mod workflow;
 
-pub mod bulletin;
-pub mod reward;
-pub mod reward_report;
-
 use db::Db;
 use std::path::PathBuf;
 

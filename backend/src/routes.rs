@@ -3,12 +3,11 @@
 //! document, so a route cannot be added here without its documentation.
 
 use crate::api::{
-    assessment, attachments, audit, auth, calendar, cases, desk, dossier, extract, ledger, openapi, org, print, public,
-    security, stats, sync,
+    assessment, attachments, audit, auth, bulletin, calendar, cases, desk, dossier, extract, ledger, openapi, org,
+    print, public, reward, reward_report, security, stats, sync,
 };
 use crate::error::AppError;
 use crate::ApiContext;
-use crate::{bulletin, reward, reward_report};
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue};
 use axum::routing::{any, get, post};

@@ -41,9 +41,6 @@ use std::collections::BTreeMap;
 /// (`db::assessment::year_range`), the ranking (`db::assessment::ranking`),
 /// the letters issued (`db::assessment_letters::letters_issued`) and the
 /// date as a letter writes it (`render::letters::chinese_date`).
-pub use crate::db::assessment::{ranking, year_range};
-pub use crate::db::assessment_letters::letters_issued;
-pub use crate::render::letters::chinese_date;
 
 pub fn api_router() -> Router<ApiContext> {
     Router::new()
@@ -128,13 +125,13 @@ pub async fn list(
     let (year, unit_id) = year_of(q)?;
     let (_, path, _) = unit_in_scope(&ctx.db, &user, unit_id.unwrap_or(user.unit_id)).await?;
     let today = shared::time::china_today(chrono::Utc::now());
-    Ok(Json(ranking(&ctx.db.pool, &path, year, today).await?))
+    Ok(Json(queries::ranking(&ctx.db.pool, &path, year, today).await?))
 }
 
 /// The whole assessment of one village for `year`.
 async fn village_view(db: &Db, v: &Village, year: i32, today: NaiveDate) -> AppResult<AssessmentView> {
     let pool = &db.pool;
-    let range = year_range(year, today);
+    let range = queries::year_range(year, today);
     // The ranking among the township's villages gives the rank, and the
     // village's own facts come with it.
     let f = queries::year_facts(pool, &v.parent_path, year, &range).await?;

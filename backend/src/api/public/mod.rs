@@ -137,7 +137,7 @@ fn page(status: StatusCode, v: &View, html: Result<String, askama::Error>) -> Ap
 /// (公示, seed 000 第十三条): agents' names, units, categories and amounts.
 async fn reward_notice(State(ctx): State<ApiContext>) -> AppResult<Response> {
     let today = shared::time::china_today(chrono::Utc::now());
-    let batches = crate::reward::notices(&ctx.db.pool, today).await?;
+    let batches = crate::db::reward_batch::notices(&ctx.db.pool, today).await?;
     let v = View { lang: Lang::Zh, big: false, set_cookies: Vec::new() };
     page(StatusCode::OK, &v, RewardNoticePage { batches }.render())
 }

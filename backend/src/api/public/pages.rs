@@ -31,7 +31,7 @@ pub(super) struct HomePage<'a> {
 #[derive(Template)]
 #[template(path = "public/reward_notice.html")]
 pub(super) struct RewardNoticePage {
-    pub(super) batches: Vec<crate::reward::NoticeBatch>,
+    pub(super) batches: Vec<crate::db::reward_batch::NoticeBatch>,
 }
 
 pub struct Step {
