@@ -151,11 +151,11 @@ pub async fn get_case(
             Ok::<_, AppError>(())
         },
         scope.visits_of_case(pool, id),
-        workflow::timeline(pool, id),
+        crate::db::records::timeline(pool, id),
         crate::db::attachments::of_case(pool, id),
-        workflow::complaints(pool, id),
-        workflow::citizen_opinion_of(pool, id),
-        workflow::dispositions(pool, id),
+        crate::db::records::complaints(pool, id),
+        crate::db::records::citizen_opinion_of(pool, id),
+        crate::db::records::dispositions(pool, id),
         workflow::desk_actions(pool, &user, &case),
     )?;
     Ok(Json(CaseDetail { case, visits, timeline, attachments, complaints, citizen_opinion, dispositions, actions }))
@@ -222,7 +222,7 @@ pub async fn reply_complaint(
     ApiJson(reply): ApiJson<shared::case::ComplaintReply>,
 ) -> AppResult<Json<serde_json::Value>> {
     let mut w = Write::begin(&ctx.db, 1).await?;
-    workflow::answer_complaint(&mut w, &user, id, &reply.text).await?;
+    workflow::citizen::answer_complaint(&mut w, &user, id, &reply.text).await?;
     w.commit().await?;
     Ok(Json(serde_json::json!({"ok": true})))
 }

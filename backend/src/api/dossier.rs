@@ -70,7 +70,7 @@ pub async fn dossier_zip(
     let transfers = scope.ledger_events(pool, &all, Some(id), "transfer").await?;
     let follow_ups = scope.ledger_events(pool, &all, Some(id), "follow_up").await?;
     let visits = scope.visits_of_case(pool, id).await?;
-    let timeline = crate::workflow::timeline(pool, id).await?;
+    let timeline = crate::db::records::timeline(pool, id).await?;
     let attachments = crate::db::attachments::of_case(pool, id).await?;
 
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();

@@ -14,6 +14,7 @@ pub mod calendar;
 pub mod files;
 pub mod org;
 pub mod public;
+pub mod records;
 pub mod reward;
 pub mod reward_batch;
 pub mod reward_flags;

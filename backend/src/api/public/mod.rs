@@ -418,14 +418,14 @@ async fn public_case(ctx: &ApiContext, id: i64, lang: Lang) -> AppResult<PublicC
         }
     }
     let closed = stage.is_closed();
-    let citizen_opinion = crate::workflow::citizen_opinion_of(&ctx.db.pool, id).await?;
+    let citizen_opinion = crate::db::records::citizen_opinion_of(&ctx.db.pool, id).await?;
     let level = row.handling_level.unwrap_or(shared::lifecycle::HandlingLevel::Village);
     let lifecycle = match row.lifecycle {
         Some(lifecycle) => lifecycle,
         None => shared::lifecycle::Lifecycle::from_stage(stage, level),
     };
     let review_open = lifecycle.apply(&shared::lifecycle::CaseEvent::RequestReview).is_ok();
-    let complaints = crate::workflow::complaints(&ctx.db.pool, id)
+    let complaints = crate::db::records::complaints(&ctx.db.pool, id)
         .await?
         .into_iter()
         .map(|c| ComplaintLine {
