@@ -6,11 +6,12 @@ use crate::api::{
     assessment, attachments, audit, auth, bulletin, calendar, cases, desk, dossier, extract, ledger, openapi, org,
     print, public, reward, reward_report, security, stats, sync,
 };
+use crate::db::files::MAX_ATTACHMENT_BYTES;
 use crate::error::AppError;
 use crate::ApiContext;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue};
-use axum::routing::{any, get, post};
+use axum::routing::{any, get, patch, post, put};
 use axum::Router;
 use shared::error::ErrorCode;
 use std::path::PathBuf;
@@ -51,14 +52,55 @@ pub fn api_router() -> Router<ApiContext> {
         // The audit chain.
         .route("/api/audit/verify", get(audit::verify_endpoint))
         .route("/api/openapi.json", get(openapi::document))
-        .merge(stats::router())
-        .merge(assessment::api_router())
-        .merge(bulletin::api_router())
-        .merge(reward::router())
-        .merge(reward_report::router())
-        .merge(org::router())
-        .merge(calendar::router())
-        .merge(attachments::router())
+        // Statistics and 质检.
+        .route("/api/stats", get(stats::unit_stats))
+        .route("/api/stats/quality", get(stats::list_inspections).post(stats::inspect))
+        .route("/api/stats/quality/sample", get(stats::sample))
+        // The village assessment and its letters.
+        .route("/api/assessment", get(assessment::list))
+        .route("/api/assessment/{unit_id}", get(assessment::village))
+        .route("/api/assessment/entries", post(assessment::add_entry))
+        .route("/api/assessment/entries/{id}/withdraw", post(assessment::withdraw))
+        .route(
+            "/api/assessment/entries/{id}/evidence",
+            post(assessment::add_evidence).layer(DefaultBodyLimit::max(MAX_ATTACHMENT_BYTES + 1024)),
+        )
+        .route("/api/assessment/evidence/{id}", get(assessment::evidence))
+        .route("/api/assessment/letters", post(assessment::issue_letter))
+        .route("/api/assessment/letters/{id}/acknowledge", post(assessment::acknowledge))
+        // 月通报/年汇总 and the agents' appraisal.
+        .route("/api/bulletin", get(bulletin::bulletin))
+        .route("/api/bulletin.xlsx", get(bulletin::bulletin_xlsx))
+        .route("/api/appraisal", get(bulletin::appraisal))
+        // The reward fund.
+        .route("/api/reward/history/{case_id}", get(reward::get_history).put(reward::put_history))
+        .route("/api/reward/claims", get(reward::list_claims).post(reward::create_claim))
+        .route("/api/reward/claims/{id}/complaint", post(reward::complaint))
+        .route("/api/reward/batches", get(reward::list_batches).post(reward::create_batch))
+        .route("/api/reward/batches/{id}", get(reward::get_batch))
+        .route("/api/reward/batches/{id}/steps", post(reward::batch_step))
+        .route("/api/reward/batches/{id}/notice.xlsx", get(reward_report::notice_xlsx))
+        .route("/api/reward/batches/{id}/payment.xlsx", get(reward_report::payment_xlsx))
+        .route("/print/reward/batches/{id}/payment", get(reward_report::payment_print))
+        .route("/api/reward/funds/{year}", get(reward::get_fund).put(reward::put_fund))
+        .route("/api/reward/funds/{year}/self-evaluation.xlsx", get(reward_report::self_evaluation_xlsx))
+        .route("/api/reward/flags", get(reward::flags))
+        .route("/api/reward/referrals", post(reward::refer))
+        // Organisation and administration.
+        .route("/api/units", get(org::list_units))
+        .route("/api/agents", get(org::list_agents))
+        .route("/api/admin/units", get(org::list_admin_units).post(org::create_unit))
+        .route("/api/admin/units/{id}", patch(org::update_unit))
+        .route("/api/admin/settings", get(org::get_settings).put(org::put_settings))
+        .route("/api/admin/users", get(org::list_users).post(org::create_user))
+        .route("/api/admin/users/{id}", patch(org::update_user))
+        .route("/api/admin/calendar/{year}", get(calendar::get_year).put(calendar::put_year))
+        // Photos and files.
+        .route(
+            "/api/cases/{id}/attachments/{attachment_id}",
+            put(attachments::upload).layer(DefaultBodyLimit::max(MAX_ATTACHMENT_BYTES + 1024)),
+        )
+        .route("/api/attachments/{attachment_id}", get(attachments::download))
         .route("/api/{*rest}", any(api_not_found))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         // Whatever a layer answers on its own (405, 413, a path that does
@@ -86,8 +128,26 @@ fn print_router() -> Router<ApiContext> {
         .route("/print/cases/{id}/agency-form", get(print::agency_form))
         .route("/print/cases/{id}/disposition/{unit_id}", get(print::disposition_form))
         .layer(tower_http::compression::CompressionLayer::new())
-        .merge(assessment::print_router())
-        .merge(bulletin::print_router())
+        .merge(
+            Router::new()
+                .route("/print/letters/{id}", get(assessment::print_letter))
+                .route("/print/bulletin", get(bulletin::bulletin_print)),
+        )
+}
+
+/// The citizens' pages (`/public…`), HTML that works without JavaScript.
+fn public_router() -> Router<ApiContext> {
+    Router::new()
+        .route("/public", get(public::home))
+        .route("/public/", get(public::home))
+        .route("/public/case", get(public::case_page))
+        .route("/public/reward-notice", get(public::reward_notice))
+        .route("/public/case/urge", post(public::urge))
+        .route("/public/case/complaint", post(public::complain))
+        .route("/public/case/opinion", post(public::give_opinion))
+        .route("/public/case/review", post(public::ask_review))
+        // Pages travel compressed: ≤ 30 KB each on a weak signal.
+        .layer(tower_http::compression::CompressionLayer::new())
 }
 
 async fn api_not_found() -> AppError {
@@ -117,7 +177,7 @@ pub fn app(ctx: ApiContext, dist: PathBuf) -> Router {
         .merge(api_router())
         .route("/healthz", get(|| async { "ok" }))
         .route("/robots.txt", get(security::robots))
-        .merge(public::router())
+        .merge(public_router())
         .merge(print_router())
         .fallback_service(spa)
         .layer(axum::middleware::from_fn_with_state(ctx.clone(), security::check_origin))

@@ -22,11 +22,10 @@ use crate::error::{AppError, AppResult};
 use crate::ApiContext;
 use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{DefaultBodyLimit, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use chrono::{Datelike, NaiveDate};
 use sha2::{Digest, Sha256};
 use shared::assessment_record::{
@@ -36,31 +35,6 @@ use shared::assessment_record::{
 use shared::error::ErrorCode;
 use shared::org::{Role, UnitKind};
 use std::collections::BTreeMap;
-
-/// Called by the bulletin as `crate::api::assessment::…`: the year's months
-/// (`db::assessment::year_range`), the ranking (`db::assessment::ranking`),
-/// the letters issued (`db::assessment_letters::letters_issued`) and the
-/// date as a letter writes it (`render::letters::chinese_date`).
-
-pub fn api_router() -> Router<ApiContext> {
-    Router::new()
-        .route("/api/assessment", get(list))
-        .route("/api/assessment/{unit_id}", get(village))
-        .route("/api/assessment/entries", post(add_entry))
-        .route("/api/assessment/entries/{id}/withdraw", post(withdraw))
-        .route(
-            "/api/assessment/entries/{id}/evidence",
-            post(add_evidence).layer(DefaultBodyLimit::max(crate::db::files::MAX_ATTACHMENT_BYTES + 1024)),
-        )
-        .route("/api/assessment/evidence/{id}", get(evidence))
-        .route("/api/assessment/letters", post(issue_letter))
-        .route("/api/assessment/letters/{id}/acknowledge", post(acknowledge))
-}
-
-/// The printable letter (outside `/api/`: an HTML page, like `print::router`).
-pub fn print_router() -> Router<ApiContext> {
-    Router::new().route("/print/letters/{id}", get(print_letter))
-}
 
 /// The desk's users read the assessment (township, banner, league).
 fn reader(user: &CurrentUser) -> AppResult<()> {
@@ -102,12 +76,12 @@ fn year_of(q: Result<Query<YearQuery>, QueryRejection>) -> AppResult<(i32, Optio
 }
 
 /// A unit the user may see: its kind, path and name (out of scope: 403).
-async fn unit_in_scope(db: &Db, user: &CurrentUser, unit_id: i64) -> AppResult<(UnitKind, String, String)> {
+pub async fn unit_in_scope(db: &Db, user: &CurrentUser, unit_id: i64) -> AppResult<(UnitKind, String, String)> {
     crate::db::stats::unit_named(&db.pool, user, unit_id, "考核").await
 }
 
 /// A village in the user's scope (a unit of another kind: 422).
-async fn village_in_scope(db: &Db, user: &CurrentUser, unit_id: i64) -> AppResult<Village> {
+pub async fn village_in_scope(db: &Db, user: &CurrentUser, unit_id: i64) -> AppResult<Village> {
     let (kind, _, _) = unit_in_scope(db, user, unit_id).await?;
     if kind != UnitKind::Village {
         return Err(AppError::new(ErrorCode::ValidationFailed, "考核对象应为嘎查村（社区）"));
@@ -129,7 +103,7 @@ pub async fn list(
 }
 
 /// The whole assessment of one village for `year`.
-async fn village_view(db: &Db, v: &Village, year: i32, today: NaiveDate) -> AppResult<AssessmentView> {
+pub async fn village_view(db: &Db, v: &Village, year: i32, today: NaiveDate) -> AppResult<AssessmentView> {
     let pool = &db.pool;
     let range = queries::year_range(year, today);
     // The ranking among the township's villages gives the rank, and the
@@ -180,7 +154,7 @@ pub async fn village(
 
 /// The record `id` if its village is in the user's scope (else 404, so
 /// record ids cannot be walked).
-async fn entry_in_scope(ctx: &ApiContext, user: &CurrentUser, id: i64) -> AppResult<EntryView> {
+pub async fn entry_in_scope(ctx: &ApiContext, user: &CurrentUser, id: i64) -> AppResult<EntryView> {
     let mut conn = ctx.db.pool.acquire().await?;
     let e = queries::entry_by_id(&mut conn, id).await?.ok_or_else(AppError::not_found)?;
     if user.scope().unit(&mut conn, e.unit_id).await?.is_none() {
@@ -361,7 +335,7 @@ pub async fn evidence(
 }
 
 /// The letter `id` if its village is in the user's scope (else 404).
-async fn letter_in_scope(ctx: &ApiContext, user: &CurrentUser, id: i64) -> AppResult<LetterView> {
+pub async fn letter_in_scope(ctx: &ApiContext, user: &CurrentUser, id: i64) -> AppResult<LetterView> {
     let mut conn = ctx.db.pool.acquire().await?;
     let l = letter_queries::letter_by_id(&mut conn, id).await?.ok_or_else(AppError::not_found)?;
     if user.scope().unit(&mut conn, l.unit_id).await?.is_none() {

@@ -17,26 +17,16 @@ use crate::error::{AppError, AppResult};
 use crate::ApiContext;
 use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{DefaultBodyLimit, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, put};
-use axum::{Json, Router};
+use axum::Json;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use shared::authority::{may_record, Actor};
 use shared::case::AttachmentView;
 use shared::error::ErrorCode;
 use shared::validation::check_uuid;
-
-pub fn router() -> Router<ApiContext> {
-    Router::new()
-        .route(
-            "/api/cases/{id}/attachments/{attachment_id}",
-            put(upload).layer(DefaultBodyLimit::max(MAX_ATTACHMENT_BYTES + 1024)),
-        )
-        .route("/api/attachments/{attachment_id}", get(download))
-}
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -54,7 +44,7 @@ pub struct UploadParams {
 /// `PUT /api/cases/{id}/attachments/{uuid}?name=…` with the file as the body.
 /// The id is made on the device, so a retried upload is the same attachment.
 #[utoipa::path(put, path = "/api/cases/{id}/attachments/{attachment_id}", tag = "attachments", params(("id" = i64, Path, minimum = 1, description = "事项编号"), ("attachment_id" = String, Path, pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$", description = "设备生成的 UUID"), UploadParams), request_body(content = Vec<u8>, content_type = "image/jpeg"), responses((status = 201, body = AttachmentView), (status = 200, body = AttachmentView), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
-async fn upload(
+pub async fn upload(
     State(ctx): State<ApiContext>,
     user: CurrentUser,
     ApiPath((case_id, attachment_id)): ApiPath<(i64, String)>,
@@ -135,7 +125,7 @@ async fn upload(
 }
 
 #[utoipa::path(get, path = "/api/attachments/{attachment_id}", tag = "attachments", params(("attachment_id" = String, Path, pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")), responses((status = 200, description = "文件内容", content_type = "application/octet-stream"), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
-async fn download(
+pub async fn download(
     State(ctx): State<ApiContext>,
     user: CurrentUser,
     ApiPath(attachment_id): ApiPath<String>,

@@ -15,23 +15,11 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use chrono::Datelike;
 use shared::bulletin::{Appraisal, Bulletin, BulletinKind};
 use shared::error::ErrorCode;
 use shared::stats::MonthRange;
-
-pub fn api_router() -> Router<ApiContext> {
-    Router::new()
-        .route("/api/bulletin", get(bulletin))
-        .route("/api/bulletin.xlsx", get(bulletin_xlsx))
-        .route("/api/appraisal", get(appraisal))
-}
-
-pub fn print_router() -> Router<ApiContext> {
-    Router::new().route("/print/bulletin", get(bulletin_print))
-}
 
 /// `?month=YYYY-MM` (月通报) or `?year=YYYY` (年汇总), and the unit.
 #[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
@@ -59,7 +47,7 @@ fn bad(m: impl Into<String>) -> AppError {
 }
 
 /// The bulletin a query asks for.
-async fn build_for(
+pub async fn build_for(
     ctx: &ApiContext,
     user: &CurrentUser,
     q: Result<Query<BulletinQuery>, QueryRejection>,

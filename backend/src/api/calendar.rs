@@ -11,17 +11,12 @@ use crate::db::{Db, Write};
 use crate::error::{AppError, AppResult};
 use crate::ApiContext;
 use axum::extract::State;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use shared::calendar::{check_schedule, Calendar, CalendarDay, CalendarYear};
 use shared::error::ErrorCode;
 use shared::org::Role;
 
 use crate::db::calendar::current;
-
-pub fn router() -> Router<ApiContext> {
-    Router::new().route("/api/admin/calendar/{year}", get(get_year).put(put_year))
-}
 
 fn admin_only(user: &CurrentUser) -> AppResult<()> {
     if user.role == Role::Admin {
@@ -39,7 +34,7 @@ fn year_from(year: i64) -> AppResult<i32> {
     }
 }
 
-async fn year_view(db: &Db, year: i32) -> AppResult<CalendarYear> {
+pub async fn year_view(db: &Db, year: i32) -> AppResult<CalendarYear> {
     let entered = crate::db::calendar::entered(&db.pool, Some(year)).await?;
     let cal = current();
     let days = match entered.get(&year) {
@@ -57,7 +52,7 @@ async fn year_view(db: &Db, year: i32) -> AppResult<CalendarYear> {
 /// A year's working-day schedule: the holidays and adjusted workdays, and
 /// whether deadlines across the year count with it.
 #[utoipa::path(get, path = "/api/admin/calendar/{year}", tag = "admin", params(("year" = i64, Path, minimum = 2000, maximum = 2100, description = "年份")), responses((status = 200, body = CalendarYear), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
-async fn get_year(
+pub async fn get_year(
     State(ctx): State<ApiContext>,
     user: CurrentUser,
     ApiPath(year): ApiPath<i64>,
@@ -71,7 +66,7 @@ async fn get_year(
 /// removes what was entered (the year counts with the built-in schedule
 /// again, or with none).
 #[utoipa::path(put, path = "/api/admin/calendar/{year}", tag = "admin", params(("year" = i64, Path, minimum = 2000, maximum = 2100, description = "年份")), request_body = Vec<CalendarDay>, responses((status = 200, body = CalendarYear), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
-async fn put_year(
+pub async fn put_year(
     State(ctx): State<ApiContext>,
     user: CurrentUser,
     ApiPath(year): ApiPath<i64>,

@@ -11,25 +11,13 @@ use crate::error::{AppError, AppResult};
 use crate::ApiContext;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, patch};
-use axum::{Json, Router};
+use axum::Json;
 use shared::error::ErrorCode;
 use shared::org::{
     check_password, check_username, NewUnit, NewUser, Role, Settings, UnitKind, UnitUpdate, UnitView, UserUpdate,
     UserView,
 };
 use shared::validation::{PersonName, PhoneNumber};
-
-pub fn router() -> Router<ApiContext> {
-    Router::new()
-        .route("/api/units", get(list_units))
-        .route("/api/agents", get(list_agents))
-        .route("/api/admin/units", get(list_admin_units).post(create_unit))
-        .route("/api/admin/units/{id}", patch(update_unit))
-        .route("/api/admin/settings", get(get_settings).put(put_settings))
-        .route("/api/admin/users", get(list_users).post(create_user))
-        .route("/api/admin/users/{id}", patch(update_user))
-}
 
 fn admin_only(user: &CurrentUser) -> AppResult<()> {
     if user.role == Role::Admin {
@@ -40,13 +28,13 @@ fn admin_only(user: &CurrentUser) -> AppResult<()> {
 }
 
 #[utoipa::path(get, path = "/api/units", tag = "org", responses((status = 200, body = Vec<UnitView>), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
-async fn list_units(State(ctx): State<ApiContext>, user: CurrentUser) -> AppResult<Json<Vec<UnitView>>> {
+pub async fn list_units(State(ctx): State<ApiContext>, user: CurrentUser) -> AppResult<Json<Vec<UnitView>>> {
     Ok(Json(user.scope().units(&ctx.db.pool).await?))
 }
 
 /// The units an administrator manages (their unit's subtree).
 #[utoipa::path(get, path = "/api/admin/units", tag = "admin", responses((status = 200, body = Vec<UnitView>), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
-async fn list_admin_units(State(ctx): State<ApiContext>, user: CurrentUser) -> AppResult<Json<Vec<UnitView>>> {
+pub async fn list_admin_units(State(ctx): State<ApiContext>, user: CurrentUser) -> AppResult<Json<Vec<UnitView>>> {
     admin_only(&user)?;
     list_units(State(ctx), user).await
 }
@@ -54,7 +42,7 @@ async fn list_admin_units(State(ctx): State<ApiContext>, user: CurrentUser) -> A
 /// Agents of the user's units, for assignment. Phones are left out: they
 /// are for administrators.
 #[utoipa::path(get, path = "/api/agents", tag = "org", responses((status = 200, body = Vec<UserView>), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
-async fn list_agents(State(ctx): State<ApiContext>, user: CurrentUser) -> AppResult<Json<Vec<UserView>>> {
+pub async fn list_agents(State(ctx): State<ApiContext>, user: CurrentUser) -> AppResult<Json<Vec<UserView>>> {
     let mut agents = user.scope().users(&ctx.db.pool, true).await?;
     for a in &mut agents {
         a.phone = None;
@@ -63,13 +51,13 @@ async fn list_agents(State(ctx): State<ApiContext>, user: CurrentUser) -> AppRes
 }
 
 #[utoipa::path(get, path = "/api/admin/users", tag = "admin", responses((status = 200, body = Vec<UserView>), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
-async fn list_users(State(ctx): State<ApiContext>, user: CurrentUser) -> AppResult<Json<Vec<UserView>>> {
+pub async fn list_users(State(ctx): State<ApiContext>, user: CurrentUser) -> AppResult<Json<Vec<UserView>>> {
     admin_only(&user)?;
     Ok(Json(user.scope().users(&ctx.db.pool, false).await?))
 }
 
 #[utoipa::path(post, path = "/api/admin/units", tag = "admin", request_body = NewUnit, responses((status = 201, body = UnitView), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
-async fn create_unit(
+pub async fn create_unit(
     State(ctx): State<ApiContext>,
     user: CurrentUser,
     ApiJson(new): ApiJson<NewUnit>,
@@ -119,7 +107,7 @@ async fn create_unit(
 }
 
 /// A unit inside the administrator's subtree, or "not found".
-async fn managed_unit(tx: &mut Tx, user: &CurrentUser, unit_id: i64) -> AppResult<(UnitKind, String)> {
+pub async fn managed_unit(tx: &mut Tx, user: &CurrentUser, unit_id: i64) -> AppResult<(UnitKind, String)> {
     user.scope()
         .unit(tx, unit_id)
         .await?
@@ -128,7 +116,7 @@ async fn managed_unit(tx: &mut Tx, user: &CurrentUser, unit_id: i64) -> AppResul
 
 /// Hashes a password on a blocking thread: argon2 takes tens of milliseconds
 /// and must not stall the async workers.
-async fn hash_off_thread(password: &str) -> AppResult<String> {
+pub async fn hash_off_thread(password: &str) -> AppResult<String> {
     let password = password.to_string();
     tokio::task::spawn_blocking(move || hash_password(&password))
         .await
@@ -146,7 +134,7 @@ fn check_person(display_name: &str, phone: Option<&str>) -> AppResult<(String, O
 }
 
 #[utoipa::path(post, path = "/api/admin/users", tag = "admin", request_body = NewUser, responses((status = 201, body = UserView), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
-async fn create_user(
+pub async fn create_user(
     State(ctx): State<ApiContext>,
     user: CurrentUser,
     ApiJson(new): ApiJson<NewUser>,
@@ -187,12 +175,12 @@ async fn create_user(
 }
 
 /// A person the administrator manages (in their unit's subtree).
-async fn fetch_user(tx: &mut Tx, user: &CurrentUser, id: i64) -> AppResult<UserView> {
+pub async fn fetch_user(tx: &mut Tx, user: &CurrentUser, id: i64) -> AppResult<UserView> {
     user.scope().user(tx, id).await?.ok_or_else(|| AppError::new(ErrorCode::NotFound, "用户不存在"))
 }
 
 #[utoipa::path(patch, path = "/api/admin/users/{id}", tag = "admin", params(("id" = i64, Path, minimum = 1)), request_body = UserUpdate, responses((status = 200, body = UserView), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
-async fn update_user(
+pub async fn update_user(
     State(ctx): State<ApiContext>,
     user: CurrentUser,
     ApiPath(id): ApiPath<i64>,
@@ -276,7 +264,7 @@ fn optional_prefix(raw: Option<&str>) -> AppResult<Option<String>> {
 
 /// Renames a unit or sets (or removes) its own 编号 prefix.
 #[utoipa::path(patch, path = "/api/admin/units/{id}", tag = "admin", params(("id" = i64, Path, minimum = 1)), request_body = UnitUpdate, responses((status = 200, body = UnitView), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
-async fn update_unit(
+pub async fn update_unit(
     State(ctx): State<ApiContext>,
     user: CurrentUser,
     ApiPath(id): ApiPath<i64>,
@@ -314,7 +302,7 @@ async fn update_unit(
 
 /// The deployment's settings.
 #[utoipa::path(get, path = "/api/admin/settings", tag = "admin", responses((status = 200, body = Settings), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
-async fn get_settings(State(ctx): State<ApiContext>, user: CurrentUser) -> AppResult<Json<Settings>> {
+pub async fn get_settings(State(ctx): State<ApiContext>, user: CurrentUser) -> AppResult<Json<Settings>> {
     admin_only(&user)?;
     Ok(Json(db::read_settings(&ctx.db.pool).await?))
 }
@@ -322,7 +310,7 @@ async fn get_settings(State(ctx): State<ApiContext>, user: CurrentUser) -> AppRe
 /// Changes the deployment's settings (the 编号 prefix; empty or null: the
 /// built-in one).
 #[utoipa::path(put, path = "/api/admin/settings", tag = "admin", request_body = Settings, responses((status = 200, body = Settings), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
-async fn put_settings(
+pub async fn put_settings(
     State(ctx): State<ApiContext>,
     user: CurrentUser,
     ApiJson(new): ApiJson<Settings>,

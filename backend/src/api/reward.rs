@@ -23,8 +23,7 @@ use crate::ApiContext;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Deserialize;
@@ -43,19 +42,6 @@ pub use crate::db::reward_batch::{notices, NoticeBatch, NoticeLine};
 /// `crate::api::reward::…` names as the router and the API document use them.
 mod batches;
 pub use batches::*;
-
-pub fn router() -> Router<ApiContext> {
-    Router::new()
-        .route("/api/reward/history/{case_id}", get(get_history).put(put_history))
-        .route("/api/reward/claims", get(list_claims).post(create_claim))
-        .route("/api/reward/claims/{id}/complaint", post(complaint))
-        .route("/api/reward/batches", get(list_batches).post(create_batch))
-        .route("/api/reward/batches/{id}", get(get_batch))
-        .route("/api/reward/batches/{id}/steps", post(batch_step))
-        .route("/api/reward/funds/{year}", get(get_fund).put(put_fund))
-        .route("/api/reward/flags", get(flags))
-        .route("/api/reward/referrals", post(refer))
-}
 
 fn today() -> NaiveDate {
     china_today(chrono::Utc::now())

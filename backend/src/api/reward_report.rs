@@ -19,27 +19,17 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::Router;
 use rust_decimal::Decimal;
 use shared::error::ErrorCode;
 use shared::org::Role;
 use shared::reward::{money_text, self_evaluation, BatchStage, BatchView, SelfEvaluation};
-
-pub fn router() -> Router<ApiContext> {
-    Router::new()
-        .route("/api/reward/batches/{id}/notice.xlsx", get(notice_xlsx))
-        .route("/api/reward/batches/{id}/payment.xlsx", get(payment_xlsx))
-        .route("/print/reward/batches/{id}/payment", get(payment_print))
-        .route("/api/reward/funds/{year}/self-evaluation.xlsx", get(self_evaluation_xlsx))
-}
 
 pub(crate) fn xlsx_response(bytes: Vec<u8>, ascii_name: &str, utf8_name: &str) -> Response {
     let disposition = format!("attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{utf8_name}");
     ([(header::CONTENT_TYPE, XLSX_TYPE.to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response()
 }
 
-async fn batch(ctx: &ApiContext, user: &CurrentUser, id: i64) -> AppResult<BatchView> {
+pub async fn batch(ctx: &ApiContext, user: &CurrentUser, id: i64) -> AppResult<BatchView> {
     let axum::Json(b) = crate::api::reward::get_batch(State(ctx.clone()), user.clone(), ApiPath(id)).await?;
     Ok(b)
 }
@@ -144,7 +134,13 @@ async fn payment_list(ctx: &ApiContext, user: &CurrentUser, id: i64) -> AppResul
 }
 
 /// Every copy of the accounts is audited with the claims it lists.
-async fn audit_payment_list(ctx: &ApiContext, user: &CurrentUser, id: i64, ids: &[i64], form: &str) -> AppResult<()> {
+pub async fn audit_payment_list(
+    ctx: &ApiContext,
+    user: &CurrentUser,
+    id: i64,
+    ids: &[i64],
+    form: &str,
+) -> AppResult<()> {
     let mut tx = ctx.db.begin_write().await?;
     audit::append(
         &mut tx,

@@ -12,19 +12,11 @@ use crate::workflow::quality::{inspector, record_inspection};
 use crate::ApiContext;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use chrono::Datelike;
 use shared::case::CaseView;
 use shared::error::ErrorCode;
 use shared::stats::{Inspection, InspectionView, MonthRange, UnitStats};
-
-pub fn router() -> Router<ApiContext> {
-    Router::new()
-        .route("/api/stats", get(unit_stats))
-        .route("/api/stats/quality", get(list_inspections).post(inspect))
-        .route("/api/stats/quality/sample", get(sample))
-}
 
 /// `GET /api/stats` and the quality endpoints' query: a unit in the user's
 /// scope (default: the user's own) and a period of months (default: this

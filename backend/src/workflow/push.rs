@@ -101,6 +101,7 @@ struct Redo;
 /// fault, data it refuses, a visit another push stored meanwhile) the whole
 /// part is redone carefully, where that failure is handled, and answered
 /// for that one visit, as it always was.
+#[allow(clippy::too_many_arguments)]
 async fn apply_part(
     db: &Db,
     failures: &PushFailures,

@@ -25,8 +25,6 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
-use axum::Router;
 use i18n::Lang;
 use pages::{CasePage, HomePage, NotFoundPage, RewardNoticePage};
 pub use pages::{ComplaintLine, PublicCase, Step, UnitLine};
@@ -35,20 +33,6 @@ use shared::case::Stage;
 use shared::deadline::DueStatus;
 use shared::lifecycle::Opinion;
 use shared::public::CitizenKey;
-
-pub fn router() -> Router<ApiContext> {
-    Router::new()
-        .route("/public", get(home))
-        .route("/public/", get(home))
-        .route("/public/case", get(case_page))
-        .route("/public/reward-notice", get(reward_notice))
-        .route("/public/case/urge", axum::routing::post(urge))
-        .route("/public/case/complaint", axum::routing::post(complain))
-        .route("/public/case/opinion", axum::routing::post(give_opinion))
-        .route("/public/case/review", axum::routing::post(ask_review))
-        // Pages travel compressed: ≤ 30 KB each on a weak signal.
-        .layer(tower_http::compression::CompressionLayer::new())
-}
 
 /// Failed look-ups allowed per address, and per matter number, in the window.
 pub const MAX_FAILED_PER_SOURCE: u32 = 20;
@@ -135,7 +119,7 @@ fn page(status: StatusCode, v: &View, html: Result<String, askama::Error>) -> Ap
 
 /// `GET /public/reward-notice`: the reward batches in their public notice
 /// (公示, seed 000 第十三条): agents' names, units, categories and amounts.
-async fn reward_notice(State(ctx): State<ApiContext>) -> AppResult<Response> {
+pub async fn reward_notice(State(ctx): State<ApiContext>) -> AppResult<Response> {
     let today = shared::time::china_today(chrono::Utc::now());
     let batches = crate::db::reward_batch::notices(&ctx.db.pool, today).await?;
     let v = View { lang: Lang::Zh, big: false, set_cookies: Vec::new() };
@@ -150,7 +134,11 @@ fn other(lang: Lang) -> Lang {
 }
 
 /// `GET /public`: what the system is, how it works, who the agents are.
-async fn home(State(ctx): State<ApiContext>, headers: HeaderMap, Query(prefs): Query<Prefs>) -> AppResult<Response> {
+pub async fn home(
+    State(ctx): State<ApiContext>,
+    headers: HeaderMap,
+    Query(prefs): Query<Prefs>,
+) -> AppResult<Response> {
     let v = view(&headers, &prefs);
     let units = unit_lines(&ctx).await?;
     let html = HomePage {
@@ -170,7 +158,7 @@ async fn home(State(ctx): State<ApiContext>, headers: HeaderMap, Query(prefs): Q
 
 /// Townships and villages with their office phones and agents (names are
 /// public; agents' own phones are not).
-async fn unit_lines(ctx: &ApiContext) -> AppResult<Vec<UnitLine>> {
+pub async fn unit_lines(ctx: &ApiContext) -> AppResult<Vec<UnitLine>> {
     Ok(crate::db::public::units(&ctx.db.pool)
         .await?
         .into_iter()
@@ -261,7 +249,7 @@ fn miss_page(v: &View, miss: Miss) -> AppResult<Response> {
 }
 
 /// `GET /public/case?n=<number>&c=<query code>`: one matter, for its citizen.
-async fn case_page(
+pub async fn case_page(
     State(ctx): State<ApiContext>,
     crate::api::auth::ConnectInfoExt(source): crate::api::auth::ConnectInfoExt,
     headers: HeaderMap,
@@ -347,7 +335,7 @@ impl axum::extract::FromRequest<ApiContext> for Named {
 
 /// `POST /public/case/opinion`: the citizen's evaluation of a closed matter
 /// (once: a double tap records once).
-async fn give_opinion(
+pub async fn give_opinion(
     State(ctx): State<ApiContext>,
     Named { id, number, key: code, form: f }: Named,
 ) -> AppResult<Response> {
@@ -361,7 +349,10 @@ async fn give_opinion(
 }
 
 /// `POST /public/case/review`: a dissatisfied citizen asks for 复查/复核.
-async fn ask_review(State(ctx): State<ApiContext>, Named { id, number, key: code, .. }: Named) -> AppResult<Response> {
+pub async fn ask_review(
+    State(ctx): State<ApiContext>,
+    Named { id, number, key: code, .. }: Named,
+) -> AppResult<Response> {
     // Not dissatisfied, already under review, or the matter is not (or no
     // longer) open to one: nothing is recorded twice.
     let done = if crate::workflow::citizen::ask_review(&ctx.db, id).await? { "review" } else { "review_not_allowed" };
@@ -369,13 +360,13 @@ async fn ask_review(State(ctx): State<ApiContext>, Named { id, number, key: code
 }
 
 /// `POST /public/case/urge`: 催办 an overdue matter (once a day at most).
-async fn urge(State(ctx): State<ApiContext>, Named { id, number, key: code, .. }: Named) -> AppResult<Response> {
+pub async fn urge(State(ctx): State<ApiContext>, Named { id, number, key: code, .. }: Named) -> AppResult<Response> {
     let done = if crate::workflow::citizen::urge(&ctx.db, id).await? { "urge" } else { "urge_again" };
     Ok(see_case(&number, &code, done))
 }
 
 /// `POST /public/case/complaint`: a complaint about the service.
-async fn complain(
+pub async fn complain(
     State(ctx): State<ApiContext>,
     Named { id, number, key: code, form: f }: Named,
 ) -> AppResult<Response> {
@@ -394,7 +385,7 @@ fn see_case(number: &str, code: &CitizenKey, done: &str) -> Response {
 }
 
 /// The public view of a matter, or `None` (unknown number or wrong code).
-async fn public_case(ctx: &ApiContext, id: i64, lang: Lang) -> AppResult<PublicCase> {
+pub async fn public_case(ctx: &ApiContext, id: i64, lang: Lang) -> AppResult<PublicCase> {
     let t = lang.texts();
     let row = crate::db::public::case_row(&ctx.db.pool, id).await?;
     let stage = row.stage.unwrap_or(Stage::Screening);
