@@ -17,38 +17,6 @@ use shared::dossier::{missing_materials, DossierFacts, TransferFacts};
 use shared::error::ErrorCode;
 use shared::export::csv_field;
 use shared::time::local_day;
-use std::io::Write as _;
-
-/// What the manifest says about the dossier (also `manifest.json` inside).
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
-pub struct DossierManifest {
-    pub number: String,
-    /// The files in the ZIP, in order.
-    pub files: Vec<String>,
-    /// Materials a complete dossier still lacks (empty: complete).
-    pub missing: Vec<String>,
-    pub complete: bool,
-}
-
-/// A file name safe in a ZIP on every system: no path separators or
-/// characters Windows refuses.
-fn safe_name(name: &str) -> String {
-    let cleaned: String = name
-        .chars()
-        .map(|c| if c.is_control() || "/\\:*?\"<>|".contains(c) { '_' } else { c })
-        .collect::<String>()
-        .trim_start_matches('.')
-        .to_string();
-    if cleaned.is_empty() {
-        "文件".to_string()
-    } else {
-        cleaned
-    }
-}
-
-fn zip_error<E>(_: E) -> AppError {
-    AppError::new(ErrorCode::Internal, "案卷文件生成失败")
-}
 
 /// The dossier (一案一档) of one matter as a ZIP file.
 #[utoipa::path(get, path = "/api/cases/{id}/dossier.zip", tag = "cases", params(("id" = i64, Path, minimum = 1, description = "事项编号")), responses((status = 200, description = "一案一档：代办单、处置单、办理过程、走访记录、附件及清单（ZIP）", content_type = "application/zip"), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
@@ -80,8 +48,11 @@ pub async fn dossier_zip(
         crate::api::print::agency_form_html(&ctx, &headers, &case)?.into_bytes(),
     ));
     for (i, d) in dispositions.iter().enumerate() {
-        let html = crate::api::print::disposition_html(&case, d, &urges)?;
-        files.push((format!("02-信访事项处置单-{}-{}.html", i + 1, safe_name(&d.unit_name)), html.into_bytes()));
+        let html = crate::render::print::disposition_html(&case, d, &urges)?;
+        files.push((
+            format!("02-信访事项处置单-{}-{}.html", i + 1, crate::render::dossier::safe_name(&d.unit_name)),
+            html.into_bytes(),
+        ));
     }
     let mut csv = String::from("\u{feff}时间,操作人,事项\r\n");
     for e in &timeline {
@@ -98,7 +69,7 @@ pub async fn dossier_zip(
     }
     files.push(("04-走访记录.csv".to_string(), csv.into_bytes()));
     for (i, a) in attachments.iter().enumerate() {
-        let name = format!("05-附件/{:02}-{}", i + 1, safe_name(&a.file_name));
+        let name = format!("05-附件/{:02}-{}", i + 1, crate::render::dossier::safe_name(&a.file_name));
         match tokio::fs::read(ctx.data_dir.join("attachments").join(&a.sha256)).await {
             Ok(bytes) => files.push((name, bytes)),
             Err(_) => missing.push(format!("附件文件缺失：{}（{}）", a.file_name, local_day(&a.at))),
@@ -125,32 +96,13 @@ pub async fn dossier_zip(
         follow_up: !follow_ups.is_empty(),
     };
     missing.extend(missing_materials(&facts));
-    let manifest = DossierManifest {
+    let manifest = crate::render::dossier::DossierManifest {
         number: case.number.clone(),
         files: files.iter().map(|(n, _)| n.clone()).collect(),
         complete: missing.is_empty(),
         missing,
     };
-    let mut text = format!("一案一档 · {} · {}\r\n\r\n已收录：\r\n", case.number, case.citizen_name);
-    for f in &manifest.files {
-        text.push_str(&format!("  {f}\r\n"));
-    }
-    text.push_str(if manifest.complete { "\r\n材料齐全。\r\n" } else { "\r\n尚缺材料：\r\n" });
-    for m in &manifest.missing {
-        text.push_str(&format!("  {m}\r\n"));
-    }
-
-    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
-    zip.start_file("00-清单.txt", opts).map_err(zip_error)?;
-    zip.write_all(text.as_bytes()).map_err(zip_error)?;
-    zip.start_file("manifest.json", opts).map_err(zip_error)?;
-    zip.write_all(serde_json::to_string_pretty(&manifest).unwrap_or_default().as_bytes()).map_err(zip_error)?;
-    for (name, bytes) in &files {
-        zip.start_file(name.as_str(), opts).map_err(zip_error)?;
-        zip.write_all(bytes).map_err(zip_error)?;
-    }
-    let bytes = zip.finish().map_err(zip_error)?.into_inner();
+    let bytes = crate::render::dossier::zip(&case.number, &case.citizen_name, &manifest, &files)?;
 
     crate::api::cases::audit_contact_read(&ctx, &user, "case.export_dossier", &[case.id]).await?;
     Ok((
