@@ -9,7 +9,7 @@ use crate::db::Db;
 pub async fn connect(url: &str) -> anyhow::Result<Db> {
     let db = Db::connect(url).await?;
     crate::workflow::upkeep::backfill_query_codes(&db).await?;
-    crate::db::stats::ensure_built(&db).await.map_err(|e| anyhow::anyhow!("{}", e.0.message))?;
+    crate::workflow::counters::ensure_built(&db).await.map_err(|e| anyhow::anyhow!("{}", e.0.message))?;
     crate::db::calendar::load(&db.pool).await.map_err(|e| anyhow::anyhow!("{}", e.0.message))?;
     Ok(db)
 }

@@ -524,7 +524,7 @@ async fn aggregates_equal_a_recount(app: &TestApp) {
     assert_eq!(kept, open);
     // A rebuild from scratch gives the same table.
     drop(conn);
-    backend::db::stats::rebuild(&app.db).await.unwrap();
+    backend::workflow::counters::rebuild(&app.db).await.unwrap();
     let mut conn = app.db.pool.acquire().await.unwrap();
     assert_eq!(backend::db::stats::stored(&mut conn).await.unwrap(), stored);
     assert_eq!(backend::db::stats::stored_members(&mut conn).await.unwrap(), members);

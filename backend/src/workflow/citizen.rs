@@ -189,7 +189,7 @@ pub async fn citizen_opinion(w: &mut Write, case_id: i64, opinion: Opinion) -> R
         == 1;
     if recorded {
         // 参评: the statistics count the citizen's own evaluation.
-        crate::db::stats::changed(w.conn(), case_id, old, None).await?;
+        crate::workflow::counters::changed(w.conn(), case_id, old, None).await?;
         let seq = w.next_seq().await?;
         w.touch_case(case_id, seq);
         audit::record(

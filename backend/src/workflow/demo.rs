@@ -298,7 +298,9 @@ async fn load(tx: &mut Tx, today: NaiveDate) -> anyhow::Result<()> {
         .bind(case_id)
         .execute(&mut **tx)
         .await?;
-        crate::db::stats::changed(tx, case_id, None, None).await.map_err(|e| anyhow::anyhow!("{}", e.0.message))?;
+        crate::workflow::counters::changed(tx, case_id, None, None)
+            .await
+            .map_err(|e| anyhow::anyhow!("{}", e.0.message))?;
 
         // Cases past screening have a first visit by their agent.
         if let Some(agent) = agent {

@@ -14,6 +14,7 @@
 
 pub mod attachment;
 pub mod citizen;
+pub mod counters;
 pub mod demo;
 pub mod overdue;
 pub mod push;
@@ -108,7 +109,7 @@ pub async fn create_case(w: &mut Write, user: &CurrentUser, c: &CheckedCase) -> 
     .fetch_one(w.conn())
     .await?
     .try_get(0)?;
-    crate::db::stats::changed(w.conn(), id, None, None).await?;
+    crate::workflow::counters::changed(w.conn(), id, None, None).await?;
     audit::record(
         w,
         AuditEntry {
@@ -386,7 +387,7 @@ pub async fn apply_checked(
         _ => {}
     }
     // After the 处置单: a transferred matter counts for its department too.
-    crate::db::stats::changed(w.conn(), before.id, stats_before, Some(today)).await?;
+    crate::workflow::counters::changed(w.conn(), before.id, stats_before, Some(today)).await?;
     let label = cmd.label();
     let event_id: i64 = sqlx::query(
         "INSERT INTO case_events (case_id, kind, label, payload, actor_id, at, rev) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",

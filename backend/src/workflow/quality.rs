@@ -4,9 +4,10 @@
 
 use crate::db::audit::{self, AuditEntry};
 use crate::db::session::CurrentUser;
-use crate::db::stats::{changed, facts};
+use crate::db::stats::facts;
 use crate::db::{now_text, Write};
 use crate::error::{AppError, AppResult};
+use crate::workflow::counters::changed;
 use chrono::NaiveDate;
 use shared::error::ErrorCode;
 use shared::org::Role;

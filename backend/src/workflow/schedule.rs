@@ -61,7 +61,7 @@ pub async fn recount_unscheduled(pool: &AnyPool, w: &mut Write, cal: &Calendar) 
             .execute(w.conn())
             .await?;
         // The open matter's due date moved: its due-date counter moves too.
-        crate::db::stats::changed(w.conn(), c.id, stats_before, None).await?;
+        crate::workflow::counters::changed(w.conn(), c.id, stats_before, None).await?;
         w.forget_case(c.id);
         changed.push(c.id);
     }
