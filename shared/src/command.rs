@@ -2,7 +2,6 @@
 //! how each maps onto the lifecycle. The server applies commands; the field
 //! app queues them offline; both check them here.
 
-use crate::case::VisitMethod;
 use crate::error::{ApiError, ErrorCode};
 use crate::lifecycle::{
     CaseEvent, CaseStatus, HandlingLevel, Lifecycle, NoticeForm, Opinion, ScreeningOutcome, TransitionError,
@@ -10,6 +9,7 @@ use crate::lifecycle::{
 use crate::org::Role;
 use crate::routing::ContentCategory;
 use crate::validation::check_text;
+use crate::vocab::VisitMethod;
 use serde::{Deserialize, Serialize};
 
 /// Longest text of a form field (意见、结果、批示 …), in characters.
@@ -284,11 +284,11 @@ pub fn may_issue(role: Role, command: &CaseCommand, case: &Lifecycle) -> bool {
 /// offline, so both agree on what a command does. The agent's name for an
 /// assignment is the caller's to fill (only the server knows every user).
 pub fn apply_to_view(
-    case: &crate::case::CaseView,
+    case: &crate::case_view::CaseView,
     cmd: &CaseCommand,
     today: chrono::NaiveDate,
     cal: &crate::calendar::Calendar,
-) -> Result<crate::case::CaseView, TransitionError> {
+) -> Result<crate::case_view::CaseView, TransitionError> {
     let lifecycle = cmd.plan(&case.lifecycle)?;
     let mut after = case.clone();
     after.stage = lifecycle.stage();
@@ -437,7 +437,7 @@ mod tests {
         let json = r#"{"id":5,"number":"n","citizen_name":"孟和","summary":"s","stage":"handling","level":"township",
             "channel":"visit","accepted_on":"2026-03-02","due_on":"2026-03-23","due_unscheduled":false,"unit_id":6,
             "unit_name":"u","agent_id":10,"agent_name":"巴特尔","phone":null,"address":null,"rev":1}"#;
-        let mut case: crate::case::CaseView = serde_json::from_str(json).unwrap();
+        let mut case: crate::case_view::CaseView = serde_json::from_str(json).unwrap();
         case.lifecycle.status = CaseStatus::Handling;
         let d = |s: &str| s.parse::<chrono::NaiveDate>().unwrap();
         let fix = CaseCommand::FixPlan { fixed_on: d("2026-03-10"), consultation: false };
