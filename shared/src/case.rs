@@ -1,6 +1,6 @@
 //! Cases (信访事项), their stages, and the records agents add to them.
 
-use crate::command::CaseCommand;
+use crate::command::{limit_restart, CaseCommand};
 use crate::lifecycle::Opinion;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -39,6 +39,26 @@ pub struct TimelineEntry {
     pub actor_name: String,
     /// UTC, RFC 3339.
     pub at: String,
+}
+
+/// The day from which the handling limit of a matter accepted on
+/// `accepted_on` counts, after the commands of its timeline (oldest first):
+/// intake, or the last command that started the limit again
+/// ([`crate::command::limit_restart`], the rule `apply_to_view` stored the
+/// deadline by), on the day in China it was applied. Counting the deadline
+/// again (a year's holidays entered later) starts here.
+pub fn limit_start(accepted_on: NaiveDate, timeline: &[TimelineEntry]) -> NaiveDate {
+    let (mut start, mut plan_fixed) = (accepted_on, false);
+    for e in timeline {
+        // An entry whose time is no instant restarts nothing but a plan
+        // (whose day is its own): it counts from the start so far.
+        let on = crate::time::china_day_of(&e.at).unwrap_or(start);
+        if let Some(restart) = limit_restart(&e.command, on, plan_fixed) {
+            start = restart.from;
+        }
+        plan_fixed |= matches!(e.command, CaseCommand::FixPlan { .. });
+    }
+    start
 }
 
 /// A photo or scan attached to a case.
@@ -126,6 +146,40 @@ pub struct ComplaintReply {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lifecycle::HandlingLevel;
+
+    #[test]
+    fn the_limit_counts_from_the_last_restart_in_the_timeline() {
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        let entry = |command: CaseCommand, at: &str| TimelineEntry {
+            id: 0,
+            case_id: 1,
+            label: command.label(),
+            command,
+            actor_id: None,
+            actor_name: String::new(),
+            at: at.to_string(),
+        };
+        let accepted = d("2026-03-02");
+        let up = |to| CaseCommand::Escalate { to, cross_region: false, reason: "r".into() };
+        let plan = CaseCommand::FixPlan { fixed_on: d("2026-03-10"), consultation: false };
+        let reasonable = CaseCommand::ReviewDecided { claim_reasonable: true, note: "n".into() };
+        let urge = CaseCommand::Urge { note: "n".into() };
+        assert_eq!(limit_start(accepted, &[]), accepted);
+        assert_eq!(limit_start(accepted, &[entry(urge.clone(), "2026-03-05T01:00:00Z")]), accepted);
+        // 上报 in the evening (UTC) is the next day in China.
+        let reported = entry(up(HandlingLevel::County), "2026-03-04T17:00:00Z");
+        assert_eq!(limit_start(accepted, std::slice::from_ref(&reported)), d("2026-03-05"));
+        // A plan counts from its own day; a later 上报 keeps it.
+        let planned = entry(plan, "2026-03-11T02:00:00Z");
+        let later_up = entry(up(HandlingLevel::City), "2026-03-20T02:00:00Z");
+        assert_eq!(limit_start(accepted, &[reported.clone(), planned.clone(), later_up.clone()]), d("2026-03-10"));
+        // 限期化解 restarts even a plan's limit.
+        let decided = entry(reasonable, "2026-04-01T02:00:00Z");
+        assert_eq!(limit_start(accepted, &[planned, later_up, decided]), d("2026-04-01"));
+        // An entry whose time is no instant moves nothing.
+        assert_eq!(limit_start(accepted, &[entry(up(HandlingLevel::County), "later")]), accepted);
+    }
 
     #[test]
     fn case_numbers() {
