@@ -16,9 +16,22 @@ use crate::assessment::{
     assess, below_half, rate_text, Assessment, AssessmentInput, Escalations, Letter, MatterCounts, Rates, VetoReason,
 };
 use crate::error::{ApiError, ErrorCode};
+use crate::org::Role;
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+
+/// Who records a village's assessment, issues its letters and records
+/// their receipts: the township station (镇信访代办服务站 考核各嘎查村), its
+/// leader, and the banner centre; the league and everyone else only read.
+/// The server refuses the others with this (403); the desk shows its forms
+/// only to those it lets through.
+pub fn may_record(role: Role) -> Result<(), ApiError> {
+    match role {
+        Role::TownshipStaff | Role::TownshipLeader | Role::CountyCentre => Ok(()),
+        _ => Err(ApiError::new(ErrorCode::Forbidden, format!("{}不能登记考核或发函", role.label()))),
+    }
+}
 
 crate::code_enum! {
     /// What an assessment record is.
@@ -522,6 +535,17 @@ pub fn score(counts: MatterCounts, counted: Escalations, entries: &[EntryFact]) 
 mod tests {
     use super::*;
     use crate::assessment::Grade;
+
+    #[test]
+    fn the_township_station_and_the_banner_centre_record() {
+        for role in Role::ALL {
+            let may = matches!(role, Role::TownshipStaff | Role::TownshipLeader | Role::CountyCentre);
+            assert_eq!(may_record(role).is_ok(), may, "{role:?}");
+        }
+        let refused = may_record(Role::LeagueBureau).unwrap_err();
+        assert_eq!(refused.code, ErrorCode::Forbidden);
+        assert_eq!(refused.message, format!("{}不能登记考核或发函", Role::LeagueBureau.label()));
+    }
 
     fn fact(kind: EntryKind, item: Option<&str>, persons: u32) -> EntryFact {
         EntryFact { kind, item: item.map(str::to_string), persons }

@@ -15,7 +15,7 @@
 //! - a visit the former agent recorded *before* the reassignment is kept: it
 //!   records work that was really done while the matter was theirs.
 
-use crate::case::CaseView;
+use crate::case_view::CaseView;
 use crate::command::{may_issue, CaseCommand};
 use crate::error::{ApiError, ErrorCode};
 use crate::lifecycle::{HandlingLevel, Lifecycle, ScreeningOutcome};
@@ -230,8 +230,8 @@ pub fn escalation_target(at_department: bool, level: HandlingLevel, cross_region
 /// The commands (`CaseCommand::kind`) a desk user may issue on `case` now,
 /// by the lifecycle, the role and the place: the desk shows these buttons.
 pub fn desk_commands(actor: Actor, place: &Place, case: &CaseView) -> Vec<&'static str> {
-    use crate::case::VisitMethod;
     use crate::lifecycle::{NoticeForm, Opinion};
+    use crate::vocab::VisitMethod;
     let handling = Handling {
         lifecycle: &case.lifecycle,
         agent_id: case.agent_id,
@@ -313,8 +313,8 @@ impl FieldAction {
     /// A command of this kind, for asking the lifecycle and the authority
     /// rule whether the kind is possible now (its texts do not matter).
     fn representative(self, case: &CaseView) -> Option<CaseCommand> {
-        use crate::case::VisitMethod;
         use crate::lifecycle::{NoticeForm, Opinion};
+        use crate::vocab::VisitMethod;
         let note = String::new();
         Some(match self {
             FieldAction::Visit => return None,
@@ -402,8 +402,8 @@ pub fn session_hours(role: Role) -> (i64, i64) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::case::VisitMethod;
     use crate::lifecycle::{NoticeForm, Opinion};
+    use crate::vocab::VisitMethod;
 
     const ME: i64 = 10;
     const OTHER: i64 = 11;

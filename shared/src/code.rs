@@ -104,11 +104,11 @@ mod tests {
 
     #[test]
     fn every_code_enum_has_one_encoding() {
-        use crate::case::{Channel, Source, Stage, VisitMethod};
         use crate::deadline::MatterLevel;
         use crate::lifecycle::{HandlingLevel, LegalRoute, NotTakenReason, NoticeForm, Opinion, ReviewKind};
         use crate::org::{AgentKind, Role, UnitKind};
         use crate::routing::{ContentCategory, TaskGroup};
+        use crate::vocab::{Channel, Source, Stage, VisitMethod};
         one_encoding(&Stage::ALL, Stage::as_str, Stage::label);
         one_encoding(&Channel::ALL, Channel::as_str, Channel::label);
         one_encoding(&Source::ALL, Source::as_str, Source::label);

@@ -2,7 +2,7 @@
 //! how each maps onto the lifecycle. The server applies commands; the field
 //! app queues them offline; both check them here.
 
-use crate::case::VisitMethod;
+use crate::deadline::MatterLevel;
 use crate::error::{ApiError, ErrorCode};
 use crate::lifecycle::{
     CaseEvent, CaseStatus, HandlingLevel, Lifecycle, NoticeForm, Opinion, ScreeningOutcome, TransitionError,
@@ -10,6 +10,8 @@ use crate::lifecycle::{
 use crate::org::Role;
 use crate::routing::ContentCategory;
 use crate::validation::check_text;
+use crate::vocab::VisitMethod;
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 /// Longest text of a form field (意见、结果、批示 …), in characters.
@@ -278,17 +280,50 @@ pub fn may_issue(role: Role, command: &CaseCommand, case: &Lifecycle) -> bool {
     }
 }
 
+/// A matter's handling limit as a command starts it again: the day it
+/// counts from and, if it changes, the level whose limit applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LimitStart {
+    pub from: NaiveDate,
+    /// `None`: the matter keeps its level.
+    pub level: Option<MatterLevel>,
+}
+
+/// Whether `cmd`, applied on `on`, starts the matter's handling limit again,
+/// and how; `plan_fixed` tells whether a solution plan was fixed before. The one rule for [`apply_to_view`] (which stores the
+/// deadline) and for counting a deadline again from the timeline
+/// (`case::limit_start`):
+/// - 确定解决方案: 30 working days (60 after a consultation, 会商) from the
+///   day the plan was fixed, not from intake;
+/// - 上报: the higher level's limit from the day it takes the matter, unless
+///   a plan was fixed: that plan keeps its 30/60-day limit (seed 001 gives
+///   no limit for after 上报);
+/// - 复查/复核 finding the claim reasonable (限期化解): a fresh limit at the
+///   matter's level from the decision.
+pub fn limit_restart(cmd: &CaseCommand, on: NaiveDate, plan_fixed: bool) -> Option<LimitStart> {
+    match cmd {
+        CaseCommand::FixPlan { fixed_on, consultation } => Some(LimitStart {
+            from: *fixed_on,
+            level: Some(if *consultation { MatterLevel::MajorComplex } else { MatterLevel::MultiDepartment }),
+        }),
+        CaseCommand::Escalate { .. } if plan_fixed => None,
+        CaseCommand::Escalate { to, .. } => Some(LimitStart { from: on, level: Some(to.matter_level()) }),
+        CaseCommand::ReviewDecided { claim_reasonable: true, .. } => Some(LimitStart { from: on, level: None }),
+        _ => None,
+    }
+}
+
 /// The case as it is after `cmd`, applied on `today`: the lifecycle step
 /// (or the rule that forbids it) and every form field the command fills.
 /// The server stores this; the field app shows it for commands still queued
 /// offline, so both agree on what a command does. The agent's name for an
 /// assignment is the caller's to fill (only the server knows every user).
 pub fn apply_to_view(
-    case: &crate::case::CaseView,
+    case: &crate::case_view::CaseView,
     cmd: &CaseCommand,
-    today: chrono::NaiveDate,
+    today: NaiveDate,
     cal: &crate::calendar::Calendar,
-) -> Result<crate::case::CaseView, TransitionError> {
+) -> Result<crate::case_view::CaseView, TransitionError> {
     let lifecycle = cmd.plan(&case.lifecycle)?;
     let mut after = case.clone();
     after.stage = lifecycle.stage();
@@ -304,52 +339,31 @@ pub fn apply_to_view(
             after.task_group = Some(category.task_group());
         }
         CaseCommand::Transfer { proposed_handling, .. } => after.proposed_handling = Some(proposed_handling.clone()),
-        CaseCommand::FixPlan { fixed_on, consultation } => {
+        CaseCommand::FixPlan { fixed_on, .. } => {
             if *fixed_on > today || *fixed_on < case.accepted_on {
                 return Err(TransitionError {
                     rule: "plan.date_in_range",
                     message: "确定方案的日期应在受理之后、不晚于今天".to_string(),
                 });
             }
-            let level = if *consultation {
-                crate::deadline::MatterLevel::MajorComplex
-            } else {
-                crate::deadline::MatterLevel::MultiDepartment
-            };
-            // The limit runs from the day the plan was fixed, not from intake.
-            let due = level.due_date(cal, *fixed_on);
-            after.level = level;
-            after.due_on = due.value;
-            after.due_unscheduled = due.unscheduled;
             after.plan_fixed_on = Some(*fixed_on);
-            after.overdue_since = None;
         }
         CaseCommand::LeaderOpinion { text } => after.leader_opinion = Some(text.clone()),
         CaseCommand::LeaderInstruction { text } => after.leader_instruction = Some(text.clone()),
-        // A plan already fixed keeps its 30/60-day limit: reporting up does
-        // not undo the plan (seed 001 gives no limit for after 上报).
-        CaseCommand::Escalate { .. } if case.plan_fixed_on.is_some() => {}
-        CaseCommand::Escalate { to, .. } => {
-            // The higher level's limit runs from the day it takes the matter.
-            let due = to.matter_level().due_date(cal, today);
-            after.level = to.matter_level();
-            after.due_on = due.value;
-            after.due_unscheduled = due.unscheduled;
-            after.overdue_since = None;
-        }
-        CaseCommand::ReviewDecided { claim_reasonable: true, .. } => {
-            // 限期化解: a fresh limit at the matter's level.
-            let due = after.level.due_date(cal, today);
-            after.due_on = due.value;
-            after.due_unscheduled = due.unscheduled;
-            after.overdue_since = None;
-        }
         CaseCommand::Close { notice, opinion, result, .. } => {
             after.notice_form = Some(*notice);
             after.opinion = Some(*opinion);
             after.result = Some(result.clone());
         }
         _ => {}
+    }
+    if let Some(LimitStart { from, level }) = limit_restart(cmd, today, case.plan_fixed_on.is_some()) {
+        let level = level.unwrap_or(case.level);
+        let due = level.due_date(cal, from);
+        after.level = level;
+        after.due_on = due.value;
+        after.due_unscheduled = due.unscheduled;
+        after.overdue_since = None;
     }
     if lifecycle.status == CaseStatus::AwaitingFollowUp && case.lifecycle.status != CaseStatus::AwaitingFollowUp {
         after.concluded_on = Some(today);
@@ -437,7 +451,7 @@ mod tests {
         let json = r#"{"id":5,"number":"n","citizen_name":"孟和","summary":"s","stage":"handling","level":"township",
             "channel":"visit","accepted_on":"2026-03-02","due_on":"2026-03-23","due_unscheduled":false,"unit_id":6,
             "unit_name":"u","agent_id":10,"agent_name":"巴特尔","phone":null,"address":null,"rev":1}"#;
-        let mut case: crate::case::CaseView = serde_json::from_str(json).unwrap();
+        let mut case: crate::case_view::CaseView = serde_json::from_str(json).unwrap();
         case.lifecycle.status = CaseStatus::Handling;
         let d = |s: &str| s.parse::<chrono::NaiveDate>().unwrap();
         let fix = CaseCommand::FixPlan { fixed_on: d("2026-03-10"), consultation: false };
@@ -461,6 +475,56 @@ mod tests {
             apply_to_view(&case, &fix, d("2026-03-12"), cal).unwrap_err().rule,
             "handling_step.only_while_handling"
         );
+    }
+
+    #[test]
+    fn which_commands_start_the_limit_again() {
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        let on = d("2026-05-06");
+        let escalate = CaseCommand::Escalate { to: HandlingLevel::County, cross_region: false, reason: "r".into() };
+        assert_eq!(
+            limit_restart(&escalate, on, false),
+            Some(LimitStart { from: on, level: Some(HandlingLevel::County.matter_level()) })
+        );
+        assert_eq!(limit_restart(&escalate, on, true), None, "a fixed plan keeps its limit");
+        let plan = CaseCommand::FixPlan { fixed_on: d("2026-05-01"), consultation: true };
+        for plan_fixed in [false, true] {
+            assert_eq!(
+                limit_restart(&plan, on, plan_fixed),
+                Some(LimitStart { from: d("2026-05-01"), level: Some(MatterLevel::MajorComplex) })
+            );
+        }
+        let reasonable = CaseCommand::ReviewDecided { claim_reasonable: true, note: "n".into() };
+        assert_eq!(limit_restart(&reasonable, on, true), Some(LimitStart { from: on, level: None }));
+        let upheld = CaseCommand::ReviewDecided { claim_reasonable: false, note: "n".into() };
+        assert_eq!(limit_restart(&upheld, on, false), None);
+        assert_eq!(limit_restart(&close(), on, false), None);
+        assert_eq!(limit_restart(&CaseCommand::Urge { note: "n".into() }, on, false), None);
+    }
+
+    #[test]
+    fn reporting_up_keeps_a_fixed_plan_s_limit() {
+        let cal = crate::calendar::Calendar::official();
+        let json = r#"{"id":5,"number":"n","citizen_name":"孟和","summary":"s","stage":"handling","level":"township",
+            "channel":"visit","accepted_on":"2026-03-02","due_on":"2026-03-23","due_unscheduled":false,"unit_id":6,
+            "unit_name":"u","agent_id":10,"agent_name":"巴特尔","phone":null,"address":null,"rev":1}"#;
+        let mut case: crate::case_view::CaseView = serde_json::from_str(json).unwrap();
+        case.lifecycle.status = CaseStatus::Handling;
+        case.lifecycle.level = HandlingLevel::Township;
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        let up = CaseCommand::Escalate { to: HandlingLevel::County, cross_region: false, reason: "r".into() };
+        let after = apply_to_view(&case, &up, d("2026-03-12"), cal).unwrap();
+        assert_eq!(after.level, HandlingLevel::County.matter_level());
+        assert_eq!(after.due_on, HandlingLevel::County.matter_level().due_date(cal, d("2026-03-12")).value);
+        let fixed = apply_to_view(
+            &case,
+            &CaseCommand::FixPlan { fixed_on: d("2026-03-10"), consultation: false },
+            d("2026-03-11"),
+            cal,
+        )
+        .unwrap();
+        let after = apply_to_view(&fixed, &up, d("2026-03-12"), cal).unwrap();
+        assert_eq!((after.level, after.due_on), (fixed.level, fixed.due_on));
     }
 
     #[test]

@@ -3,10 +3,11 @@
 //! and the possible-duplicate check at intake. The server answers with these
 //! types; the desk application (`frontend`, its own entry) shows them.
 
-use crate::case::{CaseView, Channel, Stage};
+use crate::case_view::CaseView;
 use crate::lifecycle::{CaseStatus, HandlingLevel, ReviewKind};
 use crate::org::{Role, UnitKind};
 use crate::routing::ContentCategory;
+use crate::vocab::{Channel, Stage};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 

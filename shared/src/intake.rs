@@ -1,11 +1,11 @@
 //! Intake (登记): a new matter with every field of the 信访事项代办单 and the
 //! 处置单 that is known at registration, checked and normalised.
 
-use crate::case::{Channel, Source};
 use crate::deadline::MatterLevel;
 use crate::error::{ApiError, ErrorCode};
 use crate::routing::ContentCategory;
 use crate::validation::{check_text, check_uuid, IdNumber, PersonName, PhoneNumber};
+use crate::vocab::{Channel, Source};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 

@@ -8,7 +8,11 @@
 //! - [`calendar`]: the official PRC working-day calendar and period counting.
 //! - [`deadline`]: time limits by matter level and their display.
 //! - [`lifecycle`]: the case state machine (stages, screening, review, archive).
-//! - [`case`]: case stages, visits and the case views exchanged over the API.
+//! - [`vocab`]: the basic codes of a case (stage, channel, source, visit
+//!   method) and the visit record as the phone makes it; depends on nothing.
+//! - [`case_view`]: the case aggregate ([`case_view::CaseView`]) the API exchanges.
+//! - [`case`]: a case's records (visits, timeline, attachments, complaints)
+//!   and its detail; re-exports the codes and `CaseView` from their homes.
 //! - [`command`]: workflow commands, their permissions and lifecycle events.
 //! - [`desk`]: the desk's inbox queues, 处置单, review levels, duplicates.
 //! - [`authority`]: who may act on a case and take it; session lengths.
@@ -31,6 +35,7 @@ pub mod authority;
 pub mod bulletin;
 pub mod calendar;
 pub mod case;
+pub mod case_view;
 pub mod code;
 pub mod command;
 pub mod deadline;
@@ -48,3 +53,4 @@ pub mod stats;
 pub mod sync;
 pub mod time;
 pub mod validation;
+pub mod vocab;

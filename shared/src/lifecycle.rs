@@ -17,7 +17,7 @@
 //!
 //! Every illegal event returns a [`TransitionError`] naming the rule it broke.
 
-use crate::case::Stage;
+use crate::vocab::Stage;
 use serde::{Deserialize, Serialize};
 
 crate::code_enum! {
@@ -600,7 +600,7 @@ mod tests {
 
     #[test]
     fn urging_follows_the_running_clock() {
-        use crate::case::Stage;
+        use crate::vocab::Stage;
         let fresh = Lifecycle::new(HandlingLevel::Village);
         assert!(fresh.stage().deadline_applies());
         assert_eq!(fresh.apply(&Urge).unwrap().urges, 1, "a matter waiting for screening is urged too");

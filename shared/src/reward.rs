@@ -5,6 +5,8 @@
 
 use crate::calendar::Calendar;
 use crate::deadline::reward_notice_end;
+use crate::error::{ApiError, ErrorCode};
+use crate::org::Role;
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -305,6 +307,51 @@ fn step_label(step: BatchStep) -> &'static str {
         BatchStep::CountyReview { .. } => "复审",
         BatchStep::LeagueApprove => "终审",
         BatchStep::Pay { .. } => "发放",
+    }
+}
+
+/// The name of a step of a batch's record, by its code: the five steps of
+/// the chain (`BatchStepRequest::step`), the batch's making (`create`) and a
+/// complaint in the notice (`complaint`).
+pub fn batch_step_label(step: &str) -> &'static str {
+    match step {
+        "create" => "汇总申报",
+        "township_review" => "苏木镇初审",
+        "publish_notice" => "公示",
+        "complaint" => "公示期举报",
+        "county_review" => "旗县复审",
+        "league_approve" => "盟信访局终审",
+        "pay" => "发放",
+        _ => "其他",
+    }
+}
+
+/// Who does each step of a batch (第十三条、第十四条): the batch's own
+/// township station (staff or its leader) reviews first and publishes the
+/// notice; for a batch of a township below them the banner centre reviews,
+/// the league bureau approves, and the league bureau or finance pays.
+/// `own_unit`: the user's unit is the batch's township; `below`: the batch's
+/// township is inside the user's unit (its path starts with theirs). A
+/// refusal names who does the step (403); a step that is none of the five is
+/// a bad request. The server checks it; the desk asks before sending.
+pub fn may_do_step(step: &str, role: Role, own_unit: bool, below: bool) -> Result<(), ApiError> {
+    let township = matches!(role, Role::TownshipStaff | Role::TownshipLeader);
+    let (ok, who) = match step {
+        "township_review" | "publish_notice" => (township && own_unit, "本苏木镇（街道）代办站或分管领导"),
+        "county_review" => (role == Role::CountyCentre && below, "旗县信访代办中心"),
+        "league_approve" => (role == Role::LeagueBureau && below, "盟信访局"),
+        "pay" => (matches!(role, Role::LeagueBureau | Role::FinanceReviewer) && below, "盟信访局或财政"),
+        _ => {
+            return Err(ApiError::new(
+                ErrorCode::ValidationFailed,
+                "环节无效（township_review、publish_notice、county_review、league_approve、pay）",
+            ))
+        }
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::new(ErrorCode::Forbidden, format!("“{}”须由{who}办理", batch_step_label(step))))
     }
 }
 
@@ -1009,6 +1056,40 @@ pub fn self_evaluation(i: &SelfEvalInput) -> SelfEvaluation {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn who_does_each_batch_step() {
+        let steps = ["township_review", "publish_notice", "county_review", "league_approve", "pay"];
+        // (role, own unit, below) → the steps they may do.
+        let cases: [(Role, bool, bool, &[&str]); 8] = [
+            (Role::TownshipStaff, true, true, &["township_review", "publish_notice"]),
+            (Role::TownshipLeader, true, true, &["township_review", "publish_notice"]),
+            (Role::TownshipStaff, false, true, &[]),
+            (Role::CountyCentre, false, true, &["county_review"]),
+            (Role::CountyCentre, false, false, &[]),
+            (Role::LeagueBureau, false, true, &["league_approve", "pay"]),
+            (Role::FinanceReviewer, false, true, &["pay"]),
+            (Role::FieldAgent, true, true, &[]),
+        ];
+        for (role, own, below, may) in cases {
+            for step in steps {
+                assert_eq!(may_do_step(step, role, own, below).is_ok(), may.contains(&step), "{role:?} {step}");
+            }
+        }
+        let refused = may_do_step("township_review", Role::CountyCentre, false, true).unwrap_err();
+        assert_eq!(refused.code, ErrorCode::Forbidden);
+        assert_eq!(refused.message, "“苏木镇初审”须由本苏木镇（街道）代办站或分管领导办理");
+        assert_eq!(
+            may_do_step("pay", Role::CountyCentre, false, true).unwrap_err().message,
+            "“发放”须由盟信访局或财政办理"
+        );
+        assert_eq!(
+            may_do_step("approve", Role::LeagueBureau, true, true).unwrap_err().code,
+            ErrorCode::ValidationFailed
+        );
+        assert_eq!(batch_step_label("complaint"), "公示期举报");
+        assert_eq!(batch_step_label("x"), "其他");
+    }
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()

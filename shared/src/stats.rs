@@ -14,9 +14,9 @@
 //! open matters by due date, with no month (`""`).
 
 use crate::assessment::{county_targets, ratio};
-use crate::case::{Channel, Source, Stage};
 use crate::lifecycle::{CaseStatus, HandlingLevel, Lifecycle};
 use crate::routing::ContentCategory;
+use crate::vocab::{Channel, Source, Stage};
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};

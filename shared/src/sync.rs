@@ -11,10 +11,12 @@
 //! sequence number). The server answers cases and records in the user's
 //! jurisdiction that changed after it, in pages, with the next cursor.
 
-use crate::case::{CaseView, NewVisit, TimelineEntry, Visit};
+use crate::case::{TimelineEntry, Visit};
+use crate::case_view::CaseView;
 use crate::command::CaseCommand;
 use crate::error::ErrorCode;
 use crate::intake::NewCase;
+use crate::vocab::NewVisit;
 use serde::{Deserialize, Serialize};
 
 /// The largest batch a device may push at once; bigger outboxes are pushed
@@ -194,7 +196,7 @@ pub struct PullResponse {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::case::VisitMethod;
+    use crate::vocab::VisitMethod;
 
     #[test]
     fn wire_format_is_stable() {

@@ -14,12 +14,20 @@ pub fn china_today(utc: DateTime<Utc>) -> NaiveDate {
     china_local(utc).date()
 }
 
-/// A UTC time as stored (`2026-09-18T02:00:00Z`) as the China local day
-/// (`2026-09-18`); text that is no such time gives its first ten characters.
+/// The day in China of a stored instant (UTC, RFC 3339, as the timeline and
+/// the audit log write it); a text that is no instant counts by its first ten
+/// characters (`YYYY-MM-DD`), if they are a date.
+pub fn china_day_of(at: &str) -> Option<NaiveDate> {
+    match DateTime::parse_from_rfc3339(at) {
+        Ok(t) => Some(china_today(t.with_timezone(&Utc))),
+        Err(_) => parse_ymd(at.get(..10)?),
+    }
+}
+
+/// [`china_day_of`] as text for a document (`2026-09-18`); text that is no
+/// such time shows its first ten characters.
 pub fn local_day(at: &str) -> String {
-    DateTime::parse_from_rfc3339(at)
-        .map(|t| china_local(t.with_timezone(&Utc)).date().to_string())
-        .unwrap_or_else(|_| at.chars().take(10).collect())
+    china_day_of(at).map_or_else(|| at.chars().take(10).collect(), |d| d.to_string())
 }
 
 /// Converts milliseconds since the Unix epoch (as JavaScript's `Date.now()`
@@ -45,6 +53,10 @@ mod tests {
         let utc = DateTime::parse_from_rfc3339("2026-11-22T17:30:00Z").unwrap().with_timezone(&Utc);
         assert_eq!(china_today(utc).to_string(), "2026-11-23");
         assert_eq!(china_local_from_millis(utc.timestamp_millis() as f64).to_string(), "2026-11-23 01:30:00");
+        assert_eq!(china_day_of("2026-11-22T17:30:00Z"), NaiveDate::from_ymd_opt(2026, 11, 23));
+        assert_eq!(china_day_of("2026-11-22T15:59:59.5+00:00"), NaiveDate::from_ymd_opt(2026, 11, 22));
+        assert_eq!(china_day_of("2026-11-22"), NaiveDate::from_ymd_opt(2026, 11, 22));
+        assert_eq!(china_day_of("昨天"), None);
     }
 }
 

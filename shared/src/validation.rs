@@ -1,8 +1,8 @@
 //! Input checks shared by the server (authoritative) and the field app (early
 //! feedback). Each failure carries a Chinese message for the user.
 
-use crate::case::NewVisit;
 use crate::error::{ApiError, ErrorCode};
+use crate::vocab::NewVisit;
 use chrono::{Duration, NaiveDateTime};
 
 /// Longest free-text note on a record, in characters.
@@ -69,9 +69,9 @@ pub struct CheckedVisit {
     pub case_id: i64,
     /// China local time.
     pub visited_at: NaiveDateTime,
-    pub method: crate::case::VisitMethod,
+    pub method: crate::vocab::VisitMethod,
     pub note: String,
-    pub position: Option<crate::case::GeoPoint>,
+    pub position: Option<crate::vocab::GeoPoint>,
     /// The record as it came, for the audit log.
     pub wire: NewVisit,
 }
@@ -428,7 +428,7 @@ mod identity_tests {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::case::VisitMethod;
+    use crate::vocab::VisitMethod;
 
     fn visit() -> NewVisit {
         NewVisit {
@@ -461,7 +461,7 @@ mod tests {
             (NewVisit { case_id: 0, ..visit() }, "事项编号无效"),
             (
                 NewVisit {
-                    position: Some(crate::case::GeoPoint { lat_e6: 91_000_000, lng_e6: 0, accuracy_m: 5 }),
+                    position: Some(crate::vocab::GeoPoint { lat_e6: 91_000_000, lng_e6: 0, accuracy_m: 5 }),
                     ..visit()
                 },
                 "定位数据无效",

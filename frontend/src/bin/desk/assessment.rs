@@ -18,17 +18,9 @@ use leptos::task::spawn_local;
 use rust_decimal::Decimal;
 use shared::assessment::{below_half, escalation_weights, rate_text, Assessment, Grade, Rates};
 use shared::assessment_record::{
-    Acknowledge, AssessmentRow, AssessmentView, EntryKind, EntryView, EvidenceView, LetterDue, LetterView, NewEntry,
-    NewLetter, OrganisationItem, RulesItem, Withdraw,
+    may_record, Acknowledge, AssessmentRow, AssessmentView, EntryKind, EntryView, EvidenceView, LetterDue, LetterView,
+    NewEntry, NewLetter, OrganisationItem, RulesItem, Withdraw,
 };
-use shared::org::Role;
-
-/// Who records, issues letters and takes receipts: the township station and
-/// its leader, the banner centre (the server decides; the page only hides
-/// the forms from the others).
-fn may_record(role: Role) -> bool {
-    matches!(role, Role::TownshipStaff | Role::TownshipLeader | Role::CountyCentre)
-}
 
 /// The grade, or the veto spelled out (it overrides any score).
 pub fn grade_cell(a: &Assessment) -> impl IntoView {
@@ -112,7 +104,8 @@ pub fn VillagePage(unit_id: i64, year: Option<i32>) -> impl IntoView {
     let y = year.unwrap_or(today().year());
     let data = loaded::<AssessmentView>(format!("/api/assessment/{unit_id}?year={y}"));
     let reload = move || load(data, format!("/api/assessment/{unit_id}?year={y}"));
-    let may = may_record(me.role);
+    // The server decides; the page only hides the forms from the others.
+    let may = may_record(me.role).is_ok();
     let (entry_msg, list_msg, letter_msg): (Msg, Msg, Msg) =
         (RwSignal::new(None), RwSignal::new(None), RwSignal::new(None));
     view! {

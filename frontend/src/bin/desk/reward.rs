@@ -14,8 +14,8 @@ use rust_decimal::Decimal;
 use shared::case::{AttachmentView, CaseDetail};
 use shared::org::Role;
 use shared::reward::{
-    BatchStage, BatchStepRequest, BatchView, ClaimMaterial, ClaimRequest, ClaimRequestKind, ClaimStatus, ClaimView,
-    DossierMaterial, FundView, HistoryView, IntegrityFlag, PetitionHistory, RewardCategory,
+    may_do_step, BatchStage, BatchStepRequest, BatchView, ClaimMaterial, ClaimRequest, ClaimRequestKind, ClaimStatus,
+    ClaimView, DossierMaterial, FundView, HistoryView, IntegrityFlag, PetitionHistory, RewardCategory,
 };
 
 #[component]
@@ -422,9 +422,14 @@ fn Batch(batch: BatchView, reload: impl Fn() + Copy + Send + Sync + 'static) -> 
     let money_role =
         state().me.get_untracked().is_some_and(|m| matches!(m.role, Role::LeagueBureau | Role::FinanceReviewer));
     let paid_list = money_role && matches!(batch.stage, BatchStage::LeagueApproved | BatchStage::Paid { .. });
+    // The batches listed are those in the user's jurisdiction (below them).
+    let own_unit = state().me.get_untracked().map(|m| (m.role, m.unit_id == batch.unit_id));
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let Some((step, _)) = next else { return };
+        if let Some(Err(e)) = own_unit.map(|(role, own)| may_do_step(step, role, own, true)) {
+            return msg.set(Some(Err(e.message)));
+        }
         let t = treasury.get_untracked();
         let body = BatchStepRequest {
             step: step.to_string(),
