@@ -33,7 +33,7 @@ use shared::assessment_record::{
     EvidenceView, LetterView, NewEntry, NewLetter, Withdraw,
 };
 use shared::error::ErrorCode;
-use shared::org::{Role, UnitKind};
+use shared::org::UnitKind;
 use std::collections::BTreeMap;
 
 /// The desk's users read the assessment (township, banner, league).
@@ -44,10 +44,7 @@ fn reader(user: &CurrentUser) -> AppResult<()> {
 /// The township station (镇信访代办服务站 考核各嘎查村) and the banner centre
 /// record, issue letters and record receipts; the league reads.
 fn assessor(user: &CurrentUser) -> AppResult<()> {
-    match user.role {
-        Role::TownshipStaff | Role::TownshipLeader | Role::CountyCentre => Ok(()),
-        _ => Err(AppError::new(ErrorCode::Forbidden, format!("{}不能登记考核或发函", user.role.label()))),
-    }
+    Ok(shared::assessment_record::may_record(user.role)?)
 }
 
 /// `?year=YYYY&unit_id=N`

@@ -68,20 +68,6 @@ fn stage_code(s: BatchStage) -> &'static str {
     }
 }
 
-/// The label of a stored step.
-pub fn step_label(step: &str) -> &'static str {
-    match step {
-        "create" => "汇总申报",
-        "township_review" => "苏木镇初审",
-        "publish_notice" => "公示",
-        "complaint" => "公示期举报",
-        "county_review" => "旗县复审",
-        "league_approve" => "盟信访局终审",
-        "pay" => "发放",
-        _ => "其他",
-    }
-}
-
 /// A batch in the scope: batches of the user's township or of the
 /// townships below their banner or league.
 pub async fn batch_in_scope(conn: &mut sqlx::AnyConnection, scope: &Scope, id: i64) -> AppResult<Option<BatchRow>> {
@@ -129,7 +115,7 @@ pub async fn batch_view(conn: &mut sqlx::AnyConnection, scope: &Scope, b: BatchR
         let role: String = r.try_get("role")?;
         let on: String = r.try_get("on_date")?;
         Ok(BatchStepView {
-            label: step_label(&step).to_string(),
+            label: shared::reward::batch_step_label(&step).to_string(),
             step,
             opinion: r.try_get("opinion")?,
             actor_name: r.try_get("display_name")?,

@@ -3,29 +3,8 @@
 
 use crate::db::Write;
 use crate::error::AppResult;
-use chrono::NaiveDate;
 use shared::calendar::Calendar;
-use shared::command::CaseCommand;
 use sqlx::AnyPool;
-
-/// The day a matter's current limit started: the last command that set a
-/// new limit (plan fixed: its date; escalation taken, or a review found the
-/// claim reasonable: the day it happened), else the day it was accepted.
-fn limit_start(accepted_on: NaiveDate, events: &[shared::case::TimelineEntry]) -> NaiveDate {
-    let mut start = accepted_on;
-    for e in events {
-        match &e.command {
-            CaseCommand::FixPlan { fixed_on, .. } => start = *fixed_on,
-            CaseCommand::Escalate { .. } | CaseCommand::ReviewDecided { claim_reasonable: true, .. } => {
-                if let Ok(day) = shared::time::local_day(&e.at).parse() {
-                    start = day;
-                }
-            }
-            _ => {}
-        }
-    }
-    start
-}
 
 /// Counts again, with `cal`, the deadline of every open matter whose
 /// deadline was counted across a year without a schedule (so the
@@ -47,7 +26,7 @@ pub async fn recount_unscheduled(pool: &AnyPool, w: &mut Write, cal: &Calendar) 
             events.extend(system.ledger_events(pool, &all, Some(c.id), kind).await?);
         }
         events.sort_by_key(|e| e.id);
-        let due = c.level.due_date(cal, limit_start(c.accepted_on, &events));
+        let due = c.level.due_date(cal, shared::case::limit_start(c.accepted_on, &events));
         if due.value == c.due_on && due.unscheduled == c.due_unscheduled {
             continue;
         }

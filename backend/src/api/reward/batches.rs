@@ -8,7 +8,7 @@ use super::{bad, conflict, forbidden, is_township, text, today};
 use crate::api::extract::{ApiJson, ApiPath};
 use crate::db::audit::{self, AuditEntry};
 use crate::db::reward::{self as db, ClaimsOf};
-use crate::db::reward_batch::{self, step_label, BatchRow};
+use crate::db::reward_batch::{self};
 use crate::db::session::CurrentUser;
 use crate::db::Write;
 use crate::error::{AppError, AppResult};
@@ -19,7 +19,6 @@ use axum::Json;
 use chrono::NaiveDate;
 use serde::Deserialize;
 use shared::error::ErrorCode;
-use shared::org::Role;
 use shared::reward::{
     batch_budget_warning, complaint_stops_claim, BatchStep, BatchStepRequest, BatchView, ClaimStatus,
 };
@@ -121,25 +120,6 @@ pub async fn get_batch(
     Ok(Json(reward_batch::batch_view(&mut conn, &user.scope(), b).await?))
 }
 
-/// Who does each step (第十三条、第十四条), or why this user may not.
-fn may_do_step(step: &str, user: &CurrentUser, b: &BatchRow) -> AppResult<()> {
-    let below = b.unit_path.starts_with(&user.unit_path);
-    let (ok, who) = match step {
-        "township_review" | "publish_notice" => {
-            (is_township(user.role) && user.unit_id == b.unit_id, "本苏木镇（街道）代办站或分管领导")
-        }
-        "county_review" => (user.role == Role::CountyCentre && below, "旗县信访代办中心"),
-        "league_approve" => (user.role == Role::LeagueBureau && below, "盟信访局"),
-        "pay" => (matches!(user.role, Role::LeagueBureau | Role::FinanceReviewer) && below, "盟信访局或财政"),
-        _ => return Err(bad("环节无效（township_review、publish_notice、county_review、league_approve、pay）")),
-    };
-    if ok {
-        Ok(())
-    } else {
-        Err(forbidden(format!("“{}”须由{who}办理", step_label(step))))
-    }
-}
-
 /// One step of the batch chain, by its role, with its opinion.
 #[utoipa::path(post, path = "/api/reward/batches/{id}/steps", tag = "reward", params(("id" = i64, Path, minimum = 1)), request_body = BatchStepRequest, responses((status = 200, body = BatchView), (status = "4XX", description = "错误：{code, message}", body = shared::error::ApiError)))]
 pub async fn batch_step(
@@ -152,7 +132,8 @@ pub async fn batch_step(
     let today = today();
     let mut w = Write::begin(&ctx.db, 1).await?;
     let b = reward_batch::batch_in_scope(w.conn(), &user.scope(), id).await?.ok_or_else(no_batch)?;
-    may_do_step(&req.step, &user, &b)?;
+    let below = b.unit_path.starts_with(&user.unit_path);
+    shared::reward::may_do_step(&req.step, user.role, user.unit_id == b.unit_id, below)?;
     let step = match req.step.as_str() {
         "township_review" => BatchStep::TownshipReview,
         "publish_notice" => BatchStep::PublishNotice { on: today },
