@@ -8,7 +8,7 @@
 //! databases alike. The counter is process-wide, so this file holds one
 //! test that runs SQLite and then PostgreSQL, with nothing beside it.
 
-mod common;
+use crate::common;
 
 use common::{uuid, Kind, TestApp};
 use serde_json::{json, Value};

@@ -5,7 +5,7 @@
 //! sign-in throttling, security headers, id enumeration, sync replays and
 //! the API description.
 
-mod common;
+use crate::common;
 use common::{uuid, Kind, TestApp};
 use serde_json::{json, Value};
 

@@ -2,7 +2,7 @@
 //! ledger as XLSX, the printable 处置单, the working-day calendar an
 //! administrator enters, and the 编号 prefix.
 
-mod common;
+use crate::common;
 use common::{Kind, TestApp};
 use serde_json::{json, Value};
 use sqlx::Row;
