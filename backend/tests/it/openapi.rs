@@ -1,6 +1,6 @@
 //! The OpenAPI document covers every endpoint the router serves.
 
-mod common;
+use crate::common;
 use common::{Kind, TestApp};
 
 /// Every route of the API router, as (method, path).

@@ -7,7 +7,7 @@
 //! counted afresh from the cases (and a plain GROUP BY) after creations,
 //! commands, escalation, the overdue job and inspections.
 
-mod common;
+use crate::common;
 use chrono::Duration;
 use common::{Kind, TestApp};
 use serde_json::{json, Value};

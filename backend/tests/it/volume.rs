@@ -3,7 +3,7 @@
 //! session ids are never carried across sign-in; uploads are typed by their
 //! content and the 5 MB limit holds under concurrent uploads.
 
-mod common;
+use crate::common;
 use common::{uuid, Kind, TestApp};
 use serde_json::{json, Value};
 use std::collections::HashSet;

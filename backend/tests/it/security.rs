@@ -5,7 +5,7 @@
 //! sign-in throttling, security headers, id enumeration, sync replays and
 //! the API description.
 
-mod common;
+use crate::common;
 use common::{uuid, Kind, TestApp};
 use serde_json::{json, Value};
 
@@ -289,7 +289,7 @@ async fn devices_hold_private_data_only_for_their_own_matters(app: &TestApp) {
         let (_, pull) = app.get_json(&c, "/api/sync/pull?cursor=0").await;
         let cases = pull["cases"].as_array().unwrap();
         // A banner account's phone gets only its own unit's matters (none in
-        // the demo data; tests/volume.rs), a station's its villages'.
+        // the demo data; tests/it/volume.rs), a station's its villages'.
         assert!(!cases.is_empty() || desk == "qi1");
         assert!(
             cases.iter().all(|c| c["phone"].is_null()
@@ -657,6 +657,11 @@ both!(authorisation_matrix);
 /// page's inline scripts (by hash) and WebAssembly.
 #[tokio::test]
 async fn front_end_cache_lifetimes_and_csp() {
+    // Its own server and database, not `TestApp::spawn`'s: it takes its turn.
+    common::beside_others(front_end_files()).await;
+}
+
+async fn front_end_files() {
     let dist = std::env::temp_dir().join(format!("dbt-dist-{}", std::process::id()));
     std::fs::create_dir_all(&dist).unwrap();
     std::fs::write(dist.join("index.html"), "<html><body><script type=\"module\">alert(1)</script></body></html>")

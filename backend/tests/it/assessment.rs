@@ -4,7 +4,7 @@
 //! records through the API, and every part of the score is worked by hand
 //! below (seed 001 附件7).
 
-mod common;
+use crate::common;
 use common::{Kind, TestApp};
 use serde_json::{json, Value};
 use sqlx::Row;

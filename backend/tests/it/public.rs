@@ -2,7 +2,7 @@
 //! by number and query code, nothing private on any page, unknown and wrong
 //! answers alike, throttling, both languages, page weight.
 
-mod common;
+use crate::common;
 use common::{Kind, TestApp};
 use sqlx::Row;
 

@@ -6,6 +6,17 @@
 //! `postgres://postgres@127.0.0.1:5432/test`). If it cannot be reached the
 //! PostgreSQL variant of each test says it was skipped — except under
 //! `CI=true`, where a missing PostgreSQL fails the test.
+//!
+//! All the modules of `tests/it` run in one process, in parallel. What is
+//! process-wide — the working-day calendar (`backend::calendar::current`),
+//! the global `tracing` subscriber — is shared, so tests take turns: each
+//! test holds a shared turn while its server lives (taken by
+//! [`TestApp::spawn`], given back when the app is finished or dropped), and a
+//! test that changes or measures process-wide state runs [`alone`]: it waits
+//! until no other test holds a turn and keeps the others waiting until it is
+//! done. A test that starts a server without `TestApp::spawn` takes its turn
+//! with [`beside_others`]. One `TestApp` at a time per test: a second shared
+//! turn taken while an `alone` test waits would never come.
 
 #![allow(dead_code)]
 
@@ -13,9 +24,44 @@ use backend::db::Db;
 use backend::{app, workflow::demo, ApiContext};
 use serde_json::Value;
 use sqlx::Connection;
+use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use tokio::sync::{RwLock, RwLockReadGuard};
 
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+/// The turns: shared by the tests that run side by side, taken whole by a
+/// test that runs alone.
+static TURNS: RwLock<()> = RwLock::const_new(());
+
+tokio::task_local! {
+    /// Set while a test runs `alone`: it holds every turn already.
+    static ALONE: ();
+}
+
+/// Runs `test` with no other test running beside it: for a test that
+/// changes process-wide state others read (the calendar) or measures
+/// something process-wide (every SQL statement the process sends). The
+/// turns are given back when `test` ends, also when it panics.
+pub async fn alone<F: Future>(test: F) -> F::Output {
+    let _all = TURNS.write().await;
+    ALONE.scope((), test).await
+}
+
+/// Runs `test` beside the other tests, holding a shared turn: for a test
+/// that starts a server or opens a database without [`TestApp::spawn`].
+pub async fn beside_others<F: Future>(test: F) -> F::Output {
+    let _turn = turn().await;
+    test.await
+}
+
+/// A shared turn, or none inside [`alone`] (which holds them all).
+async fn turn() -> Option<RwLockReadGuard<'static, ()>> {
+    match ALONE.try_with(|_| ()) {
+        Ok(()) => None,
+        Err(_) => Some(TURNS.read().await),
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -30,6 +76,9 @@ pub struct TestApp {
     pub db_url: String,
     pub data_dir: std::path::PathBuf,
     cleanup: Cleanup,
+    /// This test's turn beside the others (see [`alone`]), held until the
+    /// database is dropped.
+    _turn: Option<RwLockReadGuard<'static, ()>>,
 }
 
 enum Cleanup {
@@ -54,6 +103,7 @@ impl TestApp {
     /// Starts a server with the demo data. `None` when PostgreSQL was asked
     /// for, is unreachable, and we are not in CI.
     pub async fn spawn(kind: Kind) -> Option<TestApp> {
+        let turn = turn().await;
         let n = COUNTER.fetch_add(1, Ordering::SeqCst);
         let pid = std::process::id();
         let (url, cleanup) = match kind {
@@ -97,7 +147,7 @@ impl TestApp {
         tokio::spawn(async move {
             axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>()).await.unwrap()
         });
-        Some(TestApp { base: format!("http://{addr}"), db, db_url: url, data_dir, cleanup })
+        Some(TestApp { base: format!("http://{addr}"), db, db_url: url, data_dir, cleanup, _turn: turn })
     }
 
     pub fn url(&self, path: &str) -> String {

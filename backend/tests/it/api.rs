@@ -2,7 +2,7 @@
 //! PostgreSQL: sign-in, jurisdiction, privacy, the idempotent sync push,
 //! pull, and bad input.
 
-mod common;
+use crate::common;
 use common::{uuid, Kind, TestApp};
 use serde_json::{json, Value};
 

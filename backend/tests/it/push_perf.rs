@@ -6,9 +6,11 @@
 //! Statements are counted from sqlx's own per-statement events
 //! (`sqlx::query`), which see every statement the server sends, both
 //! databases alike. The counter is process-wide, so this file holds one
-//! test that runs SQLite and then PostgreSQL, with nothing beside it.
+//! test that runs SQLite and then PostgreSQL, with nothing beside it: it
+//! runs `alone`, as no other test of `tests/it` may send a statement while
+//! it counts.
 
-mod common;
+use crate::common;
 
 use common::{uuid, Kind, TestApp};
 use serde_json::{json, Value};
@@ -102,6 +104,10 @@ async fn statements_per_visit(app: &TestApp) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn push_statements_per_visit_sqlite_then_postgres() {
+    common::alone(sqlite_then_postgres()).await;
+}
+
+async fn sqlite_then_postgres() {
     statements();
     let app = TestApp::spawn(Kind::Sqlite).await.expect("sqlite");
     statements_per_visit(&app).await;

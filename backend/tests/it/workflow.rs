@@ -2,7 +2,7 @@
 //! role's permissions and jurisdiction, offline commands and their
 //! rejections, attachments, the audit chain, the overdue job, administration.
 
-mod common;
+use crate::common;
 use common::{uuid, Kind, TestApp};
 use serde_json::{json, Value};
 

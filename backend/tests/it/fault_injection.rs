@@ -12,7 +12,7 @@
 //! `FAULT_MUTATIONS` sets the total (default 10,000; `scripts/bench` runs a
 //! larger one).
 
-mod common;
+use crate::common;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderName, StatusCode};
 use axum::middleware::Next;

@@ -4,7 +4,7 @@
 //! the public notice, a complaint stopping only its claim, the budget, the
 //! partial subsidy's ¥500 line, and the league's integrity flags.
 
-mod common;
+use crate::common;
 use chrono::Datelike;
 use common::{uuid, Kind, TestApp};
 use serde_json::{json, Value};

@@ -2,7 +2,7 @@
 //! ledger as XLSX, the printable 处置单, the working-day calendar an
 //! administrator enters, and the 编号 prefix.
 
-mod common;
+use crate::common;
 use common::{Kind, TestApp};
 use serde_json::{json, Value};
 use sqlx::Row;
@@ -360,7 +360,47 @@ async fn calendar_of_a_new_year(app: &TestApp) {
     assert_eq!(s, 403);
     assert_eq!(audited(app, "calendar.set_year").await, 1);
 }
-both!(calendar_of_a_new_year);
+
+/// Not `both!`: the calendar is one per process and every test counts
+/// deadlines with it, so this test runs alone, and the year it entered is
+/// taken out again afterwards (also when it failed): the other tests count
+/// with the official calendar, as in a process of their own.
+mod calendar_of_a_new_year {
+    use super::*;
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        common::alone(then_forget_2027(Kind::Sqlite)).await;
+    }
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        common::alone(then_forget_2027(Kind::Postgres)).await;
+    }
+
+    async fn then_forget_2027(kind: Kind) {
+        let app = match kind {
+            Kind::Sqlite => TestApp::spawn(kind).await.expect("sqlite"),
+            Kind::Postgres => match TestApp::spawn(kind).await {
+                Some(app) => app,
+                None => return,
+            },
+        };
+        let app = std::sync::Arc::new(app);
+        let test = app.clone();
+        let run = tokio::spawn(async move { super::calendar_of_a_new_year(&test).await }).await;
+        // An empty list removes the year entered, here and in the process.
+        let admin = app.login("admin").await;
+        let r = admin.put(app.url("/api/admin/calendar/2027")).json(&json!([])).send().await.unwrap();
+        assert_eq!(r.status(), 200, "2027 taken out of the calendar again");
+        assert_eq!(
+            backend::calendar::current().has_schedule(2027),
+            shared::calendar::Calendar::official().has_schedule(2027)
+        );
+        std::sync::Arc::into_inner(app).expect("the test's server is done").finish().await;
+        if let Err(e) = run {
+            std::panic::resume_unwind(e.into_panic());
+        }
+    }
+}
 
 async fn number_prefixes(app: &TestApp) {
     let admin = app.login("admin").await;

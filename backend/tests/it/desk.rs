@@ -5,7 +5,7 @@
 //! inbox queues, the paged list with Mongolian-name search, the boards and
 //! the duplicate check.
 
-mod common;
+use crate::common;
 use common::{Kind, TestApp};
 use serde_json::{json, Value};
 use shared::calendar::Calendar;
