@@ -1,5 +1,5 @@
 //! Every route of the server, grouped by prefix: a URL leads to its handler
-//! in one hop. `tests/it/openapi.rs` checks this table against the OpenAPI
+//! in one hop. `tests/it/house.rs` checks this table against the OpenAPI
 //! document, so a route cannot be added here without its documentation.
 
 use crate::api::{

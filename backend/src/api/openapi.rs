@@ -1,6 +1,6 @@
 //! The OpenAPI document of the whole API, served at `/api/openapi.json`.
 //! Every handler carries a `#[utoipa::path]`; adding a route without listing
-//! it here fails `tests/openapi.rs`.
+//! it here fails `tests/it/openapi.rs` and `tests/it/house.rs`.
 
 use axum::Json;
 use utoipa::OpenApi;

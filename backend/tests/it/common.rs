@@ -8,7 +8,7 @@
 //! `CI=true`, where a missing PostgreSQL fails the test.
 //!
 //! All the modules of `tests/it` run in one process, in parallel. What is
-//! process-wide — the working-day calendar (`backend::calendar::current`),
+//! process-wide — the working-day calendar (`backend::db::calendar::current`),
 //! the global `tracing` subscriber — is shared, so tests take turns: each
 //! test holds a shared turn while its server lives (taken by
 //! [`TestApp::spawn`], given back when the app is finished or dropped), and a

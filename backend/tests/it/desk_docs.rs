@@ -392,7 +392,7 @@ mod calendar_of_a_new_year {
         let r = admin.put(app.url("/api/admin/calendar/2027")).json(&json!([])).send().await.unwrap();
         assert_eq!(r.status(), 200, "2027 taken out of the calendar again");
         assert_eq!(
-            backend::calendar::current().has_schedule(2027),
+            backend::db::calendar::current().has_schedule(2027),
             shared::calendar::Calendar::official().has_schedule(2027)
         );
         std::sync::Arc::into_inner(app).expect("the test's server is done").finish().await;

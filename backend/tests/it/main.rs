@@ -3,7 +3,7 @@
 //! `cargo test -p backend --test it -- stats::`.
 //!
 //! Every module runs in this one process, on parallel threads: anything
-//! process-wide (the working-day calendar in `backend::calendar`, the global
+//! process-wide (the working-day calendar in `backend::db::calendar`, the global
 //! `tracing` subscriber, environment variables, fixed paths) is shared by
 //! all of them. `common` says how tests that change such state run alone.
 
@@ -15,6 +15,7 @@ mod assessment;
 mod desk;
 mod desk_docs;
 mod fault_injection;
+mod house;
 mod openapi;
 mod public;
 mod push_perf;

@@ -158,7 +158,7 @@ impl Scope {
     /// unit over whole months, and nothing else asked. The general list
     /// query's optional conditions (`$9 = '' OR …`) and its count walk a
     /// league's cases; here the total is the kept counter (equal to a count
-    /// of the cases: `tests/stats.rs`) and the page an index walk with plain
+    /// of the cases: `tests/it/stats.rs`) and the page an index walk with plain
     /// conditions. The unit was checked to be in scope, and the scope's own
     /// unit pattern is kept as a condition too. `None`: not such a query.
     async fn stat_page(
@@ -202,7 +202,7 @@ impl Scope {
         // The page: for each month of the period, the first offset + limit
         // rows of one range of case_stat_members' primary key (unit, key,
         // month: in due-date order; kept by the write path with the same rule
-        // as the counters, equal to a recount: `tests/stats.rs`), merged in
+        // as the counters, equal to a recount: `tests/it/stats.rs`), merged in
         // due-date order; only the page's cases joined. Months come from
         // dates (digits and '-'), the row count is a number: written inline.
         let mut months = Vec::new();
