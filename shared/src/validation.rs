@@ -38,6 +38,93 @@ pub fn has_control_chars(text: &str) -> bool {
     text.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
 }
 
+/// Whether `c` is an invisible format control that can make text read other
+/// than it is: the bidirectional marks, embeddings, overrides and isolates
+/// (U+200E, U+200F, U+061C, U+202A–U+202E, U+2066–U+2069) and the zero-width
+/// characters (U+200B–U+200D, U+FEFF). `invoice\u{202E}gnp.exe` shows as
+/// `invoiceexe.png`; nobody types these on purpose.
+pub fn is_format_control(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{061C}' | '\u{FEFF}'
+    )
+}
+
+/// Free text as it is kept: the invisible format controls
+/// ([`is_format_control`]) removed, everything else as typed. Every free-text
+/// field goes through this on input (the server does it to every JSON body
+/// and form it reads).
+pub fn strip_format_controls(text: &str) -> String {
+    text.chars().filter(|c| !is_format_control(*c)).collect()
+}
+
+/// Longest stored file name, in characters (extension included).
+pub const MAX_FILE_NAME_CHARS: usize = 120;
+
+/// The extension a stored file of `content_type` carries (the sniffed type,
+/// never what was typed), or `None` for a type not accepted.
+pub fn extension_for(content_type: &str) -> Option<&'static str> {
+    match content_type {
+        "image/jpeg" => Some("jpg"),
+        "image/png" => Some("png"),
+        "image/webp" => Some("webp"),
+        "application/pdf" => Some("pdf"),
+        _ => None,
+    }
+}
+
+/// `name` without its last extension (`照片.html` → `照片`), and without a
+/// second one that is already the type's (`照片.jpg.exe` → `照片`, not
+/// `照片.jpg.jpg`).
+fn stem_of<'a>(name: &'a str, ext: &str) -> &'a str {
+    let drop_ext = |n: &'a str| match n.rfind('.') {
+        Some(i) if i > 0 => (&n[..i], &n[i + 1..]),
+        _ => (n, ""),
+    };
+    let (stem, _) = drop_ext(name);
+    let (inner, inner_ext) = drop_ext(stem);
+    let same = inner_ext.eq_ignore_ascii_case(ext) || (ext == "jpg" && inner_ext.eq_ignore_ascii_case("jpeg"));
+    if same {
+        inner
+    } else {
+        stem
+    }
+}
+
+/// The name a file of (sniffed) `content_type` is stored and exported under:
+/// control and format characters removed, path separators and the
+/// characters Windows refuses (`\ / : * ? " < > |`) made `_`, leading dots
+/// and trailing dots and spaces trimmed, the typed extension dropped and the
+/// type's own put on (`照片.html` as a JPEG is `照片.jpg`). A name with nothing
+/// left, or too long, is refused.
+pub fn clean_file_name(name: &str, content_type: &str) -> Result<String, ApiError> {
+    let ext = extension_for(content_type).ok_or_else(|| invalid("只接受 JPEG、PNG、WebP 图片或 PDF 扫描件"))?;
+    let kept: String = name
+        .chars()
+        .filter(|c| !c.is_control() && !is_format_control(*c))
+        .map(|c| if "/\\:*?\"<>|".contains(c) { '_' } else { c })
+        .collect();
+    let stem = stem_of(kept.trim().trim_start_matches('.'), ext).trim().trim_end_matches(['.', ' ']).trim();
+    if stem.is_empty() || stem.chars().all(|c| c == '_') {
+        return Err(invalid("附件文件名无效：去掉不可见字符和扩展名后没有剩下文字"));
+    }
+    let n = stem.chars().count() + 1 + ext.len();
+    if n > MAX_FILE_NAME_CHARS {
+        return Err(invalid(format!("附件文件名不能超过 {MAX_FILE_NAME_CHARS} 个字（现为 {n} 个字）")));
+    }
+    Ok(format!("{stem}.{ext}"))
+}
+
+/// A stored file name as it is shown or exported (a download, the dossier
+/// ZIP, a claim's materials): [`clean_file_name`] again, so names kept before
+/// that rule come out safe too; one with nothing left is `文件.<ext>`.
+pub fn shown_file_name(stored: &str, content_type: &str) -> String {
+    clean_file_name(stored, content_type).unwrap_or_else(|_| match extension_for(content_type) {
+        Some(ext) => format!("文件.{ext}"),
+        None => "文件".to_string(),
+    })
+}
+
 /// Any text from outside (a search term, a file name, a sign-in name): no
 /// control characters.
 pub fn check_plain(field_label: &str, text: &str) -> Result<(), ApiError> {
@@ -495,5 +582,63 @@ mod tests {
     #[test]
     fn note_limit_counts_characters_not_bytes() {
         assert!(check_text("走访情况", &"字".repeat(2000), MAX_NOTE_CHARS).is_ok());
+    }
+}
+
+#[cfg(test)]
+mod name_tests {
+    use super::*;
+
+    #[test]
+    fn file_names_carry_the_sniffed_type() {
+        assert_eq!(clean_file_name("照片.html", "image/jpeg").unwrap(), "照片.jpg");
+        assert_eq!(clean_file_name("照片.hta", "image/jpeg").unwrap(), "照片.jpg");
+        assert_eq!(clean_file_name("照片.bat", "image/png").unwrap(), "照片.png");
+        assert_eq!(clean_file_name("照片", "image/webp").unwrap(), "照片.webp");
+        assert_eq!(clean_file_name("扫描件.JPG", "application/pdf").unwrap(), "扫描件.pdf");
+        assert_eq!(clean_file_name("照片.jpg.exe", "image/jpeg").unwrap(), "照片.jpg");
+        assert_eq!(clean_file_name("  户口本 第1页.jpeg ", "image/jpeg").unwrap(), "户口本 第1页.jpg");
+        assert_eq!(clean_file_name(".bashrc", "image/png").unwrap(), "bashrc.png");
+        assert_eq!(clean_file_name("a/b\\c:d*e?f\"g<h>i|j.exe", "image/png").unwrap(), "a_b_c_d_e_f_g_h_i_j.png");
+    }
+
+    #[test]
+    fn right_to_left_override_and_zero_width_go() {
+        let n = clean_file_name("invoice\u{202E}gnp.exe", "image/png").unwrap();
+        assert_eq!(n, "invoicegnp.png");
+        assert_eq!(clean_file_name("照\u{200B}片\u{FEFF}\u{2066}.jpg", "image/jpeg").unwrap(), "照片.jpg");
+        assert_eq!(clean_file_name("照片\u{0}\u{85}\u{7}.jpg", "image/jpeg").unwrap(), "照片.jpg");
+        for c in ['\u{200E}', '\u{200F}', '\u{061C}', '\u{202A}', '\u{202D}', '\u{2069}', '\u{200D}'] {
+            assert!(is_format_control(c), "{c:?}");
+            assert!(!clean_file_name(&format!("a{c}b.png"), "image/png").unwrap().contains(c));
+        }
+    }
+
+    #[test]
+    fn a_name_of_nothing_visible_is_refused() {
+        for bad in ["\u{202E}\u{200B}\u{FEFF}", "", "  ", ".", "\u{202E}", "\u{1}\u{2}", "...", "//"] {
+            let e = clean_file_name(bad, "image/jpeg").unwrap_err();
+            assert_eq!(e.code, ErrorCode::ValidationFailed, "{bad:?}");
+            assert!(e.message.starts_with("附件文件名"), "{bad:?}: {}", e.message);
+        }
+        assert!(clean_file_name(&"字".repeat(116), "image/jpeg").is_ok());
+        assert!(clean_file_name(&"字".repeat(117), "image/jpeg").is_err());
+        assert!(clean_file_name("照片.jpg", "text/html").is_err());
+    }
+
+    #[test]
+    fn stored_names_come_out_clean() {
+        assert_eq!(shown_file_name("invoice\u{202E}gnp.exe", "image/png"), "invoicegnp.png");
+        assert_eq!(shown_file_name("照片.jpg", "image/jpeg"), "照片.jpg");
+        assert_eq!(shown_file_name("\u{202E}", "image/jpeg"), "文件.jpg");
+        assert_eq!(shown_file_name("x", "text/html"), "文件");
+    }
+
+    #[test]
+    fn free_text_loses_only_the_format_controls() {
+        assert_eq!(strip_format_controls("申请\u{202E}人住址\u{200B}"), "申请人住址");
+        assert_eq!(strip_format_controls("第一行\n第二行\t完 ᠪᠠᠲᠤ\u{202F}"), "第一行\n第二行\t完 ᠪᠠᠲᠤ\u{202F}");
+        assert_eq!(strip_format_controls("额尔敦·巴雅尔"), "额尔敦·巴雅尔");
+        assert!(!is_format_control('\u{180E}'), "Mongolian vowel separator is part of the script");
     }
 }

@@ -246,7 +246,6 @@ pub async fn add_evidence(
     assessor(&user)?;
     let Query(params) =
         params.map_err(|_| AppError::new(ErrorCode::ValidationFailed, "请提供证明材料的文件名（name）"))?;
-    let name = crate::db::files::check_file_name(&params.name)?;
     if body.is_empty() {
         return Err(AppError::new(ErrorCode::ValidationFailed, "证明材料内容为空"));
     }
@@ -259,6 +258,8 @@ pub async fn add_evidence(
     if claimed.split(';').next().unwrap_or("").trim() != actual {
         return Err(AppError::new(ErrorCode::UnsupportedMediaType, "证明材料类型与内容不符"));
     }
+    // Stored under the sniffed type's extension, whatever was typed.
+    let name = crate::db::files::stored_name(&params.name, actual)?;
     let e = entry_in_scope(&ctx, &user, id).await?;
     if e.withdrawn.is_some() {
         return Err(AppError::new(ErrorCode::Conflict, "该记录已撤回，不能再添加证明材料"));
@@ -319,11 +320,11 @@ pub async fn evidence(
     let r = queries::stored_evidence(&ctx.db.pool, &id).await?.ok_or_else(AppError::not_found)?;
     entry_in_scope(&ctx, &user, r.entry_id).await?;
     let bytes = crate::db::files::load(&ctx.data_dir, &r.sha256).await?;
-    let name: String = r.file_name;
+    let disposition = crate::api::attachments::inline_disposition(&r.file_name, &r.content_type);
     Ok((
         [
             (header::CONTENT_TYPE, r.content_type),
-            (header::CONTENT_DISPOSITION, format!("inline; filename*=UTF-8''{}", crate::api::public::percent(&name))),
+            (header::CONTENT_DISPOSITION, disposition),
             (header::CACHE_CONTROL, "private, max-age=31536000, immutable".to_string()),
         ],
         bytes,

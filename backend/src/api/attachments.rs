@@ -9,7 +9,7 @@
 
 use crate::api::extract::ApiPath;
 use crate::db::attachments::{find, NewAttachment};
-use crate::db::files::{check_file_name, load, sniff, store, MAX_ATTACHMENT_BYTES};
+use crate::db::files::{load, sniff, store, stored_name, MAX_ATTACHMENT_BYTES};
 use crate::db::scope::Contact;
 use crate::db::session::CurrentUser;
 use crate::db::Write;
@@ -32,7 +32,9 @@ use shared::validation::check_uuid;
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct UploadParams {
-    /// The file's name as the user sees it.
+    /// The file's name as the user sees it; stored with the extension of
+    /// the type its bytes are (`照片.html` as a JPEG is `照片.jpg`), without
+    /// control, bidi or zero-width characters.
     #[param(min_length = 1, max_length = 120)]
     name: String,
     /// The visit the photo belongs to (a device-made UUID), if any.
@@ -54,7 +56,6 @@ pub async fn upload(
 ) -> AppResult<(StatusCode, Json<AttachmentView>)> {
     check_uuid(&attachment_id).map_err(|_| AppError::new(ErrorCode::ValidationFailed, "附件编号格式无效"))?;
     let Query(params) = params.map_err(|_| AppError::new(ErrorCode::ValidationFailed, "请提供附件文件名（name）"))?;
-    let name = check_file_name(&params.name)?;
     if let Some(v) = &params.visit_id {
         check_uuid(v).map_err(|_| AppError::new(ErrorCode::ValidationFailed, "走访记录编号格式无效"))?;
     }
@@ -70,6 +71,8 @@ pub async fn upload(
     if claimed.split(';').next().unwrap_or("").trim() != actual {
         return Err(AppError::new(ErrorCode::UnsupportedMediaType, "附件类型与内容不符"));
     }
+    // Stored under the sniffed type's extension, whatever was typed.
+    let name = stored_name(&params.name, actual)?;
     let sha: String = Sha256::digest(&body).iter().map(|b| format!("{b:02x}")).collect();
 
     let mut w = Write::begin(&ctx.db, 1).await?;
@@ -139,9 +142,21 @@ pub async fn download(
     Ok((
         [
             (header::CONTENT_TYPE, view.content_type.clone()),
+            (
+                header::CONTENT_DISPOSITION,
+                crate::api::attachments::inline_disposition(&view.file_name, &view.content_type),
+            ),
             (header::CACHE_CONTROL, "private, max-age=31536000, immutable".to_string()),
         ],
         bytes,
     )
         .into_response())
+}
+
+/// `Content-Disposition` of a stored file: inline, under its name as shown
+/// ([`shared::validation::shown_file_name`], so rows kept before names were
+/// cleaned come out clean too).
+pub(crate) fn inline_disposition(stored: &str, content_type: &str) -> String {
+    let name = shared::validation::shown_file_name(stored, content_type);
+    format!("inline; filename*=UTF-8''{}", crate::api::public::percent(&name))
 }

@@ -6,7 +6,7 @@
 //! (`shared::authority::session_hours`): field agents' phones work offline for
 //! days, desk sessions are short and end when idle.
 
-use crate::api::extract::ApiJson;
+use crate::api::extract::ExactJson;
 use crate::api::security::is_https;
 use crate::db::session::{self, hash_password, hex, token_hash, verify_password, CurrentUser};
 use crate::error::{AppError, AppResult};
@@ -116,7 +116,7 @@ pub async fn login(
     State(ctx): State<ApiContext>,
     ConnectInfoExt(source): ConnectInfoExt,
     headers: HeaderMap,
-    ApiJson(req): ApiJson<LoginRequest>,
+    ExactJson(req): ExactJson<LoginRequest>,
 ) -> AppResult<Response> {
     let key = req.username.trim().to_lowercase();
     if ctx.login_throttle.blocked(&source, &key) {
@@ -196,7 +196,7 @@ pub async fn change_password(
     user: CurrentUser,
     ConnectInfoExt(source): ConnectInfoExt,
     headers: HeaderMap,
-    ApiJson(req): ApiJson<PasswordChange>,
+    ExactJson(req): ExactJson<PasswordChange>,
 ) -> AppResult<Json<serde_json::Value>> {
     if ctx.login_throttle.blocked(&source, &user.username) {
         return Err(AppError::new(ErrorCode::TooManyRequests, "密码错误次数过多，请 10 分钟后再试"));

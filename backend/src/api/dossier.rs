@@ -69,10 +69,11 @@ pub async fn dossier_zip(
     }
     files.push(("04-走访记录.csv".to_string(), csv.into_bytes()));
     for (i, a) in attachments.iter().enumerate() {
-        let name = format!("05-附件/{:02}-{}", i + 1, crate::render::dossier::safe_name(&a.file_name));
+        let shown = crate::render::dossier::safe_file_name(&a.file_name, &a.content_type);
+        let name = format!("05-附件/{:02}-{shown}", i + 1);
         match tokio::fs::read(ctx.data_dir.join("attachments").join(&a.sha256)).await {
             Ok(bytes) => files.push((name, bytes)),
-            Err(_) => missing.push(format!("附件文件缺失：{}（{}）", a.file_name, local_day(&a.at))),
+            Err(_) => missing.push(format!("附件文件缺失：{shown}（{}）", local_day(&a.at))),
         }
     }
 

@@ -86,18 +86,84 @@ pub async fn json_errors(req: Request, next: axum::middleware::Next) -> Response
     fixed
 }
 
-/// `Json<T>` whose rejections are [`AppError`]s.
+/// `Json<T>` whose rejections are [`AppError`]s, with the invisible format
+/// controls (bidi overrides, zero-width characters:
+/// [`shared::validation::is_format_control`]) removed from every string in
+/// it — the one place free text from a JSON body loses them.
 pub struct ApiJson<T>(pub T);
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = AppError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let headers = req.headers().clone();
+        let bytes = axum::body::Bytes::from_request(req, state).await.map_err(|r| match r.status() {
+            StatusCode::PAYLOAD_TOO_LARGE => AppError::new(ErrorCode::PayloadTooLarge, "请求内容过大"),
+            _ => AppError::new(ErrorCode::BadJson, format!("无法读取请求内容：{}", r.body_text())),
+        })?;
+        let body = match std::str::from_utf8(&bytes) {
+            Ok(text) => axum::body::Body::from(strip_json_format_controls(text)),
+            Err(_) => axum::body::Body::from(bytes),
+        };
+        let mut req = Request::new(body);
+        *req.headers_mut() = headers;
         match Json::<T>::from_request(req, state).await {
             Ok(Json(v)) => Ok(ApiJson(v)),
             Err(rejection) => Err(json_rejection(rejection)),
         }
     }
+}
+
+/// [`ApiJson`] that keeps every string exactly as sent: only for secrets
+/// (passwords), which are compared, never shown.
+pub struct ExactJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ExactJson<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(v)) => Ok(ExactJson(v)),
+            Err(rejection) => Err(json_rejection(rejection)),
+        }
+    }
+}
+
+/// JSON text with the format controls taken out of its strings, whether
+/// sent as they are or escaped (`\u202e`); everything else byte for byte.
+/// (Outside strings JSON has no place for them: such text stays invalid.)
+fn strip_json_format_controls(text: &str) -> String {
+    use shared::validation::is_format_control;
+    let mut out = String::with_capacity(text.len());
+    let mut in_string = false;
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        let mut used = c.len_utf8();
+        if !in_string {
+            in_string = c == '"';
+            out.push(c);
+        } else if c == '"' {
+            in_string = false;
+            out.push(c);
+        } else if c == '\\' {
+            let escaped =
+                rest.get(2..6).filter(|h| rest[1..].starts_with('u') && h.bytes().all(|b| b.is_ascii_hexdigit()));
+            let code = escaped.and_then(|h| u32::from_str_radix(h, 16).ok()).and_then(char::from_u32);
+            if code.is_some_and(is_format_control) {
+                used = 6;
+            } else {
+                out.push(c);
+                if let Some(next) = rest[1..].chars().next() {
+                    out.push(next);
+                    used += next.len_utf8();
+                }
+            }
+        } else if !is_format_control(c) {
+            out.push(c);
+        }
+        rest = &rest[used..];
+    }
+    out
 }
 
 fn json_rejection(r: JsonRejection) -> AppError {
@@ -115,5 +181,20 @@ fn json_rejection(r: JsonRejection) -> AppError {
             JsonRejection::JsonSyntaxError(_) => AppError::new(ErrorCode::BadJson, "请求不是有效的 JSON"),
             other => AppError::new(ErrorCode::BadJson, format!("无法读取请求内容：{}", other.body_text())),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::strip_json_format_controls as strip;
+
+    #[test]
+    fn format_controls_leave_json_strings() {
+        assert_eq!(strip(r#"{"a":"x\u202Ey","b":"\u200b"}"#), r#"{"a":"xy","b":""}"#);
+        assert_eq!(strip("{\"a\":\"x\u{202E}y\u{FEFF}\"}"), r#"{"a":"xy"}"#);
+        // Other escapes, an escaped backslash before `u202e`, and quotes stay.
+        let kept = r#"{"a":"\\u202e \" \n \u4e2d \ud83d\ude00","b":[1,2.5,true,null]}"#;
+        assert_eq!(strip(kept), kept);
+        assert_eq!(strip("{\"a\":\"\\"), "{\"a\":\"\\");
     }
 }

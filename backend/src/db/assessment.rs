@@ -227,11 +227,14 @@ fn entry_from_row(r: &AnyRow, evidence: Vec<EvidenceView>) -> Result<EntryView, 
     })
 }
 
+/// The name as shown: rows kept before names were cleaned come out clean
+/// (`shared::validation::shown_file_name`).
 fn evidence_from_row(r: &AnyRow) -> Result<EvidenceView, sqlx::Error> {
+    let content_type: String = r.try_get("content_type")?;
     Ok(EvidenceView {
         id: r.try_get("id")?,
-        file_name: r.try_get("file_name")?,
-        content_type: r.try_get("content_type")?,
+        file_name: shared::validation::shown_file_name(&r.try_get::<String, _>("file_name")?, &content_type),
+        content_type,
         size: r.try_get("size")?,
     })
 }

@@ -6,12 +6,15 @@ use crate::error::AppResult;
 use shared::case::AttachmentView;
 use sqlx::{AnyConnection, AnyPool, Row};
 
+/// The name as shown: rows kept before names were cleaned come out clean
+/// (`shared::validation::shown_file_name`).
 fn view_from_row(r: &sqlx::any::AnyRow) -> Result<AttachmentView, sqlx::Error> {
+    let content_type: String = r.try_get("content_type")?;
     Ok(AttachmentView {
         id: r.try_get("id")?,
         case_id: r.try_get("case_id")?,
-        file_name: r.try_get("file_name")?,
-        content_type: r.try_get("content_type")?,
+        file_name: shared::validation::shown_file_name(&r.try_get::<String, _>("file_name")?, &content_type),
+        content_type,
         size: r.try_get("size")?,
         sha256: r.try_get("sha256")?,
         uploaded_by_name: r.try_get("uploaded_by_name")?,

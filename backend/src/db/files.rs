@@ -45,17 +45,11 @@ pub async fn load(data_dir: &std::path::Path, sha: &str) -> AppResult<Vec<u8>> {
     tokio::fs::read(data_dir.join("attachments").join(sha)).await.map_err(io_error)
 }
 
-/// A file name as uploaded: 1–120 characters, no path, no control characters.
-pub fn check_file_name(name: &str) -> AppResult<String> {
-    let name = name.trim();
-    if name.is_empty()
-        || name.chars().count() > 120
-        || name.contains(['/', '\\'])
-        || shared::validation::has_control_chars(name)
-    {
-        return Err(AppError::new(ErrorCode::ValidationFailed, "附件文件名无效"));
-    }
-    Ok(name.to_string())
+/// The name an upload of (sniffed) `content_type` is stored under
+/// ([`shared::validation::clean_file_name`]: the type's extension, no
+/// control or format characters).
+pub fn stored_name(typed: &str, content_type: &str) -> AppResult<String> {
+    Ok(shared::validation::clean_file_name(typed, content_type)?)
 }
 
 fn io_error(e: std::io::Error) -> AppError {

@@ -124,7 +124,7 @@ const CLAIM_SELECT: &str = "SELECT rc.*, c.number AS case_number, un.name AS uni
 async fn claim_view(conn: &mut sqlx::AnyConnection, r: &AnyRow) -> AppResult<ClaimView> {
     let id: i64 = r.try_get("id")?;
     let rows = sqlx::query(
-        "SELECT m.material, m.attachment_id, a.file_name FROM reward_claim_materials m \
+        "SELECT m.material, m.attachment_id, a.file_name, a.content_type FROM reward_claim_materials m \
          JOIN attachments a ON a.id = m.attachment_id WHERE m.claim_id = $1 ORDER BY m.material, m.attachment_id",
     )
     .bind(id)
@@ -138,7 +138,10 @@ async fn claim_view(conn: &mut sqlx::AnyConnection, r: &AnyRow) -> AppResult<Cla
             material,
             label: material.label().to_string(),
             attachment_id: m.try_get("attachment_id")?,
-            file_name: m.try_get("file_name")?,
+            file_name: shared::validation::shown_file_name(
+                &m.try_get::<String, _>("file_name")?,
+                &m.try_get::<String, _>("content_type")?,
+            ),
         });
     }
     materials.sort_by_key(|m| (m.material, m.attachment_id.clone()));

@@ -16,10 +16,11 @@ pub struct DossierManifest {
     pub complete: bool,
 }
 
-/// A file name safe in a ZIP on every system: no path separators or
-/// characters Windows refuses.
+/// A name part safe in a ZIP on every system: no path separators,
+/// characters Windows refuses, control or format (bidi, zero-width)
+/// characters.
 pub fn safe_name(name: &str) -> String {
-    let cleaned: String = name
+    let cleaned: String = shared::validation::strip_format_controls(name)
         .chars()
         .map(|c| if c.is_control() || "/\\:*?\"<>|".contains(c) { '_' } else { c })
         .collect::<String>()
@@ -30,6 +31,13 @@ pub fn safe_name(name: &str) -> String {
     } else {
         cleaned
     }
+}
+
+/// A stored file's name in the ZIP: as shown
+/// ([`shared::validation::shown_file_name`]: the extension of its sniffed
+/// type, whatever name an older row kept).
+pub fn safe_file_name(stored: &str, content_type: &str) -> String {
+    safe_name(&shared::validation::shown_file_name(stored, content_type))
 }
 
 fn zip_error<E>(_: E) -> AppError {

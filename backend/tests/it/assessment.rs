@@ -264,6 +264,28 @@ async fn assessment_worked_by_hand(app: &TestApp) {
         station.get(app.url(&format!("/api/assessment/evidence/{}", ev["id"].as_str().unwrap()))).send().await.unwrap();
     assert_eq!(got.status(), 200);
     assert_eq!(got.bytes().await.unwrap().to_vec(), pdf);
+    // A scan typed as a program with a right-to-left override (登记\u{202E}fdp.exe):
+    // kept as the PDF it is, no override in its name.
+    let mut scan = pdf.clone();
+    scan.extend(b"% 2\n");
+    let url =
+        app.url(&format!("/api/assessment/entries/{}/evidence?name=%E7%99%BB%E8%AE%B0%E2%80%AEfdp.exe", beijing["id"]));
+    let up = station.post(&url).header("content-type", "application/pdf").body(scan).send().await.unwrap();
+    assert_eq!(up.status(), 201);
+    let ev2: Value = up.json().await.unwrap();
+    assert_eq!(ev2["file_name"], "登记fdp.pdf");
+    let got = station
+        .get(app.url(&format!("/api/assessment/evidence/{}", ev2["id"].as_str().unwrap())))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.headers()["content-disposition"], "inline; filename*=UTF-8''%E7%99%BB%E8%AE%B0fdp.pdf");
+    // A name of nothing but such characters is refused.
+    let url = app.url(&format!("/api/assessment/entries/{}/evidence?name=%E2%80%AE%E2%80%8B", beijing["id"]));
+    let mut third = pdf.clone();
+    third.extend(b"% 3\n");
+    let bad = station.post(&url).header("content-type", "application/pdf").body(third).send().await.unwrap();
+    assert_eq!(bad.status(), 400);
 
     // Letters: issue the reminder of 办结率 and the interview; the same
     // reminder again is refused; they are numbered per issuer and year.
@@ -363,8 +385,8 @@ async fn assessment_worked_by_hand(app: &TestApp) {
         .unwrap()
         .try_get(0)
         .unwrap();
-    // 15 records + 1 withdrawal + 1 evidence + 2 letters + 1 receipt
-    assert_eq!(audited, 20);
+    // 15 records + 1 withdrawal + 2 evidence + 2 letters + 1 receipt
+    assert_eq!(audited, 21);
 
     bulletin_and_appraisal(app, &fx, &year).await;
 }

@@ -20,6 +20,7 @@ mod openapi;
 mod public;
 mod push_perf;
 mod reward;
+mod safe_names;
 mod security;
 mod stats;
 mod volume;

@@ -210,14 +210,19 @@ async fn citizens_urge_overdue_matters_once_a_day(app: &TestApp) {
 both!(citizens_urge_overdue_matters_once_a_day);
 
 /// A complaint about the service: recorded with its 15-working-day reply
-/// date, answered by the station, the answer shown to the citizen.
+/// date, answered by the station, the answer shown to the citizen. A
+/// right-to-left override or zero-width space typed in either is not kept.
 async fn complaints_are_answered_and_shown(app: &TestApp) {
     let cases = demo_cases(app).await;
     let case = &cases[2];
     let c = form_client();
     let r = c
         .post(app.url("/public/case/complaint"))
-        .form(&[("n", case.number.clone()), ("c", case.code.clone()), ("text", "代办员三天没有回电话".to_string())])
+        .form(&[
+            ("n", case.number.clone()),
+            ("c", case.code.clone()),
+            ("text", "代办员三天\u{202E}没有回电话\u{200B}".to_string()),
+        ])
         .send()
         .await
         .unwrap();
@@ -251,13 +256,13 @@ async fn complaints_are_answered_and_shown(app: &TestApp) {
     let (s, d) = app.get_json(&centre, &format!("/api/cases/{case_id}")).await;
     assert_eq!(s, 200, "{unit_path}");
     assert_eq!(d["complaints"][0]["text"], "代办员三天没有回电话");
-    let reply = serde_json::json!({"text": "已约谈代办员，今后当天回电。"});
+    let reply = serde_json::json!({"text": "已约谈代办员，\u{202E}今后当天回电。"});
     let (s, b) = app.post_json(&centre, &format!("/api/complaints/{complaint}/reply"), &reply).await;
     assert_eq!(s, 200, "{b}");
     let (s, _) = app.post_json(&centre, &format!("/api/complaints/{complaint}/reply"), &reply).await;
     assert_eq!(s, 409, "answered once");
     let (_, page) = get(app, &c, &lookup(&case.number, &case.code)).await;
-    assert!(page.contains("已约谈代办员，今后当天回电。"));
+    assert!(page.contains("已约谈代办员，今后当天回电。") && !page.contains('\u{202E}'));
     // Blank complaints are not recorded.
     let r = c
         .post(app.url("/public/case/complaint"))

@@ -323,8 +323,12 @@ impl axum::extract::FromRequest<ApiContext> for Named {
             crate::api::auth::ConnectInfoExt::from_request_parts(&mut parts, ctx).await;
         let v = view(&parts.headers, &Prefs::default());
         let req = axum::extract::Request::from_parts(parts, body);
-        let axum::Form(form) =
+        let axum::Form(mut form) =
             axum::Form::<ActForm>::from_request(req, ctx).await.map_err(IntoResponse::into_response)?;
+        // Free text loses the invisible format controls (bidi overrides, zero-width).
+        for field in [&mut form.n, &mut form.c, &mut form.text, &mut form.opinion] {
+            *field = shared::validation::strip_format_controls(field);
+        }
         match locate(ctx, &source, &form.n, &form.c).await {
             Ok(Ok((id, number, key))) => Ok(Named { id, number, key, form }),
             Ok(Err(miss)) => Err(miss_page(&v, miss).into_response()),
