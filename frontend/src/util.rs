@@ -1,7 +1,6 @@
 //! Small browser helpers.
 
 use crate::route::Route;
-use chrono::NaiveDateTime;
 
 /// A new random UUID from the browser's `crypto.randomUUID()`.
 pub fn new_uuid() -> String {
@@ -17,10 +16,7 @@ pub fn now_ms() -> f64 {
     js_sys::Date::now()
 }
 
-/// Now in China Standard Time, whatever the phone's time zone.
-pub fn china_now() -> NaiveDateTime {
-    shared::time::china_local_from_millis(now_ms())
-}
+pub use frontend::web::china_now;
 
 /// Whether the browser believes it is online.
 pub fn browser_online() -> bool {
@@ -39,7 +35,7 @@ pub fn short_time(ms: f64) -> String {
 
 /// The page's route, from the URL hash (e.g. `#/case/12`).
 pub fn current_route() -> Route {
-    Route::from_hash(&web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default())
+    Route::from_hash(&frontend::web::location_hash())
 }
 
 /// Whether a desk user (stations, departments, centres, administrators) is
@@ -56,9 +52,7 @@ pub fn sent_to_desk(role: shared::org::Role) -> bool {
 
 /// Navigates to a page.
 pub fn go(route: Route) {
-    if let Some(w) = web_sys::window() {
-        let _ = w.location().set_hash(&route.href());
-    }
+    frontend::web::set_location_hash(&route.href());
 }
 
 /// Appends `text` for HTML: `&`, `<`, `>` and quotes escaped.

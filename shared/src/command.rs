@@ -445,14 +445,20 @@ mod tests {
         assert!(!may_issue(Role::TownshipStaff, &decide, &village), "no review under way");
     }
 
-    #[test]
-    fn the_plan_date_starts_the_30_and_60_day_limits() {
-        let cal = crate::calendar::Calendar::official();
+    /// A township matter accepted on 2026-03-02, being handled.
+    fn handling_case() -> crate::case_view::CaseView {
         let json = r#"{"id":5,"number":"n","citizen_name":"孟和","summary":"s","stage":"handling","level":"township",
             "channel":"visit","accepted_on":"2026-03-02","due_on":"2026-03-23","due_unscheduled":false,"unit_id":6,
             "unit_name":"u","agent_id":10,"agent_name":"巴特尔","phone":null,"address":null,"rev":1}"#;
         let mut case: crate::case_view::CaseView = serde_json::from_str(json).unwrap();
         case.lifecycle.status = CaseStatus::Handling;
+        case
+    }
+
+    #[test]
+    fn the_plan_date_starts_the_30_and_60_day_limits() {
+        let cal = crate::calendar::Calendar::official();
+        let mut case = handling_case();
         let d = |s: &str| s.parse::<chrono::NaiveDate>().unwrap();
         let fix = CaseCommand::FixPlan { fixed_on: d("2026-03-10"), consultation: false };
         let after = apply_to_view(&case, &fix, d("2026-03-12"), cal).unwrap();
@@ -505,11 +511,7 @@ mod tests {
     #[test]
     fn reporting_up_keeps_a_fixed_plan_s_limit() {
         let cal = crate::calendar::Calendar::official();
-        let json = r#"{"id":5,"number":"n","citizen_name":"孟和","summary":"s","stage":"handling","level":"township",
-            "channel":"visit","accepted_on":"2026-03-02","due_on":"2026-03-23","due_unscheduled":false,"unit_id":6,
-            "unit_name":"u","agent_id":10,"agent_name":"巴特尔","phone":null,"address":null,"rev":1}"#;
-        let mut case: crate::case_view::CaseView = serde_json::from_str(json).unwrap();
-        case.lifecycle.status = CaseStatus::Handling;
+        let mut case = handling_case();
         case.lifecycle.level = HandlingLevel::Township;
         let d = |s: &str| s.parse::<NaiveDate>().unwrap();
         let up = CaseCommand::Escalate { to: HandlingLevel::County, cross_region: false, reason: "r".into() };

@@ -1,13 +1,15 @@
-//! Calls to the server's JSON API. Every request has a time limit
-//! ([`TIMEOUT_MS`]): a request the server (or a proxy) holds is abandoned,
-//! and the sync engine retries it later with backoff.
+//! Calls to the server's JSON API (through `frontend::web`, the HTTP the
+//! desk uses too). Every request has a time limit ([`TIMEOUT_MS`]): a
+//! request the server (or a proxy) holds is abandoned, and the sync engine
+//! retries it later with backoff.
 
+use frontend::web;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use shared::error::ApiError;
 use shared::org::{LoginRequest, Me};
 use shared::sync::{PullResponse, PushRequest, PushResponse};
-use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsValue;
 
 /// How long one request may take before it is abandoned.
 pub const TIMEOUT_MS: u32 = 20_000;
@@ -53,44 +55,16 @@ impl ApiFailure {
     }
 }
 
-#[wasm_bindgen(inline_js = r#"
-export async function http(method, url, body, ctype, ms) {
-  const c = new AbortController();
-  const t = setTimeout(() => c.abort(), ms);
-  try {
-    const init = { method, credentials: 'same-origin', signal: c.signal, headers: {} };
-    if (body != null) { init.body = body; init.headers['content-type'] = ctype; }
-    const r = await fetch(url, init);
-    const text = await r.text();
-    let json = null;
-    try { json = JSON.parse(text); } catch (e) {}
-    return [r.status, json];
-  } catch (e) {
-    return [c.signal.aborted ? -1 : 0, null];
-  } finally {
-    clearTimeout(t);
-  }
-}
-"#)]
-extern "C" {
-    /// `[status, parsed JSON body or null]`; status 0 = network error, -1 = timed out.
-    async fn http(method: &str, url: &str, body: JsValue, ctype: &str, ms: u32) -> JsValue;
-}
-
-/// One request with the time limit; the answer's JSON body read with
-/// serde-wasm-bindgen (the decoder the IndexedDB layer uses too, so each
-/// type's decoding code is in the WASM once).
+/// One request with the time limit, its failure classified for the engine.
 async fn call<T: DeserializeOwned>(method: &str, url: &str, body: JsValue, ctype: &str) -> Result<T, ApiFailure> {
-    let a = js_sys::Array::from(&http(method, url, body, ctype, TIMEOUT_MS).await);
-    let status = a.get(0).as_f64().unwrap_or(0.0) as i32;
-    let json = a.get(1);
+    let (status, json) = web::request(method, url, body, ctype, TIMEOUT_MS).await;
     match status {
         -1 => return Err(ApiFailure::Timeout),
         0 => return Err(ApiFailure::Network),
         200..=299 => return serde_wasm_bindgen::from_value(json).map_err(|_| unavailable(status)),
         _ => {}
     }
-    let err = serde_wasm_bindgen::from_value::<ApiError>(json).ok();
+    let err = web::api_error(json);
     Err(match (status, err) {
         // A passing state of the server or a proxy in front of it: retried.
         (500.., _) | (408, _) => unavailable(status),
@@ -111,16 +85,8 @@ fn unavailable(status: i32) -> ApiFailure {
     ApiFailure::Unavailable(unavailable_text(status))
 }
 
-/// A request body as JSON, through serde-wasm-bindgen and `JSON.stringify`.
-fn json_body<B: Serialize>(body: &B) -> JsValue {
-    body.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .ok()
-        .and_then(|js| js_sys::JSON::stringify(&js).ok())
-        .map_or(JsValue::NULL, JsValue::from)
-}
-
 async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, ApiFailure> {
-    call("POST", path, json_body(body), "application/json").await
+    call("POST", path, web::json_body(body), "application/json").await
 }
 
 pub async fn login(username: &str, password: &str) -> Result<Me, ApiFailure> {
@@ -128,7 +94,9 @@ pub async fn login(username: &str, password: &str) -> Result<Me, ApiFailure> {
 }
 
 pub async fn logout() -> Result<serde::de::IgnoredAny, ApiFailure> {
-    post("/api/logout", &std::collections::BTreeMap::<String, String>::new()).await
+    // The body `{}` as a literal: serialising an empty map costs the WASM
+    // a map serialiser it needs nowhere else.
+    call("POST", "/api/logout", JsValue::from_str("{}"), "application/json").await
 }
 
 pub async fn me() -> Result<Me, ApiFailure> {
@@ -146,7 +114,7 @@ pub async fn pull(cursor: i64) -> Result<PullResponse, ApiFailure> {
 /// Uploads a photo as an attachment of its case (idempotent by its id); a
 /// visit's photo names its visit, so the server can refuse it with the visit.
 pub async fn upload(u: &crate::sync::outbox::UploadEntry) -> Result<serde::de::IgnoredAny, ApiFailure> {
-    let name: String = js_sys::encode_uri_component(&u.name).into();
+    let name = web::enc(&u.name);
     let mut url = format!("/api/cases/{}/attachments/{}?name={name}", u.case_id, u.id);
     if let Some(v) = &u.visit_id {
         url.push_str("&visit_id=");

@@ -63,18 +63,16 @@ pub fn show<T: Clone + Send + Sync + 'static, V: IntoView + 'static>(
 }
 
 pub fn go(route: Route) {
-    if let Some(w) = web_sys::window() {
-        let _ = w.location().set_hash(&route.href());
-    }
+    frontend::web::set_location_hash(&route.href());
 }
 
 pub fn current_route() -> Route {
-    Route::from_hash(&web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default())
+    Route::from_hash(&frontend::web::location_hash())
 }
 
 /// Today in China, whatever the computer's time zone.
 pub fn today() -> NaiveDate {
-    shared::time::china_local_from_millis(js_sys::Date::now()).date()
+    frontend::web::china_now().date()
 }
 
 /// The working-day countdown of an open matter, and whether it is late.
