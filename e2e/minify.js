@@ -14,7 +14,9 @@ async function minifyEntry(dir) {
   const indexPath = path.join(dir, 'index.html');
   let index = fs.readFileSync(indexPath, 'utf8');
   // The entry's module: the one index.html preloads with an integrity hash.
-  const scripts = fs.readdirSync(dir).filter((f) => /^[\w-]+-[0-9a-f]{16}\.js$/.test(f));
+  // Trunk's hash is a 64-bit number in hex without leading zeros: one build
+  // in sixteen has 15 digits or fewer.
+  const scripts = fs.readdirSync(dir).filter((f) => /^[\w-]+-[0-9a-f]{8,16}\.js$/.test(f));
   for (const file of scripts) {
     const full = path.join(dir, file);
     const source = fs.readFileSync(full);
