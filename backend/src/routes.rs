@@ -8,7 +8,7 @@ use crate::api::{
 };
 use crate::db::files::MAX_ATTACHMENT_BYTES;
 use crate::error::AppError;
-use crate::ApiContext;
+use crate::{ApiContext, MAX_BODY_BYTES};
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue};
 use axum::routing::{any, get, patch, post, put};
@@ -18,10 +18,6 @@ use std::path::PathBuf;
 use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
-
-/// The largest JSON body the API accepts. A push of the largest batch of
-/// visits with long notes fits well below it.
-pub const MAX_BODY_BYTES: usize = crate::MAX_BODY_BYTES;
 
 /// The JSON API (`/api/…`).
 pub fn api_router() -> Router<ApiContext> {

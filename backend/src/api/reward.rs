@@ -35,9 +35,6 @@ use shared::reward::{
 };
 use shared::time::china_today;
 
-/// The batches in public notice, for the public page (`crate::public`).
-pub use crate::db::reward_batch::{notices, NoticeBatch, NoticeLine};
-
 /// The batch chain's handlers (with their `utoipa` paths), here by their
 /// `crate::api::reward::…` names as the router and the API document use them.
 mod batches;
