@@ -236,6 +236,9 @@ pub struct UserView {
     pub full_time: bool,
     pub registered: bool,
     pub public_employee: bool,
+    /// Switched off by an administrator (停用): cannot sign in.
+    #[serde(default)]
+    pub disabled: bool,
 }
 
 /// `POST /api/admin/users` body.
@@ -286,6 +289,9 @@ pub struct UserUpdate {
     pub public_employee: Option<bool>,
     #[serde(default)]
     pub password: Option<String>,
+    /// `true` 停用 (ends every session at once), `false` 启用.
+    #[serde(default)]
+    pub disabled: Option<bool>,
 }
 
 /// Shortest password accepted.

@@ -127,8 +127,14 @@ pub async fn login(
     let row = if plausible { session::user_for_login(&ctx.db.pool, req.username.trim()).await? } else { None };
     let password = req.password.clone();
     let (user, ok) = match row {
-        Some((user, phc)) => {
+        Some((user, phc, disabled)) => {
             let ok = tokio::task::spawn_blocking(move || verify_password(&password, &phc)).await.unwrap_or(false);
+            // A switched-off account says so only to someone who knows its
+            // password; anyone else gets the ordinary answer below.
+            if ok && disabled {
+                ctx.login_throttle.failed(&source, &key);
+                return Err(AppError::new(ErrorCode::Forbidden, "账号已停用，请联系管理员"));
+            }
             (Some(user), ok)
         }
         None => {

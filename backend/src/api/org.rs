@@ -224,6 +224,10 @@ pub async fn update_user(
     after.registered = up.registered.unwrap_or(after.registered);
     after.public_employee = up.public_employee.unwrap_or(after.public_employee);
     db::update_user(&mut tx, id, &after).await?;
+    if let Some(d) = up.disabled.filter(|d| *d != before.disabled) {
+        // 停用 ends every session of the account in this same transaction.
+        db::set_disabled(&mut tx, id, d, &crate::db::session::utc_text(chrono::Utc::now())).await?;
+    }
     if let Some(p) = &up.password {
         check_password(p)?;
         let hash = hash_off_thread(p).await?;
@@ -236,7 +240,13 @@ pub async fn update_user(
             actor_id: Some(user.id),
             // Role and unit changes decide who sees what: they get their own
             // action name so they are easy to find in the log.
-            action: if before.role != after.role || before.unit_id != after.unit_id {
+            action: if before.disabled != after.disabled {
+                if after.disabled {
+                    "user.disable"
+                } else {
+                    "user.enable"
+                }
+            } else if before.role != after.role || before.unit_id != after.unit_id {
                 "user.role_or_unit_change"
             } else if up.password.is_some() {
                 "user.update_with_password"

@@ -113,6 +113,19 @@ pub async fn set_password(tx: &mut Tx, id: i64, hash: String) -> AppResult<()> {
     Ok(())
 }
 
+/// Switches user `id` off (ending every session of theirs) or on again.
+pub async fn set_disabled(tx: &mut Tx, id: i64, disabled: bool, now: &str) -> AppResult<()> {
+    sqlx::query("UPDATE users SET disabled_at = $1 WHERE id = $2")
+        .bind(disabled.then_some(now))
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    if disabled {
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
 /// The 编号 prefix of matters registered under `unit_id`: the nearest unit
 /// up the tree (itself included) that has one, else the deployment's
 /// setting, else the built-in one.

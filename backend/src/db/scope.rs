@@ -410,12 +410,13 @@ impl Scope {
         Ok(rows.iter().map(unit_from_row).collect::<Result<_, _>>()?)
     }
 
-    /// The people of the units in scope (only agents, if asked).
+    /// The people of the units in scope (only agents that may sign in, if
+    /// asked: the pickers of new assignments).
     pub async fn users(&self, pool: &AnyPool, agents_only: bool) -> Result<Vec<UserView>, AppError> {
         let rows = sqlx::query(
             "SELECT u.id, u.username, u.display_name, u.role, u.unit_id, n.name AS unit_name, u.phone, \
-             u.agent_kind, u.full_time, u.registered, u.public_employee FROM users u JOIN units n ON n.id = u.unit_id \
-             WHERE n.path LIKE $1 AND ($2 = 0 OR u.agent_kind IS NOT NULL) ORDER BY n.path, u.id",
+             u.agent_kind, u.full_time, u.registered, u.public_employee, u.disabled_at FROM users u JOIN units n ON n.id = u.unit_id \
+             WHERE n.path LIKE $1 AND ($2 = 0 OR (u.agent_kind IS NOT NULL AND u.disabled_at IS NULL)) ORDER BY n.path, u.id",
         )
         .bind(&self.units_pattern)
         .bind(i64::from(agents_only))
@@ -428,7 +429,7 @@ impl Scope {
     pub async fn user(&self, conn: &mut AnyConnection, id: i64) -> Result<Option<UserView>, AppError> {
         let row = sqlx::query(
             "SELECT u.id, u.username, u.display_name, u.role, u.unit_id, n.name AS unit_name, u.phone, \
-             u.agent_kind, u.full_time, u.registered, u.public_employee FROM users u JOIN units n ON n.id = u.unit_id \
+             u.agent_kind, u.full_time, u.registered, u.public_employee, u.disabled_at FROM users u JOIN units n ON n.id = u.unit_id \
              WHERE u.id = $1 AND n.path LIKE $2",
         )
         .bind(id)
@@ -528,6 +529,7 @@ fn user_from_row(r: &AnyRow) -> Result<UserView, sqlx::Error> {
         full_time: r.try_get::<i64, _>("full_time")? != 0,
         registered: r.try_get::<i64, _>("registered")? != 0,
         public_employee: r.try_get::<i64, _>("public_employee")? != 0,
+        disabled: r.try_get::<Option<String>, _>("disabled_at")?.is_some(),
     })
 }
 

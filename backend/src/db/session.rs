@@ -129,7 +129,7 @@ pub async fn user_of_session(
 ) -> AppResult<Option<(CurrentUser, Option<String>)>> {
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {USER_COLUMNS}, s.last_seen FROM sessions s JOIN users u ON u.id = s.user_id \
-         JOIN units n ON n.id = u.unit_id WHERE s.token_hash = $1 AND s.expires_at > $2"
+         JOIN units n ON n.id = u.unit_id WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled_at IS NULL"
     )))
     .bind(hash)
     .bind(utc_text(now))
@@ -157,17 +157,19 @@ pub async fn touch_session(pool: &AnyPool, hash: &str, now: chrono::DateTime<chr
     Ok(())
 }
 
-/// The account signing in under this name, with its password hash.
-pub async fn user_for_login(pool: &AnyPool, username: &str) -> AppResult<Option<(CurrentUser, String)>> {
+/// The account signing in under this name, with its password hash and
+/// whether an administrator has switched it off.
+pub async fn user_for_login(pool: &AnyPool, username: &str) -> AppResult<Option<(CurrentUser, String, bool)>> {
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {USER_COLUMNS}, u.password_hash FROM users u JOIN units n ON n.id = u.unit_id WHERE u.username = $1"
+        "SELECT {USER_COLUMNS}, u.password_hash, u.disabled_at FROM users u JOIN units n ON n.id = u.unit_id WHERE u.username = $1"
     )))
     .bind(username)
     .fetch_optional(pool)
     .await?;
     let Some(row) = row else { return Ok(None) };
     let phc: String = row.try_get("password_hash")?;
-    Ok(Some((user_from_row(&row)?, phc)))
+    let disabled = row.try_get::<Option<String>, _>("disabled_at")?.is_some();
+    Ok(Some((user_from_row(&row)?, phc, disabled)))
 }
 
 /// Starts a session for `user_id` that ends after `hours` at the latest.

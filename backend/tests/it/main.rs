@@ -10,6 +10,7 @@
 #[macro_use]
 mod common;
 
+mod accounts;
 mod api;
 mod assessment;
 mod desk;

@@ -131,18 +131,36 @@ fn or_dash(s: String) -> String {
 #[component]
 fn Users(users: Loaded<Vec<UserView>>, units: Loaded<Vec<UnitView>>) -> impl IntoView {
     let editing = RwSignal::new(None::<UserView>);
+    let msg = RwSignal::new(None);
+    // 停用 ends every session of the account at once; 启用 lets it sign in again.
+    let switch = move |id: i64, disabled: bool| {
+        spawn_local(async move {
+            let body = UserUpdate { disabled: Some(disabled), ..Default::default() };
+            match api::send::<_, Ignored>("PATCH", &format!("/api/admin/users/{id}"), &body).await {
+                Ok(_) => {
+                    msg.set(Some(Ok(if disabled { "已停用" } else { "已启用" }.to_string())));
+                    load(users, "/api/admin/users".to_string());
+                }
+                Err(e) => msg.set(Some(Err(failed(e)))),
+            }
+        });
+    };
     view! {
+        {result_line(msg)}
         {show(users, move |list| view! {
             <table class="grid" data-test="users"><thead><tr>
-                <th>"用户名"</th><th>"姓名"</th><th>"角色"</th><th>"单位"</th><th>"代办员类别"</th><th>"备案"</th><th>"公职人员"</th><th>"专职"</th><th></th>
+                <th>"用户名"</th><th>"姓名"</th><th>"角色"</th><th>"单位"</th><th>"代办员类别"</th><th>"备案"</th><th>"公职人员"</th><th>"专职"</th><th>"状态"</th><th></th>
             </tr></thead><tbody>
                 {list.into_iter().map(|u| {
                     let yes = |b: bool| if b { "是" } else { "—" };
                     let edit = u.clone();
+                    let (id, off) = (u.id, u.disabled);
                     view! { <tr>
                         <td>{u.username.clone()}</td><td>{u.display_name.clone()}</td><td>{u.role.label()}</td><td>{u.unit_name.clone()}</td>
                         <td>{u.agent_kind.map(|k| k.label()).unwrap_or("—")}</td><td>{yes(u.registered)}</td><td>{yes(u.public_employee)}</td><td>{yes(u.full_time)}</td>
-                        <td><button class="btn small" on:click=move |_| editing.set(Some(edit.clone()))>"编辑"</button></td>
+                        <td>{if off { "已停用" } else { "正常" }}</td>
+                        <td><button class="btn small" on:click=move |_| editing.set(Some(edit.clone()))>"编辑"</button>
+                            <button class="btn small" on:click=move |_| switch(id, !off)>{if off { "启用" } else { "停用" }}</button></td>
                     </tr> }
                 }).collect_view()}
             </tbody></table>
