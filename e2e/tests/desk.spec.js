@@ -336,6 +336,29 @@ test('pages at 1280 px: inbox, list with filters, admin', async ({ browser }) =>
   await admin.context().close();
 });
 
+test('an administrator disables an account: its session ends at once; enabled again, it signs in', async ({ browser, playwright, baseURL }) => {
+  const agent = await apiAs(playwright, baseURL, 'cun3');
+  expect((await agent.get('/api/me')).status()).toBe(200);
+  const admin = await deskLogin(browser, 'admin');
+  const row = admin.getByTestId('users').locator('tr').filter({ hasText: 'cun3' });
+  await expect(row).toContainText('正常');
+  await row.getByRole('button', { name: '停用' }).click();
+  await expect(row).toContainText('已停用');
+  // The open session ends at once; signing in again is refused with the reason.
+  expect((await agent.get('/api/me')).status()).toBe(401);
+  const fresh = await playwright.request.newContext({ baseURL });
+  const refused = await fresh.post('/api/login', { data: { username: 'cun3', password: PASSWORD } });
+  expect(refused.status()).toBe(403);
+  expect((await refused.json()).message).toContain('账号已停用');
+  await admin.screenshot({ path: `${SHOTS}/admin-disabled.png`, fullPage: true });
+  await row.getByRole('button', { name: '启用' }).click();
+  await expect(row).toContainText('正常');
+  expect((await fresh.post('/api/login', { data: { username: 'cun3', password: PASSWORD } })).status()).toBe(200);
+  await fresh.dispose();
+  await agent.dispose();
+  await admin.context().close();
+});
+
 test('the XLSX ledger with the current filters is downloaded and read', async ({ browser }) => {
   const page = await deskLogin(browser, 'zhen1');
   await page.goto('/desk/#/cases');
