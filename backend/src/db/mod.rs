@@ -50,8 +50,17 @@ impl Db {
     /// applies pending migrations. The server starts with
     /// `startup::connect`, which also runs the backfills and loads caches.
     pub async fn connect(url: &str) -> anyhow::Result<Db> {
-        let max = if url.starts_with("sqlite:") { 4 } else { 16 };
-        Db::connect_with(url, max, Duration::from_secs(10)).await
+        Db::connect_with(url, Db::default_connections(url), Duration::from_secs(10)).await
+    }
+
+    /// The pool's size unless told otherwise: 4 for SQLite (one writer at a
+    /// time anyway), 16 for PostgreSQL.
+    pub fn default_connections(url: &str) -> u32 {
+        if url.starts_with("sqlite:") {
+            4
+        } else {
+            16
+        }
     }
 
     /// [`Db::connect`] with a pool of `max_connections` whose requests for a
