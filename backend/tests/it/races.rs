@@ -2,7 +2,8 @@
 //! pool for a second connection while it holds a write (issue 22, items 9
 //! and 10), on SQLite and PostgreSQL.
 //!
-//! Each "once" action — a letter due, a quarter's batch, a batch step — is
+//! Each "once" action — a letter due, a quarter's batch, a batch step, a
+//! complaint stopping a claim — is
 //! sent 10 times at once with the same session: exactly one succeeds, the
 //! others are refused as a conflict (409, in Chinese), none fails (500), and
 //! the database holds one row. Then a server with a pool of ONE connection
@@ -125,6 +126,15 @@ async fn once_under_concurrency(app: &TestApp) {
     }
     let (_, b) = app.get_json(&zhen1, &format!("/api/reward/batches/{bid}")).await;
     assert_eq!(b["stage"]["stage"], "in_notice", "{b}");
+
+    // A complaint during the notice stops its claim once.
+    let claim = b["claims"][0]["id"].as_i64().unwrap_or_else(|| panic!("a claim: {b}"));
+    let got =
+        ten_at_once(app, &zhen1, &format!("/api/reward/claims/{claim}/complaint"), &json!({"text": "申报材料不实"}))
+            .await;
+    once("complaint", &got, 200);
+    let complaints = "SELECT COUNT(*) FROM reward_batch_steps WHERE step = 'complaint' AND claim_id = $1";
+    assert_eq!(count(app, complaints, claim).await, 1);
 }
 both!(once_under_concurrency);
 
