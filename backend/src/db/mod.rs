@@ -246,8 +246,9 @@ impl Write {
     /// Locks the rows `ids` of `table` to commit, in id order, so that what
     /// this write reads next about them cannot change before it commits: a
     /// rule checked by counting (a letter still due, a batch's stage) then
-    /// holds against concurrent requests. PostgreSQL: `SELECT … FOR UPDATE`
-    /// (each later statement sees what was committed before the lock came);
+    /// holds against concurrent requests. PostgreSQL: `SELECT … FOR NO KEY
+    /// UPDATE` (each later statement sees what was committed before the lock
+    /// came; rows that merely reference the locked one are not held up);
     /// SQLite: nothing, `BEGIN IMMEDIATE` already holds the one write lock.
     pub async fn lock_rows(&mut self, table: LockTable, ids: &[i64]) -> sqlx::Result<()> {
         if self.backend != Backend::Postgres {
@@ -257,8 +258,8 @@ impl Write {
         ids.sort_unstable();
         ids.dedup();
         let sql = match table {
-            LockTable::Units => "SELECT id FROM units WHERE id = $1 FOR UPDATE",
-            LockTable::RewardBatches => "SELECT id FROM reward_batches WHERE id = $1 FOR UPDATE",
+            LockTable::Units => "SELECT id FROM units WHERE id = $1 FOR NO KEY UPDATE",
+            LockTable::RewardBatches => "SELECT id FROM reward_batches WHERE id = $1 FOR NO KEY UPDATE",
         };
         for id in ids {
             sqlx::query(sql).bind(id).fetch_optional(&mut *self.tx).await?;
