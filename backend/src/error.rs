@@ -47,6 +47,35 @@ impl From<sqlx::Error> for AppError {
     }
 }
 
+impl AppError {
+    /// `e` as [`ErrorCode::Conflict`] with `message` when it is a unique
+    /// violation (the row a rule allows once is already there: a concurrent
+    /// request won), else as usual. For the inserts that carry an "at most
+    /// once" rule.
+    pub fn once(e: sqlx::Error, message: impl Into<String>) -> AppError {
+        if is_unique_violation(&e) {
+            tracing::info!(error = %e, "refused a second time by a unique key");
+            return AppError::new(ErrorCode::Conflict, message);
+        }
+        e.into()
+    }
+}
+
+/// Whether a database error is a unique-key violation (PostgreSQL SQLSTATE
+/// 23505; SQLite extended codes 2067 SQLITE_CONSTRAINT_UNIQUE and 1555
+/// SQLITE_CONSTRAINT_PRIMARYKEY).
+pub fn is_unique_violation(e: &sqlx::Error) -> bool {
+    let sqlx::Error::Database(db) = e else { return false };
+    let Some(code) = db.code() else { return false };
+    if db.try_downcast_ref::<sqlx::postgres::PgDatabaseError>().is_some() {
+        return code == "23505";
+    }
+    if db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() {
+        return code == "2067" || code == "1555";
+    }
+    false
+}
+
 /// Whether a database error is about the data itself, so retrying the same
 /// request can never succeed: PostgreSQL's data exceptions (SQLSTATE class
 /// 22, e.g. NUL in text) and integrity violations (class 23); SQLite's

@@ -30,6 +30,16 @@ struct Config {
     #[arg(long, env = "DAIBANTONG_DEMO")]
     demo: bool,
 
+    /// Database connections in the pool (default: 4 for SQLite, 16 for
+    /// PostgreSQL).
+    #[arg(long, env = "DAIBANTONG_DB_CONNECTIONS", value_parser = clap::value_parser!(u32).range(1..=1000))]
+    db_connections: Option<u32>,
+
+    /// Seconds a request waits for a free database connection before it
+    /// fails.
+    #[arg(long, env = "DAIBANTONG_DB_ACQUIRE_TIMEOUT", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=600))]
+    db_acquire_timeout: u64,
+
     /// Seconds between runs of the overdue job (0: never).
     #[arg(long, env = "DAIBANTONG_OVERDUE_INTERVAL", default_value_t = 3600)]
     overdue_interval: u64,
@@ -77,7 +87,10 @@ async fn main() -> anyhow::Result<()> {
         tracing_subscriber::fmt().with_env_filter(filter).init();
     }
 
-    let db = startup::connect(&config.database_url).await?;
+    let connections =
+        config.db_connections.unwrap_or_else(|| backend::db::Db::default_connections(&config.database_url));
+    let wait = std::time::Duration::from_secs(config.db_acquire_timeout);
+    let db = startup::connect_with(&config.database_url, connections, wait).await?;
     match config.command {
         Some(Command::VerifyAudit) => {
             backend::db::audit::seal_reads(&db).await?;

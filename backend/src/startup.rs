@@ -7,7 +7,16 @@ use crate::db::Db;
 /// versions left unset (query codes, the statistics counters) and loads the
 /// working-day calendar. Everything that serves requests starts with this.
 pub async fn connect(url: &str) -> anyhow::Result<Db> {
-    let db = Db::connect(url).await?;
+    prepare(Db::connect(url).await?).await
+}
+
+/// [`connect`] with a pool of `max_connections`, each wait for a connection
+/// at most `acquire_timeout` (see [`Db::connect_with`]).
+pub async fn connect_with(url: &str, max_connections: u32, acquire_timeout: std::time::Duration) -> anyhow::Result<Db> {
+    prepare(Db::connect_with(url, max_connections, acquire_timeout).await?).await
+}
+
+async fn prepare(db: Db) -> anyhow::Result<Db> {
     crate::workflow::upkeep::backfill_query_codes(&db).await?;
     crate::workflow::counters::ensure_built(&db).await.map_err(|e| anyhow::anyhow!("{}", e.0.message))?;
     crate::db::calendar::load(&db.pool).await.map_err(|e| anyhow::anyhow!("{}", e.0.message))?;

@@ -100,20 +100,26 @@ pub async fn list(
 }
 
 /// The whole assessment of one village for `year`.
-pub async fn village_view(db: &Db, v: &Village, year: i32, today: NaiveDate) -> AppResult<AssessmentView> {
-    let pool = &db.pool;
+/// Read on `conn`: a handler that holds a write passes the write's own
+/// connection (a second one from the pool may never come).
+pub async fn village_view(
+    conn: &mut crate::db::Conn,
+    v: &Village,
+    year: i32,
+    today: NaiveDate,
+) -> AppResult<AssessmentView> {
     let range = queries::year_range(year, today);
     // The ranking among the township's villages gives the rank, and the
     // village's own facts come with it.
-    let f = queries::year_facts(pool, &v.parent_path, year, &range).await?;
+    let f = queries::year_facts(&mut *conn, &v.parent_path, year, &range).await?;
     let empty = BTreeMap::new();
     let (counts, counted) = queries::counts_from(f.counters.get(&v.path).unwrap_or(&empty));
     let facts = f.entries.get(&v.id).cloned().unwrap_or_default();
     let (input, result) = score(counts, counted, &facts);
     let rows = queries::rows_of(&f);
     let rank = rows.iter().find(|r| r.unit_id == v.id).map_or(0, |r| r.rank);
-    let entries = queries::entries_of(pool, v.id, year).await?;
-    let letters = letter_queries::letters_of(pool, v.id, year).await?;
+    let entries = queries::entries_of(&mut *conn, v.id, year).await?;
+    let letters = letter_queries::letters_of(&mut *conn, v.id, year).await?;
     Ok(AssessmentView {
         unit_id: v.id,
         unit_name: v.name.clone(),
@@ -146,7 +152,8 @@ pub async fn village(
     }
     let v = village_in_scope(&ctx.db, &user, unit_id).await?;
     let today = shared::time::china_today(chrono::Utc::now());
-    Ok(Json(village_view(&ctx.db, &v, year, today).await?))
+    let mut conn = ctx.db.pool.acquire().await?;
+    Ok(Json(village_view(&mut conn, &v, year, today).await?))
 }
 
 /// The record `id` if its village is in the user's scope (else 404, so
@@ -355,8 +362,12 @@ pub async fn issue_letter(
     let v = village_in_scope(&ctx.db, &user, n.unit_id).await?;
     let today = shared::time::china_today(chrono::Utc::now());
     let mut w = Write::begin(&ctx.db, 1).await?;
-    // Read under the write lock: two clerks cannot both send the last one due.
-    let view = village_view(&ctx.db, &v, n.year, today).await?;
+    // Read under the write lock, on the write's own connection: the village
+    // and the issuer are locked first (PostgreSQL; SQLite's write lock is
+    // the whole database), so two clerks cannot both send the last one due
+    // or take the same number.
+    w.lock_units(&[v.id, user.unit_id]).await?;
+    let view = village_view(w.conn(), &v, n.year, today).await?;
     let Some(due) = view.letters_due.iter().find(|d| d.key == n.key) else {
         return Err(AppError::new(ErrorCode::Conflict, format!("{} {} 年度没有应发的该项函件", v.name, n.year)));
     };

@@ -92,7 +92,7 @@ pub async fn put_year(
     let next = change((*current()).clone());
     let mut w = Write::begin(&ctx.db, 64).await?;
     crate::db::calendar::replace_year(w.conn(), year, &checked).await?;
-    let recounted = crate::workflow::schedule::recount_unscheduled(&ctx.db.pool, &mut w, &next).await?;
+    let recounted = crate::workflow::schedule::recount_unscheduled(&mut w, &next).await?;
     audit::record(
         &mut w,
         AuditEntry {

@@ -93,14 +93,19 @@ pub struct YearFacts {
     pub issued_keys: BTreeMap<i64, Vec<String>>,
 }
 
-pub async fn year_facts(pool: &AnyPool, path: &str, year: i32, range: &MonthRange) -> AppResult<YearFacts> {
+pub async fn year_facts(
+    conn: &mut sqlx::AnyConnection,
+    path: &str,
+    year: i32,
+    range: &MonthRange,
+) -> AppResult<YearFacts> {
     let pattern = format!("{path}%");
     let villages = sqlx::query(
         "SELECT v.id, v.name, v.path, p.name AS parent_name, p.path AS parent_path \
          FROM units v JOIN units p ON p.id = v.parent_id WHERE v.kind = 'village' AND v.path LIKE $1 ORDER BY v.path",
     )
     .bind(&pattern)
-    .fetch_all(pool)
+    .fetch_all(&mut *conn)
     .await?
     .iter()
     .map(village_from_row)
@@ -122,7 +127,7 @@ pub async fn year_facts(pool: &AnyPool, path: &str, year: i32, range: &MonthRang
         for v in chunk {
             q = q.bind(&v.path);
         }
-        for r in &q.fetch_all(pool).await? {
+        for r in &q.fetch_all(&mut *conn).await? {
             counters
                 .entry(r.try_get("unit_path")?)
                 .or_default()
@@ -136,7 +141,7 @@ pub async fn year_facts(pool: &AnyPool, path: &str, year: i32, range: &MonthRang
     )
     .bind(&pattern)
     .bind(i64::from(year))
-    .fetch_all(pool)
+    .fetch_all(&mut *conn)
     .await?
     {
         entries.entry(r.try_get("unit_id")?).or_default().push(fact_from_row(&r)?);
@@ -145,7 +150,7 @@ pub async fn year_facts(pool: &AnyPool, path: &str, year: i32, range: &MonthRang
     for r in sqlx::query("SELECT unit_id, letter_key FROM assessment_letters WHERE unit_path LIKE $1 AND year = $2")
         .bind(&pattern)
         .bind(i64::from(year))
-        .fetch_all(pool)
+        .fetch_all(&mut *conn)
         .await?
     {
         issued_keys.entry(r.try_get("unit_id")?).or_default().push(r.try_get("letter_key")?);
@@ -163,7 +168,8 @@ fn fact_from_row(r: &AnyRow) -> Result<EntryFact, sqlx::Error> {
 
 /// The villages below the unit at `path`, scored for `year` and ranked.
 pub async fn ranking(pool: &AnyPool, path: &str, year: i32, today: NaiveDate) -> AppResult<Vec<AssessmentRow>> {
-    let f = year_facts(pool, path, year, &year_range(year, today)).await?;
+    let mut conn = pool.acquire().await?;
+    let f = year_facts(&mut conn, path, year, &year_range(year, today)).await?;
     Ok(rows_of(&f))
 }
 
@@ -241,7 +247,7 @@ fn evidence_from_row(r: &AnyRow) -> Result<EvidenceView, sqlx::Error> {
 
 /// The records of village `unit_id` for `year` with their evidence, in the
 /// order they happened.
-pub async fn entries_of(pool: &AnyPool, unit_id: i64, year: i32) -> AppResult<Vec<EntryView>> {
+pub async fn entries_of(conn: &mut sqlx::AnyConnection, unit_id: i64, year: i32) -> AppResult<Vec<EntryView>> {
     let mut evidence: BTreeMap<i64, Vec<EvidenceView>> = BTreeMap::new();
     for r in sqlx::query(
         "SELECT ev.* FROM assessment_evidence ev JOIN assessment_entries e ON e.id = ev.entry_id \
@@ -249,7 +255,7 @@ pub async fn entries_of(pool: &AnyPool, unit_id: i64, year: i32) -> AppResult<Ve
     )
     .bind(unit_id)
     .bind(i64::from(year))
-    .fetch_all(pool)
+    .fetch_all(&mut *conn)
     .await?
     {
         evidence.entry(r.try_get("entry_id")?).or_default().push(evidence_from_row(&r)?);
@@ -259,7 +265,7 @@ pub async fn entries_of(pool: &AnyPool, unit_id: i64, year: i32) -> AppResult<Ve
     )))
     .bind(unit_id)
     .bind(i64::from(year))
-    .fetch_all(pool)
+    .fetch_all(&mut *conn)
     .await?;
     Ok(rows
         .iter()

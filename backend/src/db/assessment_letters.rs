@@ -1,7 +1,7 @@
 //! The assessment's letters (三函一约谈, assessment_letters): read with their
 //! village, issuer and clerk, numbered, issued and signed for.
 
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use chrono::NaiveDate;
 use shared::assessment_record::{LetterDue, LetterView};
 use sqlx::any::AnyRow;
@@ -34,19 +34,19 @@ fn letter_from_row(r: &AnyRow) -> Result<LetterView, sqlx::Error> {
 }
 
 /// Letters matching `condition` (binds `$1`, `$2`), oldest first.
-async fn letters_where(pool: &AnyPool, condition: &str, a: i64, b: i64) -> AppResult<Vec<LetterView>> {
+async fn letters_where(conn: &mut sqlx::AnyConnection, condition: &str, a: i64, b: i64) -> AppResult<Vec<LetterView>> {
     let rows =
         sqlx::query(sqlx::AssertSqlSafe(format!("{LETTER_SELECT} WHERE {condition} ORDER BY l.issued_on, l.id")))
             .bind(a)
             .bind(b)
-            .fetch_all(pool)
+            .fetch_all(conn)
             .await?;
     Ok(rows.iter().map(letter_from_row).collect::<Result<_, _>>()?)
 }
 
 /// The letters to village `unit_id` for `year`, oldest first.
-pub async fn letters_of(pool: &AnyPool, unit_id: i64, year: i32) -> AppResult<Vec<LetterView>> {
-    letters_where(pool, "l.unit_id = $1 AND l.year = $2", unit_id, i64::from(year)).await
+pub async fn letters_of(conn: &mut sqlx::AnyConnection, unit_id: i64, year: i32) -> AppResult<Vec<LetterView>> {
+    letters_where(conn, "l.unit_id = $1 AND l.year = $2", unit_id, i64::from(year)).await
 }
 
 /// Letters to the villages below `path` issued from `from` to `to`.
@@ -118,7 +118,8 @@ pub async fn insert_letter(conn: &mut sqlx::AnyConnection, l: &NewLetterRow<'_>)
     .bind(l.issued_by)
     .bind(l.issued_on.to_string())
     .fetch_one(conn)
-    .await?
+    .await
+    .map_err(|e| AppError::once(e, format!("函件编号 {} 已被使用，请重试", l.number)))?
     .try_get(0)?)
 }
 

@@ -42,11 +42,32 @@ pub struct Db {
 
 pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
 
+/// One connection, for handlers that read on a write's connection.
+pub type Conn = sqlx::AnyConnection;
+
 impl Db {
     /// Connects to `url` (`sqlite://path?mode=rwc` or `postgres://…`) and
     /// applies pending migrations. The server starts with
     /// `startup::connect`, which also runs the backfills and loads caches.
     pub async fn connect(url: &str) -> anyhow::Result<Db> {
+        Db::connect_with(url, Db::default_connections(url), Duration::from_secs(10)).await
+    }
+
+    /// The pool's size unless told otherwise: 4 for SQLite (one writer at a
+    /// time anyway), 16 for PostgreSQL.
+    pub fn default_connections(url: &str) -> u32 {
+        if url.starts_with("sqlite:") {
+            4
+        } else {
+            16
+        }
+    }
+
+    /// [`Db::connect`] with a pool of `max_connections` whose requests for a
+    /// connection wait at most `acquire_timeout`. Tests run a server with one
+    /// connection: a handler that holds a write and asks the pool for a
+    /// second connection then fails at once instead of waiting under load.
+    pub async fn connect_with(url: &str, max_connections: u32, acquire_timeout: Duration) -> anyhow::Result<Db> {
         sqlx::any::install_default_drivers();
         let backend = if url.starts_with("sqlite:") {
             Backend::Sqlite
@@ -64,9 +85,7 @@ impl Db {
                 }
             }
         }
-        let opts = AnyPoolOptions::new()
-            .max_connections(if backend == Backend::Sqlite { 4 } else { 16 })
-            .acquire_timeout(Duration::from_secs(10));
+        let opts = AnyPoolOptions::new().max_connections(max_connections.max(1)).acquire_timeout(acquire_timeout);
         let opts = if backend == Backend::Sqlite {
             opts.after_connect(|conn, _| {
                 Box::pin(async move {
@@ -108,6 +127,13 @@ impl Db {
     }
 }
 
+/// The tables whose rows [`Write::lock_rows`] locks.
+#[derive(Debug, Clone, Copy)]
+pub enum LockTable {
+    Units,
+    RewardBatches,
+}
+
 /// The next value of the change sequence, taken inside a write transaction.
 /// The row lock it takes (PostgreSQL) or the write lock already held (SQLite)
 /// means sequence numbers become visible in order.
@@ -146,6 +172,7 @@ pub fn now_text() -> String {
 /// leaves the others.
 pub struct Write {
     tx: Tx,
+    backend: Backend,
     /// Sequence numbers taken and not yet used: `next..=end`.
     seq_next: i64,
     seq_end: i64,
@@ -197,6 +224,7 @@ impl Write {
     pub async fn begin(db: &Db, changes: usize) -> sqlx::Result<Write> {
         Ok(Write {
             tx: db.begin_write().await?,
+            backend: db.backend,
             seq_next: 1,
             seq_end: 0,
             seq_block: changes.clamp(1, 1000) as i64,
@@ -213,6 +241,35 @@ impl Write {
     /// The connection, for queries.
     pub fn conn(&mut self) -> &mut sqlx::AnyConnection {
         &mut self.tx
+    }
+
+    /// Locks the rows `ids` of `table` to commit, in id order, so that what
+    /// this write reads next about them cannot change before it commits: a
+    /// rule checked by counting (a letter still due, a batch's stage) then
+    /// holds against concurrent requests. PostgreSQL: `SELECT … FOR NO KEY
+    /// UPDATE` (each later statement sees what was committed before the lock
+    /// came; rows that merely reference the locked one are not held up);
+    /// SQLite: nothing, `BEGIN IMMEDIATE` already holds the one write lock.
+    pub async fn lock_rows(&mut self, table: LockTable, ids: &[i64]) -> sqlx::Result<()> {
+        if self.backend != Backend::Postgres {
+            return Ok(());
+        }
+        let mut ids = ids.to_vec();
+        ids.sort_unstable();
+        ids.dedup();
+        let sql = match table {
+            LockTable::Units => "SELECT id FROM units WHERE id = $1 FOR NO KEY UPDATE",
+            LockTable::RewardBatches => "SELECT id FROM reward_batches WHERE id = $1 FOR NO KEY UPDATE",
+        };
+        for id in ids {
+            sqlx::query(sql).bind(id).fetch_optional(&mut *self.tx).await?;
+        }
+        Ok(())
+    }
+
+    /// [`Write::lock_rows`] of units.
+    pub async fn lock_units(&mut self, ids: &[i64]) -> sqlx::Result<()> {
+        self.lock_rows(LockTable::Units, ids).await
     }
 
     /// The next change sequence number. Numbers are taken from the counter

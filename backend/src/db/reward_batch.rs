@@ -5,7 +5,7 @@
 use crate::db::now_text;
 use crate::db::reward::{budget_of, claims, committed_and_paid, dec, ClaimsOf};
 use crate::db::scope::Scope;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use shared::org::Role;
@@ -180,7 +180,8 @@ pub async fn insert_batch(
     .bind(created_by)
     .bind(now_text())
     .fetch_one(conn)
-    .await?
+    .await
+    .map_err(|e| AppError::once(e, format!("{year}年第{quarter}季度的批次已建立")))?
     .try_get(0)?)
 }
 
@@ -206,7 +207,9 @@ pub async fn take_pending_claims(
     .rows_affected())
 }
 
-/// Records one step of a batch (or a claim of it) with its opinion.
+/// Records one step of a batch (or a claim of it) with its opinion. Each
+/// step happens once per batch (and claim): a second is refused by the
+/// unique key `reward_batch_steps_once` as a conflict.
 pub async fn insert_step(
     conn: &mut sqlx::AnyConnection,
     batch: i64,
@@ -228,7 +231,8 @@ pub async fn insert_step(
     .bind(on.to_string())
     .bind(now_text())
     .execute(conn)
-    .await?;
+    .await
+    .map_err(|e| AppError::once(e, "该环节已办理，不能重复办理"))?;
     Ok(())
 }
 

@@ -4,17 +4,16 @@
 use crate::db::Write;
 use crate::error::AppResult;
 use shared::calendar::Calendar;
-use sqlx::AnyPool;
 
 /// Counts again, with `cal`, the deadline of every open matter whose
 /// deadline was counted across a year without a schedule (so the
 /// "节假日安排未公布" warning goes once the year is entered). Returns the
 /// ids of the matters whose deadline changed; phones pull them again.
-pub async fn recount_unscheduled(pool: &AnyPool, w: &mut Write, cal: &Calendar) -> AppResult<Vec<i64>> {
+pub async fn recount_unscheduled(w: &mut Write, cal: &Calendar) -> AppResult<Vec<i64>> {
     let system = crate::db::scope::Scope::system();
     let all = crate::db::scope::LedgerFilter::default();
     let flagged: Vec<_> = system
-        .ledger_cases(pool, &all, None, i64::MAX)
+        .ledger_cases(w.conn(), &all, None, i64::MAX)
         .await?
         .into_iter()
         .filter(|c| c.due_unscheduled && c.stage.deadline_applies())
@@ -23,7 +22,7 @@ pub async fn recount_unscheduled(pool: &AnyPool, w: &mut Write, cal: &Calendar) 
     for c in flagged {
         let mut events = Vec::new();
         for kind in ["fix_plan", "escalate", "review_decided"] {
-            events.extend(system.ledger_events(pool, &all, Some(c.id), kind).await?);
+            events.extend(system.ledger_events(w.conn(), &all, Some(c.id), kind).await?);
         }
         events.sort_by_key(|e| e.id);
         let due = c.level.due_date(cal, shared::case::limit_start(c.accepted_on, &events));

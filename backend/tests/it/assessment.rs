@@ -72,12 +72,12 @@ fn dec(v: &Value) -> f64 {
     v.as_str().unwrap_or_else(|| panic!("a decimal: {v}")).parse().unwrap()
 }
 
-struct Fixture {
-    t: i64,
-    v1: i64,
-    v2: i64,
-    agent: i64,
-    overdue_case: i64,
+pub(crate) struct Fixture {
+    pub(crate) t: i64,
+    pub(crate) v1: i64,
+    pub(crate) v2: i64,
+    pub(crate) agent: i64,
+    pub(crate) overdue_case: i64,
 }
 
 /// 考核测试镇 with villages 考核一嘎查 (v1) and 考核二嘎查 (v2), a station
@@ -90,7 +90,7 @@ struct Fixture {
 ///
 /// And one matter of the township itself, received 45 days ago and
 /// accepted, now past its limit (the bulletin's overdue list).
-async fn fixture(app: &TestApp) -> Fixture {
+pub(crate) async fn fixture(app: &TestApp) -> Fixture {
     let admin = app.login("admin").await;
     let banner = unit_id(app, "阿拉善左旗").await;
     let mut ids = vec![];

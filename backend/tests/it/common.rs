@@ -103,6 +103,20 @@ impl TestApp {
     /// Starts a server with the demo data. `None` when PostgreSQL was asked
     /// for, is unreachable, and we are not in CI.
     pub async fn spawn(kind: Kind) -> Option<TestApp> {
+        TestApp::spawn_with(kind, None).await
+    }
+
+    /// [`TestApp::spawn`] with a pool of `max_connections` whose waits for a
+    /// connection end after `acquire_timeout`.
+    pub async fn spawn_with_pool(
+        kind: Kind,
+        max_connections: u32,
+        acquire_timeout: std::time::Duration,
+    ) -> Option<TestApp> {
+        TestApp::spawn_with(kind, Some((max_connections, acquire_timeout))).await
+    }
+
+    async fn spawn_with(kind: Kind, pool: Option<(u32, std::time::Duration)>) -> Option<TestApp> {
         let turn = turn().await;
         let n = COUNTER.fetch_add(1, Ordering::SeqCst);
         let pid = std::process::id();
@@ -134,7 +148,11 @@ impl TestApp {
                 (with_database(&admin, &name), Cleanup::PgDatabase { admin_url: admin, name })
             }
         };
-        let db = backend::startup::connect(&url).await.expect("connect test database");
+        let db = match pool {
+            None => backend::startup::connect(&url).await,
+            Some((max, wait)) => backend::startup::connect_with(&url, max, wait).await,
+        }
+        .expect("connect test database");
         demo::load_if_empty(&db, shared::time::china_today(chrono::Utc::now())).await.expect("demo data");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();

@@ -20,6 +20,7 @@ mod house;
 mod openapi;
 mod public;
 mod push_perf;
+mod races;
 mod reward;
 mod safe_names;
 mod security;

@@ -38,7 +38,14 @@ async fn ok_cmd(app: &TestApp, c: &reqwest::Client, id: i64, cmd: Value) {
 /// A village matter registered by `agent` at `village`, handled by them,
 /// with a visit (unless `visit` is false), closed, and followed up:
 /// resolved (息诉罢访) or not.
-async fn handled_case(app: &TestApp, agent: &str, village: &str, summary: &str, visit: bool, resolved: bool) -> i64 {
+pub(crate) async fn handled_case(
+    app: &TestApp,
+    agent: &str,
+    village: &str,
+    summary: &str,
+    visit: bool,
+    resolved: bool,
+) -> i64 {
     let c = app.login(agent).await;
     let me = user_id(app, agent).await;
     let unit = unit_id(app, village).await;
@@ -70,7 +77,7 @@ async fn handled_case(app: &TestApp, agent: &str, village: &str, summary: &str, 
 }
 
 /// Uploads one PDF per material to the matter (as its agent); the typed list.
-async fn materials(app: &TestApp, agent: &str, case_id: i64, which: &[&str]) -> Value {
+pub(crate) async fn materials(app: &TestApp, agent: &str, case_id: i64, which: &[&str]) -> Value {
     let c = app.login(agent).await;
     let mut out = Vec::new();
     for m in which {
@@ -89,15 +96,16 @@ async fn materials(app: &TestApp, agent: &str, case_id: i64, which: &[&str]) -> 
     Value::Array(out)
 }
 
-const ALL: [&str; 5] = ["resolution_report", "agent_details", "process_records", "payment_account", "other_evidence"];
+pub(crate) const ALL: [&str; 5] =
+    ["resolution_report", "agent_details", "process_records", "payment_account", "other_evidence"];
 
-fn history(year: i32, first_year: i32, key: bool, petitions: u32, appeal: bool) -> Value {
+pub(crate) fn history(year: i32, first_year: i32, key: bool, petitions: u32, appeal: bool) -> Value {
     json!({"record_year": year, "first_year": first_year, "beijing_visits": 0, "beijing_this_year": false,
            "region_visits": 0, "region_this_year": false, "league_visits": 0, "league_petitions": petitions,
            "key_matter": key, "appeal": appeal})
 }
 
-async fn put_history(app: &TestApp, c: &reqwest::Client, case_id: i64, h: &Value) -> (u16, Value) {
+pub(crate) async fn put_history(app: &TestApp, c: &reqwest::Client, case_id: i64, h: &Value) -> (u16, Value) {
     let r = c.put(app.url(&format!("/api/reward/history/{case_id}"))).json(h).send().await.unwrap();
     (r.status().as_u16(), r.json().await.unwrap())
 }
@@ -107,12 +115,18 @@ async fn put_fund(app: &TestApp, c: &reqwest::Client, year: i32, budget: &str) -
     (r.status().as_u16(), r.json().await.unwrap())
 }
 
-fn claim(case_id: i64, kind: Value, account: &str, materials: &Value) -> Value {
+pub(crate) fn claim(case_id: i64, kind: Value, account: &str, materials: &Value) -> Value {
     json!({"case_id": case_id, "claim": kind, "justification": "案结事了，信访人息诉罢访",
            "account_name": "巴特尔", "account_number": account, "materials": materials})
 }
 
-async fn step(app: &TestApp, c: &reqwest::Client, batch: i64, step: &str, treasury: Option<&str>) -> (u16, Value) {
+pub(crate) async fn step(
+    app: &TestApp,
+    c: &reqwest::Client,
+    batch: i64,
+    step: &str,
+    treasury: Option<&str>,
+) -> (u16, Value) {
     let mut body = json!({"step": step, "opinion": format!("{step}：同意")});
     if let Some(t) = treasury {
         body["treasury_ref"] = json!(t);

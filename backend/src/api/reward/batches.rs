@@ -10,7 +10,7 @@ use crate::db::audit::{self, AuditEntry};
 use crate::db::reward::{self as db, ClaimsOf};
 use crate::db::reward_batch::{self};
 use crate::db::session::CurrentUser;
-use crate::db::Write;
+use crate::db::{LockTable, Write};
 use crate::error::{AppError, AppResult};
 use crate::ApiContext;
 use axum::extract::State;
@@ -131,6 +131,9 @@ pub async fn batch_step(
     let opinion = text("审核意见", &req.opinion, 1000)?;
     let today = today();
     let mut w = Write::begin(&ctx.db, 1).await?;
+    // The batch is locked before it is read: a step pressed several times
+    // at once sees the stage the first one left, and is refused.
+    w.lock_rows(LockTable::RewardBatches, &[id]).await?;
     let b = reward_batch::batch_in_scope(w.conn(), &user.scope(), id).await?.ok_or_else(no_batch)?;
     let below = b.unit_path.starts_with(&user.unit_path);
     shared::reward::may_do_step(&req.step, user.role, user.unit_id == b.unit_id, below)?;

@@ -82,9 +82,9 @@ impl Scope {
     /// Cases in scope matching the ledger filter (or the one case
     /// `case_id`), in order of acceptance; private fields where
     /// [`Scope::handles`] allows.
-    pub async fn ledger_cases(
+    pub async fn ledger_cases<'e>(
         &self,
-        pool: &AnyPool,
+        pool: impl sqlx::Executor<'e, Database = sqlx::Any>,
         f: &LedgerFilter,
         case_id: Option<i64>,
         limit: i64,
@@ -136,9 +136,9 @@ impl Scope {
 
     /// Timeline entries of one kind (`urge`, `follow_up`, `archive` …) of
     /// the cases [`Scope::ledger_cases`] selects, oldest first.
-    pub async fn ledger_events(
+    pub async fn ledger_events<'e>(
         &self,
-        pool: &AnyPool,
+        pool: impl sqlx::Executor<'e, Database = sqlx::Any>,
         f: &LedgerFilter,
         case_id: Option<i64>,
         kind: &str,
