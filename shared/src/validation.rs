@@ -91,6 +91,17 @@ fn stem_of<'a>(name: &'a str, ext: &str) -> &'a str {
     }
 }
 
+/// The characters of `name` a file name may keep on every system: control
+/// and format characters removed, path separators and the characters
+/// Windows refuses (`\ / : * ? " < > |`) made `_`. Also for the parts of
+/// names made from other text (a unit's name in the dossier).
+pub fn file_name_chars(name: &str) -> String {
+    name.chars()
+        .filter(|c| !c.is_control() && !is_format_control(*c))
+        .map(|c| if "/\\:*?\"<>|".contains(c) { '_' } else { c })
+        .collect()
+}
+
 /// The name a file of (sniffed) `content_type` is stored and exported under:
 /// control and format characters removed, path separators and the
 /// characters Windows refuses (`\ / : * ? " < > |`) made `_`, leading dots
@@ -99,11 +110,7 @@ fn stem_of<'a>(name: &'a str, ext: &str) -> &'a str {
 /// left, or too long, is refused.
 pub fn clean_file_name(name: &str, content_type: &str) -> Result<String, ApiError> {
     let ext = extension_for(content_type).ok_or_else(|| invalid("只接受 JPEG、PNG、WebP 图片或 PDF 扫描件"))?;
-    let kept: String = name
-        .chars()
-        .filter(|c| !c.is_control() && !is_format_control(*c))
-        .map(|c| if "/\\:*?\"<>|".contains(c) { '_' } else { c })
-        .collect();
+    let kept = file_name_chars(name);
     let stem = stem_of(kept.trim().trim_start_matches('.'), ext).trim().trim_end_matches(['.', ' ']).trim();
     if stem.is_empty() || stem.chars().all(|c| c == '_') {
         return Err(invalid("附件文件名无效：去掉不可见字符和扩展名后没有剩下文字"));

@@ -20,16 +20,12 @@ pub struct DossierManifest {
 /// characters Windows refuses, control or format (bidi, zero-width)
 /// characters.
 pub fn safe_name(name: &str) -> String {
-    let cleaned: String = shared::validation::strip_format_controls(name)
-        .chars()
-        .map(|c| if c.is_control() || "/\\:*?\"<>|".contains(c) { '_' } else { c })
-        .collect::<String>()
-        .trim_start_matches('.')
-        .to_string();
+    let cleaned = shared::validation::file_name_chars(name);
+    let cleaned = cleaned.trim_start_matches('.');
     if cleaned.is_empty() {
         "文件".to_string()
     } else {
-        cleaned
+        cleaned.to_string()
     }
 }
 
